@@ -1,0 +1,52 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { describe, expect, it } from 'vitest';
+import { clipSte, floorSte, roundSte, signSte, straightThrough } from './ste.js';
+
+const values = (t: tf.Tensor) => Array.from(t.dataSync());
+
+describe('STE ops', () => {
+  it('roundSte rounds half to even and passes the gradient through', () => {
+    const x = tf.tensor([-1.5, -0.5, 0.4, 0.5, 1.5, 2.5]);
+    expect(values(roundSte(x))).toEqual([-2, 0, 0, 0, 2, 2]);
+    const dy = tf.tensor([1, 2, 3, 4, 5, 6]);
+    const g = tf.grad((t: tf.Tensor) => tf.sum(tf.mul(roundSte(t), dy)))(x);
+    expect(values(g)).toEqual([1, 2, 3, 4, 5, 6]);
+  });
+
+  it('floorSte floors and passes the gradient through', () => {
+    const x = tf.tensor([-0.5, 0.5, 1.9]);
+    expect(values(floorSte(x))).toEqual([-1, 0, 1]);
+    expect(values(tf.grad((t: tf.Tensor) => tf.sum(floorSte(t)))(x))).toEqual([1, 1, 1]);
+  });
+
+  it('clipSte clips and masks the gradient outside the range (bounds included)', () => {
+    const x = tf.tensor([-2, -1, 0.3, 1, 3]);
+    expect(values(clipSte(x, -1, 1))).toEqual([-1, -1, 0.30000001192092896, 1, 1]);
+    expect(values(tf.grad((t: tf.Tensor) => tf.sum(clipSte(t, -1, 1)))(x))).toEqual([0, 1, 1, 1, 0]);
+  });
+
+  it('signSte maps 0 to +1 and uses the clipped straight-through gradient', () => {
+    const x = tf.tensor([-3, -0.5, 0, 0.7, 1, 2]);
+    expect(values(signSte(x))).toEqual([-1, -1, 1, 1, 1, 1]);
+    expect(values(tf.grad((t: tf.Tensor) => tf.sum(signSte(t)))(x))).toEqual([0, 1, 1, 1, 1, 0]);
+  });
+
+  it('straightThrough keeps the custom gradient when forward returns its input', () => {
+    const x = tf.tensor([1, 2]);
+    const g = tf.grad((t: tf.Tensor) => tf.sum(tf.mul(straightThrough(t, (u) => u), 3)))(x);
+    expect(values(g)).toEqual([3, 3]);
+  });
+
+  it('leaks no tensors across repeated forward and backward passes', () => {
+    const x = tf.randomNormal([64]);
+    const step = () => {
+      const g = tf.grad((t: tf.Tensor) => tf.sum(tf.addN([clipSte(roundSte(tf.mul(t, 4)), -3, 3), signSte(t), floorSte(t)])))(x);
+      g.dispose();
+    };
+    step();
+    const before = tf.memory().numTensors;
+    for (let i = 0; i < 5; i++) step();
+    expect(tf.memory().numTensors).toBe(before);
+    x.dispose();
+  });
+});
