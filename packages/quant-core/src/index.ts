@@ -1,9 +1,9 @@
 /**
  * @lowbit/quant-core: the shared base of every lowbit package.
  */
-// Our ops define gradients on top of tfjs's own: make sure those are registered even when only
-// tfjs-core is imported (tfjs-layers imports the same module).
-import '@tensorflow/tfjs-core/dist/register_all_gradients.js';
+// Our ops define gradients on top of tfjs's own, which tfjs-layers registers when imported (a
+// deep import of tfjs-core's register_all_gradients does not resolve under plain Node ESM).
+import '@tensorflow/tfjs-layers';
 export * from './errors.js';
 export * from './validate.js';
 export * from './precision.js';

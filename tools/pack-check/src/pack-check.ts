@@ -1,0 +1,100 @@
+/**
+ * Packs each publishable workspace package with `npm pack` and installs the tarball into an
+ * empty folder with only tfjs beside it (plus the tarballs of the lowbit packages it depends
+ * on), then imports it in a fresh Node process. This is what a user gets from npm.
+ *
+ * ```ts
+ * const pkgs = publishablePackages(repoRoot);
+ * const tarballs = packAll(pkgs, outDir);
+ * const result = installAndImport('@lowbit/quant-core', pkgs, tarballs, workDir);
+ * ```
+ */
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+export interface WorkspacePackage {
+  name: string;
+  version: string;
+  dir: string;
+  dependencies: Record<string, string>;
+  peerDependencies: Record<string, string>;
+}
+
+/** Every non-private package under `packages/`. */
+export function publishablePackages(root: string): WorkspacePackage[] {
+  const dir = join(root, 'packages');
+  return readdirSync(dir)
+    .filter((d) => existsSync(join(dir, d, 'package.json')))
+    .map((d) => ({ d, json: JSON.parse(readFileSync(join(dir, d, 'package.json'), 'utf8')) }))
+    .filter(({ json }) => !json.private)
+    .map(({ d, json }) => ({
+      name: json.name,
+      version: json.version,
+      dir: join(dir, d),
+      dependencies: json.dependencies ?? {},
+      peerDependencies: json.peerDependencies ?? {},
+    }));
+}
+
+function npm(args: string[], cwd: string): string {
+  return execFileSync('npm', args, { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, npm_config_loglevel: 'error' } });
+}
+
+/** `npm pack` of each package into `outDir`; returns name -> tarball path and its file list. */
+export function packAll(pkgs: WorkspacePackage[], outDir: string): Map<string, { tarball: string; files: string[] }> {
+  mkdirSync(outDir, { recursive: true });
+  const out = new Map<string, { tarball: string; files: string[] }>();
+  for (const p of pkgs) {
+    const [info] = JSON.parse(npm(['pack', '--json', '--pack-destination', outDir], p.dir)) as { filename: string; files: { path: string }[] }[];
+    out.set(p.name, { tarball: join(outDir, info.filename), files: info.files.map((f) => f.path) });
+  }
+  return out;
+}
+
+/** The lowbit packages `name` needs, itself included, in dependency order. */
+export function lowbitClosure(name: string, pkgs: WorkspacePackage[]): string[] {
+  const byName = new Map(pkgs.map((p) => [p.name, p]));
+  const seen: string[] = [];
+  const visit = (n: string) => {
+    if (seen.includes(n)) return;
+    const p = byName.get(n);
+    if (!p) throw new Error(`package ${n} is not a publishable workspace package`);
+    for (const dep of Object.keys(p.dependencies)) if (dep.startsWith('@lowbit/')) visit(dep);
+    seen.push(n);
+  };
+  visit(name);
+  return seen;
+}
+
+export interface InstallResult {
+  /** Names exported by the package's entry point, as a fresh Node process sees them. */
+  exports: string[];
+  dir: string;
+}
+
+/**
+ * Installs `name` (and its lowbit dependencies) from tarballs into `workDir` beside
+ * tfjs-core, tfjs-layers and tfjs-backend-cpu only, then imports it with plain Node.
+ */
+export function installAndImport(
+  name: string,
+  pkgs: WorkspacePackage[],
+  tarballs: Map<string, { tarball: string }>,
+  workDir: string,
+): InstallResult {
+  mkdirSync(workDir, { recursive: true });
+  writeFileSync(join(workDir, 'package.json'), JSON.stringify({ name: 'empty-consumer', version: '1.0.0', private: true, type: 'module' }));
+  const tfjs = ['@tensorflow/tfjs-core@4.22.0', '@tensorflow/tfjs-layers@4.22.0', '@tensorflow/tfjs-backend-cpu@4.22.0'];
+  const ours = lowbitClosure(name, pkgs).map((n) => tarballs.get(n)!.tarball);
+  npm(['install', '--prefer-offline', '--no-audit', '--no-fund', '--ignore-scripts', ...tfjs, ...ours], workDir);
+  const script = [
+    "import * as tf from '@tensorflow/tfjs-core';",
+    "import '@tensorflow/tfjs-backend-cpu';",
+    'await tf.setBackend("cpu");',
+    `const m = await import(${JSON.stringify(name)});`,
+    'console.log(JSON.stringify(Object.keys(m).sort()));',
+  ].join('\n');
+  const out = execFileSync(process.execPath, ['--input-type=module', '-e', script], { cwd: workDir, encoding: 'utf8' });
+  return { exports: JSON.parse(out.trim().split('\n').pop()!), dir: workDir };
+}
