@@ -1,0 +1,5 @@
+/**
+ * @lowbit/hw-model: what a quantized TensorFlow.js model would cost in hardware.
+ */
+export * from './energy-table.js';
+export * from './energy.js';
