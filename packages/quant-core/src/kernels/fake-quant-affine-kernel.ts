@@ -1,0 +1,58 @@
+/**
+ * The `LowbitFakeQuantAffine` kernel: name, attributes, and the element loop shared by every
+ * JS-loop backend implementation. The op that runs it is `fakeQuantAffine` in
+ * `ops/fake-quant-affine.ts`; the kernel configs per backend live beside this file and are
+ * registered in one place, `kernels/register.ts`.
+ *
+ * Forward, per element with channel `c` (or the single channel when per-tensor):
+ * `(clip(round(x / scale[c]) + zeroPoint[c], qmin, qmax) - zeroPoint[c]) * scale[c]`,
+ * round half to even. Every step is rounded to float32 (`Math.fround`) exactly where the composed
+ * tfjs ops round, so the loop is bit-exact with the composed fallback.
+ */
+
+/** Kernel name, as tfjs uses it for `registerKernel` / `runKernel`. */
+export const LowbitFakeQuantAffine = 'LowbitFakeQuantAffine';
+
+/** Attributes of the kernel. `axis` is -1 for one scale for the whole tensor. */
+export interface FakeQuantAffineAttrs {
+  scale: number[];
+  zeroPoint: number[];
+  qmin: number;
+  qmax: number;
+  axis: number;
+  [key: string]: number | number[];
+}
+
+/** Round half to even, written exactly as tfjs' cpu `Round` kernel (NaN stays NaN). */
+export function roundHalfEven(v: number): number {
+  const base = Math.floor(v);
+  const frac = v - base;
+  if (frac < 0.5) return base;
+  if (frac > 0.5) return Math.ceil(v);
+  return base % 2 === 0 ? base : base + 1;
+}
+
+/** Fake-quantizes `x` into `out` (same length); `shape` locates the channel of each element. */
+export function fakeQuantAffineLoop(x: ArrayLike<number>, out: Float32Array, shape: readonly number[], attrs: FakeQuantAffineAttrs): void {
+  const { qmin, qmax, axis } = attrs;
+  const channels = attrs.scale.length;
+  let inner = 1;
+  if (axis >= 0) for (let d = axis + 1; d < shape.length; d++) inner *= shape[d];
+  const n = x.length;
+  // Scales and zero points as the float32 values a tfjs tensor would hold.
+  const s = attrs.scale.map((v) => Math.fround(v));
+  const z = attrs.zeroPoint.map((v) => Math.fround(v));
+  const fr = Math.fround;
+  for (let start = 0, c = 0; start < n; start += inner, c = c + 1 === channels ? 0 : c + 1) {
+    const sc = s[c];
+    const zp = z[c];
+    const end = Math.min(n, start + (axis >= 0 ? inner : n));
+    for (let i = start; i < end; i++) {
+      let q = fr(roundHalfEven(fr(x[i] / sc)) + zp);
+      if (q > qmax) q = qmax;
+      else if (q < qmin) q = qmin;
+      out[i] = fr(fr(q - zp) * sc);
+    }
+    if (axis < 0) break;
+  }
+}

@@ -1,0 +1,140 @@
+/**
+ * `fakeQuantAffine(x, { scale, zeroPoint, qmin, qmax, axis })`: affine fake quantization, the
+ * building block of every linear quantizer.
+ *
+ * Forward: `(clip(round(x / scale) + zeroPoint, qmin, qmax) - zeroPoint) * scale`, round half to
+ * even, in float32. `scale` / `zeroPoint` are numbers (per tensor) or arrays with one entry per
+ * channel along `axis` (per channel).
+ * Backward: straight-through, masked to the representable range: `dx = dy` where
+ * `(qmin - zeroPoint) * scale <= x <= (qmax - zeroPoint) * scale`, else 0.
+ *
+ * Runs the fused `LowbitFakeQuantAffine` kernel when one is registered for the current backend
+ * (cpu: a JS loop), otherwise the composed fallback built from tf ops (any backend). Both give
+ * bit-identical values and the same gradient.
+ *
+ * ```ts
+ * const y = fakeQuantAffine(x, { scale: 0.1, zeroPoint: 0, qmin: -127, qmax: 127 });
+ * const w = fakeQuantAffine(kernel, { scale: [0.1, 0.2], qmin: -7, qmax: 7, axis: 1 }); // per output channel
+ * const q = quantizeAffine(x, { scale: 0.1, qmin: -127, qmax: 127 }, { bits: 8, signed: true }); // integer codes
+ * ```
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import { LowbitConfigError } from '../errors.js';
+import { fakeQuantAffineGrad, channelTensor } from '../kernels/fake-quant-affine-grad.js';
+import { type FakeQuantAffineAttrs, LowbitFakeQuantAffine, roundHalfEven } from '../kernels/fake-quant-affine-kernel.js';
+import '../kernels/register.js';
+import { QuantizedTensor } from '../quantized-tensor.js';
+import { checkFinite, checkInteger } from '../validate.js';
+import { unaryCustomGrad } from './ste.js';
+
+export interface FakeQuantAffineParams {
+  /** Step between levels: one positive number, or one per channel along `axis`. */
+  scale: number | readonly number[];
+  /** Integer code of the real value 0 (default 0): one, or one per channel. */
+  zeroPoint?: number | readonly number[];
+  /** Smallest and largest integer code. */
+  qmin: number;
+  qmax: number;
+  /** Channel axis for per-channel `scale` / `zeroPoint` (negative counts from the end). */
+  axis?: number;
+}
+
+/** Largest code magnitude: integers are exact in float32 up to 2^24. */
+const CODE_LIMIT = 2 ** 24;
+
+/** Validates `params` against `x` and returns the kernel attributes (axis -1 = per tensor). */
+export function fakeQuantAffineAttrs(x: tf.Tensor, params: FakeQuantAffineParams, name = 'fakeQuantAffine'): FakeQuantAffineAttrs {
+  if (params === null || typeof params !== 'object') throw new LowbitConfigError(`${name} params`, params, 'expected { scale, zeroPoint?, qmin, qmax, axis? }');
+  const qmin = checkInteger(`${name} qmin`, params.qmin, -CODE_LIMIT, CODE_LIMIT);
+  const qmax = checkInteger(`${name} qmax`, params.qmax, -CODE_LIMIT, CODE_LIMIT);
+  if (!(qmin < qmax)) throw new LowbitConfigError(`${name} qmax`, qmax, `expected qmax > qmin (${qmin})`);
+  const scale = typeof params.scale === 'number' ? [params.scale] : params.scale;
+  const zp = params.zeroPoint === undefined ? [0] : typeof params.zeroPoint === 'number' ? [params.zeroPoint] : params.zeroPoint;
+  if (!Array.isArray(scale) || scale.length === 0) throw new LowbitConfigError(`${name} scale`, params.scale, 'expected a positive number or a non-empty array of them');
+  if (!Array.isArray(zp) || zp.length === 0) throw new LowbitConfigError(`${name} zeroPoint`, params.zeroPoint, 'expected an integer or a non-empty array of them');
+  scale.forEach((s, i) => checkFinite(`${name} scale[${i}]`, s, { min: 0, exclusiveMin: true }));
+  zp.forEach((z, i) => checkInteger(`${name} zeroPoint[${i}]`, z, -CODE_LIMIT, CODE_LIMIT));
+  const perChannel = scale.length > 1 || zp.length > 1 || params.axis !== undefined;
+  let axis = -1;
+  if (perChannel) {
+    if (params.axis === undefined) throw new LowbitConfigError(`${name} axis`, undefined, 'required when scale or zeroPoint has one entry per channel');
+    const a = checkInteger(`${name} axis`, params.axis, -x.rank, Math.max(0, x.rank - 1));
+    if (x.rank === 0) throw new LowbitConfigError(`${name} axis`, params.axis, 'a scalar has no channel axis');
+    axis = a < 0 ? a + x.rank : a;
+    const channels = x.shape[axis];
+    const fit = (arr: readonly number[]) => (arr.length === 1 ? new Array<number>(channels).fill(arr[0]) : [...arr]);
+    if (scale.length !== 1 && scale.length !== channels) throw new LowbitConfigError(`${name} scale`, params.scale, `expected 1 or ${channels} values (x.shape[${axis}])`);
+    if (zp.length !== 1 && zp.length !== channels) throw new LowbitConfigError(`${name} zeroPoint`, params.zeroPoint, `expected 1 or ${channels} values (x.shape[${axis}])`);
+    return { scale: fit(scale), zeroPoint: fit(zp), qmin, qmax, axis };
+  }
+  return { scale: [scale[0]], zeroPoint: [zp[0]], qmin, qmax, axis };
+}
+
+function composedForward(x: tf.Tensor, attrs: FakeQuantAffineAttrs): tf.Tensor {
+  return tf.tidy(() => {
+    const s = channelTensor(attrs.scale, attrs.axis, x.rank);
+    const z = channelTensor(attrs.zeroPoint, attrs.axis, x.rank);
+    const q = tf.clipByValue(tf.add(tf.round(tf.div(x, s)), z), attrs.qmin, attrs.qmax);
+    return tf.mul(tf.sub(q, z), s);
+  });
+}
+
+function asFloat(x: tf.Tensor, name: string): tf.Tensor {
+  if (!(x instanceof tf.Tensor)) throw new LowbitConfigError(`${name} x`, x, 'expected a tf.Tensor');
+  if (x.dtype !== 'float32') throw new LowbitConfigError(`${name} x.dtype`, x.dtype, 'expected a float32 tensor');
+  return x;
+}
+
+/** The composed fallback (tf ops only, any backend), with the masked straight-through gradient. */
+export function fakeQuantAffineComposed(x: tf.Tensor, params: FakeQuantAffineParams): tf.Tensor {
+  asFloat(x, 'fakeQuantAffine');
+  const attrs = fakeQuantAffineAttrs(x, params);
+  return unaryCustomGrad((input, save) => {
+    save([input]);
+    return { value: composedForward(input, attrs), gradFunc: (dy, saved) => fakeQuantAffineGrad(dy, saved[0], attrs) };
+  })(x);
+}
+
+/** True when the fused kernel is registered for the active backend. */
+export function hasFusedFakeQuantAffine(): boolean {
+  return tf.getKernel(LowbitFakeQuantAffine, tf.getBackend()) !== undefined;
+}
+
+/** Affine fake quantization: fused kernel when available, composed fallback otherwise. */
+export function fakeQuantAffine(x: tf.Tensor, params: FakeQuantAffineParams): tf.Tensor {
+  asFloat(x, 'fakeQuantAffine');
+  if (!hasFusedFakeQuantAffine()) return fakeQuantAffineComposed(x, params);
+  const attrs = fakeQuantAffineAttrs(x, params);
+  return tf.engine().runKernel(LowbitFakeQuantAffine, { x }, attrs as unknown as tf.NamedAttrMap) as tf.Tensor;
+}
+
+/**
+ * Integer export of {@link fakeQuantAffine}: codes `clip(round(x / scale) + zeroPoint, qmin, qmax)`
+ * with the float32 scales, so `quantizeAffine(x, p, o).dequantize()` equals
+ * `fakeQuantAffine(x, p)` bit for bit. `bits` / `signed` must hold [qmin, qmax].
+ */
+export function quantizeAffine(x: tf.Tensor, params: FakeQuantAffineParams, storage: { bits: number; signed: boolean }): QuantizedTensor {
+  asFloat(x, 'quantizeAffine');
+  const attrs = fakeQuantAffineAttrs(x, params, 'quantizeAffine');
+  const values = x.dataSync();
+  const codes = new Int32Array(values.length);
+  const s = attrs.scale.map((v) => Math.fround(v));
+  let inner = 1;
+  if (attrs.axis >= 0) for (let d = attrs.axis + 1; d < x.rank; d++) inner *= x.shape[d];
+  const channels = s.length;
+  for (let i = 0; i < values.length; i++) {
+    const c = attrs.axis < 0 ? 0 : Math.floor(i / inner) % channels;
+    const q = roundHalfEven(Math.fround(values[i] / s[c])) + attrs.zeroPoint[c];
+    if (Number.isNaN(q)) throw new LowbitConfigError('quantizeAffine x', x, `expected finite values; element ${i} is NaN`);
+    codes[i] = Math.min(attrs.qmax, Math.max(attrs.qmin, q));
+  }
+  return new QuantizedTensor({
+    codes,
+    shape: [...x.shape],
+    bits: storage.bits,
+    signed: storage.signed,
+    scale: s,
+    zeroPoint: attrs.zeroPoint,
+    axis: attrs.axis < 0 ? undefined : attrs.axis,
+  });
+}
