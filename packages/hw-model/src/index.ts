@@ -3,3 +3,4 @@
  */
 export * from './energy-table.js';
 export * from './energy.js';
+export * from './mac-energy.js';

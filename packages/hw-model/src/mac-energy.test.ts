@@ -1,0 +1,99 @@
+import { describe, expect, it } from 'vitest';
+import { LowbitConfigError, type OperandPrecision } from '@lowbit/quant-core';
+import { accumulatorFor, linearBits, macEnergy, multiplyEnergy } from './mac-energy.js';
+import { energyTable, extendEnergyTable } from './energy-table.js';
+
+const int = (bits: number): OperandPrecision => ({ kind: 'int', bits, signed: true });
+const uint = (bits: number): OperandPrecision => ({ kind: 'int', bits, signed: false });
+const f32: OperandPrecision = { kind: 'float', bits: 32, signed: true };
+const f16: OperandPrecision = { kind: 'float', bits: 16, signed: true };
+const pow2 = (bits: number): OperandPrecision => ({ kind: 'pow2', bits, signed: true });
+const bin: OperandPrecision = { kind: 'binary', bits: 1, signed: true };
+const zo: OperandPrecision = { kind: 'zero-one', bits: 1, signed: false };
+const ter: OperandPrecision = { kind: 'ternary', bits: 2, signed: true };
+
+describe('macEnergy', () => {
+  it('golden: int8 x int8 with a 32-bit accumulator is 0.2 + 0.1 = 0.3 pJ', () => {
+    const m = macEnergy(int(8), int(8), { fanIn: 784, accumulatorBits: 32 });
+    expect(m.multiplier).toBe('int-multiplier');
+    expect(m.multiplyPj).toBe(0.2);
+    expect(m.accumulator).toEqual({ kind: 'int', bits: 32 });
+    expect(m.accumulatePj).toBe(0.1);
+    expect(m.totalPj).toBeCloseTo(0.3, 12);
+  });
+
+  it('fp32 MAC is 3.7 + 0.9 pJ', () => {
+    const m = macEnergy(f32, f32, { fanIn: 10 });
+    expect(m).toMatchObject({ multiplier: 'fp-multiplier', multiplyPj: 3.7, accumulator: { kind: 'float', bits: 32 }, accumulatePj: 0.9 });
+    expect(m.totalPj).toBeCloseTo(4.6, 12);
+  });
+
+  it('derives the accumulator width as b_w + b_a + ceil(log2 fanIn) unless fixed', () => {
+    expect(accumulatorFor(int(8), int(8), 784)).toEqual({ kind: 'int', bits: 8 + 8 + 10 });
+    expect(accumulatorFor(int(4), uint(4), 1)).toEqual({ kind: 'int', bits: 8 });
+    expect(accumulatorFor(int(4), uint(4), 1024)).toEqual({ kind: 'int', bits: 18 });
+    expect(accumulatorFor(int(4), uint(4), 1025)).toEqual({ kind: 'int', bits: 19 });
+    expect(accumulatorFor(bin, bin, 64)).toEqual({ kind: 'int', bits: 8 });
+    expect(accumulatorFor(int(4), int(4), 1000, 24)).toEqual({ kind: 'int', bits: 24 });
+    expect(accumulatorFor(f16, int(8), 9)).toEqual({ kind: 'float', bits: 16 });
+    // a 4-bit pow2 code: sign + 3-bit exponent, shifts up to 2^3 = 8 places -> 9 linear bits
+    expect(linearBits(pow2(4))).toBe(9);
+    expect(accumulatorFor(pow2(4), int(8), 16)).toEqual({ kind: 'int', bits: 9 + 8 + 4 });
+    const derived = macEnergy(int(8), int(8), { fanIn: 784 });
+    expect(derived.accumulatePj).toBeCloseTo(0.003125 * 26, 12);
+  });
+
+  it.each([
+    ['int x int', int(4), uint(4), 'int-multiplier', 0.0029948 * 16 + 0.0010417 * 4],
+    ['pow2 x int', pow2(4), uint(8), 'barrel-shifter', 0.003125 * 8],
+    ['int x pow2 (order does not matter)', uint(8), pow2(4), 'barrel-shifter', 0.003125 * 8],
+    ['pow2 x pow2', pow2(5), pow2(4), 'exponent-adder', 0.003125 * 4 + 0.003125],
+    ['binary x binary', bin, bin, 'xor', 0.003125],
+    ['binary x int8', bin, int(8), 'mux', 0.003125 * 8],
+    ['zero-one x int4', uint(4), zo, 'and', 0.003125 * 4],
+    ['zero-one x binary', zo, bin, 'and', 0.003125],
+    ['ternary x int4', ter, uint(4), 'mux-negate', 0.003125 * 8],
+    ['float x float16', f16, f16, 'fp-multiplier', 1.1],
+    ['float x int', f32, int(4), 'fp-multiplier', 3.7],
+    ['float x pow2 (8-bit exponent add: table point)', pow2(4), f32, 'fp-exponent-adder', 0.03],
+    ['float x binary', bin, f32, 'xor', 0.003125],
+    ['float x zero-one', f32, zo, 'and', 0.1],
+    ['float x ternary', ter, f32, 'mux-negate', 0.1 + 0.003125],
+  ] as const)('%s', (_label, w, a, kind, pj) => {
+    const m = multiplyEnergy(w, a);
+    expect(m.multiplier).toBe(kind);
+    expect(m.energyPj).toBeCloseTo(pj, 12);
+  });
+
+  it('the cheap circuits are cheaper than the int multiplier of the same width', () => {
+    const full = multiplyEnergy(int(8), int(8)).energyPj;
+    for (const w of [pow2(4), bin, zo, ter]) expect(multiplyEnergy(w, int(8)).energyPj).toBeLessThan(full);
+  });
+
+  it('an approximate multiplier supplies its own energy', () => {
+    const m = macEnergy(int(8), int(8), { fanIn: 9, accumulatorBits: 32, multiplier: { name: 'trunc4', energyPj: 0.12 } });
+    expect(m.multiplier).toBe('approximate');
+    expect(m.multiplyPj).toBe(0.12);
+    expect(m.totalPj).toBeCloseTo(0.22, 12);
+  });
+
+  it('uses the given table', () => {
+    const t = extendEnergyTable(energyTable, { name: 't', intMultiplyPj: { 8: 0.5 } });
+    expect(macEnergy(int(8), int(8), { fanIn: 1, accumulatorBits: 32, table: t }).totalPj).toBeCloseTo(0.6, 12);
+  });
+
+  it.each([
+    ['unknown kind', () => multiplyEnergy({ kind: 'posit', bits: 8, signed: true } as never, int(8)), /weight\.kind = "posit"/],
+    ['zero bits', () => multiplyEnergy(int(8), int(0)), /input\.bits = 0/],
+    ['2-bit binary', () => multiplyEnergy({ kind: 'binary', bits: 2, signed: true }, int(8)), /weight\.bits = 2/],
+    ['missing operand', () => multiplyEnergy(undefined as never, int(8)), /weight = undefined/],
+    ['fp8 not in table', () => multiplyEnergy({ kind: 'float', bits: 8, signed: true }, int(8)), /bits = 8.*16, 32/],
+    ['negative approximate energy', () => multiplyEnergy(int(8), int(8), energyTable, { name: 'x', energyPj: -1 }), /multiplier\.energyPj = -1/],
+    ['fanIn 0', () => macEnergy(int(8), int(8), { fanIn: 0 }), /fanIn = 0/],
+    ['accumulatorBits 0', () => macEnergy(int(8), int(8), { fanIn: 3, accumulatorBits: 0 }), /accumulatorBits = 0/],
+    ['no options', () => macEnergy(int(8), int(8), undefined as never), /options = undefined/],
+  ])('%s throws a typed error', (_label, call, message) => {
+    expect(call).toThrow(LowbitConfigError);
+    expect(call).toThrow(message);
+  });
+});
