@@ -1,0 +1,48 @@
+/**
+ * `shiftMatMul(a, b, options)`: the matrix product of two int32 code matrices, at least one of
+ * them log-coded, computed with shifts and adds (see `kernels/shift-matmul-kernel.ts`).
+ * Runs the `LowbitShiftMatMul` kernel where the backend has one (cpu), else composes tf ops.
+ *
+ * ```ts
+ * // activations: 3-bit log codes (unit 2^-4), weights: 4-bit fixed-point codes (unit 2^-3)
+ * const y = shiftMatMul(xCodes, wCodes, { aKind: 'pow2', bKind: 'int', scale: 2 ** -4 * 2 ** -3 });
+ * ```
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import { LowbitConfigError } from '@lowbit/quant-core';
+import { LowbitShiftMatMul } from '../kernels/shift-matmul-kernel.js';
+import type { ShiftOperandKind } from '../shift-operand.js';
+import { combineProducts, decodeUnits, disposeUnits } from './decode-units.js';
+import { checkCodeRange, checkInt32, checkKind, checkScale, type ShiftProductOptions, useKernel } from './shift-options.js';
+
+export interface ShiftMatMulOptions extends ShiftProductOptions {
+  /** Code kind of `a` ([M, K]). */
+  aKind: ShiftOperandKind;
+  /** Code kind of `b` ([K, N]). */
+  bKind: ShiftOperandKind;
+}
+
+export function shiftMatMul(a: tf.Tensor, b: tf.Tensor, options: ShiftMatMulOptions): tf.Tensor2D {
+  checkInt32('a', a, 2);
+  checkInt32('b', b, 2);
+  const aKind = checkKind('aKind', options?.aKind);
+  const bKind = checkKind('bKind', options.bKind);
+  if (a.shape[1] !== b.shape[0]) {
+    throw new LowbitConfigError('b', b, `expected ${a.shape[1]} rows to match the columns of a (shape [${a.shape}])`);
+  }
+  const n = (b.shape as number[])[1];
+  const scale = checkScale(options.scale, n);
+  if (useKernel(LowbitShiftMatMul, options.implementation)) {
+    return tf.engine().runKernel(LowbitShiftMatMul, { a, b }, { aKind, bKind, scale }) as tf.Tensor2D;
+  }
+  checkCodeRange('a', a, aKind);
+  checkCodeRange('b', b, bKind);
+  const ua = decodeUnits(a, aKind);
+  const ub = decodeUnits(b, bKind);
+  const s = scale.length === 1 ? tf.scalar(scale[0]) : tf.tensor1d(scale);
+  const y = combineProducts(ua, ub, (x, w) => tf.matMul(x as tf.Tensor2D, w as tf.Tensor2D), s);
+  disposeUnits(ua);
+  disposeUnits(ub);
+  s.dispose();
+  return y as tf.Tensor2D;
+}
