@@ -18,3 +18,4 @@ export * from './kernels/fake-quant-affine-kernel.js';
 export { fakeQuantAffineGrad } from './kernels/fake-quant-affine-grad.js';
 export { fakeQuantAffineCpuConfig } from './kernels/fake-quant-affine-cpu.js';
 export { registerLowbitCoreKernels } from './kernels/register.js';
+export * from './layers/index.js';

@@ -1,0 +1,89 @@
+/**
+ * `LowbitQuantDense` (`quantDense`): tfjs's Dense with optional kernel and input quantizers.
+ * Same arguments and defaults as `tf.layers.dense`; with no quantizer it computes exactly what
+ * `tf.layers.dense` computes (same fused matmul), so float Dense weights load into it.
+ *
+ * ```ts
+ * const layer = quantDense({ units: 10, activation: 'relu', kernelQuantizer: { className: 'LowbitWrpnQuantizer', config: { bits: 4, mode: 'weight' } } });
+ * const model = tf.sequential({ layers: [tf.layers.flatten({ inputShape: [28, 28, 1] }), layer] });
+ * layer.lowbitPrecision(); // { weight: { kind: 'int', bits: 4, signed: true }, input: float32 }
+ * ```
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import * as tfl from '@tensorflow/tfjs-layers';
+import type { DenseLayerArgs } from '@tensorflow/tfjs-layers/dist/layers/core.js';
+import { checkInteger } from '../validate.js';
+import { fusedActivationOf, LowbitQuantLayer, type QuantizerArgs } from './quant-layer.js';
+
+export type QuantDenseArgs = DenseLayerArgs & QuantizerArgs;
+
+export class LowbitQuantDense extends LowbitQuantLayer {
+  static className = 'LowbitQuantDense';
+
+  constructor(args: QuantDenseArgs) {
+    super(denseBaseArgs(args), (rest) => tfl.layers.dense(rest as unknown as DenseLayerArgs));
+  }
+
+  get units(): number {
+    return this.ref<number>('units');
+  }
+
+  override build(inputShape: tfl.Shape | tfl.Shape[]): void {
+    const shape = (Array.isArray(inputShape[0]) ? inputShape[0] : inputShape) as tfl.Shape;
+    const inputLastDim = shape[shape.length - 1] as number;
+    this.buildWeights('kernel', [inputLastDim, this.units], 'kernel', this.units, shape);
+    this.inputSpec = [{ minNDim: 2, axes: { [-1]: inputLastDim } }];
+  }
+
+  protected stockMultiply() {
+    return LowbitQuantDense.prototype.multiply;
+  }
+
+  /** `inputs . kernel` over the last axis of `inputs` (any rank >= 2). */
+  protected multiply(inputs: tf.Tensor, kernel: tf.Tensor): tf.Tensor {
+    return denseProduct(inputs, kernel, null, 'linear');
+  }
+
+  protected stockForward(inputs: tf.Tensor, kernel: tf.Tensor, bias: tf.Tensor | null): tf.Tensor {
+    const fused = fusedActivationOf(this.activationFn);
+    if (fused !== null) return denseProduct(inputs, kernel, bias, fused);
+    let y = denseProduct(inputs, kernel, null, 'linear');
+    if (bias) y = this.addBias(y, bias);
+    return this.activationFn.apply(y);
+  }
+
+  protected addBias(product: tf.Tensor, bias: tf.Tensor): tf.Tensor {
+    return tf.add(product, bias);
+  }
+}
+tf.serialization.registerClass(LowbitQuantDense);
+
+/** Creates a {@link LowbitQuantDense}. */
+export function quantDense(args: QuantDenseArgs): LowbitQuantDense {
+  return new LowbitQuantDense(args);
+}
+
+/** tfjs's Dense accepts `inputDim` as a shorthand for the input shape. */
+function denseBaseArgs(args: QuantDenseArgs): QuantDenseArgs {
+  if (args === null || typeof args !== 'object') return args;
+  checkInteger('units', args.units, 1, Number.MAX_SAFE_INTEGER);
+  if (args.batchInputShape == null && args.inputShape == null && args.inputDim != null) {
+    return { ...args, batchInputShape: [args.batchSize ?? null, args.inputDim] };
+  }
+  return args;
+}
+
+/**
+ * The product tfjs-layers' Dense computes (its `K.dot`): a fused matmul for rank 2, inputs of
+ * higher rank flattened to 2-D and reshaped back.
+ */
+export function denseProduct(a: tf.Tensor, kernel: tf.Tensor, bias: tf.Tensor | null, activation: 'linear' | 'relu' | 'elu'): tf.Tensor {
+  if (a.rank === 2) {
+    return tf.fused.matMul({ a: a as tf.Tensor2D, b: kernel as tf.Tensor2D, bias: bias ?? undefined, activation });
+  }
+  const firstDims = a.shape.slice(0, -1);
+  const lastDim = a.shape[a.shape.length - 1] as number;
+  const a2 = tf.reshape(a, [-1, lastDim]) as tf.Tensor2D;
+  const y = tf.fused.matMul({ a: a2, b: kernel as tf.Tensor2D, bias: bias ?? undefined, activation });
+  return tf.reshape(y, [...firstDims, kernel.shape[1] as number]);
+}
