@@ -1,0 +1,74 @@
+/**
+ * Bit streams for variable-length (Huffman) codes. Bits fill each byte from its least significant
+ * bit up (the same order as quant-core's `packBits`); a code is written from its most
+ * significant bit first, so a decoder can walk the code tree one bit at a time (as DEFLATE does).
+ *
+ * ```ts
+ * const w = new BitWriter(); w.writeCode(0b110, 3); w.writeCode(0b1, 1);
+ * const r = new BitReader(w.finish(), w.bitLength);
+ * r.readBit(); // 1 (the first bit of 110)
+ * ```
+ */
+import { LowbitDataError } from '@lowbit/quant-core';
+
+export class BitWriter {
+  private bytes: Uint8Array;
+  private bitPos = 0;
+
+  constructor(initialBytes = 64) {
+    this.bytes = new Uint8Array(Math.max(1, initialBytes));
+  }
+
+  /** Number of bits written so far. */
+  get bitLength(): number {
+    return this.bitPos;
+  }
+
+  /** Appends the low `length` bits of `code` (length 0..24), most significant first. */
+  writeCode(code: number, length: number): void {
+    const needed = (this.bitPos + length + 7) >>> 3;
+    if (needed > this.bytes.length) {
+      const grown = new Uint8Array(Math.max(needed, this.bytes.length * 2));
+      grown.set(this.bytes);
+      this.bytes = grown;
+    }
+    for (let b = length - 1; b >= 0; b--) {
+      if ((code >>> b) & 1) this.bytes[this.bitPos >>> 3] |= 1 << (this.bitPos & 7);
+      this.bitPos++;
+    }
+  }
+
+  /** The written bytes, `ceil(bitLength / 8)` of them; unused high bits of the last byte are 0. */
+  finish(): Uint8Array {
+    return this.bytes.slice(0, (this.bitPos + 7) >>> 3);
+  }
+}
+
+export class BitReader {
+  private readonly bytes: Uint8Array;
+  private readonly bitLimit: number;
+  private bitPos = 0;
+
+  /** Reads at most `bitLength` bits of `bytes` (which must hold them). */
+  constructor(bytes: Uint8Array, bitLength: number) {
+    if (!Number.isInteger(bitLength) || bitLength < 0 || bitLength > bytes.length * 8) {
+      throw new LowbitDataError('BitReader', `bit length ${bitLength} exceeds the ${bytes.length} bytes given`);
+    }
+    this.bytes = bytes;
+    this.bitLimit = bitLength;
+  }
+
+  get position(): number {
+    return this.bitPos;
+  }
+
+  /** The next bit; throws {@link LowbitDataError} past the end (never reads out of bounds). */
+  readBit(): number {
+    if (this.bitPos >= this.bitLimit) {
+      throw new LowbitDataError('BitReader', `read past the end of the ${this.bitLimit}-bit stream (data truncated or corrupt)`);
+    }
+    const bit = (this.bytes[this.bitPos >>> 3] >>> (this.bitPos & 7)) & 1;
+    this.bitPos++;
+    return bit;
+  }
+}

@@ -1,0 +1,201 @@
+import * as tf from '@tensorflow/tfjs-core';
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { LowbitConfigError, LowbitDataError, crc32 } from '@lowbit/quant-core';
+import { decode, decodeActivations, encode, encodeWithStats } from './codec.js';
+import { dqaFakeQuant } from './dqa-quantize.js';
+import type { DqaParams } from './dqa-params.js';
+
+function lcg(seed: number): () => number {
+  let s = seed >>> 0;
+  return () => (s = (s * 1664525 + 1013904223) >>> 0) / 2 ** 32;
+}
+
+/** Re-computes the trailing CRC, to test the checks behind the checksum. */
+function resign(bytes: Uint8Array): Uint8Array {
+  const out = bytes.slice();
+  new DataView(out.buffer).setUint32(out.length - 4, crc32(out.subarray(0, out.length - 4)), true);
+  return out;
+}
+
+const params: DqaParams = { bits: 3, extraBits: 3, scales: [0.25, 0.5, 0.125, 1], important: [1, 3], tableGranularity: 'channel' };
+
+function sample(shape: number[], seed = 1): tf.Tensor {
+  const rand = lcg(seed);
+  const size = shape.reduce((a, b) => a * b, 1);
+  return tf.tensor(Float32Array.from({ length: size }, () => (rand() - 0.3) * 3), shape);
+}
+
+describe('encode / decode', () => {
+  it('restores the layer fake-quantized output bit for bit (both table granularities)', () => {
+    for (const tableGranularity of ['channel', 'layer'] as const) {
+      const x = sample([2, 3, 5, 4]);
+      const p = { ...params, tableGranularity };
+      const bytes = encode(x, p);
+      const restored = decode(bytes);
+      const expected = dqaFakeQuant(x, p);
+      expect(restored.shape).toEqual([2, 3, 5, 4]);
+      expect(Array.from(restored.dataSync())).toEqual(Array.from(expected.dataSync()));
+      expect(decodeActivations(bytes).params.tableGranularity).toBe(tableGranularity);
+      tf.dispose([x, restored, expected]);
+    }
+  });
+
+  it('reports section sizes that add up, and error bits that match the Huffman code', () => {
+    const x = sample([64, 4], 7);
+    const { bytes, stats } = encodeWithStats(x, params);
+    expect(stats.totalBytes).toBe(bytes.length);
+    expect(stats.headerBytes + stats.scaleBytes + stats.codeBytes + stats.tableBytes + stats.errorStreamBytes).toBe(bytes.length);
+    expect(stats.codeBytes).toBe(Math.ceil((256 * 3) / 8));
+    expect(stats.errorSymbols).toBe(128);
+    expect(stats.errorStreamBytes).toBe(Math.ceil(stats.errorBits / 8));
+    // Huffman is within one bit per symbol of the entropy, never below it.
+    expect(stats.errorBits).toBeGreaterThanOrEqual(stats.errorEntropyBits - 1e-6);
+    expect(stats.errorBits).toBeLessThan(stats.errorEntropyBits + stats.errorSymbols);
+    x.dispose();
+  });
+
+  it('spends no error bits when an important channel has a single shift-error value', () => {
+    // Every element of important channel 1 quantizes to q+ = 8 (k = 0).
+    const x = tf.tensor2d([0.1, 0.5, 0, 0, 0.2, 0.5, 0, 0], [2, 4]);
+    const p = { ...params, important: [1] };
+    const { bytes, stats } = encodeWithStats(x, p);
+    expect(stats.errorBits).toBe(0);
+    expect(stats.errorEntropyBits).toBe(0);
+    expect(decodeActivations(bytes).values[1]).toBe(0.5);
+    x.dispose();
+  });
+
+  it('handles no important channels and zero-size batches', () => {
+    const x = sample([3, 4]);
+    const direct = { ...params, important: [] };
+    const { bytes, stats } = encodeWithStats(x, direct);
+    expect(stats.tableBytes).toBe(0);
+    expect(stats.errorBits).toBe(0);
+    expect(Array.from(decodeActivations(bytes).values)).toEqual(Array.from(dqaFakeQuant(x, direct).dataSync()));
+    const empty = decodeActivations(encode({ values: new Float32Array(0), shape: [0, 4] }, params));
+    expect(empty.shape).toEqual([0, 4]);
+    expect(empty.values.length).toBe(0);
+    x.dispose();
+  });
+
+  it('round-trips random tensors and settings exactly (property)', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.integer({ min: 1, max: 5 }), { minLength: 1, maxLength: 4 }),
+        fc.integer({ min: 2, max: 8 }),
+        fc.integer({ min: 1, max: 8 }),
+        fc.constantFrom('channel' as const, 'layer' as const),
+        fc.integer({ min: 0, max: 2 ** 31 }),
+        (shape, bits, extraBits, tableGranularity, seed) => {
+          const rand = lcg(seed);
+          const C = shape[shape.length - 1];
+          const scales = Array.from({ length: C }, () => Math.fround(0.001 + rand() * 2));
+          const important = Array.from({ length: C }, (_, c) => c).filter(() => rand() < 0.5);
+          const p = { bits, extraBits, scales, important, tableGranularity };
+          const size = shape.reduce((a, b) => a * b, 1);
+          const spread = rand() * 10;
+          const values = Float32Array.from({ length: size }, () => (rand() - 0.5) * spread);
+          const decoded = decodeActivations(encode({ values, shape }, p));
+          const expected = tf.tidy(() => dqaFakeQuant(tf.tensor(values, shape), p).dataSync());
+          expect(decoded.shape).toEqual(shape);
+          expect(Array.from(decoded.values)).toEqual(Array.from(expected));
+        },
+      ),
+      { numRuns: 80 },
+    );
+  });
+
+  it('turns random corruption into a LowbitDataError (or, for a checksum collision, identical output)', () => {
+    const x = sample([6, 4], 3);
+    const bytes = encode(x, params);
+    const good = decodeActivations(bytes).values;
+    fc.assert(
+      fc.property(
+        fc.array(fc.tuple(fc.nat(), fc.integer({ min: 1, max: 255 })), { minLength: 1, maxLength: 4 }),
+        (flips) => {
+          const bad = bytes.slice();
+          for (const [pos, xor] of flips) bad[pos % bad.length] ^= xor;
+          try {
+            expect(Array.from(decodeActivations(bad).values)).toEqual(Array.from(good));
+          } catch (e) {
+            expect(e).toBeInstanceOf(LowbitDataError);
+          }
+        },
+      ),
+      { numRuns: 300 },
+    );
+    x.dispose();
+  });
+
+  it('rejects every truncation and trailing garbage', () => {
+    const x = sample([5, 4], 5);
+    const bytes = encode(x, params);
+    for (let n = 0; n < bytes.length; n++) expect(() => decodeActivations(bytes.subarray(0, n))).toThrow(LowbitDataError);
+    const longer = new Uint8Array(bytes.length + 3);
+    longer.set(bytes);
+    expect(() => decodeActivations(longer)).toThrow(LowbitDataError);
+    expect(() => decodeActivations(resign(longer))).toThrow(/unexpected bytes/);
+    x.dispose();
+  });
+
+  it('checks every field behind the checksum', () => {
+    const x = sample([5, 4], 9);
+    const bytes = encode(x, params);
+    const patched = (offset: number, value: number) => {
+      const b = bytes.slice();
+      b[offset] = value;
+      return resign(b);
+    };
+    expect(() => decodeActivations(patched(0, 0x58))).toThrow(/bad magic/);
+    expect(() => decodeActivations(patched(4, 2))).toThrow(/version 2/);
+    expect(() => decodeActivations(patched(5, 9))).toThrow(/bits 9/);
+    expect(() => decodeActivations(patched(6, 0))).toThrow(/extraBits 0/);
+    expect(() => decodeActivations(patched(7, 2))).toThrow(/granularity/);
+    expect(() => decodeActivations(patched(8, 0))).toThrow(/rank 0/);
+    expect(() => decodeActivations(patched(9, 1))).toThrow(/reserved/);
+    // dims start at 12 (rank 2): a huge first dim means far more codes than bytes.
+    const huge = bytes.slice();
+    new DataView(huge.buffer).setUint32(12, 0xffffffff, true);
+    expect(() => decodeActivations(resign(huge))).toThrow(/truncated/);
+    // A zero scale (channel 0 at offset 20).
+    const zeroScale = bytes.slice();
+    new DataView(zeroScale.buffer).setFloat32(20, 0, true);
+    expect(() => decodeActivations(resign(zeroScale))).toThrow(/scale of channel 0/);
+    // Important indices not increasing (K at 36, indices at 40, 44).
+    const order = bytes.slice();
+    new DataView(order.buffer).setUint32(44, 1, true);
+    expect(() => decodeActivations(resign(order))).toThrow(/not increasing/);
+    const tooMany = bytes.slice();
+    new DataView(tooMany.buffer).setUint32(36, 5, true);
+    expect(() => decodeActivations(resign(tooMany))).toThrow(/5 important channels/);
+    expect(() => decodeActivations(new Uint8Array(3))).toThrow(/truncated/);
+    expect(() => decodeActivations([1, 2] as never)).toThrow(LowbitConfigError);
+    x.dispose();
+  });
+
+  it('rejects bad encode input with typed errors', () => {
+    const x = sample([2, 4]);
+    expect(() => encode(x, { ...params, bits: 9 })).toThrow(/bits = 9/);
+    expect(() => encode(x, { ...params, extraBits: 0 })).toThrow(/extraBits = 0/);
+    expect(() => encode(x, { ...params, scales: [1, 1, 1], important: [1] })).toThrow(/3 channels/);
+    const scalar = tf.scalar(1);
+    const ints = tf.tensor([1, 2, 3, 4], [1, 4], 'int32');
+    expect(() => encode(scalar, { ...params, scales: [1], important: [] })).toThrow(/rank/);
+    expect(() => encode(ints, params)).toThrow(/float32/);
+    tf.dispose([scalar, ints]);
+    expect(() => encode({ values: [Number.NaN, 0, 0, 0], shape: [1, 4] }, params)).toThrow(LowbitDataError);
+    expect(() => encode({ values: [0, 0, 0], shape: [1, 4] }, params)).toThrow(/values.length/);
+    expect(() => encode('x' as never, params)).toThrow(LowbitConfigError);
+    x.dispose();
+  });
+
+  it('leaks no tensors', () => {
+    const x = sample([4, 4]);
+    decode(encode(x, params)).dispose();
+    const before = tf.memory().numTensors;
+    for (let i = 0; i < 3; i++) decode(encode(x, params)).dispose();
+    expect(tf.memory().numTensors).toBe(before);
+    x.dispose();
+  });
+});

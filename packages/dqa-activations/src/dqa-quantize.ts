@@ -1,0 +1,110 @@
+/**
+ * The DQA quantizer itself, in two forms that agree bit for bit:
+ *
+ * - {@link dqaFakeQuant}: a tfjs op (float32 in, float32 out) used by the layer.
+ * - {@link dqaQuantizeValues}: a JS reference producing the stored integers (N-bit codes and the
+ *   shift errors of important channels) and the same float32 output; the encoder uses it.
+ *
+ * Ordinary channel c: `q = clamp(round(A / delta_N), -2^(N-1), 2^(N-1) - 1)`, value `delta_N * q`.
+ * Important channel c: `delta_(N+m) = delta_N / 2^m` (exact in float32: a power-of-two division),
+ * `q+ = clamp(round(A / delta_(N+m)), -2^(N+m-1), 2^(N+m-1) - 1)`, stored as `code = q+ >> m` and
+ * `k = q+ & (2^m - 1)` (see shift-split.ts); value `delta_N * (code + k / 2^m) = delta_(N+m) * q+`.
+ *
+ * ```ts
+ * const p = { bits: 3, extraBits: 3, scales: [0.5, 0.5], important: [1] };
+ * dqaQuantizeValues(Float32Array.of(0.3, 0.3), p).output; // [0.5, 0.3125]
+ * ```
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import { LowbitDataError } from '@lowbit/quant-core';
+import { checkDqaParams, type CheckedDqaParams, type DqaParams } from './dqa-params.js';
+import { roundHalfEven, signedCodeRange } from './direct-quant.js';
+
+/** Per-channel step and code range actually used (important channels at N + m bits). */
+export interface ChannelGrid {
+  step: Float32Array;
+  lo: Float32Array;
+  hi: Float32Array;
+}
+
+/** The step and clamp range of every channel. */
+export function channelGrid(p: CheckedDqaParams): ChannelGrid {
+  const step = new Float32Array(p.channels);
+  const lo = new Float32Array(p.channels);
+  const hi = new Float32Array(p.channels);
+  const [loN, hiN] = signedCodeRange(p.bits);
+  const [loNm, hiNm] = signedCodeRange(p.bits + p.extraBits);
+  const div = 2 ** p.extraBits;
+  for (let c = 0; c < p.channels; c++) {
+    const imp = p.isImportant[c] === 1;
+    step[c] = imp ? p.scales[c] / div : p.scales[c];
+    lo[c] = imp ? loNm : loN;
+    hi[c] = imp ? hiNm : hiN;
+  }
+  return { step, lo, hi };
+}
+
+/**
+ * Fake-quantizes `x` (channels last) with DQA; the output has x's shape and dtype float32.
+ * Forward only: callers wanting a gradient wrap it (the layer uses a straight-through estimator).
+ */
+export function dqaFakeQuant(x: tf.Tensor, params: DqaParams | CheckedDqaParams): tf.Tensor {
+  const p = 'isImportant' in params ? params : checkDqaParams(params);
+  const grid = channelGrid(p);
+  return tf.tidy(() => {
+    const step = tf.tensor1d(grid.step);
+    // `+ 0` turns a -0 (round of a small negative value) into +0: a stored code 0 has no sign,
+    // so this keeps the layer output bit-identical to what decode restores.
+    const q = tf.add(tf.minimum(tf.maximum(tf.round(tf.div(x, step)), tf.tensor1d(grid.lo)), tf.tensor1d(grid.hi)), 0);
+    return tf.mul(q, step);
+  });
+}
+
+/** What {@link dqaQuantizeValues} returns. */
+export interface DqaQuantized {
+  /** N-bit signed code of every element, flat channels-last order. */
+  codes: Int8Array;
+  /** Shift error k in [0, 2^m - 1] of every element of an important channel, in flat order. */
+  errors: Uint8Array;
+  /** Channel of each entry of `errors`. */
+  errorChannels: Int32Array;
+  /** The dequantized values, equal bit for bit to {@link dqaFakeQuant}. */
+  output: Float32Array;
+}
+
+/** Quantizes flat channels-last float values; throws {@link LowbitDataError} on NaN. */
+export function dqaQuantizeValues(values: ArrayLike<number>, params: DqaParams | CheckedDqaParams): DqaQuantized {
+  const p = 'isImportant' in params ? params : checkDqaParams(params);
+  const C = p.channels;
+  if (values.length % C !== 0) {
+    throw new LowbitDataError('dqaQuantizeValues', `${values.length} values are not a whole number of rows of ${C} channels`);
+  }
+  const { step, lo, hi } = channelGrid(p);
+  const m = p.extraBits;
+  const mask = (1 << m) - 1;
+  const n = values.length;
+  const rows = n / C;
+  const codes = new Int8Array(n);
+  const output = new Float32Array(n);
+  const errorCount = rows * p.important.length;
+  const errors = new Uint8Array(errorCount);
+  const errorChannels = new Int32Array(errorCount);
+  let e = 0;
+  for (let i = 0; i < n; i++) {
+    const c = i % C;
+    const v = values[i];
+    if (Number.isNaN(v)) throw new LowbitDataError('dqaQuantizeValues', `activation at index ${i} is NaN`);
+    let q = roundHalfEven(Math.fround(v / step[c])) + 0; // + 0: no -0 (see dqaFakeQuant)
+    if (q < lo[c]) q = lo[c];
+    else if (q > hi[c]) q = hi[c];
+    output[i] = q * step[c];
+    if (p.isImportant[c]) {
+      codes[i] = q >> m;
+      errors[e] = q & mask;
+      errorChannels[e++] = c;
+    } else {
+      codes[i] = q;
+    }
+  }
+  return { codes, errors, errorChannels, output };
+}

@@ -1,0 +1,11 @@
+/**
+ * @lowbit/dqa-activations: deep quantization of activations (DQA, arXiv 2412.09687).
+ */
+export * from './channel-scales.js';
+export * from './direct-quant.js';
+export * from './shift-split.js';
+export * from './dqa-params.js';
+export * from './dqa-quantize.js';
+export * from './huffman.js';
+export * from './bit-stream.js';
+export * from './codec.js';
