@@ -1,0 +1,42 @@
+/**
+ * Recursive under-designed multiplier (UDM, Kulkarni, Gupta, Ercegovac 2011): built from 2x2
+ * blocks that return 7 instead of 9 for 3 x 3 (a 3-bit output, about half the gates of the exact
+ * block), combined recursively with exact adders: for n-bit halves H, L,
+ * `x y = (xH yH) 2^n + (xH yL + xL yH) 2^(n/2) + xL yL`. Operands are zero-padded to the next
+ * power-of-two width (at least 2).
+ *
+ * ```ts
+ * const m = underdesignedMultiplier({ a: { bits: 4, signed: false }, w: { bits: 4, signed: false } });
+ * m.product(3, 3);   // 7
+ * m.product(15, 15); // 7*16 + (7 + 7)*4 + 7 = 175 (exact 225)
+ * ```
+ */
+import { behaviouralAppMul, type AppMul, type OperandOptions } from '../appmul.js';
+import { adderGates } from '../gate-count.js';
+import { checkOperand } from '../operand.js';
+
+/** The UDM product of `x`, `y` (each < 2^n, n a power of two >= 2). */
+export function underdesignedProduct(x: number, y: number, n: number): number {
+  if (n === 2) return x === 3 && y === 3 ? 7 : x * y;
+  const h = n / 2;
+  const mask = (1 << h) - 1;
+  const xH = x >> h;
+  const xL = x & mask;
+  const yH = y >> h;
+  const yL = y & mask;
+  return underdesignedProduct(xH, yH, h) * 2 ** n + (underdesignedProduct(xH, yL, h) + underdesignedProduct(xL, yH, h)) * 2 ** h + underdesignedProduct(xL, yL, h);
+}
+
+/** Gate-count proxy: 5 gates per approximate 2x2 block, three n-bit adders per recursion level. */
+function udmGates(n: number): number {
+  return n === 2 ? 5 : 4 * udmGates(n / 2) + 3 * adderGates(n);
+}
+
+export function underdesignedMultiplier(options: OperandOptions): AppMul {
+  const a = checkOperand('a', options?.a);
+  const w = checkOperand('w', options?.w);
+  const n = 2 ** Math.ceil(Math.log2(Math.max(a.bits, w.bits)));
+  // Blocks that only ever see padding zeros are not built: scale the padded count by the used area.
+  const gates = (udmGates(n) * a.bits * w.bits) / (n * n);
+  return behaviouralAppMul({ a, w }, 'underdesigned', 'udm', {}, (x, y) => underdesignedProduct(x, y, n), gates);
+}

@@ -1,0 +1,61 @@
+/**
+ * Gate-count proxies of multiplier circuits, in 2-input gates (AND/OR/XOR each 1; a full adder 5,
+ * a half adder 2; a 2:1 mux 3). They rank designs by size; the energy of a design is the exact
+ * multiplier's energy scaled by the ratio of gate counts ({@link scaleEnergyByGates}). Always
+ * labelled "gate-count proxy" in results.
+ *
+ * ```ts
+ * partialProductArrayGates(keepAll(4, 4)); // exact 4x4 array multiplier: 16 ANDs + 8 FAs = 56
+ * ```
+ */
+export const GATES = { and: 1, xor: 1, fullAdder: 5, halfAdder: 2, mux2: 3 } as const;
+
+/** `kept[i][j]`: whether partial-product bit `a_i & w_j` (weight 2^(i+j)) is built. */
+export type PartialProductMask = boolean[][];
+
+/** Every partial-product bit of a `bitsA x bitsW` array kept (the exact multiplier). */
+export function keepAll(bitsA: number, bitsW: number): PartialProductMask {
+  return Array.from({ length: bitsA }, () => new Array<boolean>(bitsW).fill(true));
+}
+
+/**
+ * An array multiplier reduced by carry-save adders: one AND per kept bit, and one full adder per
+ * bit beyond the first in each column (each full adder removes one bit; the final carry-propagate
+ * row is counted the same way). For the exact n x n array this gives n^2 ANDs and
+ * n^2 - 2n + 1 adders, close to the textbook n(n-2) full + n half adders.
+ */
+export function partialProductArrayGates(kept: PartialProductMask): number {
+  let bits = 0;
+  const columns = new Set<number>();
+  kept.forEach((row, i) =>
+    row.forEach((k, j) => {
+      if (k) {
+        bits++;
+        columns.add(i + j);
+      }
+    }),
+  );
+  return bits * GATES.and + Math.max(0, bits - columns.size) * GATES.fullAdder;
+}
+
+/** A leading-one detector over `bits` bits plus its binary encoder. */
+export function leadingOneDetectorGates(bits: number): number {
+  return 2 * bits + bits * Math.ceil(Math.log2(Math.max(2, bits)));
+}
+
+/** A logarithmic barrel shifter of a `bits`-wide word by up to `bits` places. */
+export function barrelShifterGates(bits: number): number {
+  return bits * Math.ceil(Math.log2(Math.max(2, bits))) * GATES.mux2;
+}
+
+/** A ripple-carry adder of `bits` bits. */
+export function adderGates(bits: number): number {
+  return bits * GATES.fullAdder;
+}
+
+/** Sign-magnitude wrapper: conditional negation of both operands and of the product, sign XOR. */
+export function signMagnitudeWrapperGates(bitsA: number, signedA: boolean, bitsW: number, signedW: boolean): number {
+  if (!signedA && !signedW) return 0;
+  const negate = (bits: number) => bits * (GATES.xor + GATES.halfAdder);
+  return (signedA ? negate(bitsA) : 0) + (signedW ? negate(bitsW) : 0) + negate(bitsA + bitsW) + GATES.xor;
+}

@@ -1,0 +1,18 @@
+/**
+ * @lowbit/fames-appmul: approximate multipliers for quantized TensorFlow.js nets (DESIGN.md 4.7).
+ */
+export * from './operand.js';
+export * from './metrics.js';
+export * from './energy.js';
+export * from './gate-count.js';
+export * from './appmul.js';
+export * from './families/exact.js';
+export * from './families/truncated.js';
+export * from './families/broken-array.js';
+export * from './families/operand-truncation.js';
+export * from './families/mitchell.js';
+export * from './families/drum.js';
+export * from './families/underdesigned.js';
+export * from './library.js';
+export * from './lut-file.js';
+export * from './evoapprox.js';
