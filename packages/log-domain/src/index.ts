@@ -16,3 +16,4 @@ export { shiftConv2d, type ShiftConv2DOptions } from './ops/shift-conv2d.js';
 export type { ShiftProductOptions } from './ops/shift-options.js';
 
 registerLogDomainKernels();
+export * from './log-accumulate.js';
