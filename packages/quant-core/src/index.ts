@@ -10,6 +10,19 @@ export * from './precision.js';
 export * from './quantized-tensor.js';
 export * from './bitpack.js';
 export { crc32 } from './io/crc32.js';
+export type { CalibrationRange } from './calibration/channel-data.js';
+export { calibrateMinMax, type MinMaxOptions } from './calibration/min-max.js';
+export { calibratePercentile, type PercentileOptions } from './calibration/percentile.js';
+export { calibrateMse, clippingMse, type MseOptions, type ClippingGrid } from './calibration/mse.js';
+export {
+  fileIO,
+  saveModel,
+  loadModel,
+  MODEL_JSON_FILE,
+  WEIGHTS_FILE,
+  type LowbitModelJSON,
+  type WeightsFileIntegrity,
+} from './io/file-io.js';
 export * from './quantizer.js';
 export * from './registry.js';
 export * from './ops/ste.js';
