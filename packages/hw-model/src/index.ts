@@ -4,3 +4,6 @@
 export * from './energy-table.js';
 export * from './energy.js';
 export * from './mac-energy.js';
+export * from './layer-work.js';
+export * from './summary.js';
+export * from './format.js';

@@ -1,0 +1,155 @@
+/**
+ * Printing a {@link ModelSummary}: a plain-text table in the style of Larq's model summary (one
+ * parameter column per bit width) with bit-ops and energy columns, the same as Markdown, and JSON.
+ *
+ * ```ts
+ * const s = summary(model);
+ * console.log(formatSummary(s));                            // terminal
+ * fs.writeFileSync('cost.md', summaryToMarkdown(s));        // reports
+ * fs.writeFileSync('cost.json', summaryToJSON(s));          // machines
+ * ```
+ */
+import type { OperandPrecision } from '@lowbit/quant-core';
+import type { AccumulatorSpec } from './mac-energy.js';
+import type { CostRatios, CostTotals, LayerCost, ModelSummary } from './summary.js';
+
+const int = (n: number) => Math.round(n).toLocaleString('en-US');
+const pj = (n: number) => n.toLocaleString('en-US', { minimumFractionDigits: 1, maximumFractionDigits: 1 });
+const kib = (bits: number) => (bits / 8 / 1024).toLocaleString('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 });
+const ratio = (r: number | null) => (r === null ? 'n/a' : `${r.toFixed(4)}x`);
+
+/** `int4`, `uint8`, `fp32`, `pow2-4`, `+-1`, `{0,1}`, `ternary`. */
+export function formatOperand(p: OperandPrecision | undefined): string {
+  if (!p) return '-';
+  switch (p.kind) {
+    case 'float': return `fp${p.bits}`;
+    case 'int': return `${p.signed ? 'int' : 'uint'}${p.bits}`;
+    case 'pow2': return `pow2-${p.bits}`;
+    case 'binary': return '+-1';
+    case 'zero-one': return '{0,1}';
+    case 'ternary': return 'ternary';
+  }
+}
+
+function formatAccumulator(a: AccumulatorSpec | undefined): string {
+  return a ? `${a.kind === 'float' ? 'fp' : 'int'}${a.bits}` : '-';
+}
+
+const shape = (s: (number | null)[]) => `(${s.map((d) => (d === null ? -1 : d)).join(', ')})`;
+
+function bitWidths(s: ModelSummary): number[] {
+  const widths = new Set<number>();
+  for (const r of s.layers) for (const b of Object.keys(r.paramsByBits)) widths.add(Number(b));
+  return [...widths].sort((a, b) => a - b);
+}
+
+function rowCells(r: LayerCost, widths: number[]): string[] {
+  const name = `${r.name} (${r.className})${r.costed && r.warnings.length ? ' *' : ''}`;
+  if (!r.costed) return [name, shape(r.outputShape), '-', ...widths.map(() => '-'), '-', 'not costed', '-', '-', '-', '-', '-'];
+  const precision = r.weight ? `${formatOperand(r.weight)} x ${formatOperand(r.input)}` : '-';
+  return [
+    name,
+    shape(r.outputShape),
+    precision,
+    ...widths.map((b) => (r.paramsByBits[b] ? int(r.paramsByBits[b]) : '0')),
+    kib(r.paramBits),
+    int(r.macs),
+    int(r.bitOps),
+    formatAccumulator(r.accumulator),
+    pj(r.energy.computePj),
+    pj(r.energy.memoryPj),
+    pj(r.energy.totalPj),
+  ];
+}
+
+function headers(widths: number[]): string[] {
+  return ['Layer (type)', 'Output shape', 'W x A', ...widths.map((b) => `# ${b}-bit`), 'Weights KiB', 'MACs', 'Bit-ops', 'Acc', 'Compute pJ', 'Memory pJ', 'Total pJ'];
+}
+
+function totalCells(t: CostTotals, widths: number[]): string[] {
+  return ['Total', '', '', ...widths.map((b) => int(t.paramsByBits[b] ?? 0)), kib(t.paramBits), int(t.macs), int(t.bitOps), '', pj(t.computePj), pj(t.memoryPj), pj(t.energyPj)];
+}
+
+function comparisonRows(s: ModelSummary): string[][] {
+  const { float32, int8 } = s.references;
+  const t = s.totals;
+  const line = (label: string, pick: (x: CostTotals) => number, key: keyof CostRatios, fmt: (n: number) => string) => [
+    label, fmt(pick(t)), fmt(pick(float32)), ratio(s.ratios.vsFloat32[key]), fmt(pick(int8)), ratio(s.ratios.vsInt8[key]),
+  ];
+  return [
+    line('Energy (pJ)', (x) => x.energyPj, 'energyPj', pj),
+    line('  compute (pJ)', (x) => x.computePj, 'computePj', pj),
+    line('  memory (pJ)', (x) => x.memoryPj, 'memoryPj', pj),
+    line('Bit-ops', (x) => x.bitOps, 'bitOps', int),
+    line('Weight memory (KiB)', (x) => x.paramBits, 'paramBits', kib),
+    line('Activations written (KiB)', (x) => x.activationBits, 'activationBits', kib),
+  ];
+}
+const COMPARISON_HEADERS = ['', 'this model', 'float32', 'ratio', 'int8', 'ratio'];
+
+function alignTable(head: string[], body: string[][], rightFrom: number): string[] {
+  const cols = head.length;
+  const width = Array.from({ length: cols }, (_, c) => Math.max(head[c].length, ...body.map((r) => (r[c] ?? '').length)));
+  const fmt = (cells: string[]) =>
+    cells.map((cell, c) => (c >= rightFrom ? cell.padStart(width[c]) : cell.padEnd(width[c]))).join('  ').trimEnd();
+  const rule = '-'.repeat(width.reduce((a, b) => a + b, 0) + 2 * (cols - 1));
+  return [rule, fmt(head), rule, ...body.map(fmt), rule];
+}
+
+function header(s: ModelSummary): string {
+  return `Model: ${s.modelName} | batch ${s.batchSize} | table ${s.table.name} | weights read from ${s.weightMemory.toUpperCase()}, activations in ${s.activationMemory.toUpperCase()}`;
+}
+
+/** A plain-text table for the terminal. */
+export function formatSummary(s: ModelSummary): string {
+  const widths = bitWidths(s);
+  const rows = s.layers.map((r) => rowCells(r, widths));
+  const table = alignTable(headers(widths), [...rows, totalCells(s.totals, widths)], 3);
+  // Put a rule before the totals line.
+  table.splice(table.length - 2, 0, table[0]);
+  const t = s.totals;
+  const lines = [
+    header(s),
+    ...table,
+    `Params: ${int(t.params)} (${widths.map((b) => `${int(t.paramsByBits[b] ?? 0)} at ${b} bits`).join(', ') || 'none'}), weight memory ${kib(t.paramBits)} KiB`,
+    `MACs: ${int(t.macs)}, bit-ops (MACs x b_w x b_a): ${int(t.bitOps)}, element ops: ${int(t.elementOps)}`,
+    `Activations written: ${kib(t.activationBits)} KiB, largest layer (inputs + output): ${kib(t.peakActivationBits)} KiB`,
+    '',
+    'Same topology, all operands float32 / all int8 (32-bit accumulators):',
+    ...alignTable(COMPARISON_HEADERS, comparisonRows(s), 1),
+  ];
+  if (s.warnings.length) lines.push('', 'Warnings:', ...s.warnings.map((w) => `  - ${w}`));
+  return lines.join('\n');
+}
+
+const mdRow = (cells: string[]) => `| ${cells.map((c) => c.replace(/\|/g, '\\|')).join(' | ')} |`;
+const mdRule = (n: number, rightFrom: number) => `|${Array.from({ length: n }, (_, i) => (i >= rightFrom ? ' ---: ' : ' --- ')).join('|')}|`;
+
+/** The same content as Markdown tables (for reports and docs). */
+export function summaryToMarkdown(s: ModelSummary): string {
+  const widths = bitWidths(s);
+  const head = headers(widths);
+  const t = s.totals;
+  const total = totalCells(t, widths).map((c, i) => (i === 0 ? '**Total**' : c));
+  const lines = [
+    `**${header(s)}**`,
+    '',
+    mdRow(head),
+    mdRule(head.length, 3),
+    ...s.layers.map((r) => mdRow(rowCells(r, widths))),
+    mdRow(total),
+    '',
+    `Params: ${int(t.params)}; MACs: ${int(t.macs)}; bit-ops: ${int(t.bitOps)}; activations written: ${kib(t.activationBits)} KiB (largest layer ${kib(t.peakActivationBits)} KiB).`,
+    '',
+    mdRow(['Same topology', 'this model', 'float32', 'ratio', 'int8', 'ratio']),
+    mdRule(6, 1),
+    ...comparisonRows(s).map((r) => mdRow(r.map((c) => c.trim()))),
+  ];
+  if (s.warnings.length) lines.push('', '**Warnings**', '', ...s.warnings.map((w) => `- ${w}`));
+  return lines.join('\n');
+}
+
+/** The whole summary as indented JSON (every number, every layer). */
+export function summaryToJSON(s: ModelSummary): string {
+  return JSON.stringify(s, null, 2);
+}

@@ -1,0 +1,293 @@
+import { describe, expect, it } from 'vitest';
+import * as tf from '@tensorflow/tfjs-core';
+import * as tfl from '@tensorflow/tfjs-layers';
+import { LowbitConfigError, LowbitDataError } from '@lowbit/quant-core';
+import { summary } from './summary.js';
+import { formatSummary } from './format.js';
+import { extendEnergyTable, energyTable } from './energy-table.js';
+import { LowbitTestActivationQuant, LowbitTestConv2D, LowbitTestDense, LowbitTestDepthwiseConv2D, MysteryLayer, binary, int, pow2, uint } from './test-layers.fixture.js';
+
+const dense784x300 = (precision = { weight: int(8), input: int(8), accumulatorBits: 32 }, useBias = false) =>
+  tfl.sequential({ name: 'd', layers: [new LowbitTestDense({ name: 'fc', units: 300, useBias, inputShape: [784] }, precision)] });
+
+describe('summary: golden figures', () => {
+  it('784 -> 300 dense at int8: 235,200 MACs and 70,560 pJ of compute', () => {
+    const s = summary(dense784x300());
+    const [fc] = s.layers;
+    expect(fc.macs).toBe(235_200);
+    expect(fc.bitOps).toBe(235_200 * 64);
+    expect(fc.multiplier).toBe('int-multiplier');
+    expect(fc.accumulator).toEqual({ kind: 'int', bits: 32 });
+    expect(fc.energy.computePj).toBeCloseTo(70_560, 6);
+    expect(fc.params).toBe(235_200);
+    expect(fc.paramsByBits).toEqual({ 8: 235_200 });
+    expect(fc.paramBits).toBe(235_200 * 8);
+  });
+
+  it('fp32 vs int8 energy ratio of that layer is (3.7 + 0.9) / 0.3', () => {
+    const s = summary(dense784x300());
+    expect(s.references.float32.computePj).toBeCloseTo(235_200 * 4.6, 6);
+    expect(s.references.float32.computePj / s.totals.computePj).toBeCloseTo((3.7 + 0.9) / 0.3, 10);
+    expect(s.ratios.vsFloat32.computePj).toBeCloseTo(0.3 / 4.6, 10);
+    expect(s.ratios.vsInt8.computePj).toBeCloseTo(1, 12); // the int8 reference is this layer
+    expect(s.ratios.vsFloat32.bitOps).toBeCloseTo(64 / 1024, 12);
+  });
+
+  it('bias adds are element ops at the accumulator width, outside the MAC energy', () => {
+    const s = summary(dense784x300(undefined, true));
+    const [fc] = s.layers;
+    expect(fc.elementOps).toBe(300);
+    expect(fc.energy.elementOpsPj).toBeCloseTo(300 * 0.1, 9);
+    expect(fc.energy.multiplyPj + fc.energy.accumulatePj).toBeCloseTo(70_560, 6);
+    expect(fc.paramsByBits).toEqual({ 8: 235_200, 32: 300 });
+  });
+
+  it('a layer without lowbitPrecision is float32', () => {
+    const m = tfl.sequential({ layers: [tfl.layers.dense({ units: 300, useBias: false, inputShape: [784] })] });
+    const [fc] = summary(m).layers;
+    expect(fc.reportsPrecision).toBe(false);
+    expect(fc.weight).toEqual({ kind: 'float', bits: 32, signed: true });
+    expect(fc.energy.computePj).toBeCloseTo(235_200 * 4.6, 6);
+    expect(fc.bitOps).toBe(235_200 * 1024);
+  });
+});
+
+describe('summary: WRPN widening (DESIGN 4.3)', () => {
+  // An inner layer 1x wide in fp32 against the same layer 2x wide (inputs and outputs doubled)
+  // at 4-bit weights and activations.
+  const inner = (width: number, precision?: { weight: ReturnType<typeof int>; input: ReturnType<typeof int> }) =>
+    tfl.sequential({
+      layers: [
+        precision
+          ? new LowbitTestDense({ units: 100 * width, useBias: false, inputShape: [100 * width] }, precision)
+          : tfl.layers.dense({ units: 100 * width, useBias: false, inputShape: [100 * width] }),
+      ],
+    });
+  const fp32x1 = summary(inner(1)).layers[0];
+  const w4a4x2 = summary(inner(2, { weight: int(4), input: uint(4) })).layers[0];
+
+  it('2x wide means 4x the MACs', () => {
+    expect(w4a4x2.macs).toBe(4 * fp32x1.macs);
+  });
+
+  it('product bit-ops (MACs x b_w x b_a) are 4 x 16 / 1024 = 1/16 of fp32 1x, not 1/2', () => {
+    expect(w4a4x2.bitOps / fp32x1.bitOps).toBe(1 / 16);
+  });
+
+  it('the 0.5x of DESIGN 4.3 holds for weight memory and for MACs x operand bits', () => {
+    expect(w4a4x2.paramBits / fp32x1.paramBits).toBe(0.5);
+    const linear = (r: typeof fp32x1) => r.macs * r.weight!.bits;
+    expect(linear(w4a4x2) / linear(fp32x1)).toBe(0.5);
+  });
+
+  it('compute energy under the Horowitz table is far below 0.5x', () => {
+    // 4 x (mult at 4 bits + add at the derived 4 + 4 + ceil(log2 200) = 16 bits) vs 4.6 pJ
+    const expected = (4 * (0.0029948 * 16 + 0.0010417 * 4 + 0.003125 * 16)) / 4.6;
+    expect(w4a4x2.accumulator).toEqual({ kind: 'int', bits: 16 });
+    expect(w4a4x2.energy.computePj / fp32x1.energy.computePj).toBeCloseTo(expected, 10);
+    expect(expected).toBeLessThan(0.1);
+  });
+});
+
+describe('summary: layer geometry', () => {
+  it('conv2d, pooling, flatten, dense with hand-counted MACs and params', () => {
+    const m = tfl.sequential({
+      name: 'lenet',
+      layers: [
+        tfl.layers.conv2d({ name: 'c1', inputShape: [12, 12, 2], filters: 3, kernelSize: 5 }),
+        tfl.layers.maxPooling2d({ name: 'p1', poolSize: 2 }),
+        tfl.layers.flatten({ name: 'f' }),
+        tfl.layers.dense({ name: 'd', units: 4 }),
+      ],
+    });
+    const [c1, p1, f, d] = summary(m).layers;
+    expect(c1.outputShape).toEqual([null, 8, 8, 3]);
+    expect(c1.macs).toBe(8 * 8 * 3 * 5 * 5 * 2);
+    expect(c1.fanIn).toBe(50);
+    expect(c1.params).toBe(5 * 5 * 2 * 3 + 3);
+    expect(p1.macs).toBe(0);
+    expect(p1.elementOps).toBe(4 * 4 * 3 * 3); // 3 compares per 2x2 window
+    expect(p1.energy.elementOpsPj).toBeCloseTo(48 * 3 * 0.9, 9);
+    expect(f.energy.totalPj).toBe(0); // a view: no compute, no traffic
+    expect(d.macs).toBe(48 * 4);
+    expect(d.params).toBe(48 * 4 + 4);
+  });
+
+  it('depthwise, separable, conv1d, global pooling, batch norm', () => {
+    const m = tfl.sequential({
+      layers: [
+        tfl.layers.depthwiseConv2d({ name: 'dw', inputShape: [6, 6, 4], kernelSize: 3, depthMultiplier: 2 }),
+        tfl.layers.separableConv2d({ name: 'sep', filters: 5, kernelSize: 3 }),
+        tfl.layers.batchNormalization({ name: 'bn' }),
+        tfl.layers.globalAveragePooling2d({ name: 'gap' }),
+      ],
+    });
+    const [dw, sep, bn, gap] = summary(m).layers;
+    expect(dw.macs).toBe(4 * 4 * 8 * 9);
+    expect(dw.params).toBe(3 * 3 * 4 * 2 + 8);
+    expect(sep.macs).toBe(2 * 2 * 8 * 9 + 2 * 2 * 8 * 5);
+    expect(sep.params).toBe(9 * 8 + 8 * 5 + 5);
+    expect(bn.macs).toBe(2 * 2 * 5);
+    expect(bn.paramsByBits).toEqual({ 32: 4 * 5 });
+    expect(gap.elementOps).toBe(5 * 3);
+    const c1 = summary(tfl.sequential({ layers: [tfl.layers.conv1d({ inputShape: [10, 3], filters: 2, kernelSize: 4, useBias: false })] })).layers[0];
+    expect(c1.macs).toBe(7 * 2 * 4 * 3);
+  });
+
+  it('functional graph with add and concatenate', () => {
+    const x = tfl.input({ shape: [8], name: 'x' });
+    const a = tfl.layers.dense({ units: 4, name: 'a' }).apply(x) as tfl.SymbolicTensor;
+    const b = tfl.layers.dense({ units: 4, name: 'b' }).apply(x) as tfl.SymbolicTensor;
+    const s = tfl.layers.add({ name: 'sum' }).apply([a, b]) as tfl.SymbolicTensor;
+    const c = tfl.layers.concatenate({ name: 'cat' }).apply([s, a]) as tfl.SymbolicTensor;
+    const sm = summary(tfl.model({ inputs: x, outputs: c }));
+    expect(sm.layers.map((r) => r.name)).toEqual(['a', 'b', 'sum', 'cat']); // the input layer has no row
+    const sum = sm.layers[2];
+    expect(sum.elementOps).toBe(4);
+    expect(sum.energy.elementOpsPj).toBeCloseTo(4 * 0.9, 9);
+    expect(sm.layers[3].energy.totalPj).toBe(0);
+    expect(sm.totals.macs).toBe(64);
+  });
+
+  it('lowbit conv and depthwise layers report their own precision', () => {
+    const m = tfl.sequential({
+      layers: [
+        new LowbitTestConv2D({ inputShape: [6, 6, 1], filters: 2, kernelSize: 3, useBias: false }, { weight: binary, input: binary }),
+        new LowbitTestDepthwiseConv2D({ kernelSize: 3, useBias: false }, { weight: pow2(4), input: uint(8) }),
+      ],
+    });
+    const [c, dw] = summary(m).layers;
+    expect(c.multiplier).toBe('xor');
+    expect(c.bitOps).toBe(c.macs);
+    expect(c.accumulator).toEqual({ kind: 'int', bits: 1 + 1 + Math.ceil(Math.log2(9)) });
+    expect(c.energy.multiplyPj).toBeCloseTo(c.macs * 0.003125, 9);
+    expect(dw.multiplier).toBe('barrel-shifter');
+    expect(dw.macs).toBe(2 * 2 * 2 * 9);
+    expect(dw.paramsByBits).toEqual({ 4: 18 });
+  });
+
+  it('an approximate multiplier supplies its own energy', () => {
+    const s = summary(dense784x300({ weight: int(8), input: int(8), accumulatorBits: 32, multiplier: { name: 'trunc', energyPj: 0.1 } } as never));
+    expect(s.layers[0].approximateMultiplier).toBe('trunc');
+    expect(s.layers[0].energy.multiplyPj).toBeCloseTo(235_200 * 0.1, 6);
+  });
+});
+
+describe('summary: activations and memory traffic', () => {
+  const net = () =>
+    tfl.sequential({
+      layers: [
+        tfl.layers.conv2d({ name: 'c', inputShape: [8, 8, 1], filters: 2, kernelSize: 3, useBias: false }),
+        tfl.layers.maxPooling2d({ name: 'p', poolSize: 2 }),
+        tfl.layers.flatten({ name: 'f' }),
+        new LowbitTestDense({ name: 'q', units: 3, useBias: false }, { weight: int(4), input: uint(4) }),
+      ],
+    });
+
+  it('a tensor every reader quantizes is stored at the readers\' precision (through views and pooling)', () => {
+    const [c, p, f, q] = summary(net()).layers;
+    expect(c.output).toEqual(uint(4));
+    expect(p.output).toEqual(uint(4));
+    expect(f.output).toEqual(uint(4));
+    expect(q.output.kind).toBe('float'); // the model output
+    expect(c.activationBits).toBe(6 * 6 * 2 * 4);
+    expect(p.energy.elementOpsPj).toBeCloseTo(3 * 3 * 2 * 3 * 0.003125 * 4, 9); // 4-bit compares
+  });
+
+  it('a layer that reports an output precision stores at it', () => {
+    const m = tfl.sequential({ layers: [tfl.layers.dense({ units: 5, inputShape: [3] }), new LowbitTestActivationQuant(uint(2), 'aq'), tfl.layers.dense({ units: 2 })] });
+    const rows = summary(m).layers;
+    expect(rows[1].kind).toBe('quantizer');
+    expect(rows[1].output).toEqual(uint(2));
+    expect(rows[1].elementOps).toBe(5);
+    expect(rows[1].activationBits).toBe(10);
+    expect(rows[0].output.kind).toBe('float'); // its reader does not report an input precision
+  });
+
+  it('batch size scales MACs and activations; weights are read once per batch', () => {
+    const one = summary(net());
+    const four = summary(net(), { batchSize: 4 });
+    for (let i = 0; i < one.layers.length; i++) {
+      expect(four.layers[i].macs).toBe(4 * one.layers[i].macs);
+      expect(four.layers[i].activationBits).toBe(4 * one.layers[i].activationBits);
+      expect(four.layers[i].energy.weightReadPj).toBe(one.layers[i].energy.weightReadPj);
+      expect(four.layers[i].energy.computePj).toBeCloseTo(4 * one.layers[i].energy.computePj, 9);
+    }
+  });
+
+  it('weights from DRAM at 1300 pJ per 64 bits; activations from SRAM by size', () => {
+    const s = summary(net());
+    const c = s.layers[0];
+    expect(c.paramBits).toBe(18 * 32);
+    expect(c.energy.weightReadPj).toBeCloseTo((18 * 32 * 1300) / 64, 9);
+    // input 8x8 float32 read, 6x6x2 4-bit output written: both tiny, the 8 KB SRAM
+    expect(c.energy.activationReadPj).toBeCloseTo((64 * 32 * 10) / 64, 9);
+    expect(c.energy.activationWritePj).toBeCloseTo((72 * 4 * 10) / 64, 9);
+    const sram = summary(net(), { weightMemory: 'sram' }).layers[0];
+    expect(sram.energy.weightReadPj).toBeCloseTo((18 * 32 * 10) / 64, 9);
+    const dram = summary(net(), { activationMemory: 'dram' }).layers[0];
+    expect(dram.energy.activationWritePj).toBeCloseTo((72 * 4 * 1300) / 64, 9);
+  });
+
+  it('a replaced table changes every energy', () => {
+    const t = extendEnergyTable(energyTable, { name: 'double-dram', dramRead64Pj: 2600 });
+    const a = summary(net());
+    const b = summary(net(), { table: t });
+    expect(b.table.name).toBe('double-dram');
+    expect(b.layers[0].energy.weightReadPj).toBeCloseTo(2 * a.layers[0].energy.weightReadPj, 9);
+  });
+});
+
+describe('summary: unknown layers and errors', () => {
+  it('reports an unknown layer type as not costed, with a warning, never as free', () => {
+    const m = tfl.sequential({ layers: [tfl.layers.dense({ units: 4, inputShape: [3] }), new MysteryLayer({ name: 'mystery' })] });
+    const s = summary(m);
+    const row = s.layers[1];
+    expect(row.costed).toBe(false);
+    expect(s.totals.notCosted).toBe(1);
+    expect(s.warnings).toEqual(['mystery (MysteryLayer): not costed: layer type MysteryLayer has no cost model']);
+    expect(formatSummary(s)).toMatch(/mystery \(MysteryLayer\) +\(-1, 4\) .*not costed/);
+  });
+
+  it('warns about activation functions it does not cost', () => {
+    const m = tfl.sequential({ layers: [tfl.layers.dense({ name: 'out', units: 4, inputShape: [3], activation: 'softmax' })] });
+    const s = summary(m);
+    expect(s.layers[0].costed).toBe(true);
+    expect(s.warnings).toEqual(['out: activation softmax (no cost model; relu and linear are free)']);
+  });
+
+  it.each([
+    ['batchSize 0', { batchSize: 0 }, /batchSize = 0/],
+    ['batchSize 1.5', { batchSize: 1.5 }, /batchSize = 1.5/],
+    ['batchSize "8"', { batchSize: '8' }, /batchSize = "8"/],
+    ['unknown option', { batch: 2 }, /options\.batch/],
+    ['weightMemory', { weightMemory: 'flash' }, /weightMemory = "flash"/],
+    ['activationMemory', { activationMemory: 'hbm' }, /activationMemory = "hbm"/],
+  ])('%s -> LowbitConfigError', (_label, options, message) => {
+    const m = dense784x300();
+    expect(() => summary(m, options as never)).toThrow(LowbitConfigError);
+    expect(() => summary(m, options as never)).toThrow(message);
+  });
+
+  it('rejects an invalid table with LowbitDataError', () => {
+    expect(() => summary(dense784x300(), { table: { ...energyTable, dramRead64Pj: -1 } })).toThrow(LowbitDataError);
+  });
+
+  it('rejects something that is not a model', () => {
+    expect(() => summary({} as never)).toThrow(/model = \{\}/);
+    expect(() => summary(null as never)).toThrow(LowbitConfigError);
+  });
+
+  it('rejects a layer that reports a malformed precision', () => {
+    const m = dense784x300({ weight: { kind: 'int', bits: 0, signed: true }, input: int(8) } as never);
+    expect(() => summary(m)).toThrow(/fc\.lowbitPrecision\(\)\.weight\.bits = 0/);
+  });
+
+  it('creates no tensors', () => {
+    const m = tfl.sequential({ layers: [tfl.layers.conv2d({ inputShape: [8, 8, 1], filters: 2, kernelSize: 3 }), tfl.layers.flatten(), tfl.layers.dense({ units: 3 })] });
+    summary(m);
+    const before = tf.memory().numTensors;
+    for (let i = 0; i < 3; i++) formatSummary(summary(m, { batchSize: i + 1 }));
+    expect(tf.memory().numTensors).toBe(before);
+  });
+});

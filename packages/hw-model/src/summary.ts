@@ -1,0 +1,444 @@
+/**
+ * `summary(model)`: the hardware cost of a tfjs LayersModel, layer by layer, as built (precision
+ * from each lowbit layer's `lowbitPrecision()`, float32 for plain tfjs layers), with totals and
+ * the same topology costed in float32 and in int8 for comparison.
+ *
+ * ```ts
+ * import { summary, formatSummary } from '@lowbit/hw-model';
+ * const s = summary(model, { batchSize: 1 });
+ * console.log(formatSummary(s));
+ * s.totals.energyPj;            // pJ for one forward pass of `batchSize` samples
+ * s.ratios.vsFloat32.energyPj;  // < 1 when the quantized model is cheaper
+ * ```
+ *
+ * Data-movement assumption (documented in the README): weights (and biases) are read once per
+ * forward pass of the batch, from DRAM by default (`weightMemory: 'sram'` reads them from an SRAM
+ * sized by the layer's weights); every layer that moves data reads each input tensor once and
+ * writes its output tensor once, from an SRAM sized by that tensor (a tensor larger than the
+ * table's largest SRAM goes to DRAM). Views (flatten, reshape, dropout, concatenate) move nothing.
+ * An activation is stored at the precision of its readers when every reader quantizes it (looking
+ * through views, pooling and simple activations), at the layer's own output precision when it
+ * reports one, and in float32 otherwise. Biases and batch-norm parameters count at 32 bits.
+ * Summaries read only shapes, configs and precisions: they create no tensors.
+ */
+import type { LayersModel } from '@tensorflow/tfjs-layers';
+import {
+  FLOAT32, LowbitConfigError, checkInteger, checkKnownKeys, checkOneOf, reportsPrecision,
+  type LayerPrecision, type OperandPrecision,
+} from '@lowbit/quant-core';
+import { energyTable, validateEnergyTable, type EnergyTable } from './energy-table.js';
+import { dramReadEnergyPj, fpAddEnergyPj, intAddEnergyPj, sramReadEnergyPj } from './energy.js';
+import { checkOperand, macEnergy, type AccumulatorSpec, type MultiplierKind } from './mac-energy.js';
+import { layerWork, type LayerWork, type Shape, type WorkKind } from './layer-work.js';
+
+type Layer = LayersModel['layers'][number];
+
+/** How operand precisions are chosen: as the layers report them, or all float32, or all int8. */
+export type PrecisionMode = 'as-built' | 'float32' | 'int8';
+
+export interface SummaryOptions {
+  /** Samples per forward pass (default 1): scales MACs, bit-ops, activations and their energy. */
+  batchSize?: number;
+  /** Technology table (default Horowitz 45 nm). */
+  table?: EnergyTable;
+  /** Where weights are read from once per forward pass (default 'dram'). */
+  weightMemory?: 'dram' | 'sram';
+  /** Where activations live (default 'sram', sized by each tensor; DRAM beyond the largest SRAM). */
+  activationMemory?: 'sram' | 'dram';
+}
+
+export interface LayerEnergy {
+  multiplyPj: number;
+  accumulatePj: number;
+  /** Bias adds, pooling compares, merge adds, quantize steps. */
+  elementOpsPj: number;
+  computePj: number;
+  weightReadPj: number;
+  activationReadPj: number;
+  activationWritePj: number;
+  memoryPj: number;
+  totalPj: number;
+}
+
+export interface LayerCost {
+  name: string;
+  className: string;
+  kind: WorkKind;
+  outputShape: Shape;
+  /** False when the layer type has no cost model: every number below is then 0 and must not be read as free. */
+  costed: boolean;
+  /** Parts not costed and approximations, one sentence each. */
+  warnings: string[];
+  /** Operands of the multiply-accumulates (absent for layers without MACs). */
+  weight?: OperandPrecision;
+  input?: OperandPrecision;
+  /** Precision of the stored output tensor. */
+  output: OperandPrecision;
+  /** True when the precision came from the layer's `lowbitPrecision()`. */
+  reportsPrecision: boolean;
+  multiplier?: MultiplierKind;
+  /** Name of the approximate multiplier, if the layer uses one. */
+  approximateMultiplier?: string;
+  accumulator?: AccumulatorSpec;
+  /** Fan-in of the (first) MAC group. */
+  fanIn?: number;
+  params: number;
+  /** Parameter count per storage width in bits. */
+  paramsByBits: Record<number, number>;
+  /** Parameter memory in bits. */
+  paramBits: number;
+  /** Multiply-accumulates for the whole batch. */
+  macs: number;
+  /** MACs x b_w x b_a, for the whole batch. */
+  bitOps: number;
+  /** Element-wise operations for the whole batch. */
+  elementOps: number;
+  /** Output activation memory for the whole batch, bits. */
+  activationBits: number;
+  energy: LayerEnergy;
+}
+
+export interface CostTotals {
+  params: number;
+  paramsByBits: Record<number, number>;
+  paramBits: number;
+  macs: number;
+  bitOps: number;
+  elementOps: number;
+  /** Sum of the activations written by the layers that move data, bits. */
+  activationBits: number;
+  /** Largest input + output activations of one layer, bits (the buffer a layer-by-layer engine needs). */
+  peakActivationBits: number;
+  computePj: number;
+  memoryPj: number;
+  energyPj: number;
+  /** Layers with no cost model. */
+  notCosted: number;
+}
+
+export interface CostRatios {
+  energyPj: number | null;
+  computePj: number | null;
+  memoryPj: number | null;
+  bitOps: number | null;
+  paramBits: number | null;
+  activationBits: number | null;
+}
+
+export interface ModelSummary {
+  modelName: string;
+  batchSize: number;
+  table: { name: string; source: string };
+  weightMemory: 'dram' | 'sram';
+  activationMemory: 'sram' | 'dram';
+  layers: LayerCost[];
+  totals: CostTotals;
+  /** The same topology with every operand float32 / every operand int8 (32-bit accumulators). */
+  references: { float32: CostTotals; int8: CostTotals };
+  /** This model divided by the reference (null where the reference is 0). */
+  ratios: { vsFloat32: CostRatios; vsInt8: CostRatios };
+  warnings: string[];
+}
+
+const INT8: Readonly<OperandPrecision> = Object.freeze({ kind: 'int', bits: 8, signed: true });
+const SUMMARY_KEYS = ['batchSize', 'table', 'weightMemory', 'activationMemory'] as const;
+
+interface Context {
+  mode: PrecisionMode;
+  batch: number;
+  table: EnergyTable;
+  weightMemory: 'dram' | 'sram';
+  activationMemory: 'sram' | 'dram';
+}
+
+interface GraphNode {
+  layer: Layer;
+  inputs: Layer[];
+  inputShapes: Shape[];
+  outputShape: Shape;
+  consumers: Layer[];
+  calls: number;
+}
+
+/** Costs `model` as built and in the float32 and int8 references. */
+export function summary(model: LayersModel, options: SummaryOptions = {}): ModelSummary {
+  if (model === null || typeof model !== 'object' || !Array.isArray((model as { layers?: unknown }).layers)) {
+    throw new LowbitConfigError('model', model, 'expected a tfjs LayersModel (tf.sequential() or tf.model())');
+  }
+  if (options === null || typeof options !== 'object') throw new LowbitConfigError('options', options, `expected an object with ${SUMMARY_KEYS.join(', ')}`);
+  checkKnownKeys('options', options, SUMMARY_KEYS);
+  const batch = checkInteger('batchSize', options.batchSize ?? 1, 1, 2 ** 31);
+  const table = validateEnergyTable(options.table ?? energyTable);
+  const weightMemory = checkOneOf('weightMemory', options.weightMemory ?? 'dram', ['dram', 'sram'] as const);
+  const activationMemory = checkOneOf('activationMemory', options.activationMemory ?? 'sram', ['sram', 'dram'] as const);
+  const graph = buildGraph(model);
+  const base = { batch, table, weightMemory, activationMemory };
+  const built = costModel(graph, { ...base, mode: 'as-built' });
+  const float32 = costModel(graph, { ...base, mode: 'float32' });
+  const int8 = costModel(graph, { ...base, mode: 'int8' });
+  const warnings = built.rows.flatMap((r) => (r.costed ? r.warnings.map((w) => `${r.name}: ${w}`) : [`${r.name} (${r.className}): not costed: ${r.warnings.join('; ')}`]));
+  return {
+    modelName: model.name,
+    batchSize: batch,
+    table: { name: table.name, source: table.source },
+    weightMemory,
+    activationMemory,
+    layers: built.rows,
+    totals: built.totals,
+    references: { float32: float32.totals, int8: int8.totals },
+    ratios: { vsFloat32: ratios(built.totals, float32.totals), vsInt8: ratios(built.totals, int8.totals) },
+    warnings,
+  };
+}
+
+function ratios(a: CostTotals, b: CostTotals): CostRatios {
+  const r = (x: number, y: number) => (y === 0 ? null : x / y);
+  return {
+    energyPj: r(a.energyPj, b.energyPj),
+    computePj: r(a.computePj, b.computePj),
+    memoryPj: r(a.memoryPj, b.memoryPj),
+    bitOps: r(a.bitOps, b.bitOps),
+    paramBits: r(a.paramBits, b.paramBits),
+    activationBits: r(a.activationBits, b.activationBits),
+  };
+}
+
+interface TfjsNode {
+  inboundLayers: Layer[];
+  inputShapes: Shape | Shape[];
+  outputShapes: Shape | Shape[];
+}
+
+const nodesOf = (layer: Layer) => (layer as unknown as { inboundNodes: TfjsNode[] }).inboundNodes ?? [];
+const outboundOf = (layer: Layer) => (layer as unknown as { outboundNodes: { outboundLayer: Layer }[] }).outboundNodes ?? [];
+const listOfShapes = (s: Shape | Shape[]): Shape[] => (Array.isArray(s[0]) || s.length === 0 ? (s as Shape[]) : [s as Shape]);
+
+/** Layers in topological order (tfjs keeps `model.layers` sorted), with their first call's shapes. */
+function buildGraph(model: LayersModel): GraphNode[] {
+  const inModel = new Set<Layer>(model.layers);
+  const nodes: GraphNode[] = [];
+  for (const layer of model.layers) {
+    const calls = nodesOf(layer);
+    const first = calls[0];
+    if (!first) throw new LowbitConfigError(`model.layers[${layer.name}]`, layer.name, 'expected a layer connected into the model (built model)');
+    nodes.push({
+      layer,
+      inputs: first.inboundLayers,
+      inputShapes: listOfShapes(first.inputShapes),
+      outputShape: listOfShapes(first.outputShapes)[0],
+      // The hidden input layer of a Sequential model is not in model.layers: keep its consumers too.
+      consumers: outboundOf(layer).map((n) => n.outboundLayer).filter((l) => inModel.has(l)),
+      calls: calls.length,
+    });
+  }
+  return nodes;
+}
+
+function layerPrecision(layer: Layer): LayerPrecision | undefined {
+  if (!reportsPrecision(layer)) return undefined;
+  const p = layer.lowbitPrecision();
+  if (p === null || typeof p !== 'object') throw new LowbitConfigError(`${layer.name}.lowbitPrecision()`, p, 'expected a LayerPrecision object');
+  for (const key of ['weight', 'input', 'output'] as const) {
+    if (p[key] !== undefined) checkOperand(`${layer.name}.lowbitPrecision().${key}`, p[key]);
+  }
+  if (p.accumulatorBits !== undefined) checkInteger(`${layer.name}.lowbitPrecision().accumulatorBits`, p.accumulatorBits, 1, 128);
+  return p;
+}
+
+function costModel(graph: GraphNode[], ctx: Context): { rows: LayerCost[]; totals: CostTotals } {
+  const byLayer = new Map<Layer, GraphNode>(graph.map((n) => [n.layer, n]));
+  const precisions = new Map<Layer, LayerPrecision | undefined>(graph.map((n) => [n.layer, layerPrecision(n.layer)]));
+  const works = new Map<Layer, LayerWork>();
+  for (const n of graph) {
+    const p = precisions.get(n.layer);
+    works.set(n.layer, layerWork(n.layer, n.inputShapes, n.outputShape, { reportsPrecision: p !== undefined, hasWeightOperand: p?.weight !== undefined }));
+  }
+  const stored = new Map<Layer, OperandPrecision>();
+
+  /** The precision every reader of `layer`'s output quantizes it to, or undefined (some reader wants float). */
+  const readersPrecision = (layer: Layer, seen: Set<Layer>): OperandPrecision | undefined => {
+    const consumers = byLayer.get(layer)?.consumers ?? outboundOf(layer).map((o) => o.outboundLayer).filter((l) => byLayer.has(l));
+    if (consumers.length === 0 || seen.has(layer)) return undefined;
+    seen.add(layer);
+    let widest: OperandPrecision | undefined;
+    for (const c of consumers) {
+      const cp = precisions.get(c);
+      const cw = works.get(c);
+      let q: OperandPrecision | undefined;
+      if (cp?.input && cp.input.kind !== 'float') q = cp.input;
+      else if (!cp && cw?.passThrough && cw.kind !== 'merge') q = readersPrecision(c, seen);
+      if (q === undefined) return undefined;
+      if (widest === undefined || q.bits > widest.bits) widest = q;
+    }
+    return widest;
+  };
+
+  const storedPrecision = (layer: Layer): OperandPrecision => {
+    const known = stored.get(layer);
+    if (known) return known;
+    let result: OperandPrecision;
+    if (ctx.mode === 'float32') result = FLOAT32;
+    else if (ctx.mode === 'int8') result = INT8;
+    else {
+      const own = precisions.get(layer)?.output;
+      const work = works.get(layer);
+      const node = byLayer.get(layer);
+      result = own ?? readersPrecision(layer, new Set()) ?? FLOAT32;
+      if (!own && result === FLOAT32 && work?.passThrough && node && node.inputs.length > 0) {
+        const ins = node.inputs.map(storedPrecision);
+        result = ins.reduce((a, b) => (b.bits > a.bits ? b : a));
+      }
+    }
+    stored.set(layer, result);
+    return result;
+  };
+
+  const rows: LayerCost[] = [];
+  let peakActivationBits = 0;
+  for (const node of graph) {
+    const { layer } = node;
+    const work = works.get(layer)!;
+    if (work.kind === 'view' && layer.getClassName() === 'InputLayer') continue;
+    const reported = precisions.get(layer);
+    const row = costLayer(node, work, reported, ctx, storedPrecision);
+    rows.push(row);
+    if (work.movesData) {
+      const inBits = node.inputs.reduce((s, l, i) => s + (work.inputElements[i] ?? 0) * ctx.batch * storedPrecision(l).bits, 0);
+      peakActivationBits = Math.max(peakActivationBits, inBits + row.activationBits);
+    }
+  }
+  return { rows, totals: totalsOf(rows, peakActivationBits) };
+}
+
+function emptyEnergy(): LayerEnergy {
+  return { multiplyPj: 0, accumulatePj: 0, elementOpsPj: 0, computePj: 0, weightReadPj: 0, activationReadPj: 0, activationWritePj: 0, memoryPj: 0, totalPj: 0 };
+}
+
+function adderPj(p: OperandPrecision | AccumulatorSpec, table: EnergyTable): number {
+  return p.kind === 'float' ? fpAddEnergyPj(p.bits, table) : intAddEnergyPj(p.bits, table);
+}
+
+function memoryPj(bits: number, bufferBits: number, place: 'dram' | 'sram', table: EnergyTable): number {
+  if (bits === 0) return 0;
+  const bytes = Math.ceil(bufferBits / 8);
+  if (place === 'dram' || bytes > table.sram[table.sram.length - 1].bytes) return dramReadEnergyPj(bits, table);
+  return sramReadEnergyPj(bits, bytes, table);
+}
+
+function costLayer(
+  node: GraphNode,
+  work: LayerWork,
+  reported: LayerPrecision | undefined,
+  ctx: Context,
+  storedPrecision: (l: Layer) => OperandPrecision,
+): LayerCost {
+  const { layer } = node;
+  const { batch, table } = ctx;
+  const output = storedPrecision(layer);
+  const row: LayerCost = {
+    name: layer.name,
+    className: layer.getClassName(),
+    kind: work.kind,
+    outputShape: node.outputShape,
+    costed: work.kind !== 'unknown',
+    warnings: [...work.notCosted, ...work.notes],
+    output,
+    reportsPrecision: reported !== undefined,
+    params: 0,
+    paramsByBits: {},
+    paramBits: 0,
+    macs: 0,
+    bitOps: 0,
+    elementOps: 0,
+    activationBits: 0,
+    energy: emptyEnergy(),
+  };
+  if (!row.costed) return row;
+  if (node.calls > 1) row.warnings.push(`layer is called ${node.calls} times in the graph; costed for its first call only`);
+  const addParams = (count: number, bits: number) => {
+    if (count === 0) return;
+    row.params += count;
+    row.paramsByBits[bits] = (row.paramsByBits[bits] ?? 0) + count;
+    row.paramBits += count * bits;
+  };
+  const e = row.energy;
+
+  let accumulator: AccumulatorSpec | undefined;
+  for (const group of work.macGroups) {
+    let weight: OperandPrecision;
+    let input: OperandPrecision;
+    let accumulatorBits: number | undefined;
+    let multiplier = undefined as LayerPrecision['multiplier'];
+    if (ctx.mode === 'float32') {
+      weight = FLOAT32; input = FLOAT32;
+    } else if (ctx.mode === 'int8') {
+      weight = INT8; input = INT8; accumulatorBits = 32;
+    } else {
+      weight = reported?.weight ?? FLOAT32;
+      input = reported?.input ?? FLOAT32;
+      accumulatorBits = reported?.accumulatorBits;
+      multiplier = reported?.multiplier;
+    }
+    const mac = macEnergy(weight, input, { fanIn: group.fanIn, accumulatorBits, multiplier, table });
+    const macs = group.macs * batch;
+    row.macs += macs;
+    row.bitOps += macs * weight.bits * input.bits;
+    e.multiplyPj += macs * mac.multiplyPj;
+    e.accumulatePj += macs * mac.accumulatePj;
+    if (group.kernel) addParams(group.weightParams, weight.bits);
+    if (accumulator === undefined) {
+      accumulator = mac.accumulator;
+      row.weight = weight;
+      row.input = input;
+      row.multiplier = mac.multiplier;
+      row.fanIn = group.fanIn;
+      if (multiplier) row.approximateMultiplier = multiplier.name;
+    }
+  }
+  if (accumulator) row.accumulator = accumulator;
+  addParams(work.otherParams, 32);
+
+  const inputPrecisions = node.inputs.map(storedPrecision);
+  const widestInput = inputPrecisions.reduce<OperandPrecision>((a, b) => (b.bits > a.bits ? b : a), inputPrecisions[0] ?? FLOAT32);
+  for (const ops of work.elementOps) {
+    const count = ops.count * batch;
+    const adder = ops.on === 'accumulator' && accumulator ? accumulator : widestInput;
+    row.elementOps += count;
+    e.elementOpsPj += count * adderPj(adder, table);
+  }
+
+  row.activationBits = work.outputElements * batch * output.bits;
+  if (work.movesData) {
+    e.weightReadPj = memoryPj(row.paramBits, row.paramBits, ctx.weightMemory, table);
+    node.inputs.forEach((l, i) => {
+      const bits = (work.inputElements[i] ?? 0) * batch * inputPrecisions[i].bits;
+      e.activationReadPj += memoryPj(bits, bits, ctx.activationMemory, table);
+    });
+    e.activationWritePj = memoryPj(row.activationBits, row.activationBits, ctx.activationMemory, table);
+  }
+  e.computePj = e.multiplyPj + e.accumulatePj + e.elementOpsPj;
+  e.memoryPj = e.weightReadPj + e.activationReadPj + e.activationWritePj;
+  e.totalPj = e.computePj + e.memoryPj;
+  return row;
+}
+
+function totalsOf(rows: LayerCost[], peakActivationBits: number): CostTotals {
+  const t: CostTotals = {
+    params: 0, paramsByBits: {}, paramBits: 0, macs: 0, bitOps: 0, elementOps: 0, activationBits: 0,
+    peakActivationBits, computePj: 0, memoryPj: 0, energyPj: 0, notCosted: 0,
+  };
+  for (const r of rows) {
+    if (!r.costed) t.notCosted += 1;
+    t.params += r.params;
+    for (const [bits, count] of Object.entries(r.paramsByBits)) t.paramsByBits[Number(bits)] = (t.paramsByBits[Number(bits)] ?? 0) + count;
+    t.paramBits += r.paramBits;
+    t.macs += r.macs;
+    t.bitOps += r.bitOps;
+    t.elementOps += r.elementOps;
+    if (r.kind !== 'view') t.activationBits += r.activationBits;
+    t.computePj += r.energy.computePj;
+    t.memoryPj += r.energy.memoryPj;
+    t.energyPj += r.energy.totalPj;
+  }
+  return t;
+}
