@@ -140,6 +140,34 @@ describe('QuantizedTensor bytes', () => {
     expect(() => QuantizedTensor.fromBytes([1, 2] as unknown as Uint8Array)).toThrow(LowbitConfigError);
   });
 
+  it('names each bad header field', () => {
+    const bytes = small().toBytes();
+    const cases: Array<[number, number, RegExp]> = [
+      [5, 0x09, /flags byte 0x09 has unknown bits/],
+      [6, 0, /bits = 0 is outside 1\.\.32/],
+      [6, 33, /bits = 33/],
+      [7, 3, /stepsPerOctave = 3/],
+      [8, 33, /rank = 33 exceeds 32/],
+      [9, 1, /axis byte is 1 for a per-tensor tensor/],
+      [10, 1, /reserved header bytes/],
+    ];
+    for (const [offset, value, message] of cases) {
+      const bad = bytes.slice();
+      bad[offset] = value;
+      expect(() => QuantizedTensor.fromBytes(bad)).toThrow(message);
+    }
+    const perChannel = bytes.slice();
+    perChannel[5] |= 2; // per-channel with axis 1 on a rank-1 tensor
+    perChannel[9] = 1;
+    expect(() => QuantizedTensor.fromBytes(perChannel)).toThrow(/axis = 1 is not below rank 1/);
+  });
+
+  it('refuses to write ranks above 32', () => {
+    const shape = new Array(33).fill(1);
+    const q = new QuantizedTensor({ codes: Int32Array.of(0), shape, bits: 1, signed: false, scale: [1] });
+    expect(() => q.toBytes()).toThrow(LowbitConfigError);
+  });
+
   it('rejects content that has a valid checksum but is inconsistent (a NaN scale)', () => {
     const bytes = small().toBytes();
     const view = new DataView(bytes.buffer);

@@ -117,6 +117,29 @@ describe('fileIO', () => {
     model.dispose();
   });
 
+  it('round-trips optimizer state with includeOptimizer and a model without weights', async () => {
+    const dir = join(root, 'optimizer');
+    const model = tfl.sequential({ layers: [tfl.layers.dense({ inputShape: [2], units: 1 })] });
+    model.compile({ optimizer: tf.train.adam(0.01), loss: 'meanSquaredError' });
+    const xs = tf.tensor2d([[1, 2], [3, 4]]);
+    const ys = tf.tensor2d([[1], [0]]);
+    await model.fit(xs, ys, { epochs: 1, batchSize: 2, verbose: 0 });
+    await saveModel(model, dir, { includeOptimizer: true });
+    const loaded = await loadModel(dir);
+    const optimizerWeights = async (m: tfl.LayersModel) =>
+      (await m.optimizer.getWeights()).map((w) => [w.name, Array.from(w.tensor.dataSync())]);
+    expect(await optimizerWeights(loaded)).toEqual(await optimizerWeights(model));
+    expect((await optimizerWeights(model)).length).toBeGreaterThan(0);
+
+    const empty = tfl.sequential({ layers: [tfl.layers.flatten({ inputShape: [2, 2] })] });
+    await saveModel(empty, join(root, 'empty'));
+    expect((await readFile(join(root, 'empty', 'weights.bin'))).byteLength).toBe(0);
+    const emptyBack = await loadModel(join(root, 'empty'));
+    expect(emptyBack.outputs[0].shape).toEqual([null, 4]);
+    for (const m of [model, loaded, empty, emptyBack]) m.dispose();
+    tf.dispose([xs, ys]);
+  });
+
   it('rejects a truncated, extended or edited weights.bin, naming the file and both values', async () => {
     const { dir, model } = await savedDir();
     const path = join(dir, 'weights.bin');
