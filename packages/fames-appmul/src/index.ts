@@ -16,3 +16,8 @@ export * from './families/underdesigned.js';
 export * from './library.js';
 export * from './lut-file.js';
 export * from './evoapprox.js';
+export * from './kernels/appmul-matmul.js';
+export * from './kernels/appmul-matmul-cpu.js';
+export * from './simulate/reference.js';
+export * from './simulate/low-rank.js';
+export * from './simulate/appmul-matmul.js';

@@ -1,0 +1,10 @@
+/**
+ * Registers this package's kernels (imported once by the package index). A new kernel name, so
+ * nothing stock is replaced; registering twice (two copies of the package) is skipped.
+ */
+import { getKernel, registerKernel } from '@tensorflow/tfjs-core';
+import { appMulMatMulCpuConfig } from './appmul-matmul-cpu.js';
+
+for (const config of [appMulMatMulCpuConfig]) {
+  if (!getKernel(config.kernelName, config.backendName)) registerKernel(config);
+}

@@ -1,0 +1,126 @@
+/**
+ * `appMulMatMul(a, w, m)`: the matrix product of integer codes with every scalar product taken
+ * through the AppMul `m`: `Y[b][n] = sum_k M(A[b][k], W[k][n])`, float32 `[B, N]`.
+ *
+ * Paths (`path`, default `'auto'`):
+ * - `'lut'`: the `LowbitAppMulMatMul` kernel (JS loop on cpu, composed gather elsewhere).
+ * - `'low-rank'`: `A W + sum_i U_i(A) V_i(W)` from tf ops on any backend, with the factors of
+ *   {@link lowRankFactors} (one exact matmul plus one matmul of inner size K r).
+ * - `'auto'`: the exact matmul for an exact table; low-rank when the error table's rank is at
+ *   most `maxRank` (default 8) and float32 provably gives the exact integers
+ *   ({@link lowRankExactFor}); otherwise the LUT.
+ * Every path returns the exact integer sums (tests check each against the scalar reference).
+ *
+ * Gradient (`tf.grad` / training): straight-through, as if the multiplier were exact:
+ * `dA = dY W^T`, `dW = A^T dY`.
+ *
+ * ```ts
+ * const m = drumMultiplier({ a: { bits: 8, signed: false }, w: { bits: 8, signed: true }, k: 4 });
+ * const y = appMulMatMul(tf.tensor2d([[3, 200]], [1, 2], 'int32'), tf.tensor2d([[-5], [17]], [2, 1], 'int32'), m);
+ * ```
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import { LowbitConfigError, LowbitDataError, checkInteger, checkKnownKeys, checkOneOf, checkRank } from '@lowbit/quant-core';
+import type { AppMul } from '../appmul.js';
+import { APPMUL_MATMUL, appMulMatMulComposed, type AppMulMatMulAttrs } from '../kernels/appmul-matmul.js';
+import '../kernels/register.js';
+import { codeRange } from '../operand.js';
+import { lowRankExactFor, lowRankFactors } from './low-rank.js';
+
+export type AppMulPath = 'auto' | 'lut' | 'low-rank';
+
+export interface AppMulMatMulOptions {
+  path?: AppMulPath;
+  /** Largest error-table rank the `'auto'` path sends to the low-rank path. Default 8. */
+  maxRank?: number;
+  /** Check that every code lies in its operand's range (reads two min/max scalars). Default true. */
+  checkCodes?: boolean;
+}
+
+/** The path `appMulMatMul` takes for `m` at inner dimension `K`. */
+export function chooseAppMulPath(m: AppMul, K: number, options: AppMulMatMulOptions = {}): 'exact' | 'lut' | 'low-rank' {
+  const path = checkOneOf('path', options.path ?? 'auto', ['auto', 'lut', 'low-rank'] as const);
+  const maxRank = checkInteger('maxRank', options.maxRank ?? 8, 0, 256);
+  if (path === 'lut') return 'lut';
+  if (path === 'low-rank') return 'low-rank';
+  if (m.isExact() && K * 2 ** (m.a.bits + m.w.bits) < 2 ** 24) return 'exact';
+  const f = lowRankFactors(m, maxRank);
+  return f && lowRankExactFor(m, f, K) ? 'low-rank' : 'lut';
+}
+
+function attrsOf(m: AppMul): AppMulMatMulAttrs {
+  const [aMin, aMax] = codeRange(m.a);
+  const [wMin, wMax] = codeRange(m.w);
+  return { table: m.table, bitsA: m.a.bits, bitsW: m.w.bits, aMin, aMax, wMin, wMax };
+}
+
+function checkCodeRange(name: string, x: tf.Tensor, lo: number, hi: number): void {
+  const [min, max] = tf.tidy(() => [tf.min(x), tf.max(x)]).map((t) => {
+    const v = t.dataSync()[0];
+    t.dispose();
+    return v;
+  });
+  if (x.size > 0 && (min < lo || max > hi)) throw new LowbitDataError('appMulMatMul', `${name} codes span [${min}, ${max}], outside [${lo}, ${hi}]`);
+}
+
+/** Forward value only (no gradient): float32 `[B, N]`. */
+function forward(a: tf.Tensor2D, w: tf.Tensor2D, m: AppMul, path: 'exact' | 'lut' | 'low-rank', maxRank: number): tf.Tensor2D {
+  const attrs = attrsOf(m);
+  if (path === 'exact') return tf.matMul(tf.cast(a, 'float32'), tf.cast(w, 'float32'));
+  if (path === 'lut') {
+    const ai = tf.cast(a, 'int32');
+    const wi = tf.cast(w, 'int32');
+    const y = tf.getBackend() === 'cpu'
+      ? (tf.engine().runKernel(APPMUL_MATMUL, { a: ai, w: wi }, attrs as unknown as tf.NamedAttrMap) as tf.Tensor2D)
+      : appMulMatMulComposed(ai, wi, attrs);
+    return tf.cast(y, 'float32');
+  }
+  const f = lowRankFactors(m, maxRank) ?? lowRankFactors(m, 256)!;
+  const [B, K] = a.shape;
+  const N = w.shape[1];
+  const r = f.rank;
+  const exact: tf.Tensor = tf.matMul(tf.cast(a, 'float32'), tf.cast(w, 'float32'));
+  if (r === 0) return exact as tf.Tensor2D;
+  // Factors re-ordered by code offset (code - min) so that gather indices are offsets.
+  const byOffset = (src: Float64Array, bits: number, min: number) => {
+    const n = 2 ** bits;
+    const out = new Float32Array(n * r);
+    for (let i = 0; i < n; i++) out.set(src.subarray(((min + i) & (n - 1)) * r, ((min + i) & (n - 1)) * r + r), i * r);
+    return tf.tensor2d(out, [n, r]);
+  };
+  const uA = tf.gather(byOffset(f.u, m.a.bits, attrs.aMin), tf.sub(tf.cast(a, 'int32'), tf.scalar(attrs.aMin, 'int32'))); // [B, K, r]
+  const vW = tf.gather(byOffset(f.v, m.w.bits, attrs.wMin), tf.sub(tf.cast(w, 'int32'), tf.scalar(attrs.wMin, 'int32'))); // [K, N, r]
+  const correction = tf.matMul(tf.reshape(uA, [B, K * r]), tf.reshape(tf.transpose(vW, [0, 2, 1]), [K * r, N]));
+  const y = tf.add(exact, correction);
+  return (f.integer ? y : tf.round(y)) as tf.Tensor2D;
+}
+
+export function appMulMatMul(a: tf.Tensor2D, w: tf.Tensor2D, m: AppMul, options: AppMulMatMulOptions = {}): tf.Tensor2D {
+  checkKnownKeys('options', options, ['path', 'maxRank', 'checkCodes']);
+  checkRank('a', a, [2]);
+  checkRank('w', w, [2]);
+  if (a.shape[1] !== w.shape[0]) throw new LowbitConfigError('w', w, `expected ${a.shape[1]} rows to match a's inner dimension`);
+  const maxRank = checkInteger('maxRank', options.maxRank ?? 8, 0, 256);
+  const path = chooseAppMulPath(m, a.shape[1], options);
+  if (options.checkCodes ?? true) {
+    const [aMin, aMax] = codeRange(m.a);
+    const [wMin, wMax] = codeRange(m.w);
+    checkCodeRange('a', a, aMin, aMax);
+    checkCodeRange('w', w, wMin, wMax);
+  }
+  return tf.tidy(() => {
+    const af = tf.cast(a, 'float32');
+    const wf = tf.cast(w, 'float32');
+    const op = tf.customGrad(((x: tf.Tensor, y: tf.Tensor, save: tf.GradSaveFunc) => {
+      save([x, y]);
+      return {
+        value: forward(x as tf.Tensor2D, y as tf.Tensor2D, m, path, maxRank),
+        gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => [
+          tf.matMul(dy as tf.Tensor2D, saved[1] as tf.Tensor2D, false, true),
+          tf.matMul(saved[0] as tf.Tensor2D, dy as tf.Tensor2D, true, false),
+        ],
+      };
+    }) as unknown as Parameters<typeof tf.customGrad>[0]);
+    return op(af, wf) as tf.Tensor2D;
+  });
+}
