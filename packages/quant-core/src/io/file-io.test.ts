@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LowbitConfigError, LowbitDataError } from '../errors.js';
-import { fileIO, loadModel, saveModel, type LowbitModelJSON } from './file-io.js';
+import { fileIO, loadModel, registerFileIORouter, saveModel, type LowbitModelJSON } from './file-io.js';
 
 /** A tiny custom layer: multiplies its input by one trainable scalar. */
 class LowbitTestScale extends tfl.layers.Layer {
@@ -138,6 +138,20 @@ describe('fileIO', () => {
     expect(emptyBack.outputs[0].shape).toEqual([null, 4]);
     for (const m of [model, loaded, empty, emptyBack]) m.dispose();
     tf.dispose([xs, ys]);
+  });
+
+  it('serves file:// URLs to model.save and tfl.loadLayersModel once the router is registered', async () => {
+    const dir = join(root, 'router');
+    registerFileIORouter();
+    registerFileIORouter(); // idempotent: a second router would make tfjs refuse the URL
+    const model = convDenseModel();
+    await model.save(`file://${dir}`);
+    const json = JSON.parse(await readFile(join(dir, 'model.json'), 'utf8')) as LowbitModelJSON;
+    expect(json.lowbitIntegrity).toBeDefined();
+    const loaded = await tfl.loadLayersModel(`file://${dir}`);
+    expect(Array.from(predict(loaded))).toEqual(Array.from(predict(model)));
+    model.dispose();
+    loaded.dispose();
   });
 
   it('rejects a truncated, extended or edited weights.bin, naming the file and both values', async () => {

@@ -12,6 +12,8 @@
  * `@lowbit/quant-core` in a browser bundle does not pull in Node modules.
  *
  * ```ts
+ * registerFileIORouter();                                        // optional: 'file://' URLs
+ * await model.save('file://./out/lenet');
  * await model.save(fileIO('./out/lenet'));                       // or saveModel(model, './out/lenet')
  * const back = await tfl.loadLayersModel(fileIO('./out/lenet')); // or loadModel('./out/lenet')
  * ```
@@ -70,6 +72,22 @@ export async function loadModel(dir: string, options?: tf.io.LoadOptions): Promi
     const path = await joinPath(checkDir(dir), MODEL_JSON_FILE);
     throw new LowbitDataError(path, `tfjs could not build the model: ${(e as Error).message}`);
   }
+}
+
+let routerRegistered = false;
+
+/**
+ * Opt-in: lets `model.save('file://dir')` and `tfl.loadLayersModel('file://dir')` use
+ * {@link fileIO}, as they do with tfjs-node. Idempotent. Do not call it when tfjs-node is loaded
+ * (it registers its own `file://` router, and tfjs refuses a URL two routers claim).
+ */
+export function registerFileIORouter(): void {
+  if (routerRegistered) return;
+  routerRegistered = true;
+  const route = (url: string | string[]) =>
+    typeof url === 'string' && url.startsWith('file://') ? fileIO(url) : null;
+  tf.io.registerSaveRouter(route);
+  tf.io.registerLoadRouter(route);
 }
 
 function checkDir(dir: unknown): string {
