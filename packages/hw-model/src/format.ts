@@ -111,7 +111,7 @@ export function formatSummary(s: ModelSummary): string {
   const lines = [
     header(s),
     ...table,
-    `Params: ${int(t.params)} (${widths.map((b) => `${int(t.paramsByBits[b] ?? 0)} at ${b} bits`).join(', ') || 'none'}), weight memory ${kib(t.paramBits)} KiB`,
+    `Params: ${int(t.params)} (${widths.map((b) => `${int(t.paramsByBits[b] ?? 0)} x ${b}-bit`).join(', ') || 'none'}), weight memory ${kib(t.paramBits)} KiB`,
     `MACs: ${int(t.macs)}, bit-ops (MACs x b_w x b_a): ${int(t.bitOps)}, element ops: ${int(t.elementOps)}`,
     `Activations written: ${kib(t.activationBits)} KiB, largest layer (inputs + output): ${kib(t.peakActivationBits)} KiB`,
     '',

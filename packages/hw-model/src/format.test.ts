@@ -1,0 +1,102 @@
+import { describe, expect, it } from 'vitest';
+import * as tfl from '@tensorflow/tfjs-layers';
+import { summary } from './summary.js';
+import { formatOperand, formatSummary, summaryToJSON, summaryToMarkdown } from './format.js';
+import { LowbitTestConv2D, LowbitTestDense, MysteryLayer, binary, int, pow2, uint } from './test-layers.fixture.js';
+
+// Explicit names everywhere: tfjs numbers automatic names globally, which would break snapshots.
+const model = () =>
+  tfl.sequential({
+    name: 'tiny',
+    layers: [
+      new LowbitTestConv2D({ name: 'conv', inputShape: [6, 6, 1], filters: 2, kernelSize: 3 }, { weight: int(4), input: uint(4) }),
+      tfl.layers.maxPooling2d({ name: 'pool', poolSize: 2 }),
+      tfl.layers.flatten({ name: 'flat' }),
+      new LowbitTestDense({ name: 'fc', units: 3, useBias: false }, { weight: binary, input: uint(2) }),
+      new MysteryLayer({ name: 'odd' }),
+    ],
+  });
+
+describe('formatSummary', () => {
+  it('prints a Larq-style table with bit-ops, energy, totals, references and warnings', () => {
+    expect(formatSummary(summary(model()))).toMatchInlineSnapshot(`
+      "Model: tiny | batch 1 | table horowitz-45nm | weights read from DRAM, activations in SRAM
+      ----------------------------------------------------------------------------------------------------------------------------------------------------------
+      Layer (type)             Output shape   W x A         # 1-bit  # 4-bit  # 32-bit  Weights KiB        MACs  Bit-ops    Acc  Compute pJ  Memory pJ  Total pJ
+      ----------------------------------------------------------------------------------------------------------------------------------------------------------
+      conv (LowbitTestConv2D)  (-1, 4, 4, 2)  int4 x uint4        0       18         2         0.02         288    4,608  int12        27.0    2,795.0   2,822.0
+      pool (MaxPooling2D)      (-1, 2, 2, 2)  -                   0        0         0         0.00           0        0      -         0.2       12.5      12.7
+      flat (Flatten)           (-1, 8)        -                   0        0         0         0.00           0        0      -         0.0        0.0       0.0
+      fc (LowbitTestDense)     (-1, 3)        +-1 x uint2        24        0         0         0.00          24       48   int6         0.6      505.0     505.6
+      odd (MysteryLayer)       (-1, 3)        -                   -        -         -            -  not costed        -      -           -          -         -
+      ----------------------------------------------------------------------------------------------------------------------------------------------------------
+      Total                                                      24       18         2         0.02         312    4,656               27.8    3,312.5   3,340.3
+      ----------------------------------------------------------------------------------------------------------------------------------------------------------
+      Params: 44 (24 x 1-bit, 18 x 4-bit, 2 x 32-bit), weight memory 0.02 KiB
+      MACs: 312, bit-ops (MACs x b_w x b_a): 4,656, element ops: 56
+      Activations written: 0.02 KiB, largest layer (inputs + output): 0.03 KiB
+
+      Same topology, all operands float32 / all int8 (32-bit accumulators):
+      --------------------------------------------------------------------------
+                                 this model   float32    ratio     int8    ratio
+      --------------------------------------------------------------------------
+      Energy (pJ)                   3,340.3  30,680.6  0.1089x  8,371.3  0.3990x
+        compute (pJ)                   27.8   1,485.6  0.0187x     97.5  0.2846x
+        memory (pJ)                 3,312.5  29,195.0  0.1135x  8,273.8  0.4004x
+      Bit-ops                         4,656   319,488  0.0146x   19,968  0.2332x
+      Weight memory (KiB)              0.02      0.17  0.1136x     0.05  0.4000x
+      Activations written (KiB)        0.02      0.17  0.1279x     0.04  0.5116x
+      --------------------------------------------------------------------------
+
+      Warnings:
+        - odd (MysteryLayer): not costed: layer type MysteryLayer has no cost model"
+    `);
+  });
+
+  it('prints Markdown tables', () => {
+    expect(summaryToMarkdown(summary(model()))).toMatchInlineSnapshot(`
+      "**Model: tiny | batch 1 | table horowitz-45nm | weights read from DRAM, activations in SRAM**
+
+      | Layer (type) | Output shape | W x A | # 1-bit | # 4-bit | # 32-bit | Weights KiB | MACs | Bit-ops | Acc | Compute pJ | Memory pJ | Total pJ |
+      | --- | --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |
+      | conv (LowbitTestConv2D) | (-1, 4, 4, 2) | int4 x uint4 | 0 | 18 | 2 | 0.02 | 288 | 4,608 | int12 | 27.0 | 2,795.0 | 2,822.0 |
+      | pool (MaxPooling2D) | (-1, 2, 2, 2) | - | 0 | 0 | 0 | 0.00 | 0 | 0 | - | 0.2 | 12.5 | 12.7 |
+      | flat (Flatten) | (-1, 8) | - | 0 | 0 | 0 | 0.00 | 0 | 0 | - | 0.0 | 0.0 | 0.0 |
+      | fc (LowbitTestDense) | (-1, 3) | +-1 x uint2 | 24 | 0 | 0 | 0.00 | 24 | 48 | int6 | 0.6 | 505.0 | 505.6 |
+      | odd (MysteryLayer) | (-1, 3) | - | - | - | - | - | not costed | - | - | - | - | - |
+      | **Total** |  |  | 24 | 18 | 2 | 0.02 | 312 | 4,656 |  | 27.8 | 3,312.5 | 3,340.3 |
+
+      Params: 44; MACs: 312; bit-ops: 4,656; activations written: 0.02 KiB (largest layer 0.03 KiB).
+
+      | Same topology | this model | float32 | ratio | int8 | ratio |
+      | --- | ---: | ---: | ---: | ---: | ---: |
+      | Energy (pJ) | 3,340.3 | 30,680.6 | 0.1089x | 8,371.3 | 0.3990x |
+      | compute (pJ) | 27.8 | 1,485.6 | 0.0187x | 97.5 | 0.2846x |
+      | memory (pJ) | 3,312.5 | 29,195.0 | 0.1135x | 8,273.8 | 0.4004x |
+      | Bit-ops | 4,656 | 319,488 | 0.0146x | 19,968 | 0.2332x |
+      | Weight memory (KiB) | 0.02 | 0.17 | 0.1136x | 0.05 | 0.4000x |
+      | Activations written (KiB) | 0.02 | 0.17 | 0.1279x | 0.04 | 0.5116x |
+
+      **Warnings**
+
+      - odd (MysteryLayer): not costed: layer type MysteryLayer has no cost model"
+    `);
+  });
+
+  it('JSON carries every row and total and parses back', () => {
+    const s = summary(model(), { batchSize: 2 });
+    const back = JSON.parse(summaryToJSON(s));
+    expect(back).toEqual(JSON.parse(JSON.stringify(s)));
+    expect(back.layers).toHaveLength(5);
+    expect(back.layers[4]).toMatchObject({ name: 'odd', costed: false, macs: 0 });
+    expect(back.layers[0].macs).toBe(2 * 4 * 4 * 2 * 9);
+    expect(back.totals.notCosted).toBe(1);
+    expect(back.batchSize).toBe(2);
+  });
+
+  it('names every operand kind', () => {
+    expect([int(4), uint(8), pow2(5), binary, { kind: 'zero-one', bits: 1, signed: false }, { kind: 'ternary', bits: 2, signed: true }, { kind: 'float', bits: 16, signed: true }].map((p) => formatOperand(p as never)))
+      .toEqual(['int4', 'uint8', 'pow2-5', '+-1', '{0,1}', 'ternary', 'fp16']);
+    expect(formatOperand(undefined)).toBe('-');
+  });
+});
