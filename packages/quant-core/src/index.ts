@@ -18,6 +18,7 @@ export {
   fileIO,
   saveModel,
   loadModel,
+  registerFileIORouter,
   MODEL_JSON_FILE,
   WEIGHTS_FILE,
   type LowbitModelJSON,
