@@ -33,3 +33,6 @@ export { fakeQuantAffineGrad } from './kernels/fake-quant-affine-grad.js';
 export { fakeQuantAffineCpuConfig } from './kernels/fake-quant-affine-cpu.js';
 export { registerLowbitCoreKernels } from './kernels/register.js';
 export * from './layers/index.js';
+export * from './quantizers/common.js';
+export * from './quantizers/wrpn.js';
+export * from './quantizers/dorefa.js';

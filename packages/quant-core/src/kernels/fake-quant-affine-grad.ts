@@ -1,6 +1,6 @@
 /**
  * Gradient of {@link LowbitFakeQuantAffine}: the straight-through estimator masked to the
- * representable range. `dx = dy` where `(qmin - zp) * scale <= x <= (qmax - zp) * scale`
+ * representable range. `dx = dy` where `(qmin - zp) * step <= x <= (qmax - zp) * step`
  * (bounds included, per channel), 0 elsewhere. Shared by the fused kernel (through
  * `registerGradient`) and the composed fallback (through `tf.customGrad`), so both give the same
  * gradient on every backend.
@@ -21,8 +21,9 @@ export function fakeQuantAffineGrad(dy: tf.Tensor, x: tf.Tensor, attrs: FakeQuan
   return tf.tidy(() => {
     const s = channelTensor(attrs.scale, attrs.axis, x.rank);
     const z = channelTensor(attrs.zeroPoint, attrs.axis, x.rank);
-    const lo = tf.mul(tf.sub(tf.scalar(attrs.qmin), z), s);
-    const hi = tf.mul(tf.sub(tf.scalar(attrs.qmax), z), s);
+    const toReal = (code: number) => (attrs.inverse === 1 ? tf.div(tf.sub(tf.scalar(code), z), s) : tf.mul(tf.sub(tf.scalar(code), z), s));
+    const lo = toReal(attrs.qmin);
+    const hi = toReal(attrs.qmax);
     const inside = tf.logicalAnd(tf.greaterEqual(x, lo), tf.lessEqual(x, hi));
     return tf.where(inside, dy, tf.zerosLike(dy));
   });

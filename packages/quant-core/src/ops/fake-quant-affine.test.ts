@@ -112,3 +112,27 @@ describe('fakeQuantAffine', () => {
     expect(tf.memory().numTensors).toBe(before);
   });
 });
+
+describe('fakeQuantAffine with inverseScale', () => {
+  it('computes round(x * d) / d exactly (ties are not moved by a rounded 1/d)', () => {
+    const x = tf.tensor([0.5, -0.5, 0.3, 1.2, -2]);
+    const p = { inverseScale: 7, qmin: -7, qmax: 7 };
+    const expected = [4 / 7, -4 / 7, 2 / 7, 1, -1].map(Math.fround); // 3.5 -> 4 (even), 2.1 -> 2
+    expect(values(fakeQuantAffine(x, p))).toEqual(expected);
+    expect(values(fakeQuantAffineComposed(x, p))).toEqual(expected);
+    expect(Array.from(quantizeAffine(x, p, { bits: 4, signed: true }).dequantize())).toEqual(expected);
+    expect(values(fakeQuantAffine(x, { scale: 1 / 7, qmin: -7, qmax: 7 }))[0]).toBeCloseTo(3 / 7, 6); // the tie moved
+  });
+
+  it('matches the composed path per channel, with its gradient mask', () => {
+    const x = tf.randomUniform([3, 8], -2, 2, 'float32', 9);
+    const p = { inverseScale: [3, 15, 127], zeroPoint: [0, 1, 0], qmin: -16, qmax: 15, axis: 0 };
+    expect(values(fakeQuantAffine(x, p))).toEqual(values(fakeQuantAffineComposed(x, p)));
+    const g1 = values(tf.grad((t: tf.Tensor) => tf.sum(fakeQuantAffine(t, p)))(x));
+    const g2 = values(tf.grad((t: tf.Tensor) => tf.sum(fakeQuantAffineComposed(t, p)))(x));
+    expect(g1).toEqual(g2);
+    expect(g1.filter((v) => v === 0).length).toBeGreaterThan(0);
+    expect(() => fakeQuantAffine(x, { scale: 1, inverseScale: 1, qmin: 0, qmax: 1 })).toThrow(/exactly one of scale and inverseScale/);
+    expect(() => fakeQuantAffine(x, { inverseScale: -1, qmin: 0, qmax: 1 })).toThrow(/inverseScale\[0\] = -1/);
+  });
+});

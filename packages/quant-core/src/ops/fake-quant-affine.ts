@@ -29,7 +29,13 @@ import { unaryCustomGrad } from './ste.js';
 
 export interface FakeQuantAffineParams {
   /** Step between levels: one positive number, or one per channel along `axis`. */
-  scale: number | readonly number[];
+  scale?: number | readonly number[];
+  /**
+   * Instead of `scale`: levels per unit `d = 1 / step` (one, or one per channel). The op then
+   * computes `round(x * d)` and `q / d`, so grids like `round(7 w) / 7` are exact: with
+   * `scale: 1/7` the float32 rounding of 1/7 moves ties (0.5 / fround(1/7) = 3.4999998).
+   */
+  inverseScale?: number | readonly number[];
   /** Integer code of the real value 0 (default 0): one, or one per channel. */
   zeroPoint?: number | readonly number[];
   /** Smallest and largest integer code. */
@@ -48,11 +54,15 @@ export function fakeQuantAffineAttrs(x: tf.Tensor, params: FakeQuantAffineParams
   const qmin = checkInteger(`${name} qmin`, params.qmin, -CODE_LIMIT, CODE_LIMIT);
   const qmax = checkInteger(`${name} qmax`, params.qmax, -CODE_LIMIT, CODE_LIMIT);
   if (!(qmin < qmax)) throw new LowbitConfigError(`${name} qmax`, qmax, `expected qmax > qmin (${qmin})`);
-  const scale = typeof params.scale === 'number' ? [params.scale] : params.scale;
+  const inverse = params.inverseScale !== undefined;
+  if (inverse === (params.scale !== undefined)) throw new LowbitConfigError(`${name} scale`, params.scale, 'expected exactly one of scale and inverseScale');
+  const given = inverse ? params.inverseScale : params.scale;
+  const scaleName = inverse ? 'inverseScale' : 'scale';
+  const scale = typeof given === 'number' ? [given] : given;
   const zp = params.zeroPoint === undefined ? [0] : typeof params.zeroPoint === 'number' ? [params.zeroPoint] : params.zeroPoint;
-  if (!Array.isArray(scale) || scale.length === 0) throw new LowbitConfigError(`${name} scale`, params.scale, 'expected a positive number or a non-empty array of them');
+  if (!Array.isArray(scale) || scale.length === 0) throw new LowbitConfigError(`${name} ${scaleName}`, given, 'expected a positive number or a non-empty array of them');
   if (!Array.isArray(zp) || zp.length === 0) throw new LowbitConfigError(`${name} zeroPoint`, params.zeroPoint, 'expected an integer or a non-empty array of them');
-  scale.forEach((s, i) => checkFinite(`${name} scale[${i}]`, s, { min: 0, exclusiveMin: true }));
+  scale.forEach((s, i) => checkFinite(`${name} ${scaleName}[${i}]`, s, { min: 0, exclusiveMin: true }));
   zp.forEach((z, i) => checkInteger(`${name} zeroPoint[${i}]`, z, -CODE_LIMIT, CODE_LIMIT));
   const perChannel = scale.length > 1 || zp.length > 1 || params.axis !== undefined;
   let axis = -1;
@@ -63,19 +73,20 @@ export function fakeQuantAffineAttrs(x: tf.Tensor, params: FakeQuantAffineParams
     axis = a < 0 ? a + x.rank : a;
     const channels = x.shape[axis];
     const fit = (arr: readonly number[]) => (arr.length === 1 ? new Array<number>(channels).fill(arr[0]) : [...arr]);
-    if (scale.length !== 1 && scale.length !== channels) throw new LowbitConfigError(`${name} scale`, params.scale, `expected 1 or ${channels} values (x.shape[${axis}])`);
+    if (scale.length !== 1 && scale.length !== channels) throw new LowbitConfigError(`${name} ${scaleName}`, given, `expected 1 or ${channels} values (x.shape[${axis}])`);
     if (zp.length !== 1 && zp.length !== channels) throw new LowbitConfigError(`${name} zeroPoint`, params.zeroPoint, `expected 1 or ${channels} values (x.shape[${axis}])`);
-    return { scale: fit(scale), zeroPoint: fit(zp), qmin, qmax, axis };
+    return { scale: fit(scale), inverse: inverse ? 1 : 0, zeroPoint: fit(zp), qmin, qmax, axis };
   }
-  return { scale: [scale[0]], zeroPoint: [zp[0]], qmin, qmax, axis };
+  return { scale: [scale[0]], inverse: inverse ? 1 : 0, zeroPoint: [zp[0]], qmin, qmax, axis };
 }
 
 function composedForward(x: tf.Tensor, attrs: FakeQuantAffineAttrs): tf.Tensor {
   return tf.tidy(() => {
     const s = channelTensor(attrs.scale, attrs.axis, x.rank);
     const z = channelTensor(attrs.zeroPoint, attrs.axis, x.rank);
-    const q = tf.clipByValue(tf.add(tf.round(tf.div(x, s)), z), attrs.qmin, attrs.qmax);
-    return tf.mul(tf.sub(q, z), s);
+    const inverse = attrs.inverse === 1;
+    const q = tf.clipByValue(tf.add(tf.round(inverse ? tf.mul(x, s) : tf.div(x, s)), z), attrs.qmin, attrs.qmax);
+    return inverse ? tf.div(tf.sub(q, z), s) : tf.mul(tf.sub(q, z), s);
   });
 }
 
@@ -110,7 +121,7 @@ export function fakeQuantAffine(x: tf.Tensor, params: FakeQuantAffineParams): tf
 
 /**
  * Integer export of {@link fakeQuantAffine}: codes `clip(round(x / scale) + zeroPoint, qmin, qmax)`
- * with the float32 scales, so `quantizeAffine(x, p, o).dequantize()` equals
+ * with the float32 scales (or `1 / inverseScale`), so `quantizeAffine(x, p, o).dequantize()` equals
  * `fakeQuantAffine(x, p)` bit for bit. `bits` / `signed` must hold [qmin, qmax].
  */
 export function quantizeAffine(x: tf.Tensor, params: FakeQuantAffineParams, storage: { bits: number; signed: boolean }): QuantizedTensor {
@@ -122,9 +133,10 @@ export function quantizeAffine(x: tf.Tensor, params: FakeQuantAffineParams, stor
   let inner = 1;
   if (attrs.axis >= 0) for (let d = attrs.axis + 1; d < x.rank; d++) inner *= x.shape[d];
   const channels = s.length;
+  const inverse = attrs.inverse === 1;
   for (let i = 0; i < values.length; i++) {
     const c = attrs.axis < 0 ? 0 : Math.floor(i / inner) % channels;
-    const q = roundHalfEven(Math.fround(values[i] / s[c])) + attrs.zeroPoint[c];
+    const q = roundHalfEven(Math.fround(inverse ? values[i] * s[c] : values[i] / s[c])) + attrs.zeroPoint[c];
     if (Number.isNaN(q)) throw new LowbitConfigError('quantizeAffine x', x, `expected finite values; element ${i} is NaN`);
     codes[i] = Math.min(attrs.qmax, Math.max(attrs.qmin, q));
   }
@@ -133,7 +145,9 @@ export function quantizeAffine(x: tf.Tensor, params: FakeQuantAffineParams, stor
     shape: [...x.shape],
     bits: storage.bits,
     signed: storage.signed,
-    scale: s,
+    // 1 / d in double: the dequantized float32 then equals the float32 division q / d (the
+    // double error is far below float32 resolution for integer q and d < 2^24).
+    scale: inverse ? s.map((d) => 1 / d) : s,
     zeroPoint: attrs.zeroPoint,
     axis: attrs.axis < 0 ? undefined : attrs.axis,
   });
