@@ -17,3 +17,7 @@ export type { ShiftProductOptions } from './ops/shift-options.js';
 
 registerLogDomainKernels();
 export * from './log-accumulate.js';
+export * from './layers/log-layer-args.js';
+export * from './layers/shift-inference.js';
+export * from './layers/log-dense.js';
+export * from './layers/log-conv2d.js';
