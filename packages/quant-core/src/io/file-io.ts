@@ -84,8 +84,10 @@ let routerRegistered = false;
 export function registerFileIORouter(): void {
   if (routerRegistered) return;
   routerRegistered = true;
-  const route = (url: string | string[]) =>
-    typeof url === 'string' && url.startsWith('file://') ? fileIO(url) : null;
+  // tfjs routers return null for URLs they do not handle (its own http/indexeddb routers do);
+  // the IORouter type in 4.22 just does not say so.
+  const route = (url: string | string[]): tf.io.IOHandler =>
+    typeof url === 'string' && url.startsWith('file://') ? fileIO(url) : (null as unknown as tf.io.IOHandler);
   tf.io.registerSaveRouter(route);
   tf.io.registerLoadRouter(route);
 }
