@@ -36,3 +36,4 @@ export * from './layers/index.js';
 export * from './quantizers/common.js';
 export * from './quantizers/wrpn.js';
 export * from './quantizers/dorefa.js';
+export * from './random.js';
