@@ -9,7 +9,7 @@
  * fs.writeFileSync('cost.json', summaryToJSON(s));          // machines
  * ```
  */
-import type { OperandPrecision } from '@lowbit/quant-core';
+import { formatOperand } from './operand-name.js';
 import type { AccumulatorSpec } from './mac-energy.js';
 import type { CostRatios, CostTotals, LayerCost, ModelSummary } from './summary.js';
 
@@ -17,19 +17,6 @@ const int = (n: number) => Math.round(n).toLocaleString('en-US');
 const pj = (n: number) => n.toLocaleString('en-US', { minimumFractionDigits: 1, maximumFractionDigits: 1 });
 const kib = (bits: number) => (bits / 8 / 1024).toLocaleString('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 });
 const ratio = (r: number | null) => (r === null ? 'n/a' : `${r.toFixed(4)}x`);
-
-/** `int4`, `uint8`, `fp32`, `pow2-4`, `+-1`, `{0,1}`, `ternary`. */
-export function formatOperand(p: OperandPrecision | undefined): string {
-  if (!p) return '-';
-  switch (p.kind) {
-    case 'float': return `fp${p.bits}`;
-    case 'int': return `${p.signed ? 'int' : 'uint'}${p.bits}`;
-    case 'pow2': return `pow2-${p.bits}`;
-    case 'binary': return '+-1';
-    case 'zero-one': return '{0,1}';
-    case 'ternary': return 'ternary';
-  }
-}
 
 function formatAccumulator(a: AccumulatorSpec | undefined): string {
   return a ? `${a.kind === 'float' ? 'fp' : 'int'}${a.bits}` : '-';
@@ -113,6 +100,7 @@ export function formatSummary(s: ModelSummary): string {
     ...table,
     `Params: ${int(t.params)} (${widths.map((b) => `${int(t.paramsByBits[b] ?? 0)} x ${b}-bit`).join(', ') || 'none'}), weight memory ${kib(t.paramBits)} KiB`,
     `MACs: ${int(t.macs)}, bit-ops (MACs x b_w x b_a): ${int(t.bitOps)}, element ops: ${int(t.elementOps)}`,
+    `MACs by precision (w x a): ${Object.entries(t.macsByPrecision).map(([k, v]) => `${k}: ${int(v)}`).join(', ') || 'none'}`,
     `Activations written: ${kib(t.activationBits)} KiB, largest layer (inputs + output): ${kib(t.peakActivationBits)} KiB`,
     '',
     'Same topology, all operands float32 / all int8 (32-bit accumulators):',
@@ -139,7 +127,7 @@ export function summaryToMarkdown(s: ModelSummary): string {
     ...s.layers.map((r) => mdRow(rowCells(r, widths))),
     mdRow(total),
     '',
-    `Params: ${int(t.params)}; MACs: ${int(t.macs)}; bit-ops: ${int(t.bitOps)}; activations written: ${kib(t.activationBits)} KiB (largest layer ${kib(t.peakActivationBits)} KiB).`,
+    `Params: ${int(t.params)}; MACs: ${int(t.macs)} (${Object.entries(t.macsByPrecision).map(([k, v]) => `${k}: ${int(v)}`).join(', ') || 'none'}); bit-ops: ${int(t.bitOps)}; activations written: ${kib(t.activationBits)} KiB (largest layer ${kib(t.peakActivationBits)} KiB).`,
     '',
     mdRow(['Same topology', 'this model', 'float32', 'ratio', 'int8', 'ratio']),
     mdRule(6, 1),

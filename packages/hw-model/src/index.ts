@@ -7,3 +7,4 @@ export * from './mac-energy.js';
 export * from './layer-work.js';
 export * from './summary.js';
 export * from './format.js';
+export * from './operand-name.js';

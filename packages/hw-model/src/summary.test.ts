@@ -149,6 +149,27 @@ describe('summary: layer geometry', () => {
     expect(sm.totals.macs).toBe(64);
   });
 
+  it('a model nested in a model is costed through its layers', () => {
+    const inner = tfl.sequential({ name: 'features', layers: [tfl.layers.dense({ name: 'h', units: 6, inputShape: [4] }), tfl.layers.dense({ name: 'h2', units: 5 })] });
+    const x = tfl.input({ shape: [4], name: 'x_in' });
+    const y = tfl.layers.dense({ name: 'head', units: 2 }).apply(inner.apply(x) as tfl.SymbolicTensor) as tfl.SymbolicTensor;
+    const s = summary(tfl.model({ inputs: x, outputs: y }));
+    expect(s.layers.map((r) => r.name)).toEqual(['features/h', 'features/h2', 'head']);
+    expect(s.totals.macs).toBe(4 * 6 + 6 * 5 + 5 * 2);
+    expect(s.totals.notCosted).toBe(0);
+  });
+
+  it('totals count MACs per operand pair', () => {
+    const m = tfl.sequential({
+      layers: [
+        new LowbitTestDense({ units: 5, inputShape: [4], useBias: false }, { weight: int(4), input: uint(4) }),
+        tfl.layers.dense({ units: 3 }),
+        new LowbitTestDense({ units: 2, useBias: false }, { weight: int(4), input: uint(4) }),
+      ],
+    });
+    expect(summary(m, { batchSize: 2 }).totals.macsByPrecision).toEqual({ 'int4 x uint4': 2 * (20 + 6), 'fp32 x fp32': 2 * 15 });
+  });
+
   it('lowbit conv and depthwise layers report their own precision', () => {
     const m = tfl.sequential({
       layers: [

@@ -30,6 +30,7 @@ import { energyTable, validateEnergyTable, type EnergyTable } from './energy-tab
 import { dramReadEnergyPj, fpAddEnergyPj, intAddEnergyPj, sramReadEnergyPj } from './energy.js';
 import { checkOperand, macEnergy, type AccumulatorSpec, type MultiplierKind } from './mac-energy.js';
 import { layerWork, type LayerWork, type Shape, type WorkKind } from './layer-work.js';
+import { formatOperand } from './operand-name.js';
 
 type Layer = LayersModel['layers'][number];
 
@@ -103,6 +104,8 @@ export interface CostTotals {
   paramsByBits: Record<number, number>;
   paramBits: number;
   macs: number;
+  /** MACs per operand pair, keyed `'int4 x uint4'`. */
+  macsByPrecision: Record<string, number>;
   bitOps: number;
   elementOps: number;
   /** Sum of the activations written by the layers that move data, bits. */
@@ -234,6 +237,11 @@ function buildGraph(model: LayersModel): GraphNode[] {
   return nodes;
 }
 
+/** A model used as a layer inside another model (tf.sequential / tf.model). */
+function isModel(layer: Layer): layer is Layer & LayersModel {
+  return Array.isArray((layer as unknown as { layers?: unknown }).layers);
+}
+
 function layerPrecision(layer: Layer): LayerPrecision | undefined {
   if (!reportsPrecision(layer)) return undefined;
   const p = layer.lowbitPrecision();
@@ -247,9 +255,14 @@ function layerPrecision(layer: Layer): LayerPrecision | undefined {
 
 function costModel(graph: GraphNode[], ctx: Context): { rows: LayerCost[]; totals: CostTotals } {
   const byLayer = new Map<Layer, GraphNode>(graph.map((n) => [n.layer, n]));
-  const precisions = new Map<Layer, LayerPrecision | undefined>(graph.map((n) => [n.layer, layerPrecision(n.layer)]));
+  const precisions = new Map<Layer, LayerPrecision | undefined>(graph.map((n) => [n.layer, isModel(n.layer) ? undefined : layerPrecision(n.layer)]));
   const works = new Map<Layer, LayerWork>();
   for (const n of graph) {
+    if (isModel(n.layer)) {
+      // Costed through its own layers below; to its neighbours it is an opaque float tensor.
+      works.set(n.layer, { kind: 'view', macGroups: [], elementOps: [], otherParams: 0, outputElements: 0, inputElements: [], movesData: false, passThrough: false, notCosted: [], notes: [] });
+      continue;
+    }
     const p = precisions.get(n.layer);
     works.set(n.layer, layerWork(n.layer, n.inputShapes, n.outputShape, { reportsPrecision: p !== undefined, hasWeightOperand: p?.weight !== undefined }));
   }
@@ -297,6 +310,12 @@ function costModel(graph: GraphNode[], ctx: Context): { rows: LayerCost[]; total
   let peakActivationBits = 0;
   for (const node of graph) {
     const { layer } = node;
+    if (isModel(layer)) {
+      const inner = costModel(buildGraph(layer), ctx);
+      for (const r of inner.rows) rows.push({ ...r, name: `${layer.name}/${r.name}` });
+      peakActivationBits = Math.max(peakActivationBits, inner.totals.peakActivationBits);
+      continue;
+    }
     const work = works.get(layer)!;
     if (work.kind === 'view' && layer.getClassName() === 'InputLayer') continue;
     const reported = precisions.get(layer);
@@ -424,7 +443,7 @@ function costLayer(
 
 function totalsOf(rows: LayerCost[], peakActivationBits: number): CostTotals {
   const t: CostTotals = {
-    params: 0, paramsByBits: {}, paramBits: 0, macs: 0, bitOps: 0, elementOps: 0, activationBits: 0,
+    params: 0, paramsByBits: {}, paramBits: 0, macs: 0, macsByPrecision: {}, bitOps: 0, elementOps: 0, activationBits: 0,
     peakActivationBits, computePj: 0, memoryPj: 0, energyPj: 0, notCosted: 0,
   };
   for (const r of rows) {
@@ -433,6 +452,10 @@ function totalsOf(rows: LayerCost[], peakActivationBits: number): CostTotals {
     for (const [bits, count] of Object.entries(r.paramsByBits)) t.paramsByBits[Number(bits)] = (t.paramsByBits[Number(bits)] ?? 0) + count;
     t.paramBits += r.paramBits;
     t.macs += r.macs;
+    if (r.macs > 0) {
+      const key = `${formatOperand(r.weight)} x ${formatOperand(r.input)}`;
+      t.macsByPrecision[key] = (t.macsByPrecision[key] ?? 0) + r.macs;
+    }
     t.bitOps += r.bitOps;
     t.elementOps += r.elementOps;
     if (r.kind !== 'view') t.activationBits += r.activationBits;
