@@ -49,7 +49,9 @@ export function checkDqaParams(params: DqaParams, argument = 'dqaParams'): Check
   if (params === null || typeof params !== 'object') {
     throw new LowbitConfigError(argument, params, 'expected { bits, extraBits, scales, important, tableGranularity }');
   }
-  checkKnownKeys(argument, params, ['bits', 'extraBits', 'scales', 'important', 'tableGranularity']);
+  // Already-checked params (from a layer's dqaParams()) carry derived fields too; those are rebuilt.
+  const derived = 'isImportant' in params ? ['isImportant', 'channels'] : [];
+  checkKnownKeys(argument, params, ['bits', 'extraBits', 'scales', 'important', 'tableGranularity', ...derived]);
   const bits = checkInteger(`${argument}.bits`, params.bits, MIN_BITS, MAX_BITS);
   const extraBits = checkInteger(`${argument}.extraBits`, params.extraBits, MIN_EXTRA_BITS, MAX_EXTRA_BITS);
   const tableGranularity = checkOneOf(`${argument}.tableGranularity`, params.tableGranularity ?? 'layer', TABLE_GRANULARITIES);

@@ -1,0 +1,120 @@
+/**
+ * Storage report of a DQA model's activations: for each `LowbitDqaActivation`, the activations that
+ * reach it on some input are really encoded (`encodeWithStats`) and measured: bits per activation
+ * stored, bits per shift-error symbol against its entropy, and the total size against float32 and
+ * against direct N-bit quantization (the same format with no important channels).
+ *
+ * ```ts
+ * const rows = dqaStorageReport(dqaModel, xTest);
+ * console.log(formatStorageReport(rows));
+ * ```
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import type * as tfl from '@tensorflow/tfjs-layers';
+import { LowbitConfigError } from '@lowbit/quant-core';
+import { encodeWithStats } from './codec.js';
+import { LowbitDqaActivation } from './dqa-activation-layer.js';
+import { layerChain, runLayers } from './layer-chain.js';
+
+export interface StorageRow {
+  layer: string;
+  /** Activation shape of the batch that was encoded. */
+  shape: number[];
+  elements: number;
+  channels: number;
+  importantChannels: number;
+  bits: number;
+  extraBits: number;
+  /** Encoded bytes x 8 / elements (everything: header, scales, codes, tables, errors, checksum). */
+  bitsPerActivation: number;
+  /** Error bitstream bits / shift-error symbols (NaN without important channels). */
+  errorBitsPerSymbol: number;
+  /** Entropy of the shift errors, bits / symbol, at the table granularity used (NaN without symbols). */
+  errorEntropy: number;
+  encodedBytes: number;
+  float32Bytes: number;
+  /** Same activations, direct N-bit (no important channels), same format. */
+  directBytes: number;
+  ratioVsFloat32: number;
+  ratioVsDirect: number;
+}
+
+/** Encodes the input of every DQA layer of `model` for input `x` and measures it. */
+export function dqaStorageReport(model: tfl.LayersModel, x: tf.Tensor): StorageRow[] {
+  const { layers } = layerChain(model);
+  if (!(x instanceof tf.Tensor)) throw new LowbitConfigError('x', x, 'expected a tf.Tensor batch');
+  const rows: StorageRow[] = [];
+  tf.tidy(() => {
+    let h = x;
+    for (let i = 0; i < layers.length; i++) {
+      const layer = layers[i];
+      if (layer instanceof LowbitDqaActivation) {
+        const params = layer.dqaParams();
+        const { stats } = encodeWithStats(h, params);
+        const direct = encodeWithStats(h, { ...params, important: [] }).stats;
+        rows.push({
+          layer: i > 0 ? layers[i - 1].name : layer.name,
+          shape: h.shape,
+          elements: stats.elements,
+          channels: stats.channels,
+          importantChannels: stats.importantChannels,
+          bits: params.bits,
+          extraBits: params.extraBits,
+          bitsPerActivation: (stats.totalBytes * 8) / stats.elements,
+          errorBitsPerSymbol: stats.errorSymbols ? stats.errorBits / stats.errorSymbols : Number.NaN,
+          errorEntropy: stats.errorSymbols ? stats.errorEntropyBits / stats.errorSymbols : Number.NaN,
+          encodedBytes: stats.totalBytes,
+          float32Bytes: 4 * stats.elements,
+          directBytes: direct.totalBytes,
+          ratioVsFloat32: stats.totalBytes / (4 * stats.elements),
+          ratioVsDirect: stats.totalBytes / direct.totalBytes,
+        });
+      }
+      h = runLayers(layers, h, i, i + 1);
+    }
+  });
+  if (rows.length === 0) throw new LowbitConfigError('model', model.name, 'has no LowbitDqaActivation layers (use applyDqa first)');
+  return rows;
+}
+
+/** Totals over rows (sizes summed, ratios recomputed), as a row named 'total'. */
+export function storageTotal(rows: StorageRow[]): StorageRow {
+  const sum = (f: (r: StorageRow) => number) => rows.reduce((a, r) => a + f(r), 0);
+  const elements = sum((r) => r.elements);
+  const encoded = sum((r) => r.encodedBytes);
+  const direct = sum((r) => r.directBytes);
+  const symbols = sum((r) => (Number.isNaN(r.errorBitsPerSymbol) ? 0 : r.elements * (r.importantChannels / r.channels)));
+  const errorBits = sum((r) => (Number.isNaN(r.errorBitsPerSymbol) ? 0 : r.errorBitsPerSymbol * r.elements * (r.importantChannels / r.channels)));
+  const entropyBits = sum((r) => (Number.isNaN(r.errorEntropy) ? 0 : r.errorEntropy * r.elements * (r.importantChannels / r.channels)));
+  return {
+    layer: 'total',
+    shape: [],
+    elements,
+    channels: sum((r) => r.channels),
+    importantChannels: sum((r) => r.importantChannels),
+    bits: rows[0]?.bits ?? 0,
+    extraBits: rows[0]?.extraBits ?? 0,
+    bitsPerActivation: (encoded * 8) / elements,
+    errorBitsPerSymbol: symbols ? errorBits / symbols : Number.NaN,
+    errorEntropy: symbols ? entropyBits / symbols : Number.NaN,
+    encodedBytes: encoded,
+    float32Bytes: 4 * elements,
+    directBytes: direct,
+    ratioVsFloat32: encoded / (4 * elements),
+    ratioVsDirect: encoded / direct,
+  };
+}
+
+const fmt = (v: number, digits: number) => (Number.isNaN(v) ? '-' : v.toFixed(digits));
+
+/** A Markdown table of the rows plus their total. */
+export function formatStorageReport(rows: StorageRow[]): string {
+  const all = [...rows, storageTotal(rows)];
+  const head = '| layer | elements | important / channels | bits / activation | error bits / symbol | error entropy | encoded bytes | vs float32 | vs direct N-bit |';
+  const rule = '|---|---:|---:|---:|---:|---:|---:|---:|---:|';
+  const body = all.map(
+    (r) =>
+      `| ${r.layer} | ${r.elements} | ${r.importantChannels} / ${r.channels} | ${fmt(r.bitsPerActivation, 3)} | ${fmt(r.errorBitsPerSymbol, 3)} | ${fmt(r.errorEntropy, 3)} | ${r.encodedBytes} | ${fmt(r.ratioVsFloat32, 4)} | ${fmt(r.ratioVsDirect, 3)} |`,
+  );
+  return [head, rule, ...body].join('\n');
+}
