@@ -6,7 +6,7 @@
  * (`ops/shift-conv2d.ts`).
  */
 import type { ShiftOperandKind } from '../shift-operand.js';
-import { decodeCodes, finishAccumulator, powersOfTwo } from './shift-matmul-kernel.js';
+import { decodeCodes, finishAccumulator, powersOfTwo, shiftedUnits } from './shift-matmul-kernel.js';
 
 export const LowbitShiftConv2D = 'LowbitShiftConv2D';
 
@@ -58,6 +58,8 @@ export function shiftConv2DLoop(
   const maxX = decodeCodes(x, attrs.xKind, xMul, xHalf);
   const maxF = decodeCodes(filter, attrs.filterKind, fMul, fHalf);
   const pow = powersOfTwo((maxX + maxF) >> 1);
+  const noSqrt2 = attrs.xKind !== 'pow2-sqrt2' && attrs.filterKind !== 'pow2-sqrt2';
+  const fUnits = noSqrt2 ? shiftedUnits(fMul, fHalf, maxF) : null;
   const scale = attrs.scale.map((s) => Math.fround(s));
   const perChannel = scale.length > 1;
   const out = new Float32Array(batch * g.outH * g.outW * cout);
@@ -82,6 +84,12 @@ export function shiftConv2DLoop(
               if (xv === 0) continue;
               const xt = xHalf[xBase + ci];
               const row = fBase + ci * cout;
+              if (fUnits !== null) {
+                // no sqrt 2: the input term shifted once, then exact integer multiply-adds
+                const xu = xv * pow[xt >> 1];
+                for (let co = 0; co < cout; co++) even[co] += xu * fUnits[row + co];
+                continue;
+              }
               for (let co = 0; co < cout; co++) {
                 const fv = fMul[row + co];
                 if (fv === 0) continue;

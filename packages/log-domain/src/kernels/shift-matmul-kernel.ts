@@ -55,6 +55,14 @@ export function decodeCodes(codes: ArrayLike<number>, kind: ShiftOperandKind, mu
   return max;
 }
 
+/** `multiplier * 2^(halfSteps / 2)` for operands whose half-step offsets are all even (no sqrt 2). */
+export function shiftedUnits(mul: Float64Array, half: Int32Array, maxHalf: number): Float64Array {
+  const pow = powersOfTwo(maxHalf >> 1);
+  const out = new Float64Array(mul.length);
+  for (let i = 0; i < mul.length; i++) out[i] = mul[i] * pow[half[i] >> 1];
+  return out;
+}
+
 /** Rounds an (even, odd) accumulator pair times `scale` to float32 exactly as the fallback does. */
 export function finishAccumulator(even: number, odd: number, scale: number): number {
   const fr = Math.fround;
@@ -78,10 +86,27 @@ export function shiftMatMulLoop(
   const bHalf = new Int32Array(b.length);
   const maxA = decodeCodes(a, attrs.aKind, aMul, aHalf);
   const maxB = decodeCodes(b, attrs.bKind, bMul, bHalf);
-  const pow = powersOfTwo((maxA + maxB) >> 1);
   const scale = attrs.scale.map((s) => Math.fround(s));
   const perColumn = scale.length > 1;
   const even = new Float64Array(n);
+  if (attrs.aKind !== 'pow2-sqrt2' && attrs.bKind !== 'pow2-sqrt2') {
+    // No sqrt 2 anywhere: shift each operand into its exact integer unit value once
+    // (multiplier << halfSteps/2), then the inner loop is a plain exact integer multiply-add.
+    const aUnits = shiftedUnits(aMul, aHalf, maxA);
+    const bUnits = shiftedUnits(bMul, bHalf, maxB);
+    for (let i = 0; i < m; i++) {
+      even.fill(0);
+      for (let p = 0; p < k; p++) {
+        const av = aUnits[i * k + p];
+        if (av === 0) continue;
+        const row = p * n;
+        for (let j = 0; j < n; j++) even[j] += av * bUnits[row + j];
+      }
+      for (let j = 0; j < n; j++) out[i * n + j] = finishAccumulator(even[j], 0, perColumn ? scale[j] : scale[0]);
+    }
+    return;
+  }
+  const pow = powersOfTwo((maxA + maxB) >> 1);
   const odd = new Float64Array(n);
   for (let i = 0; i < m; i++) {
     even.fill(0);
