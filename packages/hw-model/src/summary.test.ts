@@ -159,6 +159,20 @@ describe('summary: layer geometry', () => {
     expect(s.totals.notCosted).toBe(0);
   });
 
+  it('a shared layer is costed on every call, its weights once', () => {
+    const shared = tfl.layers.dense({ units: 4, name: 'shared' });
+    const x1 = tfl.input({ shape: [4], name: 'x1' });
+    const x2 = tfl.input({ shape: [4], name: 'x2' });
+    const sum = tfl.layers.add({ name: 'sum' }).apply([shared.apply(x1), shared.apply(x2)] as tfl.SymbolicTensor[]) as tfl.SymbolicTensor;
+    const s = summary(tfl.model({ inputs: [x1, x2], outputs: sum }));
+    expect(s.layers.map((r) => r.name)).toEqual(['shared#1', 'shared#2', 'sum']);
+    expect(s.layers[0].macs).toBe(16);
+    expect(s.layers[1].macs).toBe(16);
+    expect(s.totals.params).toBe(20);
+    expect(s.layers[1].energy.weightReadPj).toBe(0);
+    expect(s.layers[0].energy.weightReadPj).toBeCloseTo((20 * 32 * 1300) / 64, 9);
+  });
+
   it('totals count MACs per operand pair', () => {
     const m = tfl.sequential({
       layers: [

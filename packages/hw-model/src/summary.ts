@@ -154,13 +154,18 @@ interface Context {
   activationMemory: 'sram' | 'dram';
 }
 
+/** One call of a layer in the model's graph (a shared layer has one per call). */
 interface GraphNode {
+  /** `${layer name}#${tfjs node index}`: also the key of the tensor this call outputs. */
+  key: string;
   layer: Layer;
-  inputs: Layer[];
+  /** Which call of this layer in the model (0-based) and how many calls there are. */
+  call: number;
+  calls: number;
+  /** Keys of the calls that produce this call's inputs (may name a layer outside model.layers). */
+  inputs: string[];
   inputShapes: Shape[];
   outputShape: Shape;
-  consumers: Layer[];
-  calls: number;
 }
 
 /** Costs `model` as built and in the float32 and int8 references. */
@@ -208,30 +213,37 @@ function ratios(a: CostTotals, b: CostTotals): CostRatios {
 
 interface TfjsNode {
   inboundLayers: Layer[];
+  nodeIndices: number[];
   inputShapes: Shape | Shape[];
   outputShapes: Shape | Shape[];
 }
 
 const nodesOf = (layer: Layer) => (layer as unknown as { inboundNodes: TfjsNode[] }).inboundNodes ?? [];
-const outboundOf = (layer: Layer) => (layer as unknown as { outboundNodes: { outboundLayer: Layer }[] }).outboundNodes ?? [];
 const listOfShapes = (s: Shape | Shape[]): Shape[] => (Array.isArray(s[0]) || s.length === 0 ? (s as Shape[]) : [s as Shape]);
 
-/** Layers in topological order (tfjs keeps `model.layers` sorted), with their first call's shapes. */
+/**
+ * Every call of every layer of `model`, in the order of `model.layers` (tfjs keeps it
+ * topological). A functional model lists the calls that belong to it (`containerNodes`); a
+ * Sequential model calls each layer once.
+ */
 function buildGraph(model: LayersModel): GraphNode[] {
-  const inModel = new Set<Layer>(model.layers);
+  const own = (model as unknown as { containerNodes?: Set<string> }).containerNodes;
   const nodes: GraphNode[] = [];
   for (const layer of model.layers) {
-    const calls = nodesOf(layer);
-    const first = calls[0];
-    if (!first) throw new LowbitConfigError(`model.layers[${layer.name}]`, layer.name, 'expected a layer connected into the model (built model)');
-    nodes.push({
-      layer,
-      inputs: first.inboundLayers,
-      inputShapes: listOfShapes(first.inputShapes),
-      outputShape: listOfShapes(first.outputShapes)[0],
-      // The hidden input layer of a Sequential model is not in model.layers: keep its consumers too.
-      consumers: outboundOf(layer).map((n) => n.outboundLayer).filter((l) => inModel.has(l)),
-      calls: calls.length,
+    const all = nodesOf(layer);
+    if (all.length === 0) throw new LowbitConfigError(`model.layers[${layer.name}]`, layer.name, 'expected a layer connected into the model (built model)');
+    const indices = own && own.size > 0 ? all.map((_, i) => i).filter((i) => own.has(`${layer.name}_ib-${i}`)) : [0];
+    indices.forEach((i, call) => {
+      const n = all[i];
+      nodes.push({
+        key: `${layer.name}#${i}`,
+        layer,
+        call,
+        calls: indices.length,
+        inputs: n.inboundLayers.map((l, j) => `${l.name}#${n.nodeIndices[j] ?? 0}`),
+        inputShapes: listOfShapes(n.inputShapes),
+        outputShape: listOfShapes(n.outputShapes)[0],
+      });
     });
   }
   return nodes;
@@ -254,55 +266,56 @@ function layerPrecision(layer: Layer): LayerPrecision | undefined {
 }
 
 function costModel(graph: GraphNode[], ctx: Context): { rows: LayerCost[]; totals: CostTotals } {
-  const byLayer = new Map<Layer, GraphNode>(graph.map((n) => [n.layer, n]));
-  const precisions = new Map<Layer, LayerPrecision | undefined>(graph.map((n) => [n.layer, isModel(n.layer) ? undefined : layerPrecision(n.layer)]));
-  const works = new Map<Layer, LayerWork>();
+  const byKey = new Map<string, GraphNode>(graph.map((n) => [n.key, n]));
+  const consumers = new Map<string, GraphNode[]>();
+  for (const n of graph) for (const k of n.inputs) consumers.set(k, [...(consumers.get(k) ?? []), n]);
+  const precisions = new Map<Layer, LayerPrecision | undefined>();
+  for (const n of graph) if (!precisions.has(n.layer)) precisions.set(n.layer, isModel(n.layer) ? undefined : layerPrecision(n.layer));
+  const works = new Map<string, LayerWork>();
   for (const n of graph) {
     if (isModel(n.layer)) {
       // Costed through its own layers below; to its neighbours it is an opaque float tensor.
-      works.set(n.layer, { kind: 'view', macGroups: [], elementOps: [], otherParams: 0, outputElements: 0, inputElements: [], movesData: false, passThrough: false, notCosted: [], notes: [] });
+      works.set(n.key, { kind: 'view', macGroups: [], elementOps: [], otherParams: 0, outputElements: 0, inputElements: [], movesData: false, passThrough: false, notCosted: [], notes: [] });
       continue;
     }
     const p = precisions.get(n.layer);
-    works.set(n.layer, layerWork(n.layer, n.inputShapes, n.outputShape, { reportsPrecision: p !== undefined, hasWeightOperand: p?.weight !== undefined }));
+    works.set(n.key, layerWork(n.layer, n.inputShapes, n.outputShape, { reportsPrecision: p !== undefined, hasWeightOperand: p?.weight !== undefined }));
   }
-  const stored = new Map<Layer, OperandPrecision>();
+  const stored = new Map<string, OperandPrecision>();
 
-  /** The precision every reader of `layer`'s output quantizes it to, or undefined (some reader wants float). */
-  const readersPrecision = (layer: Layer, seen: Set<Layer>): OperandPrecision | undefined => {
-    const consumers = byLayer.get(layer)?.consumers ?? outboundOf(layer).map((o) => o.outboundLayer).filter((l) => byLayer.has(l));
-    if (consumers.length === 0 || seen.has(layer)) return undefined;
-    seen.add(layer);
+  /** The precision every reader of tensor `key` quantizes it to, or undefined (some reader wants float). */
+  const readersPrecision = (key: string, seen: Set<string>): OperandPrecision | undefined => {
+    const readers = consumers.get(key) ?? [];
+    if (readers.length === 0 || seen.has(key)) return undefined;
+    seen.add(key);
     let widest: OperandPrecision | undefined;
-    for (const c of consumers) {
-      const cp = precisions.get(c);
-      const cw = works.get(c);
+    for (const c of readers) {
+      const cp = precisions.get(c.layer);
+      const cw = works.get(c.key);
       let q: OperandPrecision | undefined;
       if (cp?.input && cp.input.kind !== 'float') q = cp.input;
-      else if (!cp && cw?.passThrough && cw.kind !== 'merge') q = readersPrecision(c, seen);
+      else if (!cp && cw?.passThrough && cw.kind !== 'merge') q = readersPrecision(c.key, seen);
       if (q === undefined) return undefined;
       if (widest === undefined || q.bits > widest.bits) widest = q;
     }
     return widest;
   };
 
-  const storedPrecision = (layer: Layer): OperandPrecision => {
-    const known = stored.get(layer);
+  const storedPrecision = (key: string): OperandPrecision => {
+    const known = stored.get(key);
     if (known) return known;
     let result: OperandPrecision;
     if (ctx.mode === 'float32') result = FLOAT32;
     else if (ctx.mode === 'int8') result = INT8;
     else {
-      const own = precisions.get(layer)?.output;
-      const work = works.get(layer);
-      const node = byLayer.get(layer);
-      result = own ?? readersPrecision(layer, new Set()) ?? FLOAT32;
-      if (!own && result === FLOAT32 && work?.passThrough && node && node.inputs.length > 0) {
-        const ins = node.inputs.map(storedPrecision);
-        result = ins.reduce((a, b) => (b.bits > a.bits ? b : a));
+      const node = byKey.get(key);
+      const own = node ? precisions.get(node.layer)?.output : undefined;
+      result = own ?? readersPrecision(key, new Set()) ?? FLOAT32;
+      if (!own && result === FLOAT32 && node && works.get(key)?.passThrough && node.inputs.length > 0) {
+        result = node.inputs.map(storedPrecision).reduce((a, b) => (b.bits > a.bits ? b : a));
       }
     }
-    stored.set(layer, result);
+    stored.set(key, result);
     return result;
   };
 
@@ -316,13 +329,12 @@ function costModel(graph: GraphNode[], ctx: Context): { rows: LayerCost[]; total
       peakActivationBits = Math.max(peakActivationBits, inner.totals.peakActivationBits);
       continue;
     }
-    const work = works.get(layer)!;
+    const work = works.get(node.key)!;
     if (work.kind === 'view' && layer.getClassName() === 'InputLayer') continue;
-    const reported = precisions.get(layer);
-    const row = costLayer(node, work, reported, ctx, storedPrecision);
+    const row = costLayer(node, work, precisions.get(layer), ctx, storedPrecision);
     rows.push(row);
     if (work.movesData) {
-      const inBits = node.inputs.reduce((s, l, i) => s + (work.inputElements[i] ?? 0) * ctx.batch * storedPrecision(l).bits, 0);
+      const inBits = node.inputs.reduce((s, k, i) => s + (work.inputElements[i] ?? 0) * ctx.batch * storedPrecision(k).bits, 0);
       peakActivationBits = Math.max(peakActivationBits, inBits + row.activationBits);
     }
   }
@@ -349,13 +361,13 @@ function costLayer(
   work: LayerWork,
   reported: LayerPrecision | undefined,
   ctx: Context,
-  storedPrecision: (l: Layer) => OperandPrecision,
+  storedPrecision: (key: string) => OperandPrecision,
 ): LayerCost {
   const { layer } = node;
   const { batch, table } = ctx;
-  const output = storedPrecision(layer);
+  const output = storedPrecision(node.key);
   const row: LayerCost = {
-    name: layer.name,
+    name: node.calls > 1 ? `${layer.name}#${node.call + 1}` : layer.name,
     className: layer.getClassName(),
     kind: work.kind,
     outputShape: node.outputShape,
@@ -373,9 +385,11 @@ function costLayer(
     energy: emptyEnergy(),
   };
   if (!row.costed) return row;
-  if (node.calls > 1) row.warnings.push(`layer is called ${node.calls} times in the graph; costed for its first call only`);
+  // A shared layer stores (and reads) its weights once: they count on its first call.
+  const ownsWeights = node.call === 0;
+  if (!ownsWeights) row.warnings.push(`call ${node.call + 1} of ${node.calls} of a shared layer: its weights count on call 1`);
   const addParams = (count: number, bits: number) => {
-    if (count === 0) return;
+    if (count === 0 || !ownsWeights) return;
     row.params += count;
     row.paramsByBits[bits] = (row.paramsByBits[bits] ?? 0) + count;
     row.paramBits += count * bits;
