@@ -21,3 +21,6 @@ export * from './kernels/appmul-matmul-cpu.js';
 export * from './simulate/reference.js';
 export * from './simulate/low-rank.js';
 export * from './simulate/appmul-matmul.js';
+export * from './simulate/patches.js';
+export * from './simulate/appmul-conv2d.js';
+export * from './counting.js';

@@ -1,0 +1,140 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { describe, expect, it } from 'vitest';
+import { LowbitConfigError, LowbitDataError } from '@lowbit/quant-core';
+import { conv2dCountingMatrix, denseCountingMatrix, estimateLossChange } from './counting.js';
+import { exactMultiplier } from './families/exact.js';
+import { truncatedMultiplier } from './families/truncated.js';
+import { drumMultiplier } from './families/drum.js';
+import { codeToPattern } from './operand.js';
+import { appMulMatMul } from './simulate/appmul-matmul.js';
+import { appMulConv2d } from './simulate/appmul-conv2d.js';
+
+function rng(seed: number) {
+  let x = seed >>> 0;
+  return () => ((x = (Math.imul(x, 1664525) + 1013904223) >>> 0) / 2 ** 32);
+}
+const ints = (r: () => number, n: number, lo: number, hi: number) => Int32Array.from({ length: n }, () => lo + Math.floor(r() * (hi - lo + 1)));
+
+const A = { bits: 3, signed: true };
+const W = { bits: 4, signed: false };
+
+describe('counting matrices', () => {
+  it('dense G equals the explicit loop over every multiplication (per-channel scale)', () => {
+    const r = rng(1);
+    const [B, K, N] = [4, 5, 3];
+    const a = ints(r, B * K, -4, 3);
+    const w = ints(r, K * N, 0, 15);
+    const dy = Float32Array.from({ length: B * N }, () => r() - 0.5);
+    const scale = [0.5, 2, -1];
+    const brute = new Float64Array(8 * 16);
+    for (let b = 0; b < B; b++) for (let k = 0; k < K; k++) for (let n = 0; n < N; n++) {
+      brute[codeToPattern(a[b * K + k], 3) * 16 + w[k * N + n]] += dy[b * N + n] * scale[n];
+    }
+    const [at, wt, dyt] = [tf.tensor2d(a, [B, K], 'int32'), tf.tensor2d(w, [K, N], 'int32'), tf.tensor2d(dy, [B, N])];
+    const G = denseCountingMatrix(at, wt, dyt, { a: A, w: W }, scale);
+    expect(G.g.length).toBe(128);
+    G.g.forEach((v, i) => expect(v).toBeCloseTo(brute[i], 5));
+    expect(brute.some((v) => v !== 0)).toBe(true);
+    tf.dispose([at, wt, dyt]);
+  });
+
+  it('conv2d G and the AppMul conv2d equal explicit loops (same/stride 1 and valid/stride 2)', () => {
+    const r = rng(2);
+    const xs = [2, 5, 4, 2];
+    const ws = [3, 2, 2, 3];
+    const x = ints(r, 2 * 5 * 4 * 2, -4, 3);
+    const w = ints(r, 3 * 2 * 2 * 3, 0, 15);
+    const m = drumMultiplier({ a: A, w: W, k: 2 });
+    for (const [stride, padding] of [[1, 'same'], [2, 'valid']] as const) {
+      const xt = tf.tensor4d(x, xs as [number, number, number, number], 'int32');
+      const wt = tf.tensor4d(w, ws as [number, number, number, number], 'int32');
+      const y = appMulConv2d(xt, wt, m, { strides: stride, padding, path: 'lut' });
+      const [, Ho, Wo] = y.shape;
+      // tfjs 'same' pads (k-1)/2 before: 1 row for kh=3, 0 columns for kw=2.
+      const padY = padding === 'same' ? 1 : 0;
+      expect([Ho, Wo]).toEqual(padding === 'same' ? [5, 4] : [2, 2]);
+      const yRef = new Float64Array(y.size);
+      const dy = Float32Array.from({ length: y.size }, () => r() - 0.5);
+      const brute = new Float64Array(128);
+      const Co = 3;
+      const visit = (a: number, wc: number, b: number, oy: number, ox: number, o: number) => {
+        const idx = ((b * Ho + oy) * Wo + ox) * Co + o;
+        yRef[idx] += m.product(a, wc);
+        brute[codeToPattern(a, 3) * 16 + wc] += dy[idx] * 0.25;
+      };
+      conv2dBruteWithPads(x, xs, w, ws, stride, padY, 0, visit, [Ho, Wo]);
+      expect(Array.from(y.dataSync())).toEqual(Array.from(yRef));
+      const dyt = tf.tensor4d(dy, y.shape);
+      const G = conv2dCountingMatrix(xt, wt, dyt, { a: A, w: W }, 0.25, { strides: stride, padding });
+      G.g.forEach((v, i) => expect(v).toBeCloseTo(brute[i], 5));
+      tf.dispose([xt, wt, y, dyt]);
+    }
+  });
+
+  it('first-order estimate: exact for the linear term of a quadratic loss, close for cross-entropy', () => {
+    const r = rng(3);
+    const [B, K, N] = [6, 8, 4];
+    const a = ints(r, B * K, -4, 3);
+    const w = ints(r, K * N, 0, 15);
+    const s = 0.02;
+    const at = tf.tensor2d(a, [B, K], 'int32');
+    const wt = tf.tensor2d(w, [K, N], 'int32');
+    const target = tf.tensor2d(Float32Array.from({ length: B * N }, () => r() - 0.5), [B, N]);
+    const labels = tf.oneHot(tf.tensor1d([0, 1, 2, 3, 1, 2], 'int32'), N);
+    const exact = exactMultiplier({ a: A, w: W });
+    const approx = truncatedMultiplier({ a: A, w: W, columns: 2 });
+    const yOf = (m: typeof exact) => tf.mul(appMulMatMul(at, wt, m), s);
+    const quadratic = (y: tf.Tensor) => tf.mul(0.5, tf.sum(tf.square(tf.sub(y, target))));
+    const crossEntropy = (y: tf.Tensor) => tf.neg(tf.sum(tf.mul(labels, tf.logSoftmax(y))));
+    for (const [lossFn, name] of [[quadratic, 'quadratic'], [crossEntropy, 'cross-entropy']] as const) {
+      const y0 = yOf(exact);
+      const y1 = yOf(approx);
+      const dy = tf.grad(lossFn)(y0) as tf.Tensor2D;
+      const G = denseCountingMatrix(at, wt, dy, { a: A, w: W }, s);
+      const estimate = estimateLossChange(G, approx);
+      const actual = lossFn(y1).dataSync()[0] - lossFn(y0).dataSync()[0];
+      const dySq = tf.sum(tf.square(tf.sub(y1, y0))).dataSync()[0];
+      expect(Math.abs(estimate)).toBeGreaterThan(1e-3);
+      if (name === 'quadratic') expect(actual - estimate).toBeCloseTo(0.5 * dySq, 4);
+      else expect(Math.abs(actual - estimate)).toBeLessThan(0.05 * Math.abs(estimate));
+      tf.dispose([y0, y1, dy]);
+    }
+    tf.dispose([at, wt, target, labels]);
+  });
+
+  it('bad input gives typed errors and no tensors leak', () => {
+    const at = tf.tensor2d([[0, 3]], [1, 2], 'int32');
+    const wt = tf.tensor2d([[1], [15]], [2, 1], 'int32');
+    const dy = tf.tensor2d([[1]]);
+    const ops = { a: A, w: W };
+    denseCountingMatrix(at, wt, dy, ops);
+    const before = tf.memory().numTensors;
+    for (let i = 0; i < 3; i++) denseCountingMatrix(at, wt, dy, ops, [2]);
+    expect(tf.memory().numTensors).toBe(before);
+    expect(() => denseCountingMatrix(at, wt, dy, ops, [1, 2])).toThrow(/outputScale/);
+    expect(() => denseCountingMatrix(at, wt, dy, ops, Number.NaN)).toThrow(LowbitConfigError);
+    const wrongDy = tf.zeros([2, 1]) as tf.Tensor2D;
+    const outOfRange = tf.tensor2d([[0, 4]], [1, 2], 'int32');
+    expect(() => denseCountingMatrix(at, wt, wrongDy, ops)).toThrow(/dLdY/);
+    expect(() => denseCountingMatrix(outOfRange, wt, dy, ops)).toThrow(LowbitDataError);
+    tf.dispose([wrongDy, outOfRange]);
+    expect(() => denseCountingMatrix(at, wt, dy, { a: { bits: 3, signed: 'yes' } as never, w: W })).toThrow(/a.signed/);
+    expect(tf.memory().numTensors).toBe(before); // failed calls leak nothing either
+    const G = denseCountingMatrix(at, wt, dy, ops);
+    expect(() => estimateLossChange(G, exactMultiplier({ a: W, w: W }))).toThrow(LowbitConfigError);
+    tf.dispose([at, wt, dy]);
+  });
+});
+
+function conv2dBruteWithPads(x: Int32Array, xs: number[], w: Int32Array, ws: number[], stride: number, padTop: number, padLeft: number, visit: (a: number, wc: number, b: number, oy: number, ox: number, o: number) => void, out: [number, number]) {
+  const [B, H, Wd, C] = xs;
+  const [kh, kw, , Co] = ws;
+  for (let b = 0; b < B; b++) for (let oy = 0; oy < out[0]; oy++) for (let ox = 0; ox < out[1]; ox++) for (let o = 0; o < Co; o++) {
+    for (let i = 0; i < kh; i++) for (let j = 0; j < kw; j++) for (let c = 0; c < C; c++) {
+      const y = oy * stride + i - padTop;
+      const xx = ox * stride + j - padLeft;
+      const a = y < 0 || y >= H || xx < 0 || xx >= Wd ? 0 : x[((b * H + y) * Wd + xx) * C + c];
+      visit(a, w[((i * kw + j) * C + c) * Co + o], b, oy, ox, o);
+    }
+  }
+}

@@ -1,0 +1,29 @@
+/**
+ * `appMulConv2d(x, w, m)`: a 2-D convolution of integer codes (`x` `[B, H, W, Cin]`, `w`
+ * `[kh, kw, Cin, Cout]`) with every product taken through the AppMul `m`: patches
+ * ({@link extractPatches}) times the reshaped kernel through {@link appMulMatMul}, so the same
+ * paths, exactness and straight-through gradient apply. Output float32 `[B, Ho, Wo, Cout]`.
+ *
+ * ```ts
+ * const y = appMulConv2d(xCodes, wCodes, m, { strides: 1, padding: 'same' });
+ * ```
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import { LowbitConfigError, checkRank } from '@lowbit/quant-core';
+import type { AppMul } from '../appmul.js';
+import { appMulMatMul, type AppMulMatMulOptions } from './appmul-matmul.js';
+import { extractPatches, type ConvGeometry } from './patches.js';
+
+export function appMulConv2d(x: tf.Tensor4D, w: tf.Tensor4D, m: AppMul, options: ConvGeometry & AppMulMatMulOptions = {}): tf.Tensor4D {
+  checkRank('x', x, [4]);
+  checkRank('w', w, [4]);
+  const [kh, kw, cin, cout] = w.shape;
+  if (x.shape[3] !== cin) throw new LowbitConfigError('w', w, `expected ${x.shape[3]} input channels to match x`);
+  const { strides, padding, ...mm } = options;
+  return tf.tidy(() => {
+    const patches = extractPatches(x, kh, kw, strides, padding);
+    const [B, Ho, Wo, P] = patches.shape;
+    const y = appMulMatMul(tf.reshape(patches, [B * Ho * Wo, P]), tf.reshape(w, [P, cout]), m, mm);
+    return tf.reshape(y, [B, Ho, Wo, cout]);
+  });
+}
