@@ -37,3 +37,4 @@ export * from './quantizers/common.js';
 export * from './quantizers/wrpn.js';
 export * from './quantizers/dorefa.js';
 export * from './random.js';
+export * from './quantizers/uniform.js';
