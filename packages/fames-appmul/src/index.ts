@@ -24,3 +24,5 @@ export * from './simulate/appmul-matmul.js';
 export * from './simulate/patches.js';
 export * from './simulate/appmul-conv2d.js';
 export * from './counting.js';
+export * from './selection.js';
+export * from './layer-choices.js';

@@ -1,0 +1,98 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { LowbitConfigError } from '@lowbit/quant-core';
+import { selectExhaustive, selectMultipliers, type LayerChoices } from './selection.js';
+
+const layersArb = (integerLoss: boolean) =>
+  fc.array(
+    fc.record({
+      options: fc.array(
+        fc.record({
+          energy: fc.double({ min: 0, max: 100, noNaN: true }),
+          loss: integerLoss ? fc.integer({ min: -3, max: 20 }) : fc.double({ min: -0.5, max: 2, noNaN: true }),
+        }),
+        { minLength: 1, maxLength: 5 },
+      ),
+    }),
+    { minLength: 1, maxLength: 5 },
+  ) as fc.Arbitrary<LayerChoices[]>;
+
+describe('selectMultipliers', () => {
+  it('the docstring example', () => {
+    const r = selectMultipliers(
+      [
+        { options: [{ energy: 10, loss: 0 }, { energy: 6, loss: 0.02 }, { energy: 3, loss: 0.1 }] },
+        { options: [{ energy: 8, loss: 0 }, { energy: 5, loss: 0.05 }] },
+      ],
+      0.07,
+      { lossUnit: 0.01 },
+    );
+    expect(r.choice).toEqual([1, 1]);
+    expect(r.energy).toBe(11);
+    expect(r.loss).toBeCloseTo(0.07, 12);
+  });
+
+  it('integer losses with unit 1: same optimum energy as exhaustive search (fast-check)', () => {
+    fc.assert(
+      fc.property(layersArb(true), fc.integer({ min: -5, max: 60 }), (layers, budget) => {
+        const dp = selectMultipliers(layers, budget, { lossUnit: 1 });
+        const ex = selectExhaustive(layers, budget);
+        expect(dp.feasible).toBe(ex.feasible);
+        if (ex.feasible) {
+          expect(dp.loss).toBeLessThanOrEqual(budget);
+          expect(dp.energy).toBeCloseTo(ex.energy, 9);
+        }
+      }),
+      { numRuns: 300, seed: 42 },
+    );
+  });
+
+  it('real losses: always within budget, and no worse than the optimum at budget - layers * unit (fast-check)', () => {
+    fc.assert(
+      fc.property(layersArb(false), fc.double({ min: -1, max: 6, noNaN: true }), (layers, budget) => {
+        const dp = selectMultipliers(layers, budget);
+        const ex = selectExhaustive(layers, budget);
+        expect(dp.feasible).toBe(ex.feasible);
+        if (!ex.feasible) return;
+        expect(dp.loss).toBeLessThanOrEqual(budget + 1e-9);
+        expect(dp.energy).toBeGreaterThanOrEqual(ex.energy - 1e-9);
+        const minSum = layers.reduce((s, l) => s + Math.min(...l.options.map((o) => o.loss)), 0);
+        const unit = (budget - minSum) / 1000;
+        const tighter = selectExhaustive(layers, budget - layers.length * unit);
+        if (tighter.feasible) expect(dp.energy).toBeLessThanOrEqual(tighter.energy + 1e-9);
+      }),
+      { numRuns: 300, seed: 7 },
+    );
+  });
+
+  it('bad input gives LowbitConfigError naming the field', () => {
+    expect(() => selectMultipliers([], 1)).toThrow(/layers/);
+    expect(() => selectMultipliers([{ options: [] }], 1)).toThrow(/layers\[0\].options/);
+    expect(() => selectMultipliers([{ options: [{ energy: Number.NaN, loss: 0 }] }], 1)).toThrow(/layers\[0\].options\[0\].energy/);
+    expect(() => selectMultipliers([{ options: [{ energy: 1, loss: 0 }] }], Number.POSITIVE_INFINITY)).toThrow(/budget/);
+    expect(() => selectMultipliers([{ options: [{ energy: 1, loss: 0 }] }], 1, { lossUnit: 0 })).toThrow(/lossUnit/);
+    expect(() => selectMultipliers([{ options: [{ energy: 1, loss: 0 }] }], 1e9, { lossUnit: 1 })).toThrow(LowbitConfigError);
+    expect(() => selectExhaustive(Array.from({ length: 30 }, () => ({ options: [{ energy: 1, loss: 0 }, { energy: 0, loss: 1 }] })), 1)).toThrow(LowbitConfigError);
+  });
+});
+
+import { layerChoices } from './layer-choices.js';
+import { appMulLibrary } from './library.js';
+
+describe('layerChoices', () => {
+  it('turns a counting matrix and a library into options (energy x MACs, sum G E)', () => {
+    const a = { bits: 2, signed: false };
+    const w = { bits: 2, signed: false };
+    const g = new Float64Array(16).map((_, i) => (i % 3) - 1);
+    const lib = appMulLibrary({ a, w });
+    const c = layerChoices('l1', { a, w, g }, lib, 100);
+    expect(c.multipliers).toEqual(lib);
+    c.options.forEach((o, j) => {
+      expect(o.energy).toBeCloseTo(100 * lib[j].energyPj, 12);
+      const e = lib[j].errorTable();
+      expect(o.loss).toBeCloseTo(e.reduce((s, v, i) => s + v * g[i], 0), 12);
+    });
+    expect(c.options[0].loss).toBe(0);
+    expect(() => layerChoices('l2', { a: { bits: 3, signed: false }, w, g: new Float64Array(32) }, lib, 1)).toThrow(/none fits/);
+  });
+});
