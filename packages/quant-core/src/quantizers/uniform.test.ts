@@ -109,7 +109,7 @@ describe('LowbitUniformQuantizer', () => {
     const loss = () => tf.mean(tf.square(tf.sub(q.call(data, { training: true }), data))) as tf.Scalar;
     const first = tf.tidy(() => loss().dataSync()[0]);
     const opt = tf.train.sgd(0.5);
-    for (let i = 0; i < 30; i++) tf.dispose(opt.minimize(loss, true));
+    for (let i = 0; i < 30; i++) tf.dispose(opt.minimize(loss, true) ?? []);
     expect(tf.tidy(() => loss().dataSync()[0])).toBeLessThan(first * 0.95);
     opt.dispose();
     q.dispose();
@@ -166,7 +166,7 @@ describe('LowbitUniformQuantizer', () => {
       const opt = tf.train.sgd(0.01);
       const loss = () => tf.sum(tf.square(q.call(data, { training: true }))) as tf.Scalar;
       // lsq has a trainable step: a real optimizer step; the others: a gradient wrt the input.
-      const step = () => (c.range === 'lsq' ? tf.dispose(opt.minimize(loss, true)) : tf.dispose(tf.grad((u: tf.Tensor) => tf.sum(tf.square(q.call(u, { training: true }))))(data)));
+      const step = () => (c.range === 'lsq' ? tf.dispose(opt.minimize(loss, true) ?? []) : tf.dispose(tf.grad((u: tf.Tensor) => tf.sum(tf.square(q.call(u, { training: true }))))(data)));
       q.build(data.shape); // variables must exist before minimize() lists them
       step();
       const before = tf.memory().numTensors;
