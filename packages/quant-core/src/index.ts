@@ -38,3 +38,4 @@ export * from './quantizers/wrpn.js';
 export * from './quantizers/dorefa.js';
 export * from './random.js';
 export * from './quantizers/uniform.js';
+export * from './quantizers/log.js';
