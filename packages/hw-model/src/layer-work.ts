@@ -57,7 +57,7 @@ export interface LayerWork {
   inputElements: number[];
   /** False for views (flatten, reshape, dropout at inference, concatenate into one buffer). */
   movesData: boolean;
-  /** Output keeps the input's representation (pooling, views, simple activations). */
+  /** Output keeps the input's representation (pooling, views, simple activations, concatenation). */
   passThrough: boolean;
   /** Why parts of the layer are not costed (empty when fully costed). */
   notCosted: string[];
@@ -215,7 +215,7 @@ export function layerWork(layer: Layer, inputShapes: Shape[], outputShape: Shape
       // shift; its stored parameters (gamma, beta, moving mean and variance) count at 32 bits.
       work.macGroups.push({ label: 'scale', macs: outputElements, fanIn: 1, weightParams: 0, kernel: false });
       work.otherParams += layer.countParams();
-      work.passThrough = true;
+      // Not pass-through: it changes the values, so a quantizer after it cannot move before it.
       break;
     }
     case 'pooling': {
@@ -230,7 +230,7 @@ export function layerWork(layer: Layer, inputShapes: Shape[], outputShape: Shape
       const what = className === 'Multiply' ? 'element products (costed as adds)' : `${className.toLowerCase()} ops`;
       work.elementOps.push({ count: outputElements * Math.max(0, inputShapes.length - 1), what, on: 'input' });
       if (className === 'Multiply') work.notes.push('Multiply costed as adds');
-      work.passThrough = true;
+      // Not pass-through: a sum needs more bits than its inputs.
       break;
     }
     case 'activation': {

@@ -229,6 +229,19 @@ describe('summary: activations and memory traffic', () => {
     expect(p.energy.elementOpsPj).toBeCloseTo(3 * 3 * 2 * 3 * 0.003125 * 4, 9); // 4-bit compares
   });
 
+  it('batch norm and add keep their producers in float (a quantizer after them cannot move before them)', () => {
+    const m = tfl.sequential({
+      layers: [
+        tfl.layers.dense({ name: 'd0', units: 4, inputShape: [3] }),
+        tfl.layers.batchNormalization({ name: 'bn' }),
+        new LowbitTestDense({ name: 'q', units: 2 }, { weight: int(4), input: uint(4) }),
+      ],
+    });
+    const [d0, bn] = summary(m).layers;
+    expect(d0.output.kind).toBe('float');
+    expect(bn.output).toEqual(uint(4));
+  });
+
   it('a layer that reports an output precision stores at it', () => {
     const m = tfl.sequential({ layers: [tfl.layers.dense({ units: 5, inputShape: [3] }), new LowbitTestActivationQuant(uint(2), 'aq'), tfl.layers.dense({ units: 2 })] });
     const rows = summary(m).layers;
@@ -306,6 +319,19 @@ describe('summary: unknown layers and errors', () => {
 
   it('rejects an invalid table with LowbitDataError', () => {
     expect(() => summary(dense784x300(), { table: { ...energyTable, dramRead64Pj: -1 } })).toThrow(LowbitDataError);
+  });
+
+  it('rejects a layer that is not connected into the model', () => {
+    const loose = { name: 'loose', layers: [tfl.layers.dense({ units: 2, name: 'lonely' })] };
+    expect(() => summary(loose as never)).toThrow(LowbitConfigError);
+    expect(() => summary(loose as never)).toThrow(/lonely/);
+  });
+
+  it('an empty model costs nothing and has no ratios', () => {
+    const s = summary(tfl.sequential({ name: 'empty' }));
+    expect(s.layers).toEqual([]);
+    expect(s.totals.energyPj).toBe(0);
+    expect(s.ratios.vsFloat32.energyPj).toBeNull();
   });
 
   it('rejects something that is not a model', () => {

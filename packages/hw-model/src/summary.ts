@@ -294,7 +294,7 @@ function costModel(graph: GraphNode[], ctx: Context): { rows: LayerCost[]; total
       const cw = works.get(c.key);
       let q: OperandPrecision | undefined;
       if (cp?.input && cp.input.kind !== 'float') q = cp.input;
-      else if (!cp && cw?.passThrough && cw.kind !== 'merge') q = readersPrecision(c.key, seen);
+      else if (!cp && cw?.passThrough) q = readersPrecision(c.key, seen);
       if (q === undefined) return undefined;
       if (widest === undefined || q.bits > widest.bits) widest = q;
     }
