@@ -1,14 +1,15 @@
 /**
- * Gate-count proxies of multiplier circuits, in 2-input gates (AND/OR/XOR each 1; a full adder 5,
- * a half adder 2; a 2:1 mux 3). They rank designs by size; the energy of a design is the exact
- * multiplier's energy scaled by the ratio of gate counts ({@link scaleEnergyByGates}). Always
- * labelled "gate-count proxy" in results.
+ * Gate-count proxies of multiplier circuits in gate equivalents (GE, NAND2 = 1; typical
+ * standard-cell ratios: AND2/OR2 1.33, XOR2 2.33, half adder 3.67, full adder 6, 2:1 mux 2.33).
+ * They rank designs by size; the energy of a design is the exact multiplier's energy scaled by
+ * the ratio of gate counts ({@link scaleEnergyByGates}). A proxy, always labelled
+ * "gate-count proxy": it ignores wiring, switching activity and timing.
  *
  * ```ts
- * partialProductArrayGates(keepAll(4, 4)); // exact 4x4 array multiplier: 16 ANDs + 8 FAs = 56
+ * partialProductArrayGates(keepAll(4, 4)); // exact 4x4 array: 16 AND2 + 9 FA = 75.3 GE
  * ```
  */
-export const GATES = { and: 1, xor: 1, fullAdder: 5, halfAdder: 2, mux2: 3 } as const;
+export const GATES = { and: 1.33, xor: 2.33, fullAdder: 6, halfAdder: 3.67, mux2: 2.33 } as const;
 
 /** `kept[i][j]`: whether partial-product bit `a_i & w_j` (weight 2^(i+j)) is built. */
 export type PartialProductMask = boolean[][];
@@ -22,7 +23,7 @@ export function keepAll(bitsA: number, bitsW: number): PartialProductMask {
  * An array multiplier reduced by carry-save adders: one AND per kept bit, and one full adder per
  * bit beyond the first in each column (each full adder removes one bit; the final carry-propagate
  * row is counted the same way). For the exact n x n array this gives n^2 ANDs and
- * n^2 - 2n + 1 adders, close to the textbook n(n-2) full + n half adders.
+ * (n - 1)^2 adders, close to the textbook n(n-2) full + n half adders.
  */
 export function partialProductArrayGates(kept: PartialProductMask): number {
   let bits = 0;
@@ -38,14 +39,14 @@ export function partialProductArrayGates(kept: PartialProductMask): number {
   return bits * GATES.and + Math.max(0, bits - columns.size) * GATES.fullAdder;
 }
 
-/** A leading-one detector over `bits` bits plus its binary encoder. */
+/** A leading-one detector over `bits` bits (priority chain) plus its binary encoder. */
 export function leadingOneDetectorGates(bits: number): number {
-  return 2 * bits + bits * Math.ceil(Math.log2(Math.max(2, bits)));
+  return (2 * bits + bits * Math.ceil(Math.log2(Math.max(2, bits)))) * GATES.and;
 }
 
-/** A logarithmic barrel shifter of a `bits`-wide word by up to `bits` places. */
-export function barrelShifterGates(bits: number): number {
-  return bits * Math.ceil(Math.log2(Math.max(2, bits))) * GATES.mux2;
+/** A logarithmic barrel shifter of a `dataBits`-wide word by 0 .. `maxShift` places. */
+export function barrelShifterGates(dataBits: number, maxShift: number): number {
+  return dataBits * Math.ceil(Math.log2(Math.max(1, maxShift) + 1)) * GATES.mux2;
 }
 
 /** A ripple-carry adder of `bits` bits. */

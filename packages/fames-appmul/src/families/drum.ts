@@ -33,9 +33,11 @@ export function drumMultiplier(options: DrumOptions): AppMul {
   const k = checkInteger('k', options.k, 2, widest - 1);
   const kA = Math.min(k, a.bits);
   const kW = Math.min(k, w.bits);
+  // Two leading-one detectors, k-bit segment selection (a (b-k+1)-input mux per kept bit), the
+  // k x k exact array and the output shifter of the 2k-bit product.
   const gates =
     leadingOneDetectorGates(a.bits) + leadingOneDetectorGates(w.bits) +
-    (a.bits * GATES.mux2 * kA) / 2 + (w.bits * GATES.mux2 * kW) / 2 + // k-bit segment selection
-    partialProductArrayGates(keepAll(kA, kW)) + barrelShifterGates(a.bits + w.bits);
+    kA * (a.bits - kA) * GATES.mux2 + kW * (w.bits - kW) * GATES.mux2 +
+    partialProductArrayGates(keepAll(kA, kW)) + barrelShifterGates(kA + kW, a.bits - kA + (w.bits - kW));
   return behaviouralAppMul({ a, w }, 'drum', `drum${k}`, { k }, (x, y) => drumSegment(x, k) * drumSegment(y, k), gates);
 }

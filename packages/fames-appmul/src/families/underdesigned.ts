@@ -12,7 +12,7 @@
  * ```
  */
 import { behaviouralAppMul, type AppMul, type OperandOptions } from '../appmul.js';
-import { adderGates } from '../gate-count.js';
+import { GATES } from '../gate-count.js';
 import { checkOperand } from '../operand.js';
 
 /** The UDM product of `x`, `y` (each < 2^n, n a power of two >= 2). */
@@ -27,9 +27,12 @@ export function underdesignedProduct(x: number, y: number, n: number): number {
   return underdesignedProduct(xH, yH, h) * 2 ** n + (underdesignedProduct(xH, yL, h) + underdesignedProduct(xL, yH, h)) * 2 ** h + underdesignedProduct(xL, yL, h);
 }
 
-/** Gate-count proxy: 5 gates per approximate 2x2 block, three n-bit adders per recursion level. */
+/**
+ * Gate-count proxy: the approximate 2x2 block is 4 AND2 + 1 OR2 (the exact block needs two half
+ * adders more); each recursion level adds its four half-width products with about 2n full adders.
+ */
 function udmGates(n: number): number {
-  return n === 2 ? 5 : 4 * udmGates(n / 2) + 3 * adderGates(n);
+  return n === 2 ? 5 * GATES.and : 4 * udmGates(n / 2) + 2 * n * GATES.fullAdder;
 }
 
 export function underdesignedMultiplier(options: OperandOptions): AppMul {

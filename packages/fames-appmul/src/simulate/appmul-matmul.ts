@@ -6,9 +6,10 @@
  * - `'lut'`: the `LowbitAppMulMatMul` kernel (JS loop on cpu, composed gather elsewhere).
  * - `'low-rank'`: `A W + sum_i U_i(A) V_i(W)` from tf ops on any backend, with the factors of
  *   {@link lowRankFactors} (one exact matmul plus one matmul of inner size K r).
- * - `'auto'`: the exact matmul for an exact table; low-rank when the error table's rank is at
- *   most `maxRank` (default 8) and float32 provably gives the exact integers
- *   ({@link lowRankExactFor}); otherwise the LUT.
+ * - `'auto'`: the exact matmul for an exact table; on the cpu backend the LUT kernel (measured
+ *   faster than the low-rank path there, see the README's bench); on other backends the low-rank
+ *   path when the error table's rank is at most `maxRank` (default 8) and float32 provably gives
+ *   the exact integers ({@link lowRankExactFor}), otherwise the composed LUT.
  * Every path returns the exact integer sums (tests check each against the scalar reference).
  *
  * Gradient (`tf.grad` / training): straight-through, as if the multiplier were exact:
@@ -37,13 +38,15 @@ export interface AppMulMatMulOptions {
   checkCodes?: boolean;
 }
 
-/** The path `appMulMatMul` takes for `m` at inner dimension `K`. */
-export function chooseAppMulPath(m: AppMul, K: number, options: AppMulMatMulOptions = {}): 'exact' | 'lut' | 'low-rank' {
+/** The path `appMulMatMul` takes for `m` at inner dimension `K` on `backend` (default: the current one). */
+export function chooseAppMulPath(m: AppMul, K: number, options: AppMulMatMulOptions = {}, backend = tf.getBackend()): 'exact' | 'lut' | 'low-rank' {
   const path = checkOneOf('path', options.path ?? 'auto', ['auto', 'lut', 'low-rank'] as const);
   const maxRank = checkInteger('maxRank', options.maxRank ?? 8, 0, 256);
   if (path === 'lut') return 'lut';
   if (path === 'low-rank') return 'low-rank';
-  if (m.isExact() && K * 2 ** (m.a.bits + m.w.bits) < 2 ** 24) return 'exact';
+  const maxProduct = Math.max(...codeRange(m.a).map(Math.abs)) * Math.max(...codeRange(m.w).map(Math.abs));
+  if (m.isExact() && K * maxProduct < 2 ** 24) return 'exact';
+  if (backend === 'cpu') return 'lut';
   const f = lowRankFactors(m, maxRank);
   return f && lowRankExactFor(m, f, K) ? 'low-rank' : 'lut';
 }

@@ -19,6 +19,7 @@
  */
 import { checkInteger } from '@lowbit/quant-core';
 import type { AppMul } from '../appmul.js';
+import { codeRange } from '../operand.js';
 
 export interface LowRankFactors {
   rank: number;
@@ -155,8 +156,8 @@ function solveSymmetric(a: Float64Array, b: Float64Array, n: number): Float64Arr
  * result recovers the integer). The exact part `A W` needs `K max|a| max|w| < 2^24`.
  */
 export function lowRankExactFor(m: AppMul, f: LowRankFactors, K: number): boolean {
-  const maxA = 2 ** m.a.bits;
-  const maxW = 2 ** m.w.bits;
+  const maxA = Math.max(...codeRange(m.a).map(Math.abs));
+  const maxW = Math.max(...codeRange(m.w).map(Math.abs));
   if (K * maxA * maxW >= 2 ** 24) return false;
   const terms = K * Math.max(1, f.rank);
   const magnitude = terms * f.maxAbsU * f.maxAbsV;
