@@ -39,3 +39,5 @@ export * from './quantizers/dorefa.js';
 export * from './random.js';
 export * from './quantizers/uniform.js';
 export * from './quantizers/log.js';
+export * from './ops/wage.js';
+export * from './quantizers/wage.js';
