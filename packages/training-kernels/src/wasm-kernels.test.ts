@@ -1,0 +1,115 @@
+// The wasm kernels against the stock cpu kernels, inside the vitest worker (the wasm backend,
+// SIMD single-threaded, initialises here). Expected values come from cpu; ours run on wasm.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import * as tf from '@tensorflow/tfjs-core';
+import * as tfl from '@tensorflow/tfjs-layers';
+import { registerTrainingKernels, restoreStockKernels } from './register.js';
+import { expectClose } from './test-util.js';
+
+beforeAll(async () => {
+  await import('@tensorflow/tfjs-backend-wasm');
+  tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', false);
+  registerTrainingKernels({ backends: ['wasm'] });
+  // initialise wasm once, then go back to cpu for the reference values
+  expect(await tf.setBackend('wasm')).toBe(true);
+  await tf.setBackend('cpu');
+});
+afterAll(async () => {
+  await tf.setBackend('cpu');
+  restoreStockKernels();
+});
+
+/** Runs `name` on cpu (stock kernels) and on wasm (ours); returns both results. */
+async function cpuAndWasm(name: string, inputs: Record<string, number[] | Float32Array>, shapes: Record<string, number[]>, attrs: object) {
+  const run = () =>
+    tf.tidy(() => {
+      const ts = Object.fromEntries(Object.entries(inputs).map(([k, v]) => [k, tf.tensor(v, shapes[k], 'float32')]));
+      return tf.engine().runKernel(name, ts, attrs as never) as tf.Tensor;
+    });
+  await tf.setBackend('cpu');
+  const cpu = run();
+  const expected = { values: cpu.dataSync().slice(), shape: cpu.shape };
+  cpu.dispose();
+  await tf.setBackend('wasm');
+  const before = tf.memory().numTensors;
+  const wasm = run();
+  const got = { values: wasm.dataSync().slice(), shape: wasm.shape };
+  wasm.dispose();
+  expect(tf.memory().numTensors).toBe(before);
+  await tf.setBackend('cpu');
+  return { expected, got };
+}
+
+function random(n: number, seed: number): Float32Array {
+  return tf.tidy(() => tf.randomNormal([n], 0, 1, 'float32', seed).dataSync() as Float32Array);
+}
+const size = (s: number[]) => s.reduce((a, b) => a * b, 1);
+
+describe('wasm training kernels match the stock cpu kernels', () => {
+  const convCases = [
+    { x: [2, 7, 7, 3], filter: [3, 3, 3, 4], strides: 1, pad: 'valid' },
+    { x: [1, 9, 8, 2], filter: [3, 2, 2, 5], strides: 2, pad: 'same' },
+    { x: [2, 6, 7, 2], filter: [3, 3, 2, 2], strides: [2, 1], pad: 1 },
+  ] as const;
+  for (const c of convCases) {
+    const dyShape = tf.tidy(() => tf.conv2d(tf.zeros([...c.x]) as tf.Tensor4D, tf.zeros([...c.filter]) as tf.Tensor4D, c.strides as never, c.pad as never).shape);
+    it(`Conv2DBackpropFilter x ${c.x} filter ${c.filter} strides ${c.strides} pad ${c.pad}`, async () => {
+      const { expected, got } = await cpuAndWasm(tf.Conv2DBackpropFilter, { x: random(size([...c.x]), 1), dy: random(size(dyShape), 2) }, { x: [...c.x], dy: dyShape },
+        { strides: c.strides, pad: c.pad, dataFormat: 'NHWC', filterShape: c.filter });
+      expect(got.shape).toEqual(expected.shape);
+      expectClose(got.values, expected.values, dyShape[0] * dyShape[1] * dyShape[2]);
+    });
+    it(`Conv2DBackpropInput x ${c.x} filter ${c.filter} strides ${c.strides} pad ${c.pad}`, async () => {
+      const { expected, got } = await cpuAndWasm(tf.Conv2DBackpropInput, { dy: random(size(dyShape), 3), filter: random(size([...c.filter]), 4) }, { dy: dyShape, filter: [...c.filter] },
+        { strides: c.strides, pad: c.pad, dataFormat: 'NHWC', inputShape: c.x });
+      expect(got.shape).toEqual(expected.shape);
+      expectClose(got.values, expected.values, c.filter[0] * c.filter[1] * c.filter[3]);
+    });
+  }
+
+  it('DepthwiseConv2dNativeBackpropFilter and Input (multiplier 2, strides 2, same)', async () => {
+    const xShape = [2, 7, 6, 3];
+    const filterShape = [3, 3, 3, 2];
+    const dyShape = [2, 4, 3, 6];
+    const attrs = { strides: 2, dilations: 1, pad: 'same' };
+    const f = await cpuAndWasm(tf.DepthwiseConv2dNativeBackpropFilter, { x: random(size(xShape), 5), dy: random(size(dyShape), 6) }, { x: xShape, dy: dyShape }, { ...attrs, filterShape });
+    expectClose(f.got.values, f.expected.values, 24);
+    const i = await cpuAndWasm(tf.DepthwiseConv2dNativeBackpropInput, { dy: random(size(dyShape), 7), filter: random(size(filterShape), 8) }, { dy: dyShape, filter: filterShape }, { ...attrs, inputShape: xShape });
+    expectClose(i.got.values, i.expected.values, 18);
+  });
+
+  for (const [ta, tb] of [[false, false], [true, false], [false, true], [true, true]]) {
+    it(`BatchMatMul transposeA ${ta} transposeB ${tb}`, async () => {
+      const aShape = ta ? [3, 5, 4] : [3, 4, 5];
+      const bShape = tb ? [3, 6, 5] : [3, 5, 6];
+      const { expected, got } = await cpuAndWasm(tf.BatchMatMul, { a: random(60, 9), b: random(90, 10) }, { a: aShape, b: bShape }, { transposeA: ta, transposeB: tb });
+      expect(got.shape).toEqual([3, 4, 6]);
+      expectClose(got.values, expected.values, 5);
+    });
+  }
+
+  it('trains a conv net on wasm without leaking tensors', async () => {
+    await tf.setBackend('wasm');
+    const model = tfl.sequential({
+      layers: [
+        tfl.layers.conv2d({ inputShape: [8, 8, 1], filters: 4, kernelSize: 3, strides: 2, activation: 'relu' }),
+        tfl.layers.depthwiseConv2d({ kernelSize: 2, depthMultiplier: 2 }),
+        tfl.layers.flatten(),
+        tfl.layers.dense({ units: 2, activation: 'softmax' }),
+      ],
+    });
+    model.compile({ optimizer: tf.train.adam(0.01), loss: 'categoricalCrossentropy' });
+    const x = tf.randomUniform([8, 8, 8, 1], 0, 1, 'float32', 11);
+    const y = tf.tidy(() => tf.cast(tf.oneHot(tf.tensor1d([0, 1, 0, 1, 0, 1, 0, 1], 'int32'), 2), 'float32'));
+    await model.trainOnBatch(x, y);
+    const before = tf.memory().numTensors;
+    for (let i = 0; i < 5; i++) {
+      const loss = (await model.trainOnBatch(x, y)) as number;
+      expect(Number.isFinite(loss)).toBe(true);
+      expect(tf.memory().numTensors).toBe(before);
+    }
+    tf.dispose([x, y]);
+    model.dispose();
+    await tf.setBackend('cpu');
+  });
+});
