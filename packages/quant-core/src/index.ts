@@ -41,3 +41,5 @@ export * from './quantizers/uniform.js';
 export * from './quantizers/log.js';
 export * from './ops/wage.js';
 export * from './quantizers/wage.js';
+export * from './quantizers/binary.js';
+export * from './quantizers/ternary.js';
