@@ -121,9 +121,15 @@ function activationName(layer: Layer, config: Record<string, unknown>): string |
 /**
  * Per-sample work of `layer` with the given input and output shapes (batch dimension first).
  * `reportsPrecision` marks layers that implement `lowbitPrecision()`: a reporting layer that is
- * not a known weight layer and has no weight operand is costed as an element-wise quantizer.
+ * not a known weight layer and has no weight operand is costed as an element-wise quantizer when
+ * it reports an output precision, and as an identity (view) when it reports nothing.
  */
-export function layerWork(layer: Layer, inputShapes: Shape[], outputShape: Shape, opts: { reportsPrecision: boolean; hasWeightOperand: boolean }): LayerWork {
+export function layerWork(
+  layer: Layer,
+  inputShapes: Shape[],
+  outputShape: Shape,
+  opts: { reportsPrecision: boolean; hasWeightOperand: boolean; hasOutputOperand?: boolean },
+): LayerWork {
   const className = layer.getClassName();
   const config = layer.getConfig() as Record<string, unknown>;
   const outputElements = product(outputShape.slice(1));
@@ -137,7 +143,10 @@ export function layerWork(layer: Layer, inputShapes: Shape[], outputShape: Shape
     return work;
   }
   let kind = workKindOf(className);
-  if (kind === undefined && opts.reportsPrecision && !opts.hasWeightOperand) kind = 'quantizer';
+  // A lowbit layer without weights: it quantizes its output when it reports an output precision,
+  // and is an inference-time identity when it reports no operand at all (e.g. an error quantizer
+  // that acts only in the backward pass).
+  if (kind === undefined && opts.reportsPrecision && !opts.hasWeightOperand) kind = opts.hasOutputOperand ? 'quantizer' : 'view';
   if (kind === undefined) {
     work.notCosted.push(`layer type ${className} has no cost model`);
     return work;

@@ -249,7 +249,38 @@ describe('summary: activations and memory traffic', () => {
     expect(rows[1].output).toEqual(uint(2));
     expect(rows[1].elementOps).toBe(5);
     expect(rows[1].activationBits).toBe(10);
-    expect(rows[0].output.kind).toBe('float'); // its reader does not report an input precision
+    // The quantizer is fused into the previous layer's write: that layer stores 2-bit values and
+    // the quantizer moves no data of its own.
+    expect(rows[0].output).toEqual(uint(2));
+    expect(rows[0].energy.activationWritePj).toBeCloseTo((10 * 10) / 64, 12);
+    expect(rows[1].movesData).toBe(false);
+    expect(rows[1].energy.memoryPj).toBe(0);
+    expect(summary(m).totals.activationBits).toBe(10 + 2 * 32);
+  });
+
+  it('a quantizer whose input has another float reader is not fused', () => {
+    const x = tfl.input({ shape: [3], name: 'in' });
+    const d = tfl.layers.dense({ units: 5, name: 'd' }).apply(x) as tfl.SymbolicTensor;
+    const q = new LowbitTestActivationQuant(uint(2), 'q2').apply(d) as tfl.SymbolicTensor;
+    const other = tfl.layers.dense({ units: 1, name: 'other' }).apply(d) as tfl.SymbolicTensor;
+    const rows = summary(tfl.model({ inputs: x, outputs: [q, other] })).layers;
+    const byName = Object.fromEntries(rows.map((r) => [r.name, r]));
+    expect(byName.d.output.kind).toBe('float');
+    expect(byName.q2.movesData).toBe(true);
+    expect(byName.q2.energy.activationReadPj).toBeCloseTo((5 * 32 * 10) / 64, 12);
+  });
+
+  it('a lowbit layer that reports no operand is an inference-time identity', () => {
+    class LowbitBackwardOnly extends MysteryLayer {
+      static override className = 'LowbitBackwardOnly';
+      lowbitPrecision() {
+        return {};
+      }
+    }
+    const m = tfl.sequential({ layers: [tfl.layers.dense({ units: 5, inputShape: [3] }), new LowbitBackwardOnly({ name: 'eq' })] });
+    const row = summary(m).layers[1];
+    expect(row).toMatchObject({ kind: 'view', costed: true, elementOps: 0 });
+    expect(row.energy.totalPj).toBe(0);
   });
 
   it('batch size scales MACs and activations; weights are read once per batch', () => {

@@ -17,8 +17,9 @@
  * writes its output tensor once, from an SRAM sized by that tensor (a tensor larger than the
  * table's largest SRAM goes to DRAM). Views (flatten, reshape, dropout, concatenate) move nothing.
  * An activation is stored at the precision of its readers when every reader quantizes it (looking
- * through views, pooling and simple activations), at the layer's own output precision when it
- * reports one, and in float32 otherwise. Biases and batch-norm parameters count at 32 bits.
+ * through views, pooling and simple activations; an activation quantizer layer is fused into the
+ * write of the tensor it quantizes), at the layer's own output precision when it reports one, and
+ * in float32 otherwise. Biases and batch-norm parameters count at 32 bits.
  * Summaries read only shapes, configs and precisions: they create no tensors.
  */
 import type { LayersModel } from '@tensorflow/tfjs-layers';
@@ -77,6 +78,8 @@ export interface LayerCost {
   output: OperandPrecision;
   /** True when the precision came from the layer's `lowbitPrecision()`. */
   reportsPrecision: boolean;
+  /** False for views and for quantizers fused into the previous layer's write: no memory traffic. */
+  movesData: boolean;
   multiplier?: MultiplierKind;
   /** Name of the approximate multiplier, if the layer uses one. */
   approximateMultiplier?: string;
@@ -279,7 +282,7 @@ function costModel(graph: GraphNode[], ctx: Context): { rows: LayerCost[]; total
       continue;
     }
     const p = precisions.get(n.layer);
-    works.set(n.key, layerWork(n.layer, n.inputShapes, n.outputShape, { reportsPrecision: p !== undefined, hasWeightOperand: p?.weight !== undefined }));
+    works.set(n.key, layerWork(n.layer, n.inputShapes, n.outputShape, { reportsPrecision: p !== undefined, hasWeightOperand: p?.weight !== undefined, hasOutputOperand: p?.output !== undefined }));
   }
   const stored = new Map<string, OperandPrecision>();
 
@@ -294,7 +297,9 @@ function costModel(graph: GraphNode[], ctx: Context): { rows: LayerCost[]; total
       const cw = works.get(c.key);
       let q: OperandPrecision | undefined;
       if (cp?.input && cp.input.kind !== 'float') q = cp.input;
-      else if (!cp && cw?.passThrough) q = readersPrecision(c.key, seen);
+      // An activation quantizer is fused into the write of the tensor it quantizes.
+      else if (cw?.kind === 'quantizer' && cp?.output && cp.output.kind !== 'float') q = cp.output;
+      else if (!cp?.input && !cp?.weight && !cp?.output && cw?.passThrough) q = readersPrecision(c.key, seen);
       if (q === undefined) return undefined;
       if (widest === undefined || q.bits > widest.bits) widest = q;
     }
@@ -331,14 +336,21 @@ function costModel(graph: GraphNode[], ctx: Context): { rows: LayerCost[]; total
     }
     const work = works.get(node.key)!;
     if (work.kind === 'view' && layer.getClassName() === 'InputLayer') continue;
-    const row = costLayer(node, work, precisions.get(layer), ctx, storedPrecision);
+    // A quantizer whose input is already stored at its output precision was fused into the
+    // producer's write: it moves no data of its own.
+    const fused = work.kind === 'quantizer' && node.inputs.length === 1 && samePrecision(storedPrecision(node.inputs[0]), storedPrecision(node.key));
+    const row = costLayer(node, work, precisions.get(layer), ctx, storedPrecision, work.movesData && !fused);
     rows.push(row);
-    if (work.movesData) {
+    if (row.movesData) {
       const inBits = node.inputs.reduce((s, k, i) => s + (work.inputElements[i] ?? 0) * ctx.batch * storedPrecision(k).bits, 0);
       peakActivationBits = Math.max(peakActivationBits, inBits + row.activationBits);
     }
   }
   return { rows, totals: totalsOf(rows, peakActivationBits) };
+}
+
+function samePrecision(a: OperandPrecision, b: OperandPrecision): boolean {
+  return a.kind === b.kind && a.bits === b.bits && a.signed === b.signed;
 }
 
 function emptyEnergy(): LayerEnergy {
@@ -362,6 +374,7 @@ function costLayer(
   reported: LayerPrecision | undefined,
   ctx: Context,
   storedPrecision: (key: string) => OperandPrecision,
+  movesData: boolean,
 ): LayerCost {
   const { layer } = node;
   const { batch, table } = ctx;
@@ -375,6 +388,7 @@ function costLayer(
     warnings: [...work.notCosted, ...work.notes],
     output,
     reportsPrecision: reported !== undefined,
+    movesData,
     params: 0,
     paramsByBits: {},
     paramBits: 0,
@@ -441,7 +455,7 @@ function costLayer(
   }
 
   row.activationBits = work.outputElements * batch * output.bits;
-  if (work.movesData) {
+  if (movesData) {
     e.weightReadPj = memoryPj(row.paramBits, row.paramBits, ctx.weightMemory, table);
     node.inputs.forEach((l, i) => {
       const bits = (work.inputElements[i] ?? 0) * batch * inputPrecisions[i].bits;
@@ -472,7 +486,7 @@ function totalsOf(rows: LayerCost[], peakActivationBits: number): CostTotals {
     }
     t.bitOps += r.bitOps;
     t.elementOps += r.elementOps;
-    if (r.kind !== 'view') t.activationBits += r.activationBits;
+    if (r.movesData) t.activationBits += r.activationBits;
     t.computePj += r.energy.computePj;
     t.memoryPj += r.energy.memoryPj;
     t.energyPj += r.energy.totalPj;
