@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
-import { LowbitConfigError, LowbitDataError } from '@lowbit/quant-core';
+import { LowbitConfigError, LowbitDataError, LowbitWrpnQuantizer, quantConv2d, quantDense } from '@lowbit/quant-core';
 import { summary } from './summary.js';
 import { formatSummary } from './format.js';
 import { extendEnergyTable, energyTable } from './energy-table.js';
@@ -147,6 +147,48 @@ describe('summary: layer geometry', () => {
     expect(sum.energy.elementOpsPj).toBeCloseTo(4 * 0.9, 9);
     expect(sm.layers[3].energy.totalPj).toBe(0);
     expect(sm.totals.macs).toBe(64);
+  });
+
+  it('conv2d transpose, channels-first conv, standalone activations', () => {
+    const m = tfl.sequential({
+      layers: [
+        tfl.layers.conv2dTranspose({ name: 'up', inputShape: [3, 3, 2], filters: 4, kernelSize: 2, strides: 2, useBias: false }),
+        tfl.layers.activation({ name: 'relu', activation: 'relu' }),
+        tfl.layers.activation({ name: 'tanh', activation: 'tanh' }),
+      ],
+    });
+    const s = summary(m);
+    const [up, relu, tanh] = s.layers;
+    expect(up.outputShape).toEqual([null, 6, 6, 4]);
+    expect(up.macs).toBe(3 * 3 * 2 * 4 * 4); // every input element times k x filters
+    expect(relu.energy.computePj).toBe(0);
+    expect(relu.energy.memoryPj).toBeGreaterThan(0); // a real layer boundary: read and write
+    expect(tanh.costed).toBe(true);
+    expect(s.warnings).toEqual(['tanh: activation tanh (no cost model; relu and linear are free)']);
+    const cf = summary(tfl.sequential({ layers: [tfl.layers.conv2d({ inputShape: [3, 7, 7], dataFormat: 'channelsFirst', filters: 5, kernelSize: 3 })] })).layers[0];
+    expect(cf.outputShape).toEqual([null, 5, 5, 5]);
+    expect(cf.macs).toBe(5 * 5 * 5 * 9 * 3);
+    expect(cf.params).toBe(9 * 3 * 5 + 5);
+  });
+
+  it('costs the real lowbit layers with WRPN quantizers', () => {
+    const m = tfl.sequential({
+      layers: [
+        quantConv2d({ name: 'qc', inputShape: [6, 6, 1], filters: 2, kernelSize: 3, kernelQuantizer: new LowbitWrpnQuantizer({ bits: 2 }), inputQuantizer: new LowbitWrpnQuantizer({ bits: 8, mode: 'activation' }) }),
+        tfl.layers.flatten({ name: 'fl' }),
+        quantDense({ name: 'qd', units: 3, kernelQuantizer: new LowbitWrpnQuantizer({ bits: 1 }), inputQuantizer: new LowbitWrpnQuantizer({ bits: 4, mode: 'activation' }) }),
+        quantDense({ name: 'plain', units: 2 }),
+      ],
+    });
+    const [qc, , qd, plain] = summary(m).layers;
+    expect(qc.weight).toEqual({ kind: 'ternary', bits: 2, signed: true });
+    expect(qc.input).toEqual(uint(8));
+    expect(qc.multiplier).toBe('mux-negate');
+    expect(qc.paramsByBits).toEqual({ 2: 18, 32: 2 });
+    expect(qc.output).toEqual(uint(4)); // stored at what qd quantizes it to
+    expect(qd.multiplier).toBe('mux');
+    expect(qd.bitOps).toBe(32 * 3 * 1 * 4);
+    expect(plain.weight!.kind).toBe('float'); // no quantizers: float32, like tf.layers.dense
   });
 
   it('a model nested in a model is costed through its layers', () => {
