@@ -13,35 +13,58 @@ import { LowbitDataError } from '@lowbit/quant-core';
 
 export class BitWriter {
   private bytes: Uint8Array;
-  private bitPos = 0;
+  private bytePos = 0;
+  // Pending bits not yet flushed to `bytes` (fewer than 8 between calls).
+  private acc = 0;
+  private accBits = 0;
 
   constructor(initialBytes = 64) {
-    this.bytes = new Uint8Array(Math.max(1, initialBytes));
+    this.bytes = new Uint8Array(Math.max(4, initialBytes));
   }
 
   /** Number of bits written so far. */
   get bitLength(): number {
-    return this.bitPos;
+    return this.bytePos * 8 + this.accBits;
   }
 
   /** Appends the low `length` bits of `code` (length 0..24), most significant first. */
   writeCode(code: number, length: number): void {
-    const needed = (this.bitPos + length + 7) >>> 3;
-    if (needed > this.bytes.length) {
-      const grown = new Uint8Array(Math.max(needed, this.bytes.length * 2));
+    this.writeReversed(reverseBits(code, length), length);
+  }
+
+  /**
+   * Appends `length` bits (0..24) of `bits` least significant first: the fast path for a code
+   * whose bit order was reversed once in advance (see {@link reverseBits}).
+   */
+  writeReversed(bits: number, length: number): void {
+    if (this.bytePos + 4 > this.bytes.length) {
+      const grown = new Uint8Array(this.bytes.length * 2 + 4);
       grown.set(this.bytes);
       this.bytes = grown;
     }
-    for (let b = length - 1; b >= 0; b--) {
-      if ((code >>> b) & 1) this.bytes[this.bitPos >>> 3] |= 1 << (this.bitPos & 7);
-      this.bitPos++;
+    this.acc |= bits << this.accBits;
+    this.accBits += length;
+    while (this.accBits >= 8) {
+      this.bytes[this.bytePos++] = this.acc & 0xff;
+      this.acc >>>= 8;
+      this.accBits -= 8;
     }
   }
 
   /** The written bytes, `ceil(bitLength / 8)` of them; unused high bits of the last byte are 0. */
   finish(): Uint8Array {
-    return this.bytes.slice(0, (this.bitPos + 7) >>> 3);
+    const out = new Uint8Array(this.bytePos + (this.accBits > 0 ? 1 : 0));
+    out.set(this.bytes.subarray(0, this.bytePos));
+    if (this.accBits > 0) out[this.bytePos] = this.acc & 0xff;
+    return out;
   }
+}
+
+/** The low `length` bits of `code` in reverse order. */
+export function reverseBits(code: number, length: number): number {
+  let r = 0;
+  for (let b = 0; b < length; b++) r |= ((code >>> b) & 1) << (length - 1 - b);
+  return r;
 }
 
 export class BitReader {

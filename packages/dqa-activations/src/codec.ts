@@ -284,14 +284,16 @@ export function decodeActivations(bytes: Uint8Array): DecodedActivations {
   important.forEach((c, i) => (tableOf[c] = perChannel ? i : 0));
   const values = new Float32Array(size);
   const inv = 1 / 2 ** m;
-  for (let i = 0; i < size; i++) {
-    const c = i % channels;
-    const t = tableOf[c];
-    if (t < 0) {
-      values[i] = codes[i] * scales[c];
-    } else {
-      const k = tables[t].decode(reader);
-      values[i] = scales[c] * (codes[i] + k * inv);
+  const rows = size / channels;
+  for (let row = 0, i = 0; row < rows; row++) {
+    for (let c = 0; c < channels; c++, i++) {
+      const t = tableOf[c];
+      if (t < 0) {
+        values[i] = codes[i] * scales[c];
+      } else {
+        const k = tables[t].decode(reader);
+        values[i] = scales[c] * (codes[i] + k * inv);
+      }
     }
   }
   if (reader.position !== errorBits) {

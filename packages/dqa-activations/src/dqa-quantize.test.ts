@@ -70,6 +70,18 @@ describe('DQA quantization', () => {
     );
   });
 
+  it('rounds exact halves to even and maps -0 to +0, like the tfjs op', () => {
+    // step 0.5 (ordinary) and 0.0625 (important): these values sit exactly on half steps.
+    const halves = [-2.5, -1.5, -0.5, 0.5, 1.5, 2.5, -0.1, -0, 1e30, -1e30, Infinity];
+    const values = Float32Array.from(halves.flatMap((h) => [h * 0.5, h * 0.0625]));
+    const p = { bits: 3, extraBits: 3, scales: [0.5, 0.5], important: [1] };
+    const js = dqaQuantizeValues(values, p).output;
+    const viaTf = tf.tidy(() => dqaFakeQuant(tf.tensor2d(values, [halves.length, 2]), p).dataSync());
+    expect(Array.from(js)).toEqual(Array.from(viaTf));
+    expect(Array.from(js.slice(0, 12))).toEqual([-1, -0.125, -1, -0.125, 0, 0, 0, 0, 1, 0.125, 1, 0.125]);
+    expect(Object.is(js[12], 0) && Object.is(js[14], 0)).toBe(true); // -0.05 and -0 give +0
+  });
+
   it('rejects NaN activations and ragged input', () => {
     const p = { bits: 3, extraBits: 3, scales: [0.5, 0.5], important: [] };
     expect(() => dqaQuantizeValues(Float32Array.of(0, Number.NaN), p)).toThrow(LowbitDataError);

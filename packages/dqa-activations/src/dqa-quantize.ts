@@ -18,7 +18,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { LowbitDataError } from '@lowbit/quant-core';
 import { checkDqaParams, type CheckedDqaParams, type DqaParams } from './dqa-params.js';
-import { roundHalfEven, signedCodeRange } from './direct-quant.js';
+import { signedCodeRange } from './direct-quant.js';
 
 /** Per-channel step and code range actually used (important channels at N + m bits). */
 export interface ChannelGrid {
@@ -80,6 +80,7 @@ export function dqaQuantizeValues(values: ArrayLike<number>, params: DqaParams |
     throw new LowbitDataError('dqaQuantizeValues', `${values.length} values are not a whole number of rows of ${C} channels`);
   }
   const { step, lo, hi } = channelGrid(p);
+  const isImportant = p.isImportant;
   const m = p.extraBits;
   const mask = (1 << m) - 1;
   const n = values.length;
@@ -90,20 +91,27 @@ export function dqaQuantizeValues(values: ArrayLike<number>, params: DqaParams |
   const errors = new Uint8Array(errorCount);
   const errorChannels = new Int32Array(errorCount);
   let e = 0;
-  for (let i = 0; i < n; i++) {
-    const c = i % C;
-    const v = values[i];
-    if (Number.isNaN(v)) throw new LowbitDataError('dqaQuantizeValues', `activation at index ${i} is NaN`);
-    let q = roundHalfEven(Math.fround(v / step[c])) + 0; // + 0: no -0 (see dqaFakeQuant)
-    if (q < lo[c]) q = lo[c];
-    else if (q > hi[c]) q = hi[c];
-    output[i] = q * step[c];
-    if (p.isImportant[c]) {
-      codes[i] = q >> m;
-      errors[e] = q & mask;
-      errorChannels[e++] = c;
-    } else {
-      codes[i] = q;
+  // Hot loop (the encoder's cost): rows x channels, no modulo. Clamping before rounding equals
+  // clamping after (the bounds are integers) and keeps Math.round in int32 range; Math.round
+  // rounds halves up, so an odd result exactly 0.5 above t steps back down: half to even, as
+  // tf.round. `| 0` also turns -0 into +0 (see dqaFakeQuant).
+  for (let row = 0, i = 0; row < rows; row++) {
+    for (let c = 0; c < C; c++, i++) {
+      let t = Math.fround(values[i] / step[c]);
+      if (t !== t) throw new LowbitDataError('dqaQuantizeValues', `activation at index ${i} is NaN`);
+      if (t < lo[c]) t = lo[c];
+      else if (t > hi[c]) t = hi[c];
+      let q = Math.round(t);
+      if (q - t === 0.5 && (q & 1) !== 0) q -= 1;
+      q |= 0;
+      output[i] = q * step[c];
+      if (isImportant[c]) {
+        codes[i] = q >> m;
+        errors[e] = q & mask;
+        errorChannels[e++] = c;
+      } else {
+        codes[i] = q;
+      }
     }
   }
   return { codes, errors, errorChannels, output };

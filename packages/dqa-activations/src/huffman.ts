@@ -21,7 +21,7 @@
  * ```
  */
 import { LowbitConfigError, LowbitDataError, checkInteger } from '@lowbit/quant-core';
-import type { BitReader, BitWriter } from './bit-stream.js';
+import { reverseBits, type BitReader, type BitWriter } from './bit-stream.js';
 
 /** Longest code the format allows (lengths are stored in 4 bits). */
 export const MAX_CODE_LENGTH = 15;
@@ -113,6 +113,8 @@ export function canonicalCodes(lengths: ArrayLike<number>): Uint32Array {
 export class HuffmanTable {
   readonly lengths: Uint8Array;
   readonly codes: Uint32Array;
+  /** Each code with its bit order reversed, for {@link BitWriter.writeReversed}. */
+  private readonly reversed: Uint32Array;
   /** Number of symbols with a code. */
   readonly symbolCount: number;
   /** The only symbol of a one-symbol table (coded with 0 bits), else -1. */
@@ -123,6 +125,7 @@ export class HuffmanTable {
   constructor(lengths: ArrayLike<number>) {
     this.lengths = Uint8Array.from(lengths);
     this.codes = canonicalCodes(this.lengths);
+    this.reversed = this.codes.map((c, s) => reverseBits(c, this.lengths[s]));
     const used: number[] = [];
     for (let s = 0; s < this.lengths.length; s++) if (this.lengths[s] > 0) used.push(s);
     this.symbolCount = used.length;
@@ -145,7 +148,7 @@ export class HuffmanTable {
     const len = this.lengths[symbol];
     if (!(len > 0)) throw new LowbitConfigError('symbol', symbol, 'has no code in this Huffman table');
     if (this.singleSymbol >= 0) return;
-    writer.writeCode(this.codes[symbol], len);
+    writer.writeReversed(this.reversed[symbol], len);
   }
 
   /** Reads one symbol; throws {@link LowbitDataError} for an empty table or a bit pattern with no symbol. */
