@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import fc from 'fast-check';
 import { LowbitConfigError, type OperandPrecision } from '@lowbit/quant-core';
 import { accumulatorFor, linearBits, macEnergy, multiplyEnergy } from './mac-energy.js';
 import { energyTable, extendEnergyTable } from './energy-table.js';
@@ -41,6 +42,29 @@ describe('macEnergy', () => {
     expect(accumulatorFor(pow2(4), int(8), 16)).toEqual({ kind: 'int', bits: 9 + 8 + 4 });
     const derived = macEnergy(int(8), int(8), { fanIn: 784 });
     expect(derived.accumulatePj).toBeCloseTo(0.003125 * 26, 12);
+  });
+
+  it('the derived accumulator never overflows on the worst-case sum (property)', () => {
+    // Largest |value| of an operand, as an exact integer code magnitude.
+    const maxMagnitude = (p: OperandPrecision): bigint => {
+      if (p.kind === 'pow2') return 1n << BigInt(2 ** (p.bits - 1) - 1); // sign + (bits-1)-bit exponent
+      if (p.kind === 'binary' || p.kind === 'zero-one' || p.kind === 'ternary') return 1n;
+      return p.signed ? 1n << BigInt(p.bits - 1) : (1n << BigInt(p.bits)) - 1n;
+    };
+    const operand = fc.oneof(
+      fc.record({ kind: fc.constant('int' as const), bits: fc.integer({ min: 1, max: 16 }), signed: fc.boolean() }),
+      fc.record({ kind: fc.constant('pow2' as const), bits: fc.integer({ min: 2, max: 5 }), signed: fc.constant(true) }),
+      fc.constant(bin), fc.constant(zo), fc.constant(ter),
+    );
+    fc.assert(
+      fc.property(operand, operand, fc.integer({ min: 1, max: 1 << 20 }), (w, a, fanIn) => {
+        const acc = accumulatorFor(w, a, fanIn);
+        const worst = maxMagnitude(w) * maxMagnitude(a) * BigInt(fanIn);
+        // Signed accumulator when a product can be negative, unsigned otherwise.
+        const signed = w.signed || a.signed;
+        return worst < 1n << BigInt(signed ? acc.bits - 1 : acc.bits);
+      }),
+    );
   });
 
   it.each([

@@ -20,7 +20,8 @@
  * The accumulate is an adder at the accumulator width: float when either operand is float,
  * otherwise an integer adder of `accumulatorBits` (fixed by the layer) or of the derived width
  * `productBits + ceil(log2(fanIn))`, where `productBits = linearBits(w) + linearBits(a)`
- * ({@link linearBits}).
+ * ({@link linearBits}). That width always holds the worst-case sum of `fanIn` products (as a
+ * signed accumulator when an operand is signed, unsigned otherwise; property-tested).
  *
  * ```ts
  * macEnergy({ kind: 'int', bits: 8, signed: true }, { kind: 'int', bits: 8, signed: true }, { fanIn: 784, accumulatorBits: 32 });
