@@ -26,3 +26,5 @@ export * from './simulate/appmul-conv2d.js';
 export * from './counting.js';
 export * from './selection.js';
 export * from './layer-choices.js';
+export * from './appmul-registry.js';
+export * from './layers/appmul-dense.js';
