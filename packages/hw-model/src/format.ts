@@ -106,9 +106,11 @@ export function formatSummary(s: ModelSummary): string {
     'Same topology, all operands float32 / all int8 (32-bit accumulators):',
     ...alignTable(COMPARISON_HEADERS, comparisonRows(s), 1),
   ];
-  if (s.warnings.length) lines.push('', 'Warnings:', ...s.warnings.map((w) => `  - ${w}`));
+  if (s.warnings.length) lines.push('', `Warnings${starred(s) ? ' (rows marked * have a note below)' : ''}:`, ...s.warnings.map((w) => `  - ${w}`));
   return lines.join('\n');
 }
+
+const starred = (s: ModelSummary) => s.layers.some((r) => r.costed && r.warnings.length > 0);
 
 const mdRow = (cells: string[]) => `| ${cells.map((c) => c.replace(/\|/g, '\\|')).join(' | ')} |`;
 const mdRule = (n: number, rightFrom: number) => `|${Array.from({ length: n }, (_, i) => (i >= rightFrom ? ' ---: ' : ' --- ')).join('|')}|`;
@@ -133,7 +135,7 @@ export function summaryToMarkdown(s: ModelSummary): string {
     mdRule(6, 1),
     ...comparisonRows(s).map((r) => mdRow(r.map((c) => c.trim()))),
   ];
-  if (s.warnings.length) lines.push('', '**Warnings**', '', ...s.warnings.map((w) => `- ${w}`));
+  if (s.warnings.length) lines.push('', `**Warnings**${starred(s) ? ' (rows marked * have a note below)' : ''}`, '', ...s.warnings.map((w) => `- ${w}`));
   return lines.join('\n');
 }
 
