@@ -40,7 +40,7 @@ export class LowbitBinaryQuantizer extends Quantizer {
     if (!this.scaled) return s;
     // The scale is a constant of the forward pass here: the gradient is the clipped STE times mean|x|.
     const m = tf.tidy(() => tf.mean(tf.abs(x)).dataSync()[0]);
-    const out = tf.mul(s, tf.scalar(m));
+    const out = tf.mul(s, m);
     s.dispose();
     return out;
   }

@@ -104,6 +104,26 @@ describe('quantizer contract (property tests)', () => {
   });
 });
 
+describe('quantizer memory', () => {
+  it('no quantizer leaks tensors across repeated calls, gradient steps and exports', () => {
+    const x = tf.randomNormal([4, 8], 0, 1.5, 'float32', 21);
+    for (const { name, make } of [...all, { name: 'uniform lsq', make: () => new LowbitUniformQuantizer({ bits: 4, range: 'lsq', perChannel: true }) }, { name: 'uniform ema', make: () => new LowbitUniformQuantizer({ bits: 8, range: 'ema' }) }]) {
+      const q = make();
+      const step = () => {
+        tf.grad((t: tf.Tensor) => tf.sum(tf.square(q.call(t, { training: true }))))(x).dispose();
+        tf.dispose(q.call(x));
+        q.quantize(x);
+      };
+      step(); // the first call may create state (EMA ranges, LSQ step)
+      const before = tf.memory().numTensors;
+      for (let i = 0; i < 3; i++) step();
+      expect(tf.memory().numTensors, name).toBe(before);
+      (q as { dispose?: () => void }).dispose?.();
+    }
+    x.dispose();
+  });
+});
+
 describe('quantizer registry', () => {
   it('knows every alias of this folder', () => {
     const known = knownQuantizers();
