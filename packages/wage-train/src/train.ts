@@ -1,0 +1,171 @@
+/**
+ * `trainWage`: the WAGE training loop with the paper's settings: batch 128, SSE loss
+ * `0.5 * sum (y - out)^2` on one-hot labels (no softmax), plain SGD with the integer update
+ * ({@link LowbitWageOptimizer}) and the learning-rate schedule eta = 8, then 1, then 1/8
+ * (the authors' code switches at 2/3 and 5/6 of the epochs: 200, 250 of 300).
+ *
+ * Determinism: the example order (a seeded Fisher-Yates shuffle per epoch), the initial weights
+ * (seeded {@link wageInitialKernel}) and the stochastic rounding (seeded optimizer) are all
+ * drawn from {@link SeededRng}; the forward and backward passes only add integers times powers of
+ * two (exact in float32), so the same seeds give the same weights, bit for bit.
+ *
+ * ```ts
+ * const history = await trainWage(model, images, oneHot, { epochs: 6, bitsG: 8, bitsW: 2, seed: 1 });
+ * history.map((h) => h.loss);
+ * wageErrorRate(model, testImages, testLabels); // fraction misclassified
+ * ```
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import type * as tfl from '@tensorflow/tfjs-layers';
+import { checkConfig, checkInteger, LowbitConfigError, SeededRng } from '@lowbit/quant-core';
+import { checkWageLearningRate, LowbitWageOptimizer } from './optimizer.js';
+import { checkWageBits } from './bits.js';
+
+/** `0.5 * sum((yTrue - yPred)^2)` over the whole batch (the WAGE loss). */
+export function sseLoss(yTrue: tf.Tensor, yPred: tf.Tensor): tf.Scalar {
+  return tf.tidy(() => tf.mul(tf.sum(tf.square(tf.sub(yTrue, yPred))), 0.5) as tf.Scalar);
+}
+
+export interface WageStage {
+  epochs: number;
+  learningRate: number;
+}
+
+/** The paper's schedule over `epochs`: eta 8 for 2/3 of them, 1 for 1/6, 1/8 for the rest. */
+export function wageSchedule(epochs: number): WageStage[] {
+  checkInteger('epochs', epochs, 1, 100000);
+  const first = Math.max(1, Math.round((epochs * 2) / 3));
+  const second = Math.ceil((epochs - first) / 2);
+  const third = epochs - first - second;
+  return [
+    { epochs: first, learningRate: 8 },
+    { epochs: second, learningRate: 1 },
+    { epochs: third, learningRate: 1 / 8 },
+  ].filter((s) => s.epochs > 0);
+}
+
+export interface TrainWageOptions {
+  /** Total epochs, split by {@link wageSchedule} (default 3); ignored when `schedule` is given. */
+  epochs?: number;
+  /** Explicit stages (epochs and eta each). */
+  schedule?: WageStage[];
+  /** Batch size (default 128). */
+  batchSize?: number;
+  /** Gradient bits k_G (default 8). */
+  bitsG?: number;
+  /** Weight bits k_W, the optimizer's clip range (default 2). */
+  bitsW?: number;
+  /** Seed of the shuffling and of the stochastic rounding (default 0). */
+  seed?: number;
+  /** Stop each epoch after this many batches (for quick runs); default: all. */
+  maxBatchesPerEpoch?: number;
+  /** Called after each batch with the epoch, batch index and mean loss per example. */
+  onBatchEnd?: (epoch: number, batch: number, loss: number) => void | Promise<void>;
+}
+
+export interface WageEpochResult {
+  epoch: number;
+  learningRate: number;
+  /** Mean SSE loss per example over the epoch. */
+  loss: number;
+  batches: number;
+  seconds: number;
+}
+
+/**
+ * Trains `model` (float32 inputs `x`, one-hot float32 targets `y`) with the WAGE update.
+ * Returns one entry per epoch. Uses `model.apply(x, { training: true })` and updates only
+ * `model.trainableWeights`.
+ */
+export async function trainWage(model: tfl.LayersModel, x: tf.Tensor, y: tf.Tensor, options: TrainWageOptions = {}): Promise<WageEpochResult[]> {
+  const o = checkConfig<TrainWageOptions>('trainWage(options)', options, ['epochs', 'schedule', 'batchSize', 'bitsG', 'bitsW', 'seed', 'maxBatchesPerEpoch', 'onBatchEnd']);
+  if (!(x instanceof tf.Tensor) || x.dtype !== 'float32') throw new LowbitConfigError('x', x, 'expected a float32 tf.Tensor');
+  if (!(y instanceof tf.Tensor) || y.dtype !== 'float32' || y.rank !== 2) throw new LowbitConfigError('y', y, 'expected one-hot float32 targets of shape [n, classes]');
+  if (x.shape[0] !== y.shape[0] || x.shape[0] === 0) throw new LowbitConfigError('y', y.shape, `expected as many rows as x (${x.shape[0]}), at least 1`);
+  const schedule = o.schedule ?? wageSchedule(o.epochs ?? 3);
+  if (!Array.isArray(schedule) || schedule.length === 0) throw new LowbitConfigError('schedule', schedule, 'expected a non-empty array of { epochs, learningRate }');
+  schedule.forEach((s, i) => {
+    checkInteger(`schedule[${i}].epochs`, s?.epochs, 0, 100000);
+    checkWageLearningRate(s.learningRate);
+  });
+  const batchSize = checkInteger('batchSize', o.batchSize ?? 128, 1, 1 << 20);
+  const seed = checkInteger('seed', o.seed ?? 0, 0, 0xffffffff);
+  const maxBatches = checkInteger('maxBatchesPerEpoch', o.maxBatchesPerEpoch ?? Number.MAX_SAFE_INTEGER, 1, Number.MAX_SAFE_INTEGER);
+  const optimizer = new LowbitWageOptimizer({ learningRate: schedule[0].learningRate, bitsG: checkWageBits('bitsG', o.bitsG ?? 8), bitsW: checkWageBits('bitsW', o.bitsW ?? 2), seed });
+  // A second stream (seed + 1) for the example order, so changing one does not shift the other.
+  const order = new SeededRng((seed + 1) >>> 0);
+  const variables = model.trainableWeights.map((w) => w.read() as tf.Variable);
+  if (variables.length === 0) throw new LowbitConfigError('model', model.name, 'has no trainable weights');
+  const n = x.shape[0];
+  const history: WageEpochResult[] = [];
+  let epoch = 0;
+  try {
+    for (const stage of schedule) {
+      optimizer.learningRate = stage.learningRate;
+      for (let e = 0; e < stage.epochs; e++, epoch++) {
+        const started = Date.now();
+        const perm = shuffledIndices(n, order);
+        let total = 0;
+        let seen = 0;
+        let batches = 0;
+        for (let start = 0; start < n && batches < maxBatches; start += batchSize, batches++) {
+          const idx = perm.subarray(start, Math.min(n, start + batchSize));
+          const indices = tf.tensor1d(idx, 'int32');
+          const xb = tf.gather(x, indices);
+          const yb = tf.gather(y, indices);
+          const cost = optimizer.minimize(() => sseLoss(yb, model.apply(xb, { training: true }) as tf.Tensor), true, variables);
+          tf.dispose([indices, xb, yb]);
+          const value = (await cost!.data())[0];
+          cost!.dispose();
+          total += value;
+          seen += idx.length;
+          await o.onBatchEnd?.(epoch, batches, value / idx.length);
+        }
+        history.push({ epoch, learningRate: stage.learningRate, loss: total / seen, batches, seconds: (Date.now() - started) / 1000 });
+      }
+    }
+  } finally {
+    optimizer.dispose();
+  }
+  return history;
+}
+
+/** A seeded permutation of 0..n-1 (Fisher-Yates). */
+export function shuffledIndices(n: number, rng: SeededRng): Int32Array {
+  const perm = new Int32Array(n);
+  for (let i = 0; i < n; i++) perm[i] = i;
+  const u = rng.uniform(Math.max(0, n - 1));
+  for (let i = n - 1; i > 0; i--) {
+    const j = Math.floor(u[n - 1 - i] * (i + 1));
+    const t = perm[i];
+    perm[i] = perm[j];
+    perm[j] = t;
+  }
+  return perm;
+}
+
+/** Fraction of examples whose argmax prediction differs from the int32 label. */
+export function wageErrorRate(model: tfl.LayersModel, x: tf.Tensor, labels: tf.Tensor, batchSize = 256): number {
+  if (!(labels instanceof tf.Tensor) || labels.rank !== 1 || labels.shape[0] !== x.shape[0]) {
+    throw new LowbitConfigError('labels', labels, `expected int class ids of shape [${x.shape[0]}]`);
+  }
+  const predicted = predictClasses(model, x, batchSize);
+  const truth = labels.dataSync();
+  let wrong = 0;
+  for (let i = 0; i < predicted.length; i++) if (predicted[i] !== truth[i]) wrong++;
+  return wrong / predicted.length;
+}
+
+/** Argmax class of every example, predicted in batches (inference mode). */
+export function predictClasses(model: tfl.LayersModel, x: tf.Tensor, batchSize = 256): Int32Array {
+  checkInteger('batchSize', batchSize, 1, 1 << 20);
+  const n = x.shape[0];
+  const out = new Int32Array(n);
+  for (let start = 0; start < n; start += batchSize) {
+    const size = Math.min(batchSize, n - start);
+    const cls = tf.tidy(() => tf.argMax(model.predict(tf.slice(x, start, size)) as tf.Tensor, 1));
+    out.set(cls.dataSync() as Int32Array, start);
+    cls.dispose();
+  }
+  return out;
+}
