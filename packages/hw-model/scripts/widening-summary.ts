@@ -9,7 +9,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { LowbitWrpnQuantizer, quantConv2d, quantDense } from '@lowbit/quant-core';
-import { summary, type ModelSummary } from '../src/index.js';
+import { compareTotals, summary, type ModelSummary } from '../src/index.js';
 
 tf.enableProdMode();
 await tf.setBackend('cpu');
@@ -43,9 +43,9 @@ const rows: [string, ModelSummary][] = [
 const b = baseline.totals;
 const linear = (s: ModelSummary) => s.layers.reduce((acc, r) => acc + r.macs * Math.max(r.weight?.bits ?? 0, r.input?.bits ?? 0), 0);
 const cells = (label: string, s: ModelSummary) => {
-  const t = s.totals;
-  const f = (x: number, y: number) => (x / y).toFixed(3);
-  return [label, f(t.macs, b.macs), f(t.bitOps, b.bitOps), f(linear(s), linear(baseline)), f(t.paramBits, b.paramBits), f(t.computePj, b.computePj), f(t.energyPj, b.energyPj)];
+  const r = compareTotals(s.totals, b);
+  const f = (x: number | null) => (x === null ? 'n/a' : x.toFixed(3));
+  return [label, f(s.totals.macs / b.macs), f(r.bitOps), f(linear(s) / linear(baseline)), f(r.paramBits), f(r.computePj), f(r.energyPj)];
 };
 const head = ['net (vs fp32 1x)', 'MACs', 'bit-ops (b_w b_a)', 'MACs x max(b_w, b_a)', 'weight memory', 'compute energy', 'total energy'];
 console.log(`| ${head.join(' | ')} |`);

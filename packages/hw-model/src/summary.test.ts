@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { LowbitConfigError, LowbitDataError, LowbitWrpnQuantizer, quantConv2d, quantDense } from '@lowbit/quant-core';
-import { summary } from './summary.js';
+import { compareTotals, summary } from './summary.js';
 import { formatSummary } from './format.js';
 import { extendEnergyTable, energyTable } from './energy-table.js';
 import { LowbitTestActivationQuant, LowbitTestConv2D, LowbitTestDense, LowbitTestDepthwiseConv2D, MysteryLayer, binary, int, pow2, uint } from './test-layers.fixture.js';
@@ -78,6 +78,13 @@ describe('summary: WRPN widening (DESIGN 4.3)', () => {
     expect(w4a4x2.paramBits / fp32x1.paramBits).toBe(0.5);
     const linear = (r: typeof fp32x1) => r.macs * r.weight!.bits;
     expect(linear(w4a4x2) / linear(fp32x1)).toBe(0.5);
+  });
+
+  it('compareTotals gives the same ratios for whole models', () => {
+    const r = compareTotals(summary(inner(2, { weight: int(4), input: uint(4) })).totals, summary(inner(1)).totals);
+    expect(r.bitOps).toBe(1 / 16);
+    expect(r.paramBits).toBe(0.5);
+    expect(compareTotals(summary(inner(1)).totals, { ...summary(inner(1)).totals, energyPj: 0 }).energyPj).toBeNull();
   });
 
   it('compute energy under the Horowitz table is far below 0.5x', () => {

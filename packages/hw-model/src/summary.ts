@@ -197,12 +197,20 @@ export function summary(model: LayersModel, options: SummaryOptions = {}): Model
     layers: built.rows,
     totals: built.totals,
     references: { float32: float32.totals, int8: int8.totals },
-    ratios: { vsFloat32: ratios(built.totals, float32.totals), vsInt8: ratios(built.totals, int8.totals) },
+    ratios: { vsFloat32: compareTotals(built.totals, float32.totals), vsInt8: compareTotals(built.totals, int8.totals) },
     warnings,
   };
 }
 
-function ratios(a: CostTotals, b: CostTotals): CostRatios {
+/**
+ * `a / b` for every cost in two totals (null where `b` is 0): compare two models, e.g. a 2x-wide
+ * 4-bit net against the float 1x net.
+ *
+ * ```ts
+ * compareTotals(summary(wide4bit).totals, summary(float1x).totals).paramBits; // 0.5
+ * ```
+ */
+export function compareTotals(a: CostTotals, b: CostTotals): CostRatios {
   const r = (x: number, y: number) => (y === 0 ? null : x / y);
   return {
     energyPj: r(a.energyPj, b.energyPj),
