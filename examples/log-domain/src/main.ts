@@ -15,32 +15,18 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
-import '@tensorflow/tfjs-backend-cpu';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { loadFashionMnist } from '@lowbit/datasets';
 import { summary } from '@lowbit/hw-model';
 import { logDense, type LowbitLogDense } from '@lowbit/log-domain';
 import type { Quantizer } from '@lowbit/quant-core';
+import { selectBackend } from '@lowbit/training-kernels';
 import { makeQuantizer, type QuantKind } from './quantizers.js';
 import { parseSettings, type Settings } from './settings.js';
 
 const settings = parseSettings(process.argv.slice(2));
 const started = Date.now();
 const log = (msg: string) => console.log(`[${((Date.now() - started) / 1000).toFixed(0).padStart(4)} s] ${msg}`);
-
-async function selectBackend(preferred: Settings['backend']): Promise<string> {
-  tf.enableProdMode();
-  if (preferred === 'wasm') {
-    try {
-      await import('@tensorflow/tfjs-backend-wasm');
-      if (await tf.setBackend('wasm')) return 'wasm';
-    } catch (e) {
-      log(`wasm backend unavailable (${(e as Error).message}); using cpu`);
-    }
-  }
-  await tf.setBackend('cpu');
-  return 'cpu';
-}
 
 /** Hidden sizes of the MLP; the inputs of layers 1 and 2 (after ReLU) are the quantized activations. */
 const UNITS = [256, 128, 10];
@@ -131,7 +117,9 @@ interface Row {
 }
 
 async function main(): Promise<void> {
-  const backend = await selectBackend(settings.backend);
+  // wasm-SIMD with lowbit's training kernels (its BatchMatMul replaces the slow stock one), else cpu.
+  tf.enableProdMode();
+  const backend = (await selectBackend({ prefer: settings.backend, log: false })).backend;
   log(`backend ${backend}; settings ${JSON.stringify(settings)}`);
   const trainSet = await loadFashionMnist({ split: 'train', limit: settings.trainImages });
   const testSet = await loadFashionMnist({ split: 'test', limit: settings.testImages });

@@ -53,6 +53,26 @@ describe('LowbitLogDense', () => {
     tf.dispose([x, y, kq, xq, want]);
   });
 
+  it('gradients are straight-through: dL/dW = xq^T dy and dL/dx = dy Wq^T', () => {
+    const kq = new LowbitTestLogQuantizer({ bits: 4, fsr: 0 });
+    const xqz = new LowbitTestLogQuantizer({ bits: 4, fsr: 1 });
+    const layer = logDense({ units: 3, useBias: false, kernelQuantizer: kq, inputQuantizer: xqz });
+    const x = randn([2, 4], 5);
+    layer.apply(x); // build
+    const dy = tf.tensor2d([[1, -2, 0.5], [0.25, 1, -1]]);
+    const loss = () => tf.sum(tf.mul(layer.apply(x, { training: true }) as tf.Tensor, dy)) as tf.Scalar;
+    const { grads } = tf.variableGrads(loss);
+    const kernelVar = Object.keys(grads).find((k) => k.includes('kernel'))!;
+    const xq = xqz.call(x);
+    const wq = kq.call(layer.getWeights()[0]);
+    const wantW = tf.matMul(xq as tf.Tensor2D, dy, true, false);
+    expect(Array.from(grads[kernelVar].dataSync())).toEqual(Array.from(wantW.dataSync()));
+    const gx = tf.grad((input: tf.Tensor) => tf.sum(tf.mul(layer.apply(input, { training: true }) as tf.Tensor, dy)))(x);
+    const wantX = tf.matMul(dy, wq as tf.Tensor2D, false, true);
+    expect(Array.from(gx.dataSync())).toEqual(Array.from(wantX.dataSync()));
+    tf.dispose([x, dy, xq, wq, wantW, gx, wantX, ...Object.values(grads)]);
+  });
+
   it('trains with model.fit (STE reaches the float shadow weights), without leaking tensors', async () => {
     const net = tfl.sequential({
       layers: [
