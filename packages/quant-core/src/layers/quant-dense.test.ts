@@ -91,7 +91,11 @@ describe('LowbitQuantDense with quantizers', () => {
     const xq = new LowbitTestStepQuantizer({ bits: 6, step: 0.0625 }).call(x);
     const y2 = plain.apply(xq) as tf.Tensor;
     expect(Array.from(y2.dataSync())).toEqual(Array.from(y.dataSync()));
-    tf.dispose([x, y, xq, y2]);
+    // Exporting leaves the layer intact: its weights are not disposed and it computes the same.
+    const y3 = layer.apply(x) as tf.Tensor;
+    expect(Array.from(y3.dataSync())).toEqual(Array.from(y.dataSync()));
+    expect(layer.getWeights()[0].isDisposed).toBe(false);
+    tf.dispose([x, y, xq, y2, y3]);
   });
 
   it('rejects bad arguments with LowbitConfigError', () => {

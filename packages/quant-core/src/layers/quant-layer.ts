@@ -215,14 +215,10 @@ export abstract class LowbitQuantLayer extends tfl.layers.Layer {
       throw new LowbitConfigError(`${this.name}.kernelQuantizer`, null, 'integer export needs a kernel quantizer');
     }
     if (this.kernel == null) throw new LowbitConfigError(`${this.name}.kernel`, null, 'the layer must be built (called on an input) first');
-    const kernel = tf.tidy(() => this.kernel!.read());
-    try {
-      const out: QuantizedExport = { kernel: this.kernelQuantizer.quantize(kernel) };
-      if (this.bias) out.bias = Float32Array.from(this.bias.read().dataSync() as Float32Array);
-      return out;
-    } finally {
-      kernel.dispose();
-    }
+    // read() returns the layer's variable itself: never dispose it.
+    const out: QuantizedExport = { kernel: this.kernelQuantizer.quantize(this.kernel.read()) };
+    if (this.bias) out.bias = Float32Array.from(this.bias.read().dataSync() as Float32Array);
+    return out;
   }
 
   override getConfig(): tf.serialization.ConfigDict {
