@@ -28,3 +28,4 @@ export * from './selection.js';
 export * from './layer-choices.js';
 export * from './appmul-registry.js';
 export * from './layers/appmul-dense.js';
+export * from './calibrate-counting.js';

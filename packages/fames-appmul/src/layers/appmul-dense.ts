@@ -41,10 +41,23 @@ export interface DenseOperandCodes {
   outputScale: number | Float64Array;
 }
 
+/**
+ * Calibration hooks used by {@link countingMatricesOf}: while set, the layer keeps its operand
+ * codes (`codes`, 2-D) and adds `probe` (zeros) to its product, so that the gradient of the
+ * loss with respect to the probe is dL/d(product).
+ */
+export interface CountingProbe {
+  codes?: DenseOperandCodes;
+  productShape?: number[];
+  probe?: tf.Variable;
+}
+
 export class LowbitAppMulDense extends LowbitQuantDense {
   static override className = 'LowbitAppMulDense';
   private appMul: AppMul | null;
   readonly appMulPath: AppMulPath;
+  /** Set only during counting-matrix calibration. */
+  countingProbe: CountingProbe | null = null;
 
   constructor(args: AppMulDenseArgs) {
     const { multiplier, appMulPath, ...rest } = args ?? ({} as AppMulDenseArgs);
@@ -79,7 +92,7 @@ export class LowbitAppMulDense extends LowbitQuantDense {
     }
   }
 
-  private codesOf(input: tf.Tensor2D): DenseOperandCodes {
+  protected codesOf(input: tf.Tensor2D): DenseOperandCodes {
     const qa = this.inputQuantizer!.quantize(input);
     // read() returns the variable itself: quantize it in place, never dispose it.
     const qw: QuantizedTensor = this.kernelQuantizer!.quantize(this.kernel!.read());
@@ -94,6 +107,20 @@ export class LowbitAppMulDense extends LowbitQuantDense {
   }
 
   protected override multiply(inputs: tf.Tensor, kernel: tf.Tensor): tf.Tensor {
+    const probe = this.countingProbe;
+    if (probe) {
+      const product = super.multiply(inputs, kernel);
+      if (!probe.codes) {
+        const K = inputs.shape[inputs.shape.length - 1] as number;
+        const x2 = (inputs.rank === 2 ? inputs : tf.reshape(inputs, [-1, K])) as tf.Tensor2D;
+        const codes = this.codesOf(x2);
+        tf.keep(codes.aCodes);
+        tf.keep(codes.wCodes);
+        probe.codes = codes;
+        probe.productShape = product.shape;
+      }
+      return probe.probe ? tf.add(product, probe.probe) : product;
+    }
     const m = this.appMul;
     if (m === null) return super.multiply(inputs, kernel);
     if (!this.inputQuantizer || !this.kernelQuantizer) {
