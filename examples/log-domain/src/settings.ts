@@ -27,10 +27,10 @@ export function parseSettings(argv: string[]): Settings {
   const quick = argv.includes('--quick');
   const s: Settings = {
     quick,
-    trainImages: quick ? 2000 : 20000,
+    trainImages: quick ? 2000 : 12000,
     testImages: quick ? 1000 : 5000,
     calibrationImages: quick ? 256 : 1000,
-    epochs: quick ? 2 : 6,
+    epochs: quick ? 2 : 5,
     batchSize: 64,
     learningRate: 1e-3,
     seed: 7,

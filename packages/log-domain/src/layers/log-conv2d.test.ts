@@ -68,6 +68,12 @@ describe('LowbitLogConv2D', () => {
     const x = tf.ones([1, 5, 5, 1]);
     expect(() => layer.apply(x)).toThrow(/dilation/);
     expect(() => logConv2d({ filters: 1, kernelSize: 2, inferenceArithmetic: 'fast' as never })).toThrow(LowbitConfigError);
+    const plain = logConv2d({ filters: 1, kernelSize: 2, kernelQuantizer: q({ bits: 4 }), inputQuantizer: q({ bits: 4 }), inferenceArithmetic: 'shift' });
+    const x3 = tf.ones([5, 5, 1]);
+    expect(() => plain.shiftForward(x3)).toThrow(/built/); // not built yet
+    tf.tidy(() => plain.apply(tf.ones([1, 5, 5, 1])));
+    expect(() => plain.shiftForward(x3)).toThrow(/rank-4/);
+    tf.dispose(x3);
     tf.dispose(x);
   });
 });
