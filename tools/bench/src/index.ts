@@ -6,10 +6,13 @@
  *
  * ```ts
  * await runBench({ name: 'fake-quant-1m', baseline: 'composed' }, [
- *   { name: 'composed', run: () => tf.tidy(() => composed(x).dataSync()) },
- *   { name: 'fused', run: () => tf.tidy(() => fused(x).dataSync()) },
+ *   { name: 'composed', run: () => { tf.tidy(() => { composed(x).dataSync(); }); } },
+ *   { name: 'fused', run: () => { tf.tidy(() => { fused(x).dataSync(); }); } },
  * ]);
  * ```
+ *
+ * Return nothing from a `tf.tidy` inside a variant: tidy walks whatever it is given back, and
+ * walking a 1M-element typed array costs more than many ops do.
  */
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
