@@ -82,7 +82,8 @@ export function buildWrpnNet(spec: NetSpec, options: BuildOptions): tfl.Sequenti
       model.add(quantDense({ ...common, units: layer.units }));
     }
     if (!hidden) return;
-    if (batchNorm) model.add(tfl.layers.batchNormalization({ name: `${layer.name}_bn` }));
+    // Momentum 0.9 (tfjs default 0.99): the inference statistics settle within tens of steps.
+    if (batchNorm) model.add(tfl.layers.batchNormalization({ name: `${layer.name}_bn`, momentum: 0.9 }));
     if (nextInputBits !== 32) model.add(wrpnActivation({ bits: nextInputBits, name: `${layer.name}_wrpn_act` }));
     else if (batchNorm) model.add(tfl.layers.reLU({ name: `${layer.name}_relu` }));
   });
