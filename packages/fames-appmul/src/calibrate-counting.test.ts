@@ -54,10 +54,14 @@ describe('countingMatricesOf', () => {
 
   it('leaks no tensors and needs AppMul layers with integer quantizers', () => {
     const { model } = build();
-    const x = tf.randomUniform([4, 6], 0, 1, 'float32', 5);
-    const labels = tf.oneHot(tf.tensor1d([0, 1, 2, 0], 'int32'), 3);
+    // 40 samples: more than predict's default batch of 32, so every sample must be counted.
+    const x = tf.randomUniform([40, 6], 0, 1, 'float32', 5);
+    const labels = tf.oneHot(tf.randomUniformInt([40], 0, 3, { seed: 6 }), 3);
     const loss = (y: tf.Tensor) => tf.losses.softmaxCrossEntropy(labels, y) as tf.Scalar;
     countingMatricesOf(model, x, loss);
+    // loss = sum(y): dL/d(product) = 1 for the last layer, so G sums to (samples x K x N) x s.
+    const ones = countingMatricesOf(model, x, (y) => tf.sum(y) as tf.Scalar);
+    expect(ones[1].counting.g.reduce((s, v) => s + v, 0)).toBeCloseTo((40 * 5 * 3) / 15 / 7, 3);
     const before = tf.memory().numTensors;
     for (let i = 0; i < 2; i++) countingMatricesOf(model, x, loss);
     expect(tf.memory().numTensors).toBe(before);

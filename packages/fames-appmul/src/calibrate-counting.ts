@@ -48,7 +48,8 @@ export function countingMatricesOf(model: tfl.LayersModel, x: tf.Tensor, loss: (
       l.setMultiplier(null);
       l.countingProbe = {};
     }
-    tf.dispose(model.predict(x) as tf.Tensor);
+    // apply, not predict: predict splits the batch (32 by default) and the codes must cover all of x.
+    tf.dispose(model.apply(x, { training: false }) as tf.Tensor);
     for (const l of layers) {
       const probe = tf.tidy(() => tf.variable(tf.zeros(l.countingProbe!.productShape!), true, `${l.name}_counting_probe_${probeCounter++}`));
       probes.push(probe);

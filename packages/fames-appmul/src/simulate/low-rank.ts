@@ -88,14 +88,20 @@ function factor(m: AppMul, maxRank: number): LowRankFactors | null {
   }
   const u = new Float64Array(rows * rank);
   let integer = true;
+  const gramInverse = invert(gram, rank); // once: every row then costs rank^2
+  const rhs = new Float64Array(rank);
+  const c = new Float64Array(rank);
   for (let p = 0; p < rows; p++) {
-    const rhs = new Float64Array(rank);
     for (let i = 0; i < rank; i++) {
       let s = 0;
       for (let j = 0; j < cols; j++) s += v[j * rank + i] * E[p * cols + j];
       rhs[i] = s;
     }
-    const c = solveSymmetric(gram, rhs, rank);
+    for (let i = 0; i < rank; i++) {
+      let s = 0;
+      for (let k = 0; k < rank; k++) s += gramInverse[i * rank + k] * rhs[k];
+      c[i] = s;
+    }
     for (let i = 0; i < rank; i++) {
       u[p * rank + i] = c[i];
       if (Math.abs(c[i] - Math.round(c[i])) > 1e-6) integer = false;
@@ -123,30 +129,36 @@ function maxAbs(x: Float64Array): number {
   return m;
 }
 
-/** Gaussian elimination with partial pivoting (the Gram matrix is small: rank x rank). */
-function solveSymmetric(a: Float64Array, b: Float64Array, n: number): Float64Array {
+/** Inverse of a small square matrix by Gauss-Jordan elimination with partial pivoting. */
+function invert(a: Float64Array, n: number): Float64Array {
   const m = Float64Array.from(a);
-  const x = Float64Array.from(b);
+  const inv = new Float64Array(n * n);
+  for (let i = 0; i < n; i++) inv[i * n + i] = 1;
   for (let c = 0; c < n; c++) {
     let piv = c;
     for (let r = c + 1; r < n; r++) if (Math.abs(m[r * n + c]) > Math.abs(m[piv * n + c])) piv = r;
     if (piv !== c) {
-      for (let k = 0; k < n; k++) [m[c * n + k], m[piv * n + k]] = [m[piv * n + k], m[c * n + k]];
-      [x[c], x[piv]] = [x[piv], x[c]];
+      for (let k = 0; k < n; k++) {
+        [m[c * n + k], m[piv * n + k]] = [m[piv * n + k], m[c * n + k]];
+        [inv[c * n + k], inv[piv * n + k]] = [inv[piv * n + k], inv[c * n + k]];
+      }
     }
-    for (let r = c + 1; r < n; r++) {
-      const f = m[r * n + c] / m[c * n + c];
+    const d = m[c * n + c];
+    for (let k = 0; k < n; k++) {
+      m[c * n + k] /= d;
+      inv[c * n + k] /= d;
+    }
+    for (let r = 0; r < n; r++) {
+      if (r === c) continue;
+      const f = m[r * n + c];
       if (f === 0) continue;
-      for (let k = c; k < n; k++) m[r * n + k] -= f * m[c * n + k];
-      x[r] -= f * x[c];
+      for (let k = 0; k < n; k++) {
+        m[r * n + k] -= f * m[c * n + k];
+        inv[r * n + k] -= f * inv[c * n + k];
+      }
     }
   }
-  for (let c = n - 1; c >= 0; c--) {
-    let s = x[c];
-    for (let k = c + 1; k < n; k++) s -= m[c * n + k] * x[k];
-    x[c] = s / m[c * n + c];
-  }
-  return x;
+  return inv;
 }
 
 /**
