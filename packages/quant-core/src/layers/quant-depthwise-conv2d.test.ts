@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { describe, expect, it } from 'vitest';
 import { LowbitConfigError } from '../errors.js';
-import { quantDepthwiseConv2d } from './quant-depthwise-conv2d.js';
+import { LowbitQuantDepthwiseConv2D, quantDepthwiseConv2d } from './quant-depthwise-conv2d.js';
 import { ramp, runBoth } from './parity.fixture.js';
 import { LowbitTestStepQuantizer } from './test-quantizer.fixture.js';
 
@@ -41,6 +41,15 @@ describe('LowbitQuantDepthwiseConv2D with quantizers', () => {
     expect(Array.from(y2.dataSync())).toEqual(Array.from(y.dataSync()));
     expect(layer.lowbitPrecision()).toEqual({ weight: { kind: 'int', bits: 3, signed: true }, input: { kind: 'int', bits: 5, signed: true } });
     tf.dispose([x, y, xq, y2]);
+  });
+
+  it('round-trips its config, including a regularizer and a constraint (tfjs mixes them up)', () => {
+    const layer = quantDepthwiseConv2d({ kernelSize: 2, depthwiseRegularizer: tfl.regularizers.l2({ l2: 0.01 }), depthwiseConstraint: tfl.constraints.maxNorm({ maxValue: 2 }), kernelQuantizer: 'test-step' });
+    const config = layer.getConfig();
+    expect((config.depthwiseConstraint as { className: string }).className).toBe('MaxNorm');
+    expect((config.depthwiseRegularizer as { className: string }).className).toBe('L1L2');
+    const copy = LowbitQuantDepthwiseConv2D.fromConfig(LowbitQuantDepthwiseConv2D, structuredClone(config)) as LowbitQuantDepthwiseConv2D;
+    expect(copy.getConfig()).toEqual(config);
   });
 
   it('rejects bad arguments with LowbitConfigError', () => {

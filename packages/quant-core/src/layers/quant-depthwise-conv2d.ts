@@ -82,6 +82,14 @@ export class LowbitQuantDepthwiseConv2D extends LowbitQuantLayer {
   protected addBias(product: tf.Tensor, bias: tf.Tensor): tf.Tensor {
     return addChannelBias(product, bias, this.dataFormat);
   }
+
+  /** tfjs 4.22 saves `depthwiseRegularizer` under `depthwiseConstraint`; we save the constraint. */
+  override getConfig(): tf.serialization.ConfigDict {
+    const config = super.getConfig();
+    const constraint = this.ref<tf.serialization.Serializable | null>('depthwiseConstraint');
+    config.depthwiseConstraint = constraint ? { className: constraint.getClassName(), config: constraint.getConfig() } : null;
+    return config;
+  }
 }
 tf.serialization.registerClass(LowbitQuantDepthwiseConv2D);
 
