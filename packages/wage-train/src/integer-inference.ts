@@ -217,35 +217,42 @@ function conv2d(step: Extract<WageIntegerStep, { kind: 'conv2d' }>, a: Activatio
   if (a.shape.length !== 3 || c !== cin) throw new LowbitConfigError(`${step.name} input shape`, a.shape, `expected [rows, cols, ${cin}]`);
   const rows = outputSize(h, kh, step.strides[0], step.dilation[0], step.padding);
   const cols = outputSize(wd, kw, step.strides[1], step.dilation[1], step.padding);
+  // Locals, not property reads, inside the loops: V8 keeps them in registers.
+  const [sy, sx] = step.strides;
+  const [dy, dx] = step.dilation;
+  const outRows = rows.out;
+  const outCols = cols.out;
+  const padTop = rows.before;
+  const padLeft = cols.before;
   const w = step.kernel.codes;
-  const out = new Int32Array(batch * rows.out * cols.out * cout);
+  const input = a.codes;
+  const out = new Int32Array(batch * outRows * outCols * cout);
   const acc = new Int32Array(cout);
   for (let b = 0; b < batch; b++) {
     const inBase = b * h * wd * c;
-    for (let oy = 0; oy < rows.out; oy++) {
-      for (let ox = 0; ox < cols.out; ox++) {
+    for (let oy = 0; oy < outRows; oy++) {
+      for (let ox = 0; ox < outCols; ox++) {
         acc.fill(0);
         for (let ky = 0; ky < kh; ky++) {
-          const iy = oy * step.strides[0] + ky * step.dilation[0] - rows.before;
+          const iy = oy * sy + ky * dy - padTop;
           if (iy < 0 || iy >= h) continue;
           for (let kx = 0; kx < kw; kx++) {
-            const ix = ox * step.strides[1] + kx * step.dilation[1] - cols.before;
+            const ix = ox * sx + kx * dx - padLeft;
             if (ix < 0 || ix >= wd) continue;
             const px = inBase + (iy * wd + ix) * c;
-            const wBase = (ky * kw + kx) * cin * cout;
-            for (let ci = 0; ci < cin; ci++) {
-              const x = a.codes[px + ci];
+            let wRow = (ky * kw + kx) * cin * cout;
+            for (let ci = 0; ci < cin; ci++, wRow += cout) {
+              const x = input[px + ci];
               if (x === 0) continue;
-              const wRow = wBase + ci * cout;
               for (let co = 0; co < cout; co++) acc[co] += x * w[wRow + co];
             }
           }
         }
-        out.set(acc, ((b * rows.out + oy) * cols.out + ox) * cout);
+        out.set(acc, ((b * outRows + oy) * outCols + ox) * cout);
       }
     }
   }
-  return { codes: out, shape: [rows.out, cols.out, cout], exponent: a.exponent + exponentOf(step.kernel.scale[0], step.name), bound: a.bound * maxAbs(w) * kh * kw * cin };
+  return { codes: out, shape: [outRows, outCols, cout], exponent: a.exponent + exponentOf(step.kernel.scale[0], step.name), bound: a.bound * maxAbs(w) * kh * kw * cin };
 }
 
 function maxPool(step: Extract<WageIntegerStep, { kind: 'maxPool' }>, a: Activations, batch: number): Activations {
