@@ -110,7 +110,9 @@ interface Row {
   weights: string;
   activations: string;
   bits: number | null;
+  /** Test accuracy (mean over seeds for the training rows). */
   accuracy: number;
+  seedAccuracies?: number[];
   /** hw-model totals per image: everything, and the arithmetic alone (MACs, accumulation). */
   energyPjPerImage: number;
   computePjPerImage: number;
@@ -175,15 +177,23 @@ async function main(): Promise<void> {
   fakeModel.dispose();
   shiftModel.dispose();
 
-  // (b) Training with 5-bit log vs 5-bit linear activations, same init and epochs.
+  // (b) Training with 5-bit log vs 5-bit linear activations, same inits and epochs, several seeds
+  // (tfjs's fit shuffles with Math.random, so even one seed is not bit-reproducible).
   for (const kind of ['log', 'linear'] as QuantKind[]) {
-    const q: ModelQuant = { inputs: UNITS.map((_, i) => (i === 0 ? null : makeQuantizer({ kind, bits: 5, fsr: actFsr[i], signed: false }))), kernels: [null, null, null] };
-    const model = buildMlp(q, settings.seed);
-    await train(model, trainSet.images, yTrain, `train 5-bit ${kind}`);
-    const acc = await accuracy(model, testSet.images, testSet.labels);
-    rows.push({ experiment: 'training', weights: 'float32', activations: kind, bits: 5, accuracy: acc, ...energyPerImage(model) });
-    log(`trained with 5-bit ${kind} activations: accuracy ${acc.toFixed(4)}`);
-    model.dispose();
+    const accs: number[] = [];
+    let energy = { energyPjPerImage: 0, computePjPerImage: 0 };
+    for (let r = 0; r < settings.trainingSeeds; r++) {
+      const seed = settings.seed + 100 * r;
+      const q: ModelQuant = { inputs: UNITS.map((_, i) => (i === 0 ? null : makeQuantizer({ kind, bits: 5, fsr: actFsr[i], signed: false }))), kernels: [null, null, null] };
+      const model = buildMlp(q, seed);
+      await train(model, trainSet.images, yTrain, `train 5-bit ${kind}, seed ${seed}`);
+      accs.push(await accuracy(model, testSet.images, testSet.labels));
+      energy = energyPerImage(model);
+      log(`trained with 5-bit ${kind} activations, seed ${seed}: accuracy ${accs[accs.length - 1].toFixed(4)}`);
+      model.dispose();
+    }
+    const mean = accs.reduce((a, b) => a + b, 0) / accs.length;
+    rows.push({ experiment: 'training', weights: 'float32', activations: kind, bits: 5, accuracy: mean, seedAccuracies: accs, ...energy });
   }
 
   writeResults(rows, { backend, floatAcc, actFsr, wFsr, shiftAgreement: agree, seconds: (Date.now() - started) / 1000 });
@@ -200,6 +210,7 @@ function writeResults(rows: Row[], info: { backend: string; floatAcc: number; ac
     `Command: \`${command}\` (from the repository root). Backend: ${info.backend}. Date: ${date}. Run time: ${info.seconds.toFixed(0)} s.`,
     '',
     `Settings: MLP 784-${UNITS.join('-')} (ReLU, softmax), Adam lr ${settings.learningRate}, batch ${settings.batchSize}, ${settings.epochs} epochs, seed ${settings.seed};`,
+    `Training rows: mean over ${settings.trainingSeeds} initialisation seed(s) (${Array.from({ length: settings.trainingSeeds }, (_, r) => settings.seed + 100 * r).join(', ')}); the float baseline and the post-training rows use seed ${settings.seed}. fit() shuffles with Math.random, so reruns vary by a few tenths of a point.`,
     `${settings.trainImages} training and ${settings.testImages} test images (class-stratified subsets from @lowbit/datasets), ${settings.calibrationImages} calibration images.`,
     'Quantized activations: the inputs of the two hidden->next layers (ReLU outputs, unsigned); the pixels stay float.',
     `FSR per layer = ceil(log2 max) over the calibration images of the float model: activations ${JSON.stringify(info.actFsr.slice(1))}, kernels ${JSON.stringify(info.wFsr)}.`,
@@ -209,7 +220,7 @@ function writeResults(rows: Row[], info: { backend: string; floatAcc: number; ac
     '|---|---|---|---:|---:|---:|---:|---:|',
     ...rows.map(
       (r) =>
-        `| ${r.experiment} | ${r.weights} | ${r.activations} | ${r.bits ?? '-'} | ${pct(r.accuracy)} | ${(100 * (info.floatAcc - r.accuracy)).toFixed(2)} | ${(r.computePjPerImage / 1000).toFixed(2)} | ${(r.energyPjPerImage / 1000).toFixed(1)} |`,
+        `| ${r.experiment} | ${r.weights} | ${r.activations} | ${r.bits ?? '-'} | ${pct(r.accuracy)}${r.seedAccuracies && r.seedAccuracies.length > 1 ? ` (seeds: ${r.seedAccuracies.map(pct).join(', ')})` : ''} | ${(100 * (info.floatAcc - r.accuracy)).toFixed(2)} | ${(r.computePjPerImage / 1000).toFixed(2)} | ${(r.energyPjPerImage / 1000).toFixed(1)} |`,
     ),
     '',
     `Shift-kernel inference (4-bit log weights x 4-bit log activations of the two hidden->next layers on integer codes, \`inferenceArithmetic: 'shift'\`) agrees with the fake-quantized model on ${pct(info.shiftAgreement)} of the test predictions.`,

@@ -4,7 +4,7 @@
  *
  *   npm start -w examples/log-domain                 # default subset
  *   npm start -w examples/log-domain -- --quick      # smoke run
- *   npm start -w examples/log-domain -- --train 60000 --test 10000 --epochs 10   # full data
+ *   npm start -w examples/log-domain -- --train 59945 --test 10000 --epochs 10   # full data
  */
 import { LowbitConfigError } from '@lowbit/quant-core';
 
@@ -15,6 +15,8 @@ export interface Settings {
   /** Calibration images for the activation FSRs (taken from the training subset). */
   calibrationImages: number;
   epochs: number;
+  /** Initialisation seeds of the training comparison (b). */
+  trainingSeeds: number;
   batchSize: number;
   learningRate: number;
   seed: number;
@@ -31,6 +33,7 @@ export function parseSettings(argv: string[]): Settings {
     testImages: quick ? 1000 : 5000,
     calibrationImages: quick ? 256 : 1000,
     epochs: quick ? 2 : 5,
+    trainingSeeds: quick ? 1 : 2,
     batchSize: 64,
     learningRate: 1e-3,
     seed: 7,
@@ -44,6 +47,7 @@ export function parseSettings(argv: string[]): Settings {
     '--batch': 'batchSize',
     '--lr': 'learningRate',
     '--seed': 'seed',
+    '--training-seeds': 'trainingSeeds',
   };
   for (let i = 0; i < argv.length; i++) {
     const flag = argv[i];
@@ -52,6 +56,7 @@ export function parseSettings(argv: string[]): Settings {
     if (flag in numeric) {
       const v = Number(value);
       if (!Number.isFinite(v) || v <= 0) throw new LowbitConfigError(flag, value, 'expected a positive number');
+      if (flag !== '--lr' && !Number.isInteger(v)) throw new LowbitConfigError(flag, value, 'expected a positive integer');
       (s as unknown as Record<string, number>)[numeric[flag]] = v;
       i++;
     } else if (flag === '--backend') {
@@ -62,7 +67,7 @@ export function parseSettings(argv: string[]): Settings {
       s.out = value;
       i++;
     } else {
-      throw new LowbitConfigError('argument', flag, 'known: --quick, --train N, --test N, --epochs N, --batch N, --lr X, --seed N, --backend wasm|cpu, --out PATH');
+      throw new LowbitConfigError('argument', flag, 'known: --quick, --train N, --test N, --epochs N, --batch N, --lr X, --seed N, --training-seeds N, --backend wasm|cpu, --out PATH');
     }
   }
   return s;
