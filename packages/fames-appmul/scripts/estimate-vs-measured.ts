@@ -25,7 +25,7 @@ const l2 = appMulDense({ units: 10, inputQuantizer: actQ, kernelQuantizer: wQ, k
 const model = tfl.sequential({ layers: [l1, l2] });
 const x = tf.randomUniform([256, 64], 0, 1, 'float32', 3);
 const own = tf.argMax(model.predict(x) as tf.Tensor, 1);
-const random = tf.randomUniformInt([256], 0, 10, { seed: 4 });
+const random = tf.randomUniformInt([256], 0, 10, 4);
 const labels = tf.oneHot(tf.where(tf.less(tf.range(0, 256), Math.round(256 * (1 - noise))), own, random) as tf.Tensor1D, 10);
 const loss = (y: tf.Tensor) => tf.losses.softmaxCrossEntropy(labels, y) as tf.Scalar;
 const lossNow = () => tf.tidy(() => loss(model.predict(x) as tf.Tensor).dataSync()[0]);

@@ -20,8 +20,8 @@ const library = appMulLibrary({ a, w });
 console.log(`${library.length} multipliers for a4u x w4s, e.g.`, library[5].name, library[5].metrics().maePercent.toFixed(3), 'MAE%');
 
 // 2. A dense layer on integer codes through an AppMul (bit-exact), and its loss.
-const x = tf.randomUniformInt([32, 16], 0, 16, { seed: 1 });
-const kernel = tf.randomUniformInt([16, 10], -8, 8, { seed: 2 });
+const x = tf.randomUniformInt([32, 16], 0, 16, 1) as tf.Tensor2D;
+const kernel = tf.randomUniformInt([16, 10], -8, 8, 2) as tf.Tensor2D;
 // Labels the exact layer predicts (as for a trained net), so approximation errors cost loss.
 const labels = tf.tidy(() => tf.oneHot(tf.argMax(appMulMatMul(x, kernel, exactMultiplier({ a, w })), 1), 10));
 const loss = (y: tf.Tensor) => tf.losses.softmaxCrossEntropy(labels, y);
