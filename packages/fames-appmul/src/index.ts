@@ -29,3 +29,5 @@ export * from './layer-choices.js';
 export * from './appmul-registry.js';
 export * from './layers/appmul-dense.js';
 export * from './calibrate-counting.js';
+export * from './layers/operand-codes.js';
+export * from './layers/appmul-conv2d.js';

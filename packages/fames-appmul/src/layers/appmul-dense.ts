@@ -18,11 +18,11 @@
  * ```
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { LowbitConfigError, LowbitDataError, LowbitQuantDense, type LayerPrecision, type QuantDenseArgs, type QuantizedTensor } from '@lowbit/quant-core';
+import { LowbitConfigError, LowbitQuantDense, type LayerPrecision, type QuantDenseArgs } from '@lowbit/quant-core';
 import { AppMul } from '../appmul.js';
 import { resolveAppMul } from '../appmul-registry.js';
-import { codeRange } from '../operand.js';
 import { appMulMatMul, type AppMulPath } from '../simulate/appmul-matmul.js';
+import { checkCodesFit, operandCodesOf, scaleTensor } from './operand-codes.js';
 
 export interface AppMulDenseArgs extends QuantDenseArgs {
   /** The approximate multiplier, or its name; null / absent: exact products. */
@@ -93,17 +93,8 @@ export class LowbitAppMulDense extends LowbitQuantDense {
   }
 
   protected codesOf(input: tf.Tensor2D): DenseOperandCodes {
-    const qa = this.inputQuantizer!.quantize(input);
     // read() returns the variable itself: quantize it in place, never dispose it.
-    const qw: QuantizedTensor = this.kernelQuantizer!.quantize(this.kernel!.read());
-    if (qa.encoding !== 'linear' || qw.encoding !== 'linear') throw new LowbitConfigError(`${this.name}.quantizers`, qa.encoding, 'an AppMul multiplies linear integer codes (not pow2 / log codes)');
-    if (qa.scale.length !== 1) throw new LowbitConfigError(`${this.name}.inputQuantizer`, qa.scale.length, 'expected one input scale (per-tensor)');
-    if (qa.zeroPoint.some((z) => z !== 0) || qw.zeroPoint.some((z) => z !== 0)) {
-      throw new LowbitConfigError(`${this.name}.quantizers`, 'zeroPoint', 'an AppMul needs zero points of 0 (symmetric or unsigned codes)');
-    }
-    if (qw.scale.length !== 1 && qw.axis !== 1) throw new LowbitConfigError(`${this.name}.kernelQuantizer`, qw.axis, 'per-channel kernel scales must be along the output axis (1)');
-    const outputScale = qw.scale.length === 1 ? qa.scale[0] * qw.scale[0] : qw.scale.map((s) => s * qa.scale[0]);
-    return { aCodes: tf.tensor2d(qa.codes, qa.shape as [number, number], 'int32'), wCodes: tf.tensor2d(qw.codes, qw.shape as [number, number], 'int32'), outputScale };
+    return operandCodesOf(this.name, this.inputQuantizer, this.kernelQuantizer, input, this.kernel!.read(), 1) as DenseOperandCodes;
   }
 
   protected override multiply(inputs: tf.Tensor, kernel: tf.Tensor): tf.Tensor {
@@ -132,10 +123,8 @@ export class LowbitAppMulDense extends LowbitQuantDense {
     const k2 = kernel as tf.Tensor2D;
     const approx = tf.tidy(() => {
       const { aCodes, wCodes, outputScale } = this.codesOf(x2);
-      this.checkOperands(m, aCodes, wCodes);
-      const sums = appMulMatMul(aCodes, wCodes, m, { path: this.appMulPath });
-      const scale = typeof outputScale === 'number' ? tf.scalar(outputScale) : tf.tensor1d(Float32Array.from(outputScale));
-      return tf.mul(sums, scale);
+      checkCodesFit(this.name, m, aCodes, wCodes);
+      return tf.mul(appMulMatMul(aCodes, wCodes, m, { path: this.appMulPath }), scaleTensor(outputScale));
     });
     // Value: the approximate product; gradient: the exact product's (straight-through).
     const ste = tf.customGrad(((x: tf.Tensor, w: tf.Tensor, save: tf.GradSaveFunc) => {
@@ -148,18 +137,6 @@ export class LowbitAppMulDense extends LowbitQuantDense {
     const y = ste(x2, k2);
     approx.dispose();
     return inputs.rank === 2 ? y : tf.reshape(y, [...lead, k2.shape[1]]);
-  }
-
-  private checkOperands(m: AppMul, aCodes: tf.Tensor, wCodes: tf.Tensor): void {
-    const fits = (codes: tf.Tensor, spec: AppMul['a'], which: string) => {
-      const [lo, hi] = codeRange(spec);
-      const [mn, mx] = [tf.min(codes).dataSync()[0], tf.max(codes).dataSync()[0]];
-      if (mn < lo || mx > hi) {
-        throw new LowbitDataError(`${this.name}`, `${which} codes span [${mn}, ${mx}], outside multiplier ${m.name}'s ${spec.bits}-bit ${spec.signed ? 'signed' : 'unsigned'} range [${lo}, ${hi}]`);
-      }
-    };
-    fits(aCodes, m.a, 'input');
-    fits(wCodes, m.w, 'kernel');
   }
 
   override lowbitPrecision(): LayerPrecision {
