@@ -6,7 +6,7 @@
  *   npm run start -w examples/wrpn              # default grid (< 30 min on 2 cores)
  *   npm run start -w examples/wrpn -- --quick   # smoke run (< 2 min), writes docs/results/wrpn-quick.*
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs-core';
@@ -91,7 +91,19 @@ async function trainCell(s: GridSettings, config: string, width: number, data: {
   return result;
 }
 
+/** `--report-only PATH.json`: re-renders PATH.md from a finished run's JSON (no training). */
+function reportOnly(jsonPath: string): void {
+  const saved = JSON.parse(readFileSync(jsonPath, 'utf8')) as { command: string; date: string; backend: string; totalSeconds: number; settings: GridSettings; results: CellResult[] };
+  const { markdown } = writeReport(saved);
+  const mdPath = jsonPath.replace(/\.json$/, '.md');
+  writeFileSync(mdPath, markdown);
+  log(`wrote ${mdPath}`);
+}
+
 async function main() {
+  const only = process.argv.indexOf('--report-only');
+  // npm runs scripts in the package folder; INIT_CWD is where the user typed the command.
+  if (only >= 0) return reportOnly(resolve(process.env.INIT_CWD ?? process.cwd(), process.argv[only + 1] ?? ''));
   const s = parseSettings(process.argv.slice(2));
   tf.enableProdMode();
   // tfjs-node when installed, else wasm-SIMD (or cpu with --backend cpu) with the training kernels registered.

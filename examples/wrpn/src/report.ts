@@ -60,6 +60,11 @@ export function writeReport(input: ReportInput): { markdown: string; json: strin
   lines.push('');
   lines.push(table('config', (r) => pct(r.testAccuracy)));
   lines.push('');
+  if (base) {
+    const se = 100 * Math.sqrt((base.testAccuracy * (1 - base.testAccuracy)) / s.test);
+    lines.push(`Standard error of one accuracy from ${s.test} test images: about ${se.toFixed(2)} points (binomial, at the fp32 1x accuracy), so differences below about ${(2 * Math.SQRT2 * se).toFixed(1)} points between two cells are within noise.`);
+    lines.push('');
+  }
   lines.push('## Bit-ops per image (millions) and ratio to fp32 1x');
   lines.push('');
   lines.push(table('config', (r) => `${(r.bitOps / 1e6).toFixed(1)}${base ? ` (${(r.bitOps / base.bitOps).toFixed(3)})` : ''}`));
