@@ -116,8 +116,6 @@ interface Activations {
   /** Per-example shape. */
   shape: number[];
   exponent: number;
-  /** Largest |code| that can occur (for the overflow check). */
-  bound: number;
 }
 
 /** Runs the integer network on `batch` examples of input codes (flattened, channels-last). */
@@ -130,7 +128,7 @@ export function runWageInteger(net: WageIntegerNetwork, inputCodes: Int32Array, 
   for (let i = 0; i < inputCodes.length; i++) {
     if (inputCodes[i] < -top || inputCodes[i] > top) throw new LowbitDataError('inputCodes', `code ${inputCodes[i]} at ${i} is outside [-${top}, ${top}]`);
   }
-  let a: Activations = { codes: inputCodes, shape: [...net.inputShape], exponent: 1 - net.inputBits, bound: top };
+  let a: Activations = { codes: inputCodes, shape: [...net.inputShape], exponent: 1 - net.inputBits };
   for (const step of net.steps) a = runStep(step, a, batch);
   const classes = a.shape[a.shape.length - 1];
   const predictions = new Int32Array(batch * (a.codes.length / batch / classes));
@@ -182,7 +180,7 @@ function requantize(step: Extract<WageIntegerStep, { kind: 'activation' }>, a: A
     }
     out[i] = v < lo ? lo : v > top ? top : v;
   }
-  return { codes: out, shape: a.shape, exponent: target, bound: top };
+  return { codes: out, shape: a.shape, exponent: target };
 }
 
 function dense(step: Extract<WageIntegerStep, { kind: 'dense' }>, a: Activations, batch: number): Activations {
@@ -200,7 +198,7 @@ function dense(step: Extract<WageIntegerStep, { kind: 'dense' }>, a: Activations
     }
     out.set(acc, b * units);
   }
-  return { codes: out, shape: [units], exponent: a.exponent + exponentOf(step.kernel.scale[0], step.name), bound: a.bound * maxAbs(w) * inDim };
+  return { codes: out, shape: [units], exponent: a.exponent + exponentOf(step.kernel.scale[0], step.name) };
 }
 
 function outputSize(size: number, k: number, stride: number, dilation: number, padding: Padding): { out: number; before: number } {
@@ -252,7 +250,7 @@ function conv2d(step: Extract<WageIntegerStep, { kind: 'conv2d' }>, a: Activatio
       }
     }
   }
-  return { codes: out, shape: [outRows, outCols, cout], exponent: a.exponent + exponentOf(step.kernel.scale[0], step.name), bound: a.bound * maxAbs(w) * kh * kw * cin };
+  return { codes: out, shape: [outRows, outCols, cout], exponent: a.exponent + exponentOf(step.kernel.scale[0], step.name) };
 }
 
 function maxPool(step: Extract<WageIntegerStep, { kind: 'maxPool' }>, a: Activations, batch: number): Activations {
@@ -281,13 +279,7 @@ function maxPool(step: Extract<WageIntegerStep, { kind: 'maxPool' }>, a: Activat
       }
     }
   }
-  return { codes: out, shape: [rows.out, cols.out, c], exponent: a.exponent, bound: a.bound };
-}
-
-function maxAbs(codes: Int32Array): number {
-  let m = 0;
-  for (let i = 0; i < codes.length; i++) m = Math.max(m, Math.abs(codes[i]));
-  return m;
+  return { codes: out, shape: [rows.out, cols.out, c], exponent: a.exponent };
 }
 
 /**
