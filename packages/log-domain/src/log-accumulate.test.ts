@@ -47,6 +47,16 @@ describe('logDomainMatMul', () => {
     tf.dispose([x, w, coarse, fine, ex]);
   });
 
+  it('is reachable as shiftMatMul({ accumulation: { log: { fracBits } } })', () => {
+    const x = randomCodes([3, 20], 7, 5);
+    const w = randomCodes([20, 4], 7, 6);
+    const direct = logDomainMatMul(x, w, { aKind: 'pow2', bKind: 'pow2', scale: 0.5, fracBits: 2 });
+    const viaOption = shiftMatMul(x, w, { aKind: 'pow2', bKind: 'pow2', scale: 0.5, accumulation: { log: { fracBits: 2 } } });
+    expect(Array.from(viaOption.dataSync())).toEqual(Array.from(direct.dataSync()));
+    expect(() => shiftMatMul(x, w, { aKind: 'pow2', bKind: 'pow2', accumulation: 'log' as never })).toThrow(/accumulation/);
+    tf.dispose([x, w, direct, viaOption]);
+  });
+
   it('rejects fixed-point operands and fracBits 0 with base sqrt 2', () => {
     const a = tf.zeros([1, 2], 'int32');
     const b = tf.zeros([2, 1], 'int32');

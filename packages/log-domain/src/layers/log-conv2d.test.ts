@@ -71,7 +71,9 @@ describe('LowbitLogConv2D', () => {
     const plain = logConv2d({ filters: 1, kernelSize: 2, kernelQuantizer: q({ bits: 4 }), inputQuantizer: q({ bits: 4 }), inferenceArithmetic: 'shift' });
     const x3 = tf.ones([5, 5, 1]);
     expect(() => plain.shiftForward(x3)).toThrow(/built/); // not built yet
-    tf.tidy(() => plain.apply(tf.ones([1, 5, 5, 1])));
+    tf.tidy(() => {
+      plain.apply(tf.ones([1, 5, 5, 1]));
+    });
     expect(() => plain.shiftForward(x3)).toThrow(/rank-4/);
     tf.dispose(x3);
     tf.dispose(x);

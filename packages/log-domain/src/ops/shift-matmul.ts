@@ -11,6 +11,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { LowbitConfigError } from '@lowbit/quant-core';
 import { LowbitShiftMatMul } from '../kernels/shift-matmul-kernel.js';
+import { logDomainMatMul } from '../log-accumulate.js';
 import type { ShiftOperandKind } from '../shift-operand.js';
 import { combineProducts, decodeUnits, disposeUnits } from './decode-units.js';
 import { checkCodeRange, checkInt32, checkKind, checkScale, type ShiftProductOptions, useKernel } from './shift-options.js';
@@ -20,6 +21,11 @@ export interface ShiftMatMulOptions extends ShiftProductOptions {
   aKind: ShiftOperandKind;
   /** Code kind of `b` ([K, N]). */
   bKind: ShiftOperandKind;
+  /**
+   * `'exact'` (default): integer accumulation. `{ log: { fracBits } }`: accumulate in the log
+   * domain with a correction table (`logDomainMatMul`; both operands log-coded), approximate.
+   */
+  accumulation?: 'exact' | { log: { fracBits: number } };
 }
 
 export function shiftMatMul(a: tf.Tensor, b: tf.Tensor, options: ShiftMatMulOptions): tf.Tensor2D {
@@ -31,6 +37,13 @@ export function shiftMatMul(a: tf.Tensor, b: tf.Tensor, options: ShiftMatMulOpti
     throw new LowbitConfigError('b', b, `expected ${a.shape[1]} rows to match the columns of a (shape [${a.shape}])`);
   }
   const n = (b.shape as number[])[1];
+  const acc = options.accumulation ?? 'exact';
+  if (acc !== 'exact') {
+    if (typeof acc !== 'object' || acc === null || typeof acc.log !== 'object' || acc.log === null) {
+      throw new LowbitConfigError('accumulation', acc, "expected 'exact' or { log: { fracBits } }");
+    }
+    return logDomainMatMul(a, b, { aKind, bKind, scale: options.scale, fracBits: acc.log.fracBits });
+  }
   const scale = checkScale(options.scale, n);
   if (useKernel(LowbitShiftMatMul, options.implementation)) {
     return tf.engine().runKernel(LowbitShiftMatMul, { a, b }, { aKind, bKind, scale }) as tf.Tensor2D;
