@@ -5,6 +5,8 @@ import { LowbitConfigError } from '@lowbit/quant-core';
 import { countingMatricesOf } from './calibrate-counting.js';
 import { denseCountingMatrix } from './counting.js';
 import { appMulDense } from './layers/appmul-dense.js';
+import { appMulConv2dLayer } from './layers/appmul-conv2d.js';
+import { codeToPattern } from './operand.js';
 
 const actQ = { className: 'LowbitWrpnQuantizer', config: { bits: 4, mode: 'activation' } };
 const wQ = { className: 'LowbitWrpnQuantizer', config: { bits: 4 } };
@@ -70,5 +72,28 @@ describe('countingMatricesOf', () => {
     const floatIn = tfl.sequential({ layers: [appMulDense({ units: 2, inputShape: [6], kernelQuantizer: wQ })] });
     expect(() => countingMatricesOf(floatIn, x, (y) => tf.sum(y) as tf.Scalar)).toThrow(LowbitConfigError);
     tf.dispose([x, labels]);
+  });
+
+  it('conv layers: with loss = sum(y), G counts every multiplication (padding included) times s', () => {
+    const conv = appMulConv2dLayer({ filters: 2, kernelSize: 2, padding: 'same', inputQuantizer: actQ, kernelQuantizer: wQ, multiplier: 'trunc3_a4u_w4s', kernelInitializer: tfl.initializers.randomUniform({ minval: -1, maxval: 1, seed: 7 }) });
+    const model = tfl.sequential({ layers: [tfl.layers.inputLayer({ inputShape: [3, 3, 1] }), conv] });
+    const x = tf.randomUniform([2, 3, 3, 1], 0, 1, 'float32', 8) as tf.Tensor4D;
+    const [c] = countingMatricesOf(model, x, (y) => tf.sum(y) as tf.Scalar);
+    expect(c.layer).toBe(conv);
+    expect(c.multiplications).toBe(3 * 3 * 2 * 2 * 1 * 2);
+    const { aCodes, wCodes, outputScale } = conv.operandCodes(x);
+    const [a, w, sc] = [aCodes.dataSync(), wCodes.dataSync(), outputScale as number];
+    const brute = new Float64Array(256);
+    // 'same' with a 2x2 kernel on 3x3: pad 0 before, 1 after.
+    for (let b = 0; b < 2; b++) for (let oy = 0; oy < 3; oy++) for (let ox = 0; ox < 3; ox++) for (let o = 0; o < 2; o++) {
+      for (let i = 0; i < 2; i++) for (let j = 0; j < 2; j++) {
+        const [yy, xx] = [oy + i, ox + j];
+        const code = yy >= 3 || xx >= 3 ? 0 : a[(b * 3 + yy) * 3 + xx];
+        brute[code * 16 + codeToPattern(w[(i * 2 + j) * 2 + o], 4)] += sc;
+      }
+    }
+    brute.forEach((v, i) => expect(c.counting.g[i]).toBeCloseTo(v, 5));
+    expect(conv.multiplier?.name).toBe('trunc3_a4u_w4s');
+    tf.dispose([x, aCodes, wCodes]);
   });
 });

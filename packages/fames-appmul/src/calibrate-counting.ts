@@ -1,5 +1,5 @@
 /**
- * Counting matrices of every {@link LowbitAppMulDense} in a model from calibration data, in two
+ * Counting matrices of every {@link LowbitAppMulDense} and {@link LowbitAppMulConv2D} in a model from calibration data, in two
  * forward passes and one backward pass, at the exact multiplier:
  * 1. forward: each layer records its operand codes and product shape;
  * 2. forward + backward with a zero "probe" added to each product: the gradient of the loss
@@ -17,20 +17,23 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
 import { LowbitConfigError } from '@lowbit/quant-core';
-import { denseCountingMatrix, type CountingMatrix } from './counting.js';
+import { conv2dCountingMatrix, denseCountingMatrix, type CountingMatrix } from './counting.js';
+import { LowbitAppMulConv2D } from './layers/appmul-conv2d.js';
 import { LowbitAppMulDense } from './layers/appmul-dense.js';
 import type { OperandSpec } from './operand.js';
 
 let probeCounter = 0;
 
+export type AppMulLayer = LowbitAppMulDense | LowbitAppMulConv2D;
+
 export interface LayerCounting {
-  layer: LowbitAppMulDense;
+  layer: AppMulLayer;
   counting: CountingMatrix;
-  /** Multiplications per calibration sample (K x N for a dense layer). */
+  /** Multiplications per calibration sample (K x N for dense; Ho Wo kh kw Cin Cout for conv). */
   multiplications: number;
 }
 
-function operandSpec(layer: LowbitAppMulDense, which: 'input' | 'weight'): OperandSpec {
+function operandSpec(layer: AppMulLayer, which: 'input' | 'weight'): OperandSpec {
   const p = layer.lowbitPrecision()[which];
   if (!p || p.kind !== 'int') throw new LowbitConfigError(`${layer.name}.${which}Quantizer`, p?.kind, 'counting matrices need integer (kind "int") operands');
   return { bits: p.bits, signed: p.signed };
@@ -38,8 +41,13 @@ function operandSpec(layer: LowbitAppMulDense, which: 'input' | 'weight'): Opera
 
 /** Counting matrices of the model's AppMul layers; `loss(yPred)` returns a scalar on the calibration batch. */
 export function countingMatricesOf(model: tfl.LayersModel, x: tf.Tensor, loss: (yPred: tf.Tensor) => tf.Scalar): LayerCounting[] {
-  const layers = model.layers.filter((l): l is LowbitAppMulDense => l instanceof LowbitAppMulDense);
-  if (layers.length === 0) throw new LowbitConfigError('model', model.name, 'has no LowbitAppMulDense layers');
+  const layers = model.layers.filter((l): l is AppMulLayer => l instanceof LowbitAppMulDense || l instanceof LowbitAppMulConv2D);
+  if (layers.length === 0) throw new LowbitConfigError('model', model.name, 'has no LowbitAppMulDense / LowbitAppMulConv2D layers');
+  for (const l of layers) {
+    if (l instanceof LowbitAppMulConv2D && (l.dataFormat !== 'channelsLast' || l.dilationRate.some((d) => d !== 1))) {
+      throw new LowbitConfigError(`${l.name}.dataFormat/dilationRate`, [l.dataFormat, l.dilationRate], 'counting matrices need channelsLast data and dilation 1');
+    }
+  }
   const specs = layers.map((l) => ({ a: operandSpec(l, 'input'), w: operandSpec(l, 'weight') }));
   const saved = layers.map((l) => l.multiplier);
   const probes: tf.Variable[] = [];
@@ -60,13 +68,22 @@ export function countingMatricesOf(model: tfl.LayersModel, x: tf.Tensor, loss: (
     return layers.map((l, i) => {
       const { aCodes, wCodes, outputScale } = l.countingProbe!.codes!;
       const g = grads[probes[i].name];
-      const N = wCodes.shape[1];
-      const dy = tf.reshape(g, [-1, N]) as tf.Tensor2D;
       try {
-        const counting = denseCountingMatrix(aCodes, wCodes, dy, specs[i], outputScale);
-        return { layer: l, counting, multiplications: aCodes.shape[1] * N };
+        if (l instanceof LowbitAppMulConv2D) {
+          const counting = conv2dCountingMatrix(aCodes as tf.Tensor4D, wCodes as tf.Tensor4D, g as tf.Tensor4D, specs[i], outputScale, { strides: l.strides, padding: l.padding });
+          const [, ho, wo] = g.shape;
+          return { layer: l, counting, multiplications: (ho as number) * (wo as number) * wCodes.size };
+        }
+        const N = wCodes.shape[1] as number;
+        const dy = tf.reshape(g, [-1, N]) as tf.Tensor2D;
+        try {
+          const counting = denseCountingMatrix(aCodes as tf.Tensor2D, wCodes as tf.Tensor2D, dy, specs[i], outputScale);
+          return { layer: l, counting, multiplications: wCodes.size };
+        } finally {
+          dy.dispose();
+        }
       } finally {
-        tf.dispose([dy, g]);
+        g.dispose();
       }
     });
   } finally {

@@ -18,7 +18,7 @@ import { resolveAppMul } from '../appmul-registry.js';
 import { appMulConv2d } from '../simulate/appmul-conv2d.js';
 import type { AppMulPath } from '../simulate/appmul-matmul.js';
 import { extractPatches } from '../simulate/patches.js';
-import { checkCodesFit, operandCodesOf, scaleTensor, type OperandCodes } from './operand-codes.js';
+import { checkCodesFit, operandCodesOf, probedProduct, scaleTensor, type CountingProbe, type OperandCodes } from './operand-codes.js';
 
 export interface AppMulConv2DArgs extends QuantConv2DArgs {
   multiplier?: AppMul | string | null;
@@ -29,6 +29,8 @@ export class LowbitAppMulConv2D extends LowbitQuantConv2D {
   static override className = 'LowbitAppMulConv2D';
   private appMul: AppMul | null;
   readonly appMulPath: AppMulPath;
+  /** Set only during counting-matrix calibration (`countingMatricesOf`). */
+  countingProbe: CountingProbe | null = null;
 
   constructor(args: AppMulConv2DArgs) {
     const { multiplier, appMulPath, ...rest } = args ?? ({} as AppMulConv2DArgs);
@@ -56,6 +58,9 @@ export class LowbitAppMulConv2D extends LowbitQuantConv2D {
   }
 
   protected override multiply(inputs: tf.Tensor, kernel: tf.Tensor): tf.Tensor {
+    if (this.countingProbe) {
+      return probedProduct(this.countingProbe, super.multiply(inputs, kernel), () => operandCodesOf(this.name, this.inputQuantizer, this.kernelQuantizer, inputs, this.kernel!.read(), 3));
+    }
     const m = this.appMul;
     if (m === null) return super.multiply(inputs, kernel);
     if (this.dataFormat !== 'channelsLast') throw new LowbitConfigError(`${this.name}.dataFormat`, this.dataFormat, 'an approximate multiplier needs "channelsLast"');

@@ -22,7 +22,7 @@ import { LowbitConfigError, LowbitQuantDense, type LayerPrecision, type QuantDen
 import { AppMul } from '../appmul.js';
 import { resolveAppMul } from '../appmul-registry.js';
 import { appMulMatMul, type AppMulPath } from '../simulate/appmul-matmul.js';
-import { checkCodesFit, operandCodesOf, scaleTensor } from './operand-codes.js';
+import { checkCodesFit, operandCodesOf, probedProduct, scaleTensor, type CountingProbe } from './operand-codes.js';
 
 export interface AppMulDenseArgs extends QuantDenseArgs {
   /** The approximate multiplier, or its name; null / absent: exact products. */
@@ -39,17 +39,6 @@ export interface DenseOperandCodes {
   wCodes: tf.Tensor2D;
   /** `s_input * s_kernel`: one number, or one per output channel. */
   outputScale: number | Float64Array;
-}
-
-/**
- * Calibration hooks used by {@link countingMatricesOf}: while set, the layer keeps its operand
- * codes (`codes`, 2-D) and adds `probe` (zeros) to its product, so that the gradient of the
- * loss with respect to the probe is dL/d(product).
- */
-export interface CountingProbe {
-  codes?: DenseOperandCodes;
-  productShape?: number[];
-  probe?: tf.Variable;
 }
 
 export class LowbitAppMulDense extends LowbitQuantDense {
@@ -98,19 +87,9 @@ export class LowbitAppMulDense extends LowbitQuantDense {
   }
 
   protected override multiply(inputs: tf.Tensor, kernel: tf.Tensor): tf.Tensor {
-    const probe = this.countingProbe;
-    if (probe) {
-      const product = super.multiply(inputs, kernel);
-      if (!probe.codes) {
-        const K = inputs.shape[inputs.shape.length - 1] as number;
-        const x2 = (inputs.rank === 2 ? inputs : tf.reshape(inputs, [-1, K])) as tf.Tensor2D;
-        const codes = this.codesOf(x2);
-        tf.keep(codes.aCodes);
-        tf.keep(codes.wCodes);
-        probe.codes = codes;
-        probe.productShape = product.shape;
-      }
-      return probe.probe ? tf.add(product, probe.probe) : product;
+    if (this.countingProbe) {
+      const K = inputs.shape[inputs.shape.length - 1] as number;
+      return probedProduct(this.countingProbe, super.multiply(inputs, kernel), () => this.codesOf((inputs.rank === 2 ? inputs : tf.reshape(inputs, [-1, K])) as tf.Tensor2D));
     }
     const m = this.appMul;
     if (m === null) return super.multiply(inputs, kernel);

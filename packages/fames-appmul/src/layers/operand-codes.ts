@@ -54,3 +54,26 @@ export function checkCodesFit(layerName: string, m: AppMul, aCodes: tf.Tensor, w
 export function scaleTensor(outputScale: number | Float64Array): tf.Tensor {
   return typeof outputScale === 'number' ? tf.scalar(outputScale) : tf.tensor1d(Float32Array.from(outputScale));
 }
+
+/**
+ * Calibration hooks used by `countingMatricesOf`: while a layer's `countingProbe` is set, the
+ * layer keeps its operand codes and adds `probe` (zeros) to its product, so that the gradient of
+ * the loss with respect to the probe is dL/d(product).
+ */
+export interface CountingProbe {
+  codes?: OperandCodes;
+  productShape?: number[];
+  probe?: tf.Variable;
+}
+
+/** The product with the probe added, recording codes on first use (see {@link CountingProbe}). */
+export function probedProduct(probe: CountingProbe, product: tf.Tensor, codes: () => OperandCodes): tf.Tensor {
+  if (!probe.codes) {
+    const c = codes();
+    tf.keep(c.aCodes);
+    tf.keep(c.wCodes);
+    probe.codes = c;
+    probe.productShape = product.shape;
+  }
+  return probe.probe ? tf.add(product, probe.probe) : product;
+}
