@@ -16,8 +16,6 @@ import { appMulMatMul, drumMultiplier, lowRankFactors, truncatedMultiplier } fro
 import { appMulMatMulComposed } from '../src/kernels/appmul-matmul.js';
 
 tf.enableProdMode();
-await tf.setBackend('cpu');
-await tf.ready();
 
 const [B, K, N] = [64, 256, 128];
 const ops = { a: { bits: 8, signed: false }, w: { bits: 8, signed: true } };
@@ -25,33 +23,47 @@ const drum = drumMultiplier({ ...ops, k: 4 });
 const trunc = truncatedMultiplier({ ...ops, columns: 6 });
 const factors = lowRankFactors(trunc)!;
 
-let seed = 1;
-const rand = () => ((seed = (Math.imul(seed, 1664525) + 1013904223) >>> 0) / 2 ** 32);
-const a = tf.tensor2d(Int32Array.from({ length: B * K }, () => Math.floor(rand() * 256)), [B, K], 'int32');
-const w = tf.tensor2d(Int32Array.from({ length: K * N }, () => Math.floor(rand() * 256) - 128), [K, N], 'int32');
-const af = tf.cast(a, 'float32');
-const wf = tf.cast(w, 'float32');
-
-// Sanity: every path gives the same sums before timing.
-const lut = appMulMatMul(a, w, trunc, { path: 'lut' }).dataSync();
-const low = appMulMatMul(a, w, trunc, { path: 'low-rank' }).dataSync();
-if (!lut.every((v, i) => v === low[i])) throw new Error('LUT and low-rank paths disagree');
-
-await runBench(
-  {
-    name: 'appmul-dense',
-    baseline: 'float-matmul',
-    rounds: 7,
-    meta: { backend: 'cpu', shape: { B, K, N }, operands: 'a8u x w8s', truncRank: factors.rank, truncIntegerFactors: factors.integer },
-  },
-  [
+async function benchBackend(backend: string) {
+  await tf.setBackend(backend);
+  await tf.ready();
+  let seed = 1;
+  const rand = () => ((seed = (Math.imul(seed, 1664525) + 1013904223) >>> 0) / 2 ** 32);
+  const a = tf.tensor2d(Int32Array.from({ length: B * K }, () => Math.floor(rand() * 256)), [B, K], 'int32');
+  const w = tf.tensor2d(Int32Array.from({ length: K * N }, () => Math.floor(rand() * 256) - 128), [K, N], 'int32');
+  const af = tf.cast(a, 'float32');
+  const wf = tf.cast(w, 'float32');
+  // Sanity: both paths give the same sums before timing.
+  const lut = tf.tidy(() => appMulMatMul(a, w, trunc, { path: 'lut' }).dataSync());
+  const low = tf.tidy(() => appMulMatMul(a, w, trunc, { path: 'low-rank' }).dataSync());
+  if (!lut.every((v, i) => v === low[i])) throw new Error('LUT and low-rank paths disagree');
+  const variants = [
     { name: 'float-matmul', run: () => tf.tidy(() => tf.matMul(af, wf).dataSync()) },
     { name: 'lut-drum4', run: () => tf.tidy(() => appMulMatMul(a, w, drum, { path: 'lut' }).dataSync()) },
     { name: 'lut-trunc6', run: () => tf.tidy(() => appMulMatMul(a, w, trunc, { path: 'lut' }).dataSync()) },
     { name: 'lowrank-trunc6', run: () => tf.tidy(() => appMulMatMul(a, w, trunc, { path: 'low-rank' }).dataSync()) },
-    {
+  ];
+  if (backend === 'cpu') {
+    variants.push({
       name: 'composed-lut-trunc6',
       run: () => tf.tidy(() => appMulMatMulComposed(a, w, { table: trunc.table, bitsA: 8, bitsW: 8, aMin: 0, aMax: 255, wMin: -128, wMax: 127 }).dataSync()),
+    });
+  }
+  await runBench(
+    {
+      name: `appmul-dense-${backend}`,
+      baseline: 'float-matmul',
+      rounds: 7,
+      meta: { backend, shape: { B, K, N }, operands: 'a8u x w8s', truncRank: factors.rank, truncIntegerFactors: factors.integer, lutPath: backend === 'cpu' ? 'JS-loop kernel' : 'composed gather' },
     },
-  ],
-);
+    variants,
+  );
+  tf.dispose([a, w, af, wf]);
+}
+
+await benchBackend('cpu');
+try {
+  await import('@tensorflow/tfjs-backend-wasm');
+  await benchBackend('wasm');
+} catch (e) {
+  console.log(`wasm skipped: ${(e as Error).message}`);
+}
