@@ -69,7 +69,7 @@ export class LowbitAppMulConv2D extends LowbitQuantConv2D {
     const approx = tf.tidy(() => {
       const { aCodes, wCodes, outputScale } = operandCodesOf(this.name, this.inputQuantizer, this.kernelQuantizer, inputs, this.kernel!.read(), 3);
       checkCodesFit(this.name, m, aCodes, wCodes);
-      return tf.mul(appMulConv2d(aCodes as tf.Tensor4D, wCodes as tf.Tensor4D, m, { ...geometry, path: this.appMulPath }), scaleTensor(outputScale));
+      return tf.mul(appMulConv2d(aCodes as tf.Tensor4D, wCodes as tf.Tensor4D, m, { ...geometry, path: this.appMulPath, checkCodes: false }), scaleTensor(outputScale));
     });
     const ste = tf.customGrad(((x: tf.Tensor, w: tf.Tensor, save: tf.GradSaveFunc) => {
       save([x, w]);

@@ -103,7 +103,7 @@ export class LowbitAppMulDense extends LowbitQuantDense {
     const approx = tf.tidy(() => {
       const { aCodes, wCodes, outputScale } = this.codesOf(x2);
       checkCodesFit(this.name, m, aCodes, wCodes);
-      return tf.mul(appMulMatMul(aCodes, wCodes, m, { path: this.appMulPath }), scaleTensor(outputScale));
+      return tf.mul(appMulMatMul(aCodes, wCodes, m, { path: this.appMulPath, checkCodes: false }), scaleTensor(outputScale));
     });
     // Value: the approximate product; gradient: the exact product's (straight-through).
     const ste = tf.customGrad(((x: tf.Tensor, w: tf.Tensor, save: tf.GradSaveFunc) => {
