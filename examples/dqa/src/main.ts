@@ -4,7 +4,7 @@
  * by leave-one-out), at N = 3, 4, 5; plus the proxy rankings' agreement with leave-one-out and the
  * real encoded activation sizes. Writes docs/results/dqa.md and docs/results/dqa.json.
  *
- *   npm run start -w examples/dqa               # default settings (about 10-15 min on 2 idle cores)
+ *   npm run start -w examples/dqa               # default settings (32 min measured on a heavily loaded 2-core machine; see README)
  *   npm run start -w examples/dqa -- --quick    # a smoke run (under 2 min)
  *
  * Options: --quick, --backend tensorflow|wasm|cpu (preferred), --epochs E, --train N, --test N, --calib N, --seed S.
