@@ -82,6 +82,11 @@ export function suiteProgram(): Command {
     .option('--techniques <list>', `comma-separated techniques to run (default all: ${TECHNIQUE_IDS.join(',')}); dqa needs float and adds it`, techniqueList)
     .option('--out <dir>', 'output folder (default reports/<timestamp>)')
     .option('--no-progress', 'plain log lines instead of progress bars (the default when stdout is not a terminal)')
+    .addHelpText(
+      'after',
+      '\nExamples:\n  npm start -- --quick\n  npm start -- --techniques float,wrpn,dqa --epochs 3\n  npm start -- --dataset mnist --backend cpu --out /tmp/suite-mnist\n\n' +
+        'Outputs: the comparison table on stdout; <out>/index.html (table and charts) and <out>/summary.json.',
+    )
     .exitOverride()
     .configureOutput({ writeErr: () => {}, writeOut: () => {} })
     .showHelpAfterError(false);
