@@ -31,3 +31,5 @@ export * from './layers/appmul-dense.js';
 export * from './calibrate-counting.js';
 export * from './layers/operand-codes.js';
 export * from './layers/appmul-conv2d.js';
+export * from './ga/genetic-search.js';
+export * from './ga/model-ga.js';

@@ -1,0 +1,115 @@
+/**
+ * The GA baseline on a model: {@link geneticSearch} whose fitness is the model's REAL loss on
+ * calibration data with the candidate multipliers set on its AppMul layers (one forward pass per
+ * distinct assignment), minus the loss with exact multipliers. The same objective and budget as
+ * FAMES selection (`selectMultipliers` over counting-matrix estimates), so the two compare
+ * directly. For an accuracy budget pass a `loss` that returns the error rate
+ * (`1 - accuracy`) instead of the cross-entropy.
+ *
+ * ```ts
+ * const layers = countingMatricesOf(model, x, loss).map((c) => ({ layer: c.layer,
+ *   multipliers: appMulLibrary(c.counting), multiplications: c.multiplications }));
+ * const ga = selectMultipliersGa(model, layers, x, loss, 0.02, { population: 20, generations: 15, seed: 1 });
+ * ga.multipliers;            // one AppMul per layer (now set on the layers when apply: true)
+ * ga.energy; ga.loss; ga.evaluations; ga.seconds;
+ * ```
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import type * as tfl from '@tensorflow/tfjs-layers';
+import { LowbitConfigError, checkFinite } from '@lowbit/quant-core';
+import type { AppMul } from '../appmul.js';
+import type { AppMulLayer } from '../calibrate-counting.js';
+import { LowbitAppMulConv2D } from '../layers/appmul-conv2d.js';
+import { LowbitAppMulDense } from '../layers/appmul-dense.js';
+import { geneticSearch, type GeneticResult, type GeneticSettings } from './genetic-search.js';
+
+export interface GaLayer {
+  layer: AppMulLayer;
+  /** Candidate multipliers for this layer (the options the GA chooses among). */
+  multipliers: AppMul[];
+  /** Multiplications per sample: option energy = multiplications x energyPj (as `layerChoices`). */
+  multiplications: number;
+}
+
+export interface ModelGaSettings extends GeneticSettings {
+  /** Leave the best assignment set on the layers (default true); false restores the previous multipliers. */
+  apply?: boolean;
+}
+
+export interface ModelGaResult extends GeneticResult {
+  /** The chosen multiplier per layer. */
+  multipliers: AppMul[];
+  /** Loss with exact multipliers (the reference of `loss`, which is a change). */
+  exactLoss: number;
+}
+
+function checkLayers(model: tfl.LayersModel, layers: GaLayer[]): void {
+  if (!Array.isArray(layers) || layers.length === 0) throw new LowbitConfigError('layers', layers, 'expected one { layer, multipliers, multiplications } per AppMul layer');
+  layers.forEach((l, i) => {
+    if (!(l?.layer instanceof LowbitAppMulDense || l?.layer instanceof LowbitAppMulConv2D)) {
+      throw new LowbitConfigError(`layers[${i}].layer`, (l?.layer as { name?: string } | undefined)?.name ?? l?.layer, 'expected a LowbitAppMulDense or LowbitAppMulConv2D');
+    }
+    if (!model.layers.includes(l.layer)) throw new LowbitConfigError(`layers[${i}].layer`, l.layer.name, `not a layer of model ${model.name}`);
+    if (!Array.isArray(l.multipliers) || l.multipliers.length === 0) throw new LowbitConfigError(`layers[${i}].multipliers`, l.multipliers, 'expected at least one candidate AppMul');
+    checkFinite(`layers[${i}].multiplications`, l.multiplications, { min: 0 });
+  });
+}
+
+/**
+ * A function measuring the loss change of an assignment (option index per layer) on `x`:
+ * sets the multipliers, runs `model.apply(x)` and returns `loss - exactLoss`. Leaves the last
+ * evaluated multipliers set.
+ */
+export function measuredLossChange(
+  model: tfl.LayersModel,
+  layers: GaLayer[],
+  x: tf.Tensor,
+  loss: (yPred: tf.Tensor) => tf.Scalar,
+): { evaluate: (choice: readonly number[]) => number; exactLoss: number } {
+  checkLayers(model, layers);
+  if (typeof loss !== 'function') throw new LowbitConfigError('loss', loss, 'expected a function (yPred) => scalar loss');
+  const lossNow = () => tf.tidy(() => loss(model.apply(x, { training: false }) as tf.Tensor).dataSync()[0]);
+  layers.forEach((l) => l.layer.setMultiplier(null));
+  const exactLoss = lossNow();
+  return {
+    exactLoss,
+    evaluate: (choice) => {
+      layers.forEach((l, i) => l.layer.setMultiplier(l.multipliers[choice[i]]));
+      return lossNow() - exactLoss;
+    },
+  };
+}
+
+/** GA search of one multiplier per layer under `measured loss change <= budget`; see the module docs. */
+export function selectMultipliersGa(
+  model: tfl.LayersModel,
+  layers: GaLayer[],
+  x: tf.Tensor,
+  loss: (yPred: tf.Tensor) => tf.Scalar,
+  budget: number,
+  settings: ModelGaSettings = {},
+): ModelGaResult {
+  const start = performance.now();
+  checkLayers(model, layers);
+  checkFinite('budget', budget);
+  const { apply = true, ...gaSettings } = settings ?? {};
+  const saved = layers.map((l) => l.layer.multiplier);
+  let applied = false;
+  try {
+    const { evaluate, exactLoss } = measuredLossChange(model, layers, x, loss);
+    // The all-exact assignment (or the first candidate) is a sensible feasible seed.
+    const exactIndex = layers.map((l) => Math.max(0, l.multipliers.findIndex((m) => m.isExact())));
+    const result = geneticSearch(
+      { energies: layers.map((l) => l.multipliers.map((m) => l.multiplications * m.energyPj)), evaluate, budget, initial: [exactIndex] },
+      gaSettings,
+    );
+    const multipliers = result.choice.map((j, l) => layers[l].multipliers[j]);
+    if (apply) {
+      layers.forEach((l, i) => l.layer.setMultiplier(multipliers[i]));
+      applied = true;
+    }
+    return { ...result, multipliers, exactLoss, seconds: (performance.now() - start) / 1000 };
+  } finally {
+    if (!applied) layers.forEach((l, i) => l.layer.setMultiplier(saved[i]));
+  }
+}
