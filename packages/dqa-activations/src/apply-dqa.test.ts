@@ -1,10 +1,9 @@
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { LowbitConfigError } from '@lowbit/quant-core';
+import { LowbitConfigError, channelMaxAbs } from '@lowbit/quant-core';
 import { applyDqa, buildDqaModel, dqaLayers } from './apply-dqa.js';
 import { calibrateDqa } from './calibrate-dqa.js';
-import { channelMaxAbs } from './channel-scales.js';
 import { directStep } from './direct-quant.js';
 import { dqaFakeQuant } from './dqa-quantize.js';
 import { LowbitDqaActivation } from './dqa-activation-layer.js';

@@ -20,8 +20,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
-import { LowbitConfigError, checkFinite, checkInteger, checkKnownKeys, checkOneOf, straightThrough } from '@lowbit/quant-core';
-import { ChannelMaxAbs } from './channel-scales.js';
+import { ChannelMaxAbs, LowbitConfigError, checkFinite, checkInteger, checkKnownKeys, checkOneOf, straightThrough } from '@lowbit/quant-core';
 import { directStep } from './direct-quant.js';
 import { checkDqaParams, MAX_BITS, MAX_EXTRA_BITS, MIN_BITS, MIN_EXTRA_BITS, type CheckedDqaParams } from './dqa-params.js';
 import { dqaFakeQuant } from './dqa-quantize.js';

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
 import { LowbitConfigError } from '@lowbit/quant-core';
-import { directCode, directStep, roundHalfEven, signedCodeRange } from './direct-quant.js';
+import { directCode, directStep, signedCodeRange } from './direct-quant.js';
 
 describe('direct N-bit quantization', () => {
   it('computes delta_N = max|A| / 2^(N-1) in float32', () => {
@@ -20,14 +20,6 @@ describe('direct N-bit quantization', () => {
     expect(() => directStep(1, 2.5)).toThrow(/bits = 2.5/);
     expect(() => directStep(Number.NaN, 3)).toThrow(LowbitConfigError);
     expect(() => directStep(-1, 3)).toThrow(/maxAbs = -1/);
-  });
-
-  it('rounds half to even like tf.round', () => {
-    const xs = [-2.5, -1.5, -0.5, 0.5, 1.5, 2.5, 0.49999997, 3.7, -3.2];
-    const tfRound = tf.tidy(() => Array.from(tf.round(tf.tensor1d(xs)).dataSync()));
-    expect(xs.map(roundHalfEven)).toEqual(tfRound);
-    expect(roundHalfEven(2.5)).toBe(2);
-    expect(roundHalfEven(-1.5)).toBe(-2);
   });
 
   it('quantizes to clamp(round(A / delta), -2^(N-1), 2^(N-1) - 1)', () => {

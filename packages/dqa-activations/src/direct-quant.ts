@@ -16,7 +16,7 @@
  * directCode(9, step, 3);                   // clamped to 3
  * ```
  */
-import { LowbitConfigError, checkInteger } from '@lowbit/quant-core';
+import { LowbitConfigError, checkInteger, roundHalfEven } from '@lowbit/quant-core';
 
 /** Smallest and largest signed code of `bits` bits: [-2^(bits-1), 2^(bits-1) - 1]. */
 export function signedCodeRange(bits: number): [number, number] {
@@ -38,15 +38,6 @@ export function directStep(maxAbs: number, bits: number, fallback = 1): number {
   const step = Math.fround(maxAbs / 2 ** (bits - 1));
   // A tiny positive max can underflow to 0 in float32: fall back as for an all-zero channel.
   return step > 0 ? step : Math.fround(fallback);
-}
-
-/** Round half to even, exactly as `tf.round`. */
-export function roundHalfEven(t: number): number {
-  const f = Math.floor(t);
-  const d = t - f;
-  if (d < 0.5) return f;
-  if (d > 0.5) return f + 1;
-  return f % 2 === 0 ? f : f + 1;
 }
 
 /** `clamp(round(fround(value / step)), lo, hi)` for a `bits`-bit signed code. */

@@ -1,7 +1,6 @@
 /**
  * @lowbit/dqa-activations: deep quantization of activations (DQA, arXiv 2412.09687).
  */
-export * from './channel-scales.js';
 export * from './direct-quant.js';
 export * from './shift-split.js';
 export * from './dqa-params.js';

@@ -6,6 +6,7 @@
 import '@tensorflow/tfjs-layers';
 export * from './errors.js';
 export * from './validate.js';
+export * from './rounding.js';
 export * from './precision.js';
 export * from './quantized-tensor.js';
 export * from './bitpack.js';
@@ -14,6 +15,7 @@ export type { CalibrationRange } from './calibration/channel-data.js';
 export { calibrateMinMax, type MinMaxOptions } from './calibration/min-max.js';
 export { calibratePercentile, type PercentileOptions } from './calibration/percentile.js';
 export { calibrateMse, clippingMse, type MseOptions, type ClippingGrid } from './calibration/mse.js';
+export { channelMaxAbs, ChannelMaxAbs } from './calibration/channel-max-abs.js';
 export {
   fileIO,
   saveModel,

@@ -2,24 +2,14 @@ import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
 import { LowbitConfigError, LowbitDataError } from '../errors.js';
 import { calibrateMse, clippingMse } from './mse.js';
-
-/** Seeded uniform (0, 1) generator (mulberry32), so the samples are the same on every run. */
-function uniform(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return (((t ^ (t >>> 14)) >>> 0) + 0.5) / 4294967296;
-  };
-}
+import { SeededRng } from '../random.js';
 
 /** n samples of a Laplace(0, b) distribution by inverting its CDF. */
 function laplace(n: number, b: number, seed: number): number[] {
-  const u = uniform(seed);
-  return Array.from({ length: n }, () => {
-    const v = u() - 0.5;
+  // Uniform draws moved off 0 by half a step (24-bit draws), so |v| < 0.5 and the log stays finite.
+  const u = new SeededRng(seed).uniform(n);
+  return Array.from(u, (draw) => {
+    const v = draw + 2 ** -25 - 0.5;
     return -b * Math.sign(v) * Math.log(1 - 2 * Math.abs(v));
   });
 }

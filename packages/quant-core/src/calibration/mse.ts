@@ -23,6 +23,7 @@ import type * as tf from '@tensorflow/tfjs-core';
 import { LowbitConfigError } from '../errors.js';
 import { checkBoolean, checkFinite, checkInteger, checkKnownKeys } from '../validate.js';
 import { type CalibrationRange, channelData } from './channel-data.js';
+import { roundHalfEven } from '../rounding.js';
 
 export interface MseOptions {
   /** Bit width of the grid: 2..16 when signed, 1..16 unsigned. */
@@ -114,10 +115,4 @@ function mseAt(values: ArrayLike<number>, t: number, { bits, signed }: ClippingG
     sum += (v - q) * (v - q);
   }
   return sum / values.length;
-}
-
-function roundHalfEven(v: number): number {
-  const r = Math.round(v);
-  // Math.round sends halves up; send them to the even neighbour instead.
-  return r - v === 0.5 && r % 2 !== 0 ? r - 1 : r;
 }

@@ -12,6 +12,8 @@
  * tfjs ops round, so the loop is bit-exact with the composed fallback.
  */
 
+import { roundHalfEven } from '../rounding.js';
+
 /** Kernel name, as tfjs uses it for `registerKernel` / `runKernel`. */
 export const LowbitFakeQuantAffine = 'LowbitFakeQuantAffine';
 
@@ -29,14 +31,6 @@ export interface FakeQuantAffineAttrs {
   [key: string]: number | number[];
 }
 
-/** Round half to even, written exactly as tfjs' cpu `Round` kernel (NaN stays NaN). */
-export function roundHalfEven(v: number): number {
-  const base = Math.floor(v);
-  const frac = v - base;
-  if (frac < 0.5) return base;
-  if (frac > 0.5) return Math.ceil(v);
-  return base % 2 === 0 ? base : base + 1;
-}
 
 /** Fake-quantizes `x` into `out` (same length); `shape` locates the channel of each element. */
 export function fakeQuantAffineLoop(x: ArrayLike<number>, out: Float32Array, shape: readonly number[], attrs: FakeQuantAffineAttrs): void {

@@ -21,7 +21,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { LowbitConfigError } from '../errors.js';
 import { fakeQuantAffineGrad, channelTensor } from '../kernels/fake-quant-affine-grad.js';
-import { type FakeQuantAffineAttrs, LowbitFakeQuantAffine, roundHalfEven } from '../kernels/fake-quant-affine-kernel.js';
+import { type FakeQuantAffineAttrs, LowbitFakeQuantAffine } from '../kernels/fake-quant-affine-kernel.js';
+import { roundHalfEven } from '../rounding.js';
 import '../kernels/register.js';
 import { QuantizedTensor } from '../quantized-tensor.js';
 import { checkFinite, checkInteger } from '../validate.js';

@@ -1,6 +1,6 @@
 /**
- * Per-channel max-abs statistics over the last (channel) axis. This is generic calibration math,
- * kept here until quant-core grows the same helper (then this file moves there).
+ * Per-channel max-abs statistics over the last (channel) axis, for symmetric per-channel scales
+ * (DQA's `delta_N = max|A| / 2^(N-1)`, per-channel weight scales), accumulated over batches.
  *
  * ```ts
  * const maxAbs = channelMaxAbs(Float32Array.of(1, -3, -2, 0.5), 2); // Float64Array [2, 3]
@@ -8,7 +8,8 @@
  * ```
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { LowbitConfigError, LowbitDataError, checkInteger } from '@lowbit/quant-core';
+import { LowbitConfigError, LowbitDataError } from '../errors.js';
+import { checkInteger } from '../validate.js';
 
 /** Max |value| of each channel of channels-last data (`values.length` a multiple of `channels`). */
 export function channelMaxAbs(values: ArrayLike<number>, channels: number): Float64Array {

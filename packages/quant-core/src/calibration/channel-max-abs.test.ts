@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
-import { LowbitConfigError, LowbitDataError } from '@lowbit/quant-core';
-import { ChannelMaxAbs, channelMaxAbs } from './channel-scales.js';
+import { LowbitConfigError, LowbitDataError } from '../errors.js';
+import { ChannelMaxAbs, channelMaxAbs } from './channel-max-abs.js';
 
 describe('per-channel max |A|', () => {
   it('takes the max magnitude over every axis but the last', () => {
