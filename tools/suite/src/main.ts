@@ -22,4 +22,4 @@ try {
   process.stderr.write(`${message.startsWith('error') ? message : `error: ${message}`}\nRun with --help to see the options.\n`);
   process.exit(1);
 }
-await runSuite(options, { command: `npm start --${argv.length ? ` ${argv.join(' ')}` : ''}` });
+await runSuite(options, { command: `npm start${argv.length ? ` -- ${argv.join(' ')}` : ''}` });

@@ -140,7 +140,7 @@ export function trainingCurvesSpec(rows: TechniqueRow[]): TopLevelSpec {
     data: { values },
     facet: { field: 'technique', type: 'nominal', title: null, sort: trained.map((r) => `${r.label} (${r.lossName})`) },
     columns: 3,
-    resolve: { scale: { y: 'independent' } },
+    resolve: { scale: { x: 'independent', y: 'independent' } },
     spec: {
       width: 240,
       height: 150,
