@@ -7,7 +7,7 @@
  */
 import { CommanderError } from 'commander';
 import { parseSuiteArgs, suiteHelp } from './options.js';
-import { runSuite } from './run-suite.js';
+import { runSuite, SuiteError } from './run-suite.js';
 
 const argv = process.argv.slice(2);
 let options;
@@ -22,4 +22,10 @@ try {
   process.stderr.write(`${message.startsWith('error') ? message : `error: ${message}`}\nRun with --help to see the options.\n`);
   process.exit(1);
 }
-await runSuite(options, { command: `npm start${argv.length ? ` -- ${argv.join(' ')}` : ''}` });
+try {
+  await runSuite(options, { command: `npm start${argv.length ? ` -- ${argv.join(' ')}` : ''}` });
+} catch (e) {
+  if (!(e instanceof SuiteError)) throw e;
+  process.stderr.write(`error: ${e.message}\n`);
+  process.exit(1);
+}

@@ -23,6 +23,11 @@ import { formatTable } from './table.js';
 import { renderCharts } from './report/charts.js';
 import { reportHtml } from './report/html.js';
 
+/** A problem with the run's settings that the user can fix (printed without a stack trace). */
+export class SuiteError extends Error {
+  override name = 'SuiteError';
+}
+
 export const REPO_ROOT = resolve(import.meta.dirname, '../../..');
 
 export interface RunSuiteHooks {
@@ -57,6 +62,11 @@ export async function runSuite(options: SuiteOptions, hooks: RunSuiteHooks = {})
   const started = performance.now();
   tf.enableProdMode();
   const backend = await selectBackend(options.backend ? { prefer: options.backend, log: false } : { log: false });
+  if (options.backend && backend.backend !== options.backend) {
+    // An explicit --backend is a request, not a preference: say why it cannot be honoured.
+    const attempt = backend.attempts.find((a) => a.backend === options.backend);
+    throw new SuiteError(`--backend ${options.backend} is not available: ${attempt?.reason ?? 'not tried'}. Leave --backend out to use the fastest available one (${backend.backend} here).`);
+  }
   progress.log(`backend ${backend.backend}: ${backend.reason}`);
 
   const train = shuffled(await loadSplit(options, 'train', options.trainSamples), options.seed);

@@ -16,6 +16,11 @@ import { createProgress } from './progress.js';
 import { runSuite } from './run-suite.js';
 import type { SuiteSummary } from './suite-summary.js';
 
+// Where tfjs-node is installed, --backend tensorflow is honoured and there is nothing to refuse.
+const TFJS_NODE = await import(/* @vite-ignore */ ['@tensorflow', 'tfjs-node'].join('/')).then(
+  () => true,
+  () => false,
+);
 const CHROMIUM = ['/usr/bin/chromium', '/usr/bin/chromium-browser'].find((p) => existsSync(p)) ?? null;
 
 let dir: string;
@@ -83,6 +88,14 @@ describe('runSuite (quick, tiny subset)', () => {
 
   it('leaves no tensors behind', () => {
     expect(tensorsAfter).toBe(tensorsBefore);
+  });
+
+  it.skipIf(TFJS_NODE)('refuses an explicit --backend that cannot start, naming why (tfjs-node absent)', async () => {
+    const options = parseSuiteArgs(['--backend', 'tensorflow', '--out', join(dir, 'never')], false);
+    await expect(runSuite(options, { progress: createProgress({ bars: false, write: () => {} }), print: () => {} })).rejects.toThrow(
+      /--backend tensorflow is not available: cannot import it .*Leave --backend out/,
+    );
+    expect(existsSync(join(dir, 'never'))).toBe(false);
   });
 
   it('writes a self-contained HTML report with the table and the SVG charts', () => {
