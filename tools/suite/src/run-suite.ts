@@ -19,7 +19,7 @@ import { createProgress, type Progress } from './progress.js';
 import { SUITE_SIZES } from './nets.js';
 import { TECHNIQUES, type SuiteContext, type SuiteData, type TechniqueResult } from './techniques.js';
 import { techniqueRow, type SuiteSummary } from './suite-summary.js';
-import { formatTable } from './table.js';
+import { formatTable, summaryMarkdown } from './table.js';
 import { renderCharts } from './report/charts.js';
 import { reportHtml } from './report/html.js';
 
@@ -121,6 +121,7 @@ export async function runSuite(options: SuiteOptions, hooks: RunSuiteHooks = {})
     print(`\n${formatTable(rows)}`);
     summary.totalSeconds = (performance.now() - started) / 1000;
     writeFileSync(join(dir, 'summary.json'), `${JSON.stringify(summary, null, 2)}\n`);
+    writeFileSync(join(dir, 'summary.md'), summaryMarkdown(summary));
     writeFileSync(join(dir, 'index.html'), reportHtml(summary, await renderCharts(rows)));
     for (const k of skipped) print(`not run: ${k.id}: ${k.reason}`);
     print(`report: ${join(dir, 'index.html')}\nsummary: ${join(dir, 'summary.json')}`);

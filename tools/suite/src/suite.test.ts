@@ -42,6 +42,7 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 describe('runSuite (quick, tiny subset)', () => {
   it('writes summary.json with one row per technique, every number finite and in range', () => {
     const json = JSON.parse(readFileSync(join(dir, 'summary.json'), 'utf8')) as SuiteSummary;
+    expect(readFileSync(join(dir, 'summary.md'), 'utf8')).toContain('| log-domain 4-bit |');
     expect(json).toEqual(JSON.parse(JSON.stringify(summary)));
     expect(json.tool).toBe('@lowbit/suite');
     expect(json.dataset).toBe('fashion');

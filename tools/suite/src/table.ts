@@ -5,7 +5,7 @@
  * console.log(formatTable(summary.rows));
  * ```
  */
-import type { TechniqueRow } from './suite-summary.js';
+import type { SuiteSummary, TechniqueRow } from './suite-summary.js';
 
 export interface Column {
   title: string;
@@ -45,4 +45,22 @@ export function tableToMarkdown(rows: TechniqueRow[]): string {
   const head = `| ${COLUMNS.map((c) => c.title).join(' | ')} |`;
   const align = `| ${COLUMNS.map((c) => (c.align === 'left' ? '---' : '---:')).join(' | ')} |`;
   return [head, align, ...rows.map((r) => `| ${COLUMNS.map((c) => c.value(r)).join(' | ')} |`)].join('\n');
+}
+
+/** summary.md: the command, settings and table as Markdown, ready for docs/results. */
+export function summaryMarkdown(s: SuiteSummary): string {
+  const st = s.settings;
+  return [
+    `# lowbit suite: ${s.dataset === 'fashion' ? 'Fashion-MNIST' : 'MNIST'}`,
+    '',
+    `Produced by \`${s.command}\` on ${s.date}, backend ${s.backend.name} (${s.backend.reason}); ${s.totalSeconds.toFixed(0)} s.`,
+    '',
+    `Settings: ${st.trainSamples} training / ${st.testSamples} test images, ${st.epochs} epoch(s), batch ${st.batchSize}, ${st.calibrationSamples} calibration images, seed ${st.seed}${st.quick ? ', quick mode' : ''}. Net: ${st.net}. Costs: hw-model, batch 1, ${s.hwModel.table}.`,
+    '',
+    tableToMarkdown(s.rows),
+    '',
+    ...s.rows.flatMap((r) => [`- ${r.label}: ${r.configuration}`, ...r.notes.map((n) => `  - ${n}`)]),
+    ...s.skipped.map((k) => `- not run: ${k.id}: ${k.reason}`),
+    '',
+  ].join('\n');
 }

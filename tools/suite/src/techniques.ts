@@ -203,7 +203,7 @@ const wage: Technique = {
     const xTest = tf.tidy(() => toWageInput(test.images));
     const error = wageErrorRate(model, xTest, test.labels);
     xTest.dispose();
-    return { ...this, run: undefined, model, accuracy: 1 - error, seconds, kind: 'trained', lossName: 'SSE (0.5 sum (y - out)^2)', curve, notes: [] } as TechniqueResult;
+    return { id: this.id, label: this.label, configuration: this.configuration, model, accuracy: 1 - error, seconds, kind: 'trained', lossName: 'SSE (0.5 sum (y - out)^2)', curve, notes: [] };
   },
 };
 

@@ -1,0 +1,58 @@
+import { describe, expect, it } from 'vitest';
+import { formatEnergy, formatTable, tableToMarkdown } from './table.js';
+import { thinCurve } from './techniques.js';
+import type { TechniqueRow } from './suite-summary.js';
+
+const row = (over: Partial<TechniqueRow>): TechniqueRow =>
+  ({
+    id: 'float',
+    label: 'float32 baseline',
+    kind: 'trained',
+    accuracy: 0.8765,
+    weightMemoryKiB: 574.81,
+    activationMemoryKiB: 56,
+    macs: 1_183_232,
+    bitOps: 1_211_629_568,
+    energyPj: 102_110_000,
+    energyVsFloat32: 1,
+    seconds: 32.84,
+    ...over,
+  }) as TechniqueRow;
+
+describe('formatEnergy', () => {
+  it('picks pJ, nJ or uJ', () => {
+    expect(formatEnergy(0.3)).toBe('0.3 pJ');
+    expect(formatEnergy(1500)).toBe('1.50 nJ');
+    expect(formatEnergy(102_110_000)).toBe('102.11 uJ');
+  });
+});
+
+describe('formatTable / tableToMarkdown', () => {
+  const rows = [row({}), row({ id: 'dqa', label: 'DQA 4-bit', kind: 'post-training', accuracy: 0.5, energyVsFloat32: 0.99, seconds: 2.6 })];
+  it('one aligned line per technique under a header, columns padded to the widest cell', () => {
+    const lines = formatTable(rows).split('\n');
+    expect(lines).toHaveLength(6); // rule, header, rule, 2 rows, rule
+    expect(new Set(lines.map((l) => l.length)).size).toBe(1);
+    expect(lines[3]).toMatch(/^float32 baseline\s+87\.65%\s+574\.8\s+56\.0\s+1,183,232\s+1,211,629,568\s+102\.11 uJ\s+1\.000x\s+32\.8 s$/);
+    expect(lines[4]).toMatch(/DQA 4-bit .* 0\.990x\s+2\.6 s \(calib\.\)$/);
+  });
+  it('Markdown: header, alignment row, one row per technique', () => {
+    const md = tableToMarkdown(rows).split('\n');
+    expect(md[0]).toBe('| technique | test acc. | weights KiB | activations KiB | MACs | bit-ops | energy | vs fp32 | time |');
+    expect(md[1]).toBe('| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
+    expect(md[2]).toBe('| float32 baseline | 87.65% | 574.8 | 56.0 | 1,183,232 | 1,211,629,568 | 102.11 uJ | 1.000x | 32.8 s |');
+    expect(md).toHaveLength(4);
+  });
+});
+
+describe('thinCurve', () => {
+  it('keeps short curves, thins long ones to at most max points ending at the last', () => {
+    const curve = Array.from({ length: 450 }, (_, i) => ({ step: i + 1, epoch: 1, loss: 1 / (i + 1) }));
+    expect(thinCurve(curve.slice(0, 10), 200)).toHaveLength(10);
+    const thin = thinCurve(curve, 200);
+    expect(thin.length).toBeLessThanOrEqual(200);
+    expect(thin.at(-1)).toEqual(curve.at(-1));
+    expect(thin.map((p) => p.step)).toEqual([...thin.map((p) => p.step)].sort((a, b) => a - b));
+    expect(thin[1].step - thin[0].step).toBe(3); // every 3rd of 450
+  });
+});
