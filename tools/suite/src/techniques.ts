@@ -241,7 +241,7 @@ const dqa: Technique = {
 const fames: Technique = {
   id: 'fames',
   label: 'FAMES AppMul',
-  configuration: `mixed precision (conv1 w${FAMES_BITS.conv1.weight}a${FAMES_BITS.conv1.input}, conv2 w${FAMES_BITS.conv2.weight}a${FAMES_BITS.conv2.input}, fc1 w${FAMES_BITS.fc1.weight}a${FAMES_BITS.fc1.input}, logits w${FAMES_BITS.logits.weight}a${FAMES_BITS.logits.input}), trained exact, then one approximate multiplier per dense layer chosen under a loss budget of 0.02`,
+  configuration: `mixed precision (conv1 w${FAMES_BITS.conv1.weight}a${FAMES_BITS.conv1.input}, conv2 w${FAMES_BITS.conv2.weight}a${FAMES_BITS.conv2.input}, fc1 w${FAMES_BITS.fc1.weight}a${FAMES_BITS.fc1.input}, logits w${FAMES_BITS.logits.weight}a${FAMES_BITS.logits.input}), trained exact, then one approximate multiplier per layer chosen under a loss budget of 0.02`,
   async run(ctx) {
     const model = famesNet(ctx.sizes, ctx.seed);
     const trained = await trainedWithFit(ctx, this, model, 2e-3);
