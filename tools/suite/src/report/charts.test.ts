@@ -39,6 +39,10 @@ describe('renderSvg', () => {
     expect(svg).toContain('Accuracy vs estimated energy');
     for (const t of ['fp32', 'w4a4', 'w2a2']) expect(svg).toContain(`>${t}</text>`);
     expect((svg.match(/class="mark-symbol/g) ?? []).length).toBe(1); // one symbol group
+    // coinciding points share one label
+    const twin = await renderSvg(paretoSpec([row('fp32', 1e8, 0.9), row('dqa', 1.01e8, 0.899), row('w4a4', 2e7, 0.88)]));
+    expect(twin).toContain('>fp32 / dqa</text>');
+    expect(twin).not.toContain('>dqa</text>');
     expect((svg.match(/<path [^>]*transform="translate/g) ?? []).length).toBeGreaterThanOrEqual(3);
   });
 });

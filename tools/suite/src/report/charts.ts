@@ -39,7 +39,17 @@ export function paretoFront(rows: Array<{ energyPj: number; accuracy: number; la
 /** Accuracy against estimated energy (log scale), the Pareto front as a line. */
 export function paretoSpec(rows: TechniqueRow[]): TopLevelSpec {
   const front = new Set(paretoFront(rows));
-  const values = rows.map((r) => ({ technique: r.label, energy: r.energyPj / 1e6, accuracy: 100 * r.accuracy, pareto: front.has(r.label) ? 'on the Pareto front' : 'dominated' }));
+  const values = rows.map((r) => ({ technique: r.label, text: r.label, energy: r.energyPj / 1e6, accuracy: 100 * r.accuracy, pareto: front.has(r.label) ? 'on the Pareto front' : 'dominated' }));
+  const minEnergy = Math.min(...values.map((v) => v.energy));
+  const maxEnergy = Math.max(...values.map((v) => v.energy));
+  // Points that (nearly) coincide share one label, or their labels print over each other.
+  values.forEach((v, i) => {
+    const first = values.findIndex((u) => Math.abs(Math.log10(u.energy / v.energy)) < 0.02 && Math.abs(u.accuracy - v.accuracy) < 1);
+    if (first < i) {
+      values[first].text += ` / ${v.technique}`;
+      v.text = '';
+    }
+  });
   return {
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
     title: 'Accuracy vs estimated energy per inference',
@@ -56,7 +66,8 @@ export function paretoSpec(rows: TechniqueRow[]): TopLevelSpec {
       {
         mark: { type: 'point', filled: true, size: 120 },
         encoding: {
-          x: { field: 'energy', type: 'quantitative', scale: { type: 'log', nice: false, padding: 30 }, title: 'estimated energy per inference (uJ, log scale)' },
+          // Room on the right for the labels of the costliest points.
+          x: { field: 'energy', type: 'quantitative', scale: { type: 'log', nice: false, domain: [minEnergy / 1.5, maxEnergy * 4] }, title: 'estimated energy per inference (uJ, log scale)' },
           y: { field: 'accuracy', type: 'quantitative', scale: { zero: false, padding: 20 }, title: 'test accuracy (%)' },
           color: { field: 'technique', type: 'nominal', legend: null },
           shape: { field: 'pareto', type: 'nominal', title: null, legend: null },
@@ -64,7 +75,7 @@ export function paretoSpec(rows: TechniqueRow[]): TopLevelSpec {
       },
       {
         mark: { type: 'text', align: 'left', dx: 8, dy: -8, fontSize: 11 },
-        encoding: { x: { field: 'energy', type: 'quantitative' }, y: { field: 'accuracy', type: 'quantitative' }, text: { field: 'technique' }, color: { field: 'technique', type: 'nominal', legend: null } },
+        encoding: { x: { field: 'energy', type: 'quantitative' }, y: { field: 'accuracy', type: 'quantitative' }, text: { field: 'text' }, color: { field: 'technique', type: 'nominal', legend: null } },
       },
     ],
   };
