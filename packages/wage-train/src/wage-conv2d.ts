@@ -13,69 +13,55 @@
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import type { ConvLayerArgs } from '@tensorflow/tfjs-layers/dist/layers/convolutional.js';
-import { LowbitQuantConv2D, LowbitConfigError, wageAlpha, type LayerPrecision, type QuantizedExport, type Quantizer } from '@lowbit/quant-core';
-import { fanInOf, snapToWageGrid, wageInitialKernel } from './wage-init.js';
-import { wageBaseArgs, wageKernelQuantizer, wagePrecision, type WageWeightArgs } from './wage-layer-args.js';
+import { LowbitQuantConv2D, type LayerPrecision, type Quantizer } from '@lowbit/quant-core';
+import { setUpWageKernel, wageBaseArgs, wageLayerConfig, wagePrecision, type WageKernelSetup, type WageWeightArgs, type WageWeightSettings } from './wage-layer-args.js';
 
 export type WageConv2DArgs = Omit<ConvLayerArgs, 'useBias' | 'activation'> & WageWeightArgs & { useBias?: false; activation?: 'linear' };
 
 export class LowbitWageConv2D extends LowbitQuantConv2D {
   static override className = 'LowbitWageConv2D';
-  readonly bitsW: number;
-  readonly inputBits: number;
-  readonly seed: number;
-  private readonly customInit: boolean;
-  private scale = 1;
-  private fanIn: number | null = null;
+  private readonly wage: WageWeightSettings;
+  private setup: WageKernelSetup | null = null;
 
   constructor(args: WageConv2DArgs) {
-    const parsed = wageBaseArgs('wageConv2d', args);
-    super(parsed.base as unknown as ConvLayerArgs);
-    this.bitsW = parsed.bitsW;
-    this.inputBits = parsed.inputBits;
-    this.seed = parsed.seed;
-    this.customInit = parsed.customInit;
+    const { base, ...settings } = wageBaseArgs('wageConv2d', args);
+    super(base as unknown as ConvLayerArgs);
+    this.wage = settings;
+  }
+
+  /** Weight bit width k_W. */
+  get bitsW(): number {
+    return this.wage.bitsW;
+  }
+
+  /** Bit width k_A of the activation feeding this layer. */
+  get inputBits(): number {
+    return this.wage.inputBits;
+  }
+
+  get seed(): number {
+    return this.wage.seed;
   }
 
   /** The constant output scale divisor alpha (a power of two >= 1); 1 until built. */
   get alpha(): number {
-    return this.scale;
+    return this.setup?.alpha ?? 1;
   }
 
   override build(inputShape: tfl.Shape | tfl.Shape[]): void {
     const fresh = this.kernel == null;
     super.build(inputShape);
-    const kernel = this.kernel!;
-    this.fanIn = fanInOf(kernel.shape as number[]);
-    if (fresh) {
-      const initial = this.customInit ? snapToWageGrid(kernel.read(), this.bitsW) : wageInitialKernel(kernel.shape as number[], this.bitsW, this.seed);
-      kernel.write(initial);
-      initial.dispose();
-    }
-    this.scale = wageAlpha(this.bitsW, this.fanIn);
-    // alpha depends on fan_in, known only now; the quantizer has no state, so swap it in.
-    (this as unknown as { kernelQuantizer: Quantizer }).kernelQuantizer = wageKernelQuantizer(this.bitsW, this.scale);
+    this.setup = setUpWageKernel(this.kernel!, fresh, this.wage);
+    // The quantizer has no state, so the one dividing by this layer's alpha simply replaces it.
+    (this as unknown as { kernelQuantizer: Quantizer }).kernelQuantizer = this.setup.quantizer;
   }
 
   override lowbitPrecision(): LayerPrecision {
-    return wagePrecision(this.bitsW, this.inputBits, this.fanIn);
-  }
-
-  /**
-   * The kernel's k_W-bit codes with the power-of-two scale `sigma(k_W) / alpha`: dequantized, the
-   * exact kernel of the forward pass. (Reads the variable without disposing it.)
-   */
-  override exportQuantized(): QuantizedExport {
-    if (this.kernel == null) throw new LowbitConfigError(`${this.name}.kernel`, null, 'the layer must be built (called on an input) first');
-    return { kernel: this.kernelQuantizer!.quantize(this.kernel.read()) };
+    return wagePrecision(this.wage.bitsW, this.wage.inputBits, this.setup?.fanIn ?? null);
   }
 
   override getConfig(): tf.serialization.ConfigDict {
-    const config = super.getConfig();
-    delete config.kernelQuantizer;
-    delete config.inputQuantizer;
-    if (!this.customInit) delete config.kernelInitializer;
-    return { ...config, bitsW: this.bitsW, inputBits: this.inputBits, seed: this.seed };
+    return wageLayerConfig(super.getConfig(), this.wage);
   }
 }
 tf.serialization.registerClass(LowbitWageConv2D);

@@ -1,10 +1,14 @@
 /**
  * What the WAGE weight layers ({@link LowbitWageDense}, {@link LowbitWageConv2D}) share: their
  * extra arguments, the argument rewrite that makes a quantDense/quantConv2d into a WAGE layer
- * (no bias, linear, WAGE initializer, WAGE kernel quantizer), and their precision report.
+ * (no bias, linear, WAGE initializer, WAGE kernel quantizer), the kernel set-up their build()
+ * does, their saved config and their precision report. The two classes only delegate here.
  */
-import { LowbitConfigError, LowbitWageQuantizer, checkInteger, type LayerPrecision, type OperandPrecision } from '@lowbit/quant-core';
+import type * as tf from '@tensorflow/tfjs-core';
+import type * as tfl from '@tensorflow/tfjs-layers';
+import { LowbitConfigError, LowbitWageQuantizer, checkInteger, wageAlpha, type LayerPrecision, type OperandPrecision } from '@lowbit/quant-core';
 import { checkWageBits, maxWageCode } from './bits.js';
+import { fanInOf, snapToWageGrid, wageInitialKernel } from './wage-init.js';
 
 export interface WageWeightArgs {
   /** Weight bit width k_W, 2..16 (default 2: ternary). */
@@ -22,7 +26,16 @@ const FIXED = ['kernelQuantizer', 'inputQuantizer'] as const;
  * The quantDense/quantConv2d arguments of a WAGE layer. Throws for a bias, a non-linear
  * activation, or a quantizer argument (the layer sets its own).
  */
-export function wageBaseArgs<T extends object>(layer: string, args: T & WageWeightArgs): { base: Record<string, unknown>; bitsW: number; inputBits: number; seed: number; customInit: boolean } {
+/** A WAGE layer's own settings, validated. */
+export interface WageWeightSettings {
+  bitsW: number;
+  inputBits: number;
+  seed: number;
+  /** The user gave a kernelInitializer: snap its values to the k_W grid instead of WAGE's init. */
+  customInit: boolean;
+}
+
+export function wageBaseArgs<T extends object>(layer: string, args: T & WageWeightArgs): WageWeightSettings & { base: Record<string, unknown> } {
   if (args === null || typeof args !== 'object') throw new LowbitConfigError('args', args, `expected an object of ${layer} arguments`);
   const a = args as Record<string, unknown>;
   const bitsW = checkWageBits('bitsW', a.bitsW ?? 2);
@@ -71,4 +84,39 @@ export function wagePrecision(bitsW: number, inputBits: number, fanIn: number | 
 /** Forward weights `Q(C(W, k_W), k_W) / alpha`, straight-through gradient (quant-core's quantizer). */
 export function wageKernelQuantizer(bitsW: number, alpha: number): LowbitWageQuantizer {
   return new LowbitWageQuantizer({ bits: bitsW, mode: 'weight', alpha });
+}
+
+/** What build() derives once the kernel exists. */
+export interface WageKernelSetup {
+  fanIn: number;
+  /** The constant scale divisor alpha (a power of two >= 1). */
+  alpha: number;
+  /** `Q(C(W, k_W), k_W) / alpha` for this layer's alpha. */
+  quantizer: LowbitWageQuantizer;
+}
+
+/**
+ * The WAGE part of build(), after the base layer allocated `kernel`: the first time (`fresh`),
+ * writes WAGE's seeded initial kernel (or snaps a user-initialised one to the k_W grid); then
+ * derives fan_in, alpha and the kernel quantizer (alpha depends on fan_in, known only now).
+ */
+export function setUpWageKernel(kernel: tfl.LayerVariable, fresh: boolean, w: WageWeightSettings): WageKernelSetup {
+  const shape = kernel.shape as number[];
+  const fanIn = fanInOf(shape);
+  if (fresh) {
+    const initial = w.customInit ? snapToWageGrid(kernel.read(), w.bitsW) : wageInitialKernel(shape, w.bitsW, w.seed);
+    kernel.write(initial);
+    initial.dispose();
+  }
+  const alpha = wageAlpha(w.bitsW, fanIn);
+  return { fanIn, alpha, quantizer: wageKernelQuantizer(w.bitsW, alpha) };
+}
+
+/** The saved config: quantizers follow from bitsW, so the WAGE settings are saved instead. */
+export function wageLayerConfig(config: tf.serialization.ConfigDict, w: WageWeightSettings): tf.serialization.ConfigDict {
+  const out = { ...config };
+  delete out.kernelQuantizer;
+  delete out.inputQuantizer;
+  if (!w.customInit) delete out.kernelInitializer;
+  return { ...out, bitsW: w.bitsW, inputBits: w.inputBits, seed: w.seed };
 }
