@@ -203,12 +203,11 @@ const tCount = performance.now();
 const counting = countingMatricesOf(model, calib.x, calibLoss);
 const countingSeconds = (performance.now() - tCount) / 1000;
 const tEst = performance.now();
-// A negative first-order estimate is not trusted as a gain: the knapsack would spend it on other
-// layers (with 16-256 calibration images, large-error designs get estimates of the wrong sign).
-const choices: LayerMultiplierChoices[] = counting.map((c) => {
-  const lc = layerChoices(c.layer.name, c.counting, candidatesFor(c.layer), c.multiplications);
-  return { ...lc, options: lc.options.map((o) => ({ ...o, loss: Math.max(0, o.loss) })) };
-});
+// layerChoices clamps negative first-order estimates to 0 (its default): the knapsack would spend
+// them on other layers (with 16-256 calibration images, large-error designs get the wrong sign).
+const choices: LayerMultiplierChoices[] = counting.map((c) =>
+  layerChoices(c.layer.name, c.counting, allCandidatesFor(c.layer), c.multiplications, { maxMaePercent: settings.maxMaePercent }),
+);
 const estimateSeconds = (performance.now() - tEst) / 1000;
 log(`counting matrices ${countingSeconds.toFixed(1)} s, ${choices.reduce((s, c) => s + c.options.length, 0)} estimates ${(estimateSeconds * 1000).toFixed(0)} ms`);
 

@@ -95,4 +95,34 @@ describe('layerChoices', () => {
     expect(c.options[0].loss).toBe(0);
     expect(() => layerChoices('l2', { a: { bits: 3, signed: false }, w, g: new Float64Array(32) }, lib, 1)).toThrow(/none fits/);
   });
+
+  it('clamps negative estimates to 0 unless told not to, and admits designs by MAE', () => {
+    const a = { bits: 2, signed: false };
+    const w = { bits: 2, signed: false };
+    const lib = appMulLibrary({ a, w });
+    // G = -E_m for the first approximate design: its raw estimate is -sum E^2 < 0.
+    const approx = lib.find((m) => !m.isExact())!;
+    const g = Float64Array.from(approx.errorTable(), (v) => -v);
+    const raw = layerChoices('l', { a, w, g }, lib, 1, { clampNegative: false });
+    const clamped = layerChoices('l', { a, w, g }, lib, 1);
+    const j = lib.indexOf(approx);
+    expect(raw.options[j].loss).toBeLessThan(0);
+    expect(clamped.options[j].loss).toBe(0);
+    raw.options.forEach((o, i) => expect(clamped.options[i].loss).toBe(Math.max(0, o.loss)));
+    const admitted = layerChoices('l', { a, w, g }, lib, 1, { maxMaePercent: 0 });
+    expect(admitted.multipliers.every((m) => m.isExact())).toBe(true);
+    const limit = approx.metrics().maePercent;
+    const some = layerChoices('l', { a, w, g }, lib, 1, { maxMaePercent: limit });
+    expect(some.multipliers).toContain(approx);
+    expect(some.multipliers.every((m) => m.isExact() || m.metrics().maePercent <= limit)).toBe(true);
+  });
+
+  it('rejects bad options', () => {
+    const a = { bits: 2, signed: false };
+    const lib = appMulLibrary({ a, w: a });
+    const cm = { a, w: a, g: new Float64Array(16) };
+    expect(() => layerChoices('l', cm, lib, 1, { maxMaePercent: -1 })).toThrow(/maxMaePercent = -1/);
+    expect(() => layerChoices('l', cm, lib, 1, { clampNegative: 'yes' as unknown as boolean })).toThrow(/clampNegative/);
+    expect(() => layerChoices('l', cm, lib, 1, { maxMae: 1 } as never)).toThrow(/options.maxMae = 1 is invalid: unknown option/);
+  });
 });

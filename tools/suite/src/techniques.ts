@@ -252,7 +252,11 @@ const fames: Technique = {
     const yCalib = oneHotLabels(calib.labels);
     const counting = countingMatricesOf(model, calib.images, (yPred) => tf.losses.softmaxCrossEntropy(yCalib, tf.log(tf.add(yPred, 1e-7))) as tf.Scalar);
     yCalib.dispose();
-    const choices = counting.map((c) => layerChoices(c.layer.name, c.counting, appMulLibrary({ a: c.counting.a, w: c.counting.w }), c.multiplications));
+    // The safeguards examples/fames measured: negative estimates clamped (layerChoices' default),
+    // only designs with MAE <= 0.25% of the product range admitted.
+    const choices = counting.map((c) =>
+      layerChoices(c.layer.name, c.counting, appMulLibrary({ a: c.counting.a, w: c.counting.w }), c.multiplications, { maxMaePercent: 0.25 }),
+    );
     const selection = selectMultipliers(choices, 0.02);
     counting.forEach((c, l) => c.layer.setMultiplier(choices[l].multipliers[selection.choice[l]]));
     const selectSeconds = (performance.now() - t0) / 1000;
