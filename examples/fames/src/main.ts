@@ -26,7 +26,7 @@ import '@tensorflow/tfjs-backend-cpu';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { loadFashionMnist } from '@lowbit/datasets';
 import { summary } from '@lowbit/hw-model';
-import { LowbitUniformQuantizer } from '@lowbit/quant-core';
+import { LowbitUniformQuantizer, spearman } from '@lowbit/quant-core';
 import { selectBackend, type BackendName } from '@lowbit/training-kernels';
 import {
   AppMul,
@@ -256,25 +256,6 @@ for (const points of settings.accuracyBudgetsPoints) {
 }
 
 // ---- (b) estimate vs measured over every (layer, AppMul) pair -------------------------------------
-function ranks(v: number[]): number[] {
-  const order = v.map((x, i) => [x, i] as const).sort((p, q) => p[0] - q[0]);
-  const r = new Array<number>(v.length);
-  for (let i = 0; i < order.length; ) {
-    let j = i;
-    while (j + 1 < order.length && order[j + 1][0] === order[i][0]) j++;
-    for (let k = i; k <= j; k++) r[order[k][1]] = (i + j) / 2;
-    i = j + 1;
-  }
-  return r;
-}
-function spearman(p: number[], q: number[]): number {
-  const [rp, rq] = [ranks(p), ranks(q)];
-  const mean = (v: number[]) => v.reduce((s, t) => s + t, 0) / v.length;
-  const [mp, mq] = [mean(rp), mean(rq)];
-  let num = 0, dp = 0, dq = 0;
-  for (let i = 0; i < rp.length; i++) { num += (rp[i] - mp) * (rq[i] - mq); dp += (rp[i] - mp) ** 2; dq += (rq[i] - mq) ** 2; }
-  return num / Math.sqrt(dp * dq);
-}
 setAll([null, null, null, null]);
 const pairs: { layer: string; multiplier: string; estimated: number; measured: number }[] = [];
 const tPairs = performance.now();

@@ -9,6 +9,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { appMulDense, appMulLibrary, countingMatricesOf, estimateLossChange } from '../src/index.js';
+import { spearman } from '@lowbit/quant-core';
 
 tf.enableProdMode();
 await tf.setBackend('cpu');
@@ -35,25 +36,6 @@ const counting = countingMatricesOf(model, x, loss);
 const countingMs = performance.now() - t0;
 const base = lossNow();
 
-function ranks(v: number[]): number[] {
-  const order = v.map((x, i) => [x, i] as const).sort((a, b) => a[0] - b[0]);
-  const r = new Array<number>(v.length);
-  for (let i = 0; i < order.length; ) {
-    let j = i;
-    while (j + 1 < order.length && order[j + 1][0] === order[i][0]) j++;
-    for (let k = i; k <= j; k++) r[order[k][1]] = (i + j) / 2;
-    i = j + 1;
-  }
-  return r;
-}
-function spearman(a: number[], b: number[]): number {
-  const [ra, rb] = [ranks(a), ranks(b)];
-  const mean = (v: number[]) => v.reduce((s, t) => s + t, 0) / v.length;
-  const [ma, mb] = [mean(ra), mean(rb)];
-  let num = 0, da = 0, db = 0;
-  for (let i = 0; i < ra.length; i++) { num += (ra[i] - ma) * (rb[i] - mb); da += (ra[i] - ma) ** 2; db += (rb[i] - mb) ** 2; }
-  return num / Math.sqrt(da * db);
-}
 
 let estimateMs = 0;
 for (const { layer, counting: G } of counting) {

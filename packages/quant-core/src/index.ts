@@ -7,6 +7,7 @@ import '@tensorflow/tfjs-layers';
 export * from './errors.js';
 export * from './validate.js';
 export * from './rounding.js';
+export * from './stats/rank-correlation.js';
 export * from './precision.js';
 export * from './quantized-tensor.js';
 export * from './bitpack.js';
