@@ -1,11 +1,11 @@
 /**
- * AppMul-simulated dense layer vs the exact float dense on the cpu backend.
+ * AppMul-simulated dense layer vs the exact float dense, on the cpu and wasm backends.
  * Run: `npm run bench -w packages/fames-appmul` (writes bench/results/appmul-dense.json).
  *
  * Variants (batch 64, 256 inputs, 128 outputs, 8-bit unsigned activations x 8-bit signed weights):
  * - `float-matmul`: tf.matMul of the same codes in float32 (what an exact quantized dense costs)
- * - `lut-drum4`: DRUM k=4 (error table of high rank) through the cpu LUT kernel
- * - `lut-trunc6`: 6-column truncation through the cpu LUT kernel
+ * - `lut-drum4`: DRUM k=4 (error table of high rank) through the LUT kernel (cpu or wasm)
+ * - `lut-trunc6`: 6-column truncation through the LUT kernel
  * - `lowrank-trunc6`: the same truncation through the low-rank path (integer factors)
  * - `composed-lut-trunc6`: the composed gather fallback other backends use
  */

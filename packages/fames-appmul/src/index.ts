@@ -18,6 +18,7 @@ export * from './lut-file.js';
 export * from './evoapprox.js';
 export * from './kernels/appmul-matmul.js';
 export * from './kernels/appmul-matmul-cpu.js';
+export * from './kernels/appmul-matmul-wasm.js';
 export * from './simulate/reference.js';
 export * from './simulate/low-rank.js';
 export * from './simulate/appmul-matmul.js';

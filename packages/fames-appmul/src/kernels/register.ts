@@ -4,7 +4,8 @@
  */
 import { getKernel, registerKernel } from '@tensorflow/tfjs-core';
 import { appMulMatMulCpuConfig } from './appmul-matmul-cpu.js';
+import { appMulMatMulWasmConfig } from './appmul-matmul-wasm.js';
 
-for (const config of [appMulMatMulCpuConfig]) {
+for (const config of [appMulMatMulCpuConfig, appMulMatMulWasmConfig]) {
   if (!getKernel(config.kernelName, config.backendName)) registerKernel(config);
 }

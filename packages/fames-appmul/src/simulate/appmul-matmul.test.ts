@@ -73,13 +73,15 @@ describe('appMulMatMul', () => {
       expect(sum).toBe(E[p * 256 + j]);
     }
     expect(lowRankFactors(operandTruncationMultiplier({ a: s(8), w: s(8), dropA: 2, dropW: 2 }))!.integer).toBe(true);
-    expect(chooseAppMulPath(trunc, 64, {}, 'wasm')).toBe('low-rank');
+    // cpu and wasm have the LUT kernel registered; a backend without it takes the low-rank path.
+    expect(chooseAppMulPath(trunc, 64, {}, 'wasm')).toBe('lut');
     expect(chooseAppMulPath(trunc, 64, {}, 'cpu')).toBe('lut');
-    expect(chooseAppMulPath(trunc, 1024, {}, 'wasm')).toBe('lut'); // float32 could no longer be exact
+    expect(chooseAppMulPath(trunc, 64, {}, 'webgl')).toBe('low-rank');
+    expect(chooseAppMulPath(trunc, 1024, {}, 'webgl')).toBe('lut'); // float32 could no longer be exact
     expect(chooseAppMulPath(exactMultiplier({ a: u(8), w: u(8) }), 64)).toBe('exact');
     const mitchell = mitchellMultiplier({ a: u(8), w: u(8) });
     expect(lowRankFactors(mitchell, 8)).toBeNull();
-    expect(chooseAppMulPath(mitchell, 64, {}, 'wasm')).toBe('lut');
+    expect(chooseAppMulPath(mitchell, 64, {}, 'webgl')).toBe('lut');
   });
 
   it('gradient is the exact multiplier\'s (straight-through)', () => {

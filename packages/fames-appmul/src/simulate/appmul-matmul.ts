@@ -3,13 +3,14 @@
  * through the AppMul `m`: `Y[b][n] = sum_k M(A[b][k], W[k][n])`, float32 `[B, N]`.
  *
  * Paths (`path`, default `'auto'`):
- * - `'lut'`: the `LowbitAppMulMatMul` kernel (JS loop on cpu, composed gather elsewhere).
+ * - `'lut'`: the `LowbitAppMulMatMul` kernel (JS loop on cpu and wasm, composed gather elsewhere).
  * - `'low-rank'`: `A W + sum_i U_i(A) V_i(W)` from tf ops on any backend, with the factors of
  *   {@link lowRankFactors} (one exact matmul plus one matmul of inner size K r).
- * - `'auto'`: the exact matmul for an exact table; on the cpu backend the LUT kernel (measured
- *   faster than the low-rank path there, see the README's bench); on other backends the low-rank
- *   path when the error table's rank is at most `maxRank` (default 8) and float32 provably gives
- *   the exact integers ({@link lowRankExactFor}), otherwise the composed LUT.
+ * - `'auto'`: the exact matmul for an exact table; where the LUT kernel is registered (cpu, wasm)
+ *   the LUT kernel (measured faster than the low-rank path on both, see the README's bench); on
+ *   other backends the low-rank path when the error table's rank is at most `maxRank` (default 8)
+ *   and float32 provably gives the exact integers ({@link lowRankExactFor}), otherwise the
+ *   composed LUT.
  * Every path returns the exact integer sums (tests check each against the scalar reference).
  *
  * Gradient (`tf.grad` / training): straight-through, as if the multiplier were exact:
@@ -46,7 +47,8 @@ export function chooseAppMulPath(m: AppMul, K: number, options: AppMulMatMulOpti
   if (path === 'low-rank') return 'low-rank';
   const maxProduct = Math.max(...codeRange(m.a).map(Math.abs)) * Math.max(...codeRange(m.w).map(Math.abs));
   if (m.isExact() && K * maxProduct < 2 ** 24) return 'exact';
-  if (backend === 'cpu') return 'lut';
+  // A JS-loop LUT kernel (cpu, wasm) beats the low-rank path on both (README's bench).
+  if (tf.getKernel(APPMUL_MATMUL, backend)) return 'lut';
   const f = lowRankFactors(m, maxRank);
   return f && lowRankExactFor(m, f, K) ? 'low-rank' : 'lut';
 }
@@ -73,7 +75,7 @@ function forward(a: tf.Tensor2D, w: tf.Tensor2D, m: AppMul, path: 'exact' | 'lut
   if (path === 'lut') {
     const ai = tf.cast(a, 'int32');
     const wi = tf.cast(w, 'int32');
-    const y = tf.getBackend() === 'cpu'
+    const y = tf.getKernel(APPMUL_MATMUL, tf.getBackend())
       ? (tf.engine().runKernel(APPMUL_MATMUL, { a: ai, w: wi }, attrs as unknown as tf.NamedAttrMap) as tf.Tensor2D)
       : appMulMatMulComposed(ai, wi, attrs);
     return tf.cast(y, 'float32');
