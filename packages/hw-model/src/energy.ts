@@ -57,31 +57,28 @@ export function intAddEnergyPj(bits: number, table: EnergyTable = energyTable): 
   throw new LowbitConfigError('bits', bits, `table "${t.name}" has integer add entries only for widths ${widths(t.intAddPj)} and missingWidth = "throw"`);
 }
 
-/** One floating-point multiplication in a `bits`-bit format; only widths the table lists (no fit). */
-export function fpMultiplyEnergyPj(bits: number, table: EnergyTable = energyTable): number {
+/** An entry a table must list for `bits` (float formats have no fit); the error names what it has. */
+function listedEntry(bits: number, table: EnergyTable, field: 'fpMultiplyPj' | 'fpAddPj' | 'fpExponentBits', what: string): number {
   checkInteger('bits', bits, 1, MAX_BITS);
   const t = validateEnergyTable(table);
-  const exact = entry(t.fpMultiplyPj, bits);
-  if (exact === undefined) throw new LowbitConfigError('bits', bits, `table "${t.name}" has float multiply entries for widths ${widths(t.fpMultiplyPj)}`);
+  const exact = entry(t[field], bits);
+  if (exact === undefined) throw new LowbitConfigError('bits', bits, `table "${t.name}" ${what} ${widths(t[field])}`);
   return exact;
+}
+
+/** One floating-point multiplication in a `bits`-bit format; only widths the table lists (no fit). */
+export function fpMultiplyEnergyPj(bits: number, table: EnergyTable = energyTable): number {
+  return listedEntry(bits, table, 'fpMultiplyPj', 'has float multiply entries for widths');
 }
 
 /** One floating-point addition in a `bits`-bit format; only widths the table lists (no fit). */
 export function fpAddEnergyPj(bits: number, table: EnergyTable = energyTable): number {
-  checkInteger('bits', bits, 1, MAX_BITS);
-  const t = validateEnergyTable(table);
-  const exact = entry(t.fpAddPj, bits);
-  if (exact === undefined) throw new LowbitConfigError('bits', bits, `table "${t.name}" has float add entries for widths ${widths(t.fpAddPj)}`);
-  return exact;
+  return listedEntry(bits, table, 'fpAddPj', 'has float add entries for widths');
 }
 
 /** Width of the exponent field of a `bits`-bit float format (fp32: 8). */
 export function fpExponentBits(bits: number, table: EnergyTable = energyTable): number {
-  checkInteger('bits', bits, 1, MAX_BITS);
-  const t = validateEnergyTable(table);
-  const exact = entry(t.fpExponentBits, bits);
-  if (exact === undefined) throw new LowbitConfigError('bits', bits, `table "${t.name}" lists exponent widths for float formats ${widths(t.fpExponentBits)}`);
-  return exact;
+  return listedEntry(bits, table, 'fpExponentBits', 'lists exponent widths for float formats');
 }
 
 /** A gate per bit of a `bits`-wide operand, at the table's `logicPerBitPj`. */
