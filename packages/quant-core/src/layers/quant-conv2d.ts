@@ -13,12 +13,13 @@ import * as tfl from '@tensorflow/tfjs-layers';
 import type { ConvLayerArgs } from '@tensorflow/tfjs-layers/dist/layers/convolutional.js';
 import { LowbitConfigError } from '../errors.js';
 import { checkInteger } from '../validate.js';
-import { addChannelBias, fromNhwc, toNhwc, type DataFormat } from './conv-utils.js';
-import { fusedActivationOf, LowbitQuantLayer, type QuantizerArgs } from './quant-layer.js';
+import { addChannelBias, fromNhwc, toNhwc } from './conv-utils.js';
+import { fusedActivationOf, type QuantizerArgs } from './quant-layer.js';
+import { LowbitQuantConvLayer } from './quant-conv-layer.js';
 
 export type QuantConv2DArgs = ConvLayerArgs & QuantizerArgs;
 
-export class LowbitQuantConv2D extends LowbitQuantLayer {
+export class LowbitQuantConv2D extends LowbitQuantConvLayer {
   static className = 'LowbitQuantConv2D';
 
   constructor(args: QuantConv2DArgs) {
@@ -28,21 +29,6 @@ export class LowbitQuantConv2D extends LowbitQuantLayer {
 
   get filters(): number {
     return this.ref<number>('filters');
-  }
-  get kernelSize(): [number, number] {
-    return this.ref<[number, number]>('kernelSize');
-  }
-  get strides(): [number, number] {
-    return this.ref<[number, number]>('strides');
-  }
-  get padding(): 'valid' | 'same' {
-    return this.ref<'valid' | 'same'>('padding');
-  }
-  get dataFormat(): DataFormat {
-    return this.ref<DataFormat>('dataFormat');
-  }
-  get dilationRate(): [number, number] {
-    return this.ref<[number, number]>('dilationRate');
   }
 
   override build(inputShape: tfl.Shape | tfl.Shape[]): void {

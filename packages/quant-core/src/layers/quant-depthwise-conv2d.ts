@@ -17,12 +17,13 @@ import * as tfl from '@tensorflow/tfjs-layers';
 import type { DepthwiseConv2DLayerArgs } from '@tensorflow/tfjs-layers/dist/layers/convolutional_depthwise.js';
 import { LowbitConfigError } from '../errors.js';
 import { checkInteger } from '../validate.js';
-import { addChannelBias, fromNhwc, toNhwc, type DataFormat } from './conv-utils.js';
-import { LowbitQuantLayer, type QuantizerArgs } from './quant-layer.js';
+import { addChannelBias, fromNhwc, toNhwc } from './conv-utils.js';
+import type { QuantizerArgs } from './quant-layer.js';
+import { LowbitQuantConvLayer } from './quant-conv-layer.js';
 
 export type QuantDepthwiseConv2DArgs = DepthwiseConv2DLayerArgs & QuantizerArgs;
 
-export class LowbitQuantDepthwiseConv2D extends LowbitQuantLayer {
+export class LowbitQuantDepthwiseConv2D extends LowbitQuantConvLayer {
   static className = 'LowbitQuantDepthwiseConv2D';
 
   constructor(args: QuantDepthwiseConv2DArgs) {
@@ -34,21 +35,6 @@ export class LowbitQuantDepthwiseConv2D extends LowbitQuantLayer {
 
   get depthMultiplier(): number {
     return this.ref<number>('depthMultiplier');
-  }
-  get kernelSize(): [number, number] {
-    return this.ref<[number, number]>('kernelSize');
-  }
-  get strides(): [number, number] {
-    return this.ref<[number, number]>('strides');
-  }
-  get padding(): 'valid' | 'same' {
-    return this.ref<'valid' | 'same'>('padding');
-  }
-  get dataFormat(): DataFormat {
-    return this.ref<DataFormat>('dataFormat');
-  }
-  get dilationRate(): [number, number] {
-    return this.ref<[number, number]>('dilationRate');
   }
 
   override build(inputShape: tfl.Shape | tfl.Shape[]): void {
