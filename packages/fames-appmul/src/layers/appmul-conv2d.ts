@@ -14,7 +14,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { LowbitConfigError, LowbitQuantConv2D, type LayerPrecision, type QuantConv2DArgs } from '@lowbit/quant-core';
 import { AppMul } from '../appmul.js';
-import { resolveAppMul } from '../appmul-registry.js';
+import { resolveMultiplierArg } from './multiplier-arg.js';
 import { appMulConv2d } from '../simulate/appmul-conv2d.js';
 import type { AppMulPath } from '../simulate/appmul-matmul.js';
 import { extractPatches } from '../simulate/patches.js';
@@ -35,7 +35,7 @@ export class LowbitAppMulConv2D extends LowbitQuantConv2D {
   constructor(args: AppMulConv2DArgs) {
     const { multiplier, appMulPath, ...rest } = args ?? ({} as AppMulConv2DArgs);
     super(rest);
-    this.appMul = multiplier == null ? null : multiplier instanceof AppMul ? multiplier : resolveAppMul(multiplier);
+    this.appMul = resolveMultiplierArg(multiplier);
     this.appMulPath = appMulPath ?? 'auto';
   }
 
@@ -44,7 +44,7 @@ export class LowbitAppMulConv2D extends LowbitQuantConv2D {
   }
 
   setMultiplier(m: AppMul | string | null): void {
-    this.appMul = m == null ? null : m instanceof AppMul ? m : resolveAppMul(m);
+    this.appMul = resolveMultiplierArg(m);
   }
 
   /** Codes of a (fake-quantized or raw) NHWC input and of the kernel; the caller disposes them. */

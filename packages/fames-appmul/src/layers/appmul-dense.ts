@@ -20,7 +20,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { LowbitConfigError, LowbitQuantDense, type LayerPrecision, type QuantDenseArgs } from '@lowbit/quant-core';
 import { AppMul } from '../appmul.js';
-import { resolveAppMul } from '../appmul-registry.js';
+import { resolveMultiplierArg } from './multiplier-arg.js';
 import { appMulMatMul, type AppMulPath } from '../simulate/appmul-matmul.js';
 import { checkCodesFit, operandCodesOf, probedProduct, scaleTensor, type CountingProbe } from './operand-codes.js';
 
@@ -51,7 +51,7 @@ export class LowbitAppMulDense extends LowbitQuantDense {
   constructor(args: AppMulDenseArgs) {
     const { multiplier, appMulPath, ...rest } = args ?? ({} as AppMulDenseArgs);
     super(rest);
-    this.appMul = multiplier == null ? null : multiplier instanceof AppMul ? multiplier : resolveAppMul(multiplier);
+    this.appMul = resolveMultiplierArg(multiplier);
     this.appMulPath = appMulPath ?? 'auto';
   }
 
@@ -62,7 +62,7 @@ export class LowbitAppMulDense extends LowbitQuantDense {
 
   /** Swaps the multiplier (null: exact products). */
   setMultiplier(m: AppMul | string | null): void {
-    this.appMul = m == null ? null : m instanceof AppMul ? m : resolveAppMul(m);
+    this.appMul = resolveMultiplierArg(m);
   }
 
   /**
