@@ -12,7 +12,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { LowbitConfigError, LowbitQuantConv2D, type QuantConv2DArgs } from '@lowbit/quant-core';
 import { shiftConv2d } from '../ops/shift-conv2d.js';
 import { type InferenceArithmetic, type LogLayerArgs, splitLogLayerArgs } from './log-layer-args.js';
-import { productScale, shiftOperandOf } from './shift-inference.js';
+import { productScale, shiftOperandOf, shiftReady } from './shift-inference.js';
 
 export type LogConv2DArgs = QuantConv2DArgs & LogLayerArgs;
 
@@ -35,17 +35,14 @@ export class LowbitLogConv2D extends LowbitQuantConv2D {
 
   /** Inference on integer codes with `shiftConv2d`, then bias and activation (see `LowbitLogDense.shiftForward`). */
   shiftForward(x: tf.Tensor): tf.Tensor {
-    if (this.inputQuantizer === null || this.kernelQuantizer === null) {
-      throw new LowbitConfigError(`${this.name}.${this.inputQuantizer === null ? 'inputQuantizer' : 'kernelQuantizer'}`, null, 'shift inference needs both an input and a kernel quantizer');
-    }
-    if (this.kernel == null) throw new LowbitConfigError(`${this.name}.kernel`, null, 'the layer must be built (called on an input) first');
+    const ready = shiftReady(this.name, this.inputQuantizer, this.kernelQuantizer, this.kernel);
     if (this.dilationRate.some((d) => d !== 1)) throw new LowbitConfigError(`${this.name}.dilationRate`, this.dilationRate, 'shift inference supports dilation 1 only');
     if (x.rank !== 4) throw new LowbitConfigError(`${this.name}.inputs`, x, 'expected a rank-4 input (batch, rows, cols, channels)');
     const channelsFirst = this.dataFormat === 'channelsFirst';
     const nhwc = channelsFirst ? tf.transpose(x, [0, 2, 3, 1]) : x;
-    const input = shiftOperandOf(this.inputQuantizer.quantize(nhwc), 'input');
+    const input = shiftOperandOf(ready.inputQuantizer.quantize(nhwc), 'input');
     if (channelsFirst) nhwc.dispose();
-    const kernel = shiftOperandOf(this.kernelQuantizer.quantize(this.kernel.read()), 'kernel');
+    const kernel = shiftOperandOf(ready.kernelQuantizer.quantize(ready.kernel.read()), 'kernel');
     const product = shiftConv2d(input.codes, kernel.codes, {
       xKind: input.kind,
       filterKind: kernel.kind,

@@ -14,10 +14,10 @@
  * ```
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { LowbitConfigError, LowbitQuantDense, type QuantDenseArgs } from '@lowbit/quant-core';
+import { LowbitQuantDense, type QuantDenseArgs } from '@lowbit/quant-core';
 import { shiftMatMul } from '../ops/shift-matmul.js';
 import { type InferenceArithmetic, type LogLayerArgs, splitLogLayerArgs } from './log-layer-args.js';
-import { productScale, shiftOperandOf } from './shift-inference.js';
+import { productScale, shiftOperandOf, shiftReady } from './shift-inference.js';
 
 export type LogDenseArgs = QuantDenseArgs & LogLayerArgs;
 
@@ -44,15 +44,12 @@ export class LowbitLogDense extends LowbitQuantDense {
    * fake-quantized forward up to float32 rounding of the float path's sums (exact when they are).
    */
   shiftForward(x: tf.Tensor): tf.Tensor {
-    if (this.inputQuantizer === null || this.kernelQuantizer === null) {
-      throw new LowbitConfigError(`${this.name}.${this.inputQuantizer === null ? 'inputQuantizer' : 'kernelQuantizer'}`, null, 'shift inference needs both an input and a kernel quantizer');
-    }
-    if (this.kernel == null) throw new LowbitConfigError(`${this.name}.kernel`, null, 'the layer must be built (called on an input) first');
+    const ready = shiftReady(this.name, this.inputQuantizer, this.kernelQuantizer, this.kernel);
     const lastDim = x.shape[x.rank - 1] as number;
     const x2 = tf.reshape(x, [-1, lastDim]);
-    const input = shiftOperandOf(this.inputQuantizer.quantize(x2), 'input');
+    const input = shiftOperandOf(ready.inputQuantizer.quantize(x2), 'input');
     x2.dispose();
-    const kernel = shiftOperandOf(this.kernelQuantizer.quantize(this.kernel.read()), 'kernel');
+    const kernel = shiftOperandOf(ready.kernelQuantizer.quantize(ready.kernel.read()), 'kernel');
     const product = shiftMatMul(input.codes, kernel.codes, { aKind: input.kind, bKind: kernel.kind, scale: productScale(input, kernel) });
     tf.dispose([input.codes, kernel.codes]);
     const y = tf.tidy(() => {

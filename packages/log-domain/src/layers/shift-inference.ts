@@ -10,7 +10,7 @@
  * ```
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { LowbitConfigError, type QuantizedTensor } from '@lowbit/quant-core';
+import { LowbitConfigError, type QuantizedTensor, type Quantizer } from '@lowbit/quant-core';
 import { shiftKindOf, type ShiftOperandKind } from '../shift-operand.js';
 
 export interface ShiftOperand {
@@ -36,4 +36,18 @@ export function shiftOperandOf(q: QuantizedTensor, role: 'input' | 'kernel'): Sh
 /** Real value of one unit of the product: input unit times kernel unit (per output channel). */
 export function productScale(input: ShiftOperand, kernel: ShiftOperand): number[] {
   return kernel.scale.map((s) => s * input.scale[0]);
+}
+
+/** What shift inference needs from a log layer: both quantizers and a built kernel, returned non-null. */
+export function shiftReady<K extends { read(): tf.Tensor }>(
+  layer: string,
+  inputQuantizer: Quantizer | null,
+  kernelQuantizer: Quantizer | null,
+  kernel: K | null | undefined,
+): { inputQuantizer: Quantizer; kernelQuantizer: Quantizer; kernel: K } {
+  if (inputQuantizer === null || kernelQuantizer === null) {
+    throw new LowbitConfigError(`${layer}.${inputQuantizer === null ? 'inputQuantizer' : 'kernelQuantizer'}`, null, 'shift inference needs both an input and a kernel quantizer');
+  }
+  if (kernel == null) throw new LowbitConfigError(`${layer}.kernel`, null, 'the layer must be built (called on an input) first');
+  return { inputQuantizer, kernelQuantizer, kernel };
 }
