@@ -30,12 +30,14 @@ const lossWith = (m = exactMultiplier({ a, w })) => tf.tidy(() => loss(tf.mul(ap
 // 3. Counting matrix at the exact multiplier: dL/dY on calibration data.
 const yExact = tf.mul(appMulMatMul(x, kernel, exactMultiplier({ a, w })), scale);
 const dLdY = tf.grad(loss)(yExact) as tf.Tensor2D;
-const G = denseCountingMatrix(x, kernel, dLdY, { a, w }, scale);
+// perSample: one matrix per calibration sample as well, for the second-order term.
+const G = denseCountingMatrix(x, kernel, dLdY, { a, w }, scale, { perSample: true });
 
-// 4. Estimated vs measured loss change for a few designs.
+// 4. Estimated (first order, and with the second-order term) vs measured loss change for a few designs.
 const base = lossWith();
 for (const m of library.slice(1, 8)) {
-  console.log(m.name.padEnd(20), 'estimate', estimateLossChange(G, m).toExponential(2), 'measured', (lossWith(m) - base).toExponential(2));
+  const first = estimateLossChange(G, m, { order: 1 }).toExponential(2);
+  console.log(m.name.padEnd(20), 'first order', first, 'second order', estimateLossChange(G, m).toExponential(2), 'measured', (lossWith(m) - base).toExponential(2));
 }
 
 // 5. Pick the cheapest multiplier within a loss budget (one layer here; one entry per layer in general).

@@ -50,8 +50,21 @@ describe('countingMatricesOf', () => {
     const G1 = denseCountingMatrix(c1.aCodes, c1.wCodes, dP1, counting[0].counting, c1.outputScale);
     G1.g.forEach((v, i) => expect(counting[0].counting.g[i]).toBeCloseTo(v, 6));
     expect(G1.g.some((v) => Math.abs(v) > 1e-4)).toBe(true);
+    // Per-sample matrices (on by default) split G by sample: with a mean loss over 8 samples,
+    // lossWeight 1/8, and sample 3's matrix is the one built from dL/dY's row 3 alone.
+    const ps = counting[1].counting.perSample!;
+    expect(ps).toMatchObject({ count: 8, samplesPerMatrix: 1, lossWeight: 1 / 8 });
+    const row3 = tf.tidy(() => tf.mul(dy, tf.tensor2d([0, 0, 0, 1, 0, 0, 0, 0], [8, 1])) as tf.Tensor2D);
+    const G2row3 = denseCountingMatrix(c2.aCodes, c2.wCodes, row3, counting[1].counting, c2.outputScale);
+    const stored = new Float64Array(G2.g.length);
+    for (let j = ps.offsets[3]; j < ps.offsets[4]; j++) stored[ps.index[j]] = ps.value[j];
+    G2row3.g.forEach((v, i) => expect(stored[i]).toBeCloseTo(v, 6));
+    expect(countingMatricesOf(model, x, loss, { secondOrder: false })[1].counting.perSample).toBeUndefined();
+    expect(countingMatricesOf(model, x, loss, { reduction: 'sum' })[1].counting.perSample!.lossWeight).toBe(1);
+    expect(() => countingMatricesOf(model, x, loss, { reduction: 'max' as never })).toThrow(/reduction/);
+    expect(() => countingMatricesOf(model, x, loss, { order: 2 } as never)).toThrow(/order/);
     l2.setMultiplier(saved);
-    tf.dispose([x, labels, y, dy, h, c2.aCodes, c2.wCodes, c1.aCodes, c1.wCodes, product1, dP1]);
+    tf.dispose([x, labels, y, dy, h, c2.aCodes, c2.wCodes, c1.aCodes, c1.wCodes, product1, dP1, row3]);
   });
 
   it('leaks no tensors and needs AppMul layers with integer quantizers', () => {

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
 import { LowbitConfigError, LowbitDataError } from '@lowbit/quant-core';
-import { conv2dCountingMatrix, denseCountingMatrix, estimateLossChange } from './counting.js';
+import { conv2dCountingMatrix, denseCountingMatrix, estimateLossChange, estimateLossTerms, type PerSampleCounting } from './counting.js';
 import { exactMultiplier } from './families/exact.js';
 import { truncatedMultiplier } from './families/truncated.js';
 import { drumMultiplier } from './families/drum.js';
@@ -14,6 +14,13 @@ function rng(seed: number) {
   return () => ((x = (Math.imul(x, 1664525) + 1013904223) >>> 0) / 2 ** 32);
 }
 const ints = (r: () => number, n: number, lo: number, hi: number) => Int32Array.from({ length: n }, () => lo + Math.floor(r() * (hi - lo + 1)));
+
+/** Matrix `s` of the sparse per-sample store, dense. */
+function perSampleDense(ps: PerSampleCounting, s: number, size: number): Float64Array {
+  const out = new Float64Array(size);
+  for (let j = ps.offsets[s]; j < ps.offsets[s + 1]; j++) out[ps.index[j]] = ps.value[j];
+  return out;
+}
 
 const A = { bits: 3, signed: true };
 const W = { bits: 4, signed: false };
@@ -102,6 +109,92 @@ describe('counting matrices', () => {
     tf.dispose([at, wt, target, labels]);
   });
 
+  it('per-sample matrices equal the brute-force loop per sample and sum to G (dense rows, conv images, capped groups)', () => {
+    const r = rng(4);
+    const [B, K, N] = [6, 5, 3];
+    const a = ints(r, B * K, -4, 3);
+    const w = ints(r, K * N, 0, 15);
+    const dy = Float32Array.from({ length: B * N }, () => r() - 0.5);
+    const [at, wt, dyt] = [tf.tensor2d(a, [B, K], 'int32'), tf.tensor2d(w, [K, N], 'int32'), tf.tensor2d(dy, [B, N])];
+    // 2 rows per sample: 3 samples.
+    const G = denseCountingMatrix(at, wt, dyt, { a: A, w: W }, 0.5, { perSample: true, rowsPerSample: 2 });
+    expect(G.perSample).toMatchObject({ count: 3, samplesPerMatrix: 1, lossWeight: 1 / 3 });
+    for (let s = 0; s < 3; s++) {
+      const brute = new Float64Array(128);
+      for (let b = 2 * s; b < 2 * s + 2; b++) for (let k = 0; k < K; k++) for (let n = 0; n < N; n++) {
+        brute[codeToPattern(a[b * K + k], 3) * 16 + w[k * N + n]] += dy[b * N + n] * 0.5;
+      }
+      const stored = perSampleDense(G.perSample!, s, 128);
+      brute.forEach((v, i) => expect(stored[i]).toBeCloseTo(v, 5));
+    }
+    const summed = new Float64Array(128);
+    for (let s = 0; s < 3; s++) perSampleDense(G.perSample!, s, 128).forEach((v, i) => (summed[i] += v));
+    expect(G.perSample!.index.length).toBeLessThan(3 * 128); // sparse: only the pairs each sample multiplies
+    summed.forEach((v, i) => expect(v).toBeCloseTo(G.g[i], 5));
+    // Capped at 2 matrices' worth of entries: pairs of samples share one.
+    const capped = denseCountingMatrix(at, wt, dyt, { a: A, w: W }, 0.5, { perSample: true, maxEntries: 256 });
+    expect(capped.perSample).toMatchObject({ count: 2, samplesPerMatrix: 3 });
+    Array.from(capped.g).forEach((v, i) => expect(v).toBeCloseTo(G.g[i], 10));
+
+    const xs = [3, 4, 4, 2] as [number, number, number, number];
+    const ws = [3, 3, 2, 2] as [number, number, number, number];
+    const x = ints(r, 3 * 4 * 4 * 2, -4, 3);
+    const wc = ints(r, 3 * 3 * 2 * 2, 0, 15);
+    const dyc = Float32Array.from({ length: 3 * 4 * 4 * 2 }, () => r() - 0.5);
+    const [xt, wct, dyct] = [tf.tensor4d(x, xs, 'int32'), tf.tensor4d(wc, ws, 'int32'), tf.tensor4d(dyc, [3, 4, 4, 2])];
+    const Gc = conv2dCountingMatrix(xt, wct, dyct, { a: A, w: W }, [1, -2], { padding: 'same' }, { perSample: true });
+    const bruteBySample = [0, 1, 2].map(() => new Float64Array(128));
+    conv2dBruteWithPads(x, xs, wc, ws, 1, 1, 1, (av, wv, b, oy, ox, o) => {
+      bruteBySample[b][codeToPattern(av, 3) * 16 + wv] += dyc[((b * 4 + oy) * 4 + ox) * 2 + o] * [1, -2][o];
+    }, [4, 4]);
+    bruteBySample.forEach((m, s) => {
+      const stored = perSampleDense(Gc.perSample!, s, 128);
+      m.forEach((v, i) => expect(stored[i]).toBeCloseTo(v, 4));
+    });
+    tf.dispose([at, wt, dyt, xt, wct, dyct]);
+  });
+
+  it('second-order term: exact where the empirical Fisher is the Hessian (loss -log y), and closer to the measured change', () => {
+    const r = rng(5);
+    const [B, K] = [8, 6];
+    const a = ints(r, B * K, 0, 3);
+    const w = ints(r, K, 1, 15);
+    const s = 0.05;
+    const at = tf.tensor2d(a, [B, K], 'int32');
+    const wt = tf.tensor2d(w, [K, 1], 'int32');
+    const exact = exactMultiplier({ a: A, w: W });
+    const approx = truncatedMultiplier({ a: A, w: W, columns: 3 });
+    // y = 1 + s * sum a w > 0; per-sample loss -log y: its Hessian 1/y^2 equals its squared gradient.
+    const yOf = (m: typeof exact) => tf.add(1, tf.mul(appMulMatMul(at, wt, m), s));
+    const meanNegLog = (y: tf.Tensor) => tf.neg(tf.mean(tf.log(y)));
+    const y0 = yOf(exact);
+    const y1 = yOf(approx);
+    const dy = tf.grad(meanNegLog)(y0) as tf.Tensor2D;
+    const G = denseCountingMatrix(at, wt, dy, { a: A, w: W }, s, { perSample: true });
+    const terms = estimateLossTerms(G, approx);
+    const [v0, v1] = [y0.dataSync(), y1.dataSync()];
+    let first = 0;
+    let second = 0;
+    for (let b = 0; b < B; b++) {
+      const rel = (v1[b] - v0[b]) / v0[b];
+      first -= rel / B;
+      second += (0.5 * rel * rel) / B;
+    }
+    expect(second).toBeGreaterThan(1e-4);
+    expect(terms.firstOrder).toBeCloseTo(first, 6);
+    expect(terms.secondOrder).toBeCloseTo(second, 6);
+    const actual = meanNegLog(y1).dataSync()[0] - meanNegLog(y0).dataSync()[0];
+    const secondOrderError = Math.abs(actual - estimateLossChange(G, approx));
+    const firstOrderError = Math.abs(actual - estimateLossChange(G, approx, { order: 1 }));
+    expect(secondOrderError).toBeLessThan(0.5 * firstOrderError);
+    // Without per-sample matrices only the first order is available.
+    const G1 = denseCountingMatrix(at, wt, dy, { a: A, w: W }, s);
+    expect(estimateLossChange(G1, approx)).toBeCloseTo(terms.firstOrder, 10);
+    expect(() => estimateLossChange(G1, approx, { order: 2 })).toThrow(/perSample/);
+    expect(() => estimateLossChange(G, approx, { order: 3 as never })).toThrow(LowbitConfigError);
+    tf.dispose([at, wt, y0, y1, dy]);
+  });
+
   it('bad input gives typed errors and no tensors leak', () => {
     const at = tf.tensor2d([[0, 3]], [1, 2], 'int32');
     const wt = tf.tensor2d([[1], [15]], [2, 1], 'int32');
@@ -119,6 +212,9 @@ describe('counting matrices', () => {
     expect(() => denseCountingMatrix(outOfRange, wt, dy, ops)).toThrow(LowbitDataError);
     tf.dispose([wrongDy, outOfRange]);
     expect(() => denseCountingMatrix(at, wt, dy, { a: { bits: 3, signed: 'yes' } as never, w: W })).toThrow(/a.signed/);
+    expect(() => denseCountingMatrix(at, wt, dy, ops, 1, { perSample: true, lossWeight: 0 })).toThrow(/lossWeight/);
+    expect(() => denseCountingMatrix(at, wt, dy, ops, 1, { perSample: 'yes' as never })).toThrow(/perSample/);
+    expect(() => denseCountingMatrix(at, wt, dy, ops, 1, { samples: 2 } as never)).toThrow(/samples/);
     expect(tf.memory().numTensors).toBe(before); // failed calls leak nothing either
     const G = denseCountingMatrix(at, wt, dy, ops);
     expect(() => estimateLossChange(G, exactMultiplier({ a: W, w: W }))).toThrow(LowbitConfigError);

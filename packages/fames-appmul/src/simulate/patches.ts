@@ -1,9 +1,12 @@
 /**
- * Image patches (im2col) from tf ops: a conv2d with a one-hot kernel copies every input value of
- * a receptive field into its own output channel, exactly (each output sums one value and zeros).
- * Channel order of a patch: `(i * kw + j) * Cin + c` for kernel row i, column j, input channel c,
- * which is the row order of a conv kernel `[kh, kw, Cin, Cout]` reshaped to `[kh kw Cin, Cout]`.
- * Padded positions hold 0 (the code of the value 0 for symmetric quantizers).
+ * Image patches (im2col) from tf ops: one strided window of the (padded) input per kernel
+ * position, concatenated on the channel axis. Pure data movement (pad, slice, reshape, concat), so
+ * the values are exact, the cost is one copy per kernel position, and gradients flow back to `x`
+ * on every backend (strides are taken by a reshape and a slice, since tfjs has no StridedSlice
+ * gradient). Channel order of a patch: `(i * kw + j) * Cin + c` for kernel row i, column j, input
+ * channel c, which is the row order of a conv kernel `[kh, kw, Cin, Cout]` reshaped to
+ * `[kh kw Cin, Cout]`. Padded positions hold 0 (the code of the value 0 for symmetric quantizers);
+ * 'same' pads as tfjs does (the odd pixel at the bottom / right).
  *
  * ```ts
  * const p = extractPatches(x, 3, 3, [1, 1], 'same'); // [B, H, W, 9 * Cin]
@@ -31,14 +34,35 @@ export function extractPatches(x: tf.Tensor4D, kh: number, kw: number, strides: 
   checkInteger('kw', kw, 1, 64);
   const s = normaliseStrides(strides);
   const pad = checkOneOf('padding', padding, ['valid', 'same'] as const);
-  const C = x.shape[3];
-  const P = kh * kw * C;
+  const [B, H, W, C] = x.shape;
+  const [oh, padTop, padBottom] = axisPadding(H, kh, s[0], pad);
+  const [ow, padLeft, padRight] = axisPadding(W, kw, s[1], pad);
+  if (oh < 1 || ow < 1) throw new LowbitConfigError('x', x.shape, `is smaller than the ${kh}x${kw} kernel with 'valid' padding`);
   return tf.tidy(() => {
-    const eye = new Float32Array(kh * kw * C * P);
-    for (let i = 0; i < kh; i++) for (let j = 0; j < kw; j++) for (let c = 0; c < C; c++) {
-      const p = (i * kw + j) * C + c;
-      eye[p * P + p] = 1; // kernel[i, j, c, p] with [kh, kw, C, P] row-major: flat index p * P + p
+    // Pad so that every window of oh * stride rows (and ow * stride columns) fits.
+    const extraBottom = Math.max(0, kh - 1 + oh * s[0] - (H + padTop + padBottom));
+    const extraRight = Math.max(0, kw - 1 + ow * s[1] - (W + padLeft + padRight));
+    let xp = tf.cast(x, 'float32') as tf.Tensor4D;
+    if (padTop + padBottom + padLeft + padRight + extraBottom + extraRight > 0) {
+      xp = tf.pad(xp, [[0, 0], [padTop, padBottom + extraBottom], [padLeft, padRight + extraRight], [0, 0]]);
     }
-    return tf.conv2d(tf.cast(x, 'float32'), tf.tensor4d(eye, [kh, kw, C, P]), s, pad);
+    const windows: tf.Tensor4D[] = [];
+    for (let i = 0; i < kh; i++) for (let j = 0; j < kw; j++) {
+      const window = tf.slice(xp, [0, i, j, 0], [B, oh * s[0], ow * s[1], C]);
+      windows.push(
+        s[0] === 1 && s[1] === 1
+          ? window
+          : tf.reshape(tf.slice(tf.reshape(window, [B, oh, s[0], ow, s[1], C]), [0, 0, 0, 0, 0, 0], [B, oh, 1, ow, 1, C]), [B, oh, ow, C]),
+      );
+    }
+    return windows.length === 1 ? windows[0] : tf.concat(windows, 3);
   });
+}
+
+/** Output size and leading / trailing padding of one spatial axis, as tfjs computes them. */
+function axisPadding(size: number, k: number, stride: number, padding: 'valid' | 'same'): [number, number, number] {
+  if (padding === 'valid') return [Math.ceil((size - k + 1) / stride), 0, 0];
+  const out = Math.ceil(size / stride);
+  const total = Math.max((out - 1) * stride + k - size, 0);
+  return [out, Math.floor(total / 2), total - Math.floor(total / 2)];
 }

@@ -1,0 +1,60 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { describe, expect, it } from 'vitest';
+import { LowbitConfigError } from '@lowbit/quant-core';
+import { extractPatches } from './patches.js';
+
+/** Patches by explicit loops with tfjs's padding rule. */
+function patchesBrute(x: Float32Array, [B, H, W, C]: number[], kh: number, kw: number, stride: number, same: boolean) {
+  const oh = same ? Math.ceil(H / stride) : Math.ceil((H - kh + 1) / stride);
+  const ow = same ? Math.ceil(W / stride) : Math.ceil((W - kw + 1) / stride);
+  const top = same ? Math.floor(Math.max((oh - 1) * stride + kh - H, 0) / 2) : 0;
+  const left = same ? Math.floor(Math.max((ow - 1) * stride + kw - W, 0) / 2) : 0;
+  const P = kh * kw * C;
+  const out = new Float32Array(B * oh * ow * P);
+  for (let b = 0; b < B; b++) for (let oy = 0; oy < oh; oy++) for (let ox = 0; ox < ow; ox++)
+    for (let i = 0; i < kh; i++) for (let j = 0; j < kw; j++) for (let c = 0; c < C; c++) {
+      const y = oy * stride + i - top;
+      const xx = ox * stride + j - left;
+      const v = y < 0 || y >= H || xx < 0 || xx >= W ? 0 : x[((b * H + y) * W + xx) * C + c];
+      out[((b * oh + oy) * ow + ox) * P + (i * kw + j) * C + c] = v;
+    }
+  return { out, shape: [B, oh, ow, P] };
+}
+
+describe('extractPatches', () => {
+  it('equals explicit loops for valid/same padding, strides 1-3, odd sizes', () => {
+    const shape = [2, 7, 6, 3];
+    const x = Float32Array.from({ length: 2 * 7 * 6 * 3 }, (_, i) => ((i * 37) % 23) - 11);
+    const xt = tf.tensor4d(x, shape as [number, number, number, number]);
+    for (const [kh, kw] of [[1, 1], [3, 2], [5, 5]]) for (const stride of [1, 2, 3]) for (const same of [false, true]) {
+      if (!same && (kh > 7 || kw > 6)) continue;
+      const p = extractPatches(xt, kh, kw, stride, same ? 'same' : 'valid');
+      const ref = patchesBrute(x, shape, kh, kw, stride, same);
+      expect(p.shape).toEqual(ref.shape);
+      expect(Array.from(p.dataSync())).toEqual(Array.from(ref.out));
+      p.dispose();
+    }
+    xt.dispose();
+  });
+
+  it('gradient: each input receives the sum of the upstream gradients of its copies', () => {
+    const x = tf.ones([1, 5, 5, 2]) as tf.Tensor4D;
+    // d(sum patches)/dx counts how many patches hold each pixel: 3x3 valid, stride 2 -> corners once, centre 4 times.
+    const g = tf.grad((v: tf.Tensor) => tf.sum(extractPatches(v as tf.Tensor4D, 3, 3, 2, 'valid')))(x);
+    const counts = Array.from(g.dataSync()).filter((_, i) => i % 2 === 0);
+    expect(counts).toEqual([1, 1, 2, 1, 1, 1, 1, 2, 1, 1, 2, 2, 4, 2, 2, 1, 1, 2, 1, 1, 1, 1, 2, 1, 1]);
+    tf.dispose([x, g]);
+  });
+
+  it('bad input: typed errors naming the argument, no leaks', () => {
+    const x = tf.zeros([1, 3, 3, 1]) as tf.Tensor4D;
+    const before = tf.memory().numTensors;
+    expect(() => extractPatches(x, 5, 5, 1, 'valid')).toThrow(LowbitConfigError);
+    expect(() => extractPatches(x, 0, 1)).toThrow(/kh/);
+    expect(() => extractPatches(x, 1, 1, 0)).toThrow(/strides/);
+    expect(() => extractPatches(x, 1, 1, 1, 'full' as never)).toThrow(/padding/);
+    for (let i = 0; i < 3; i++) extractPatches(x, 2, 2, 2, 'same').dispose();
+    expect(tf.memory().numTensors).toBe(before);
+    x.dispose();
+  });
+});
