@@ -19,6 +19,7 @@ export * from './evoapprox.js';
 export * from './kernels/appmul-matmul.js';
 export * from './kernels/appmul-matmul-cpu.js';
 export * from './kernels/appmul-matmul-wasm.js';
+export * from './kernels/extract-patches.js';
 export * from './simulate/reference.js';
 export * from './simulate/low-rank.js';
 export * from './simulate/appmul-matmul.js';

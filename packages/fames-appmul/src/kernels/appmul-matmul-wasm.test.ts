@@ -6,7 +6,9 @@ import { LowbitDataError } from '@lowbit/quant-core';
 import { drumMultiplier } from '../families/drum.js';
 import { appMulMatMul } from '../simulate/appmul-matmul.js';
 import { appMulMatMulReference } from '../simulate/reference.js';
+import { extractPatches } from '../simulate/patches.js';
 import { APPMUL_MATMUL } from './appmul-matmul.js';
+import { EXTRACT_PATCHES } from './extract-patches.js';
 
 beforeAll(async () => {
   await import('@tensorflow/tfjs-backend-wasm');
@@ -43,5 +45,23 @@ describe('LowbitAppMulMatMul on wasm', () => {
     const w = tf.tensor2d([[1]], [1, 1], 'int32');
     expect(() => appMulMatMul(a, w, m, { path: 'lut', checkCodes: false })).toThrow(LowbitDataError);
     tf.dispose([a, w]);
+  });
+});
+
+describe('LowbitExtractPatches on wasm', () => {
+  it('is registered and equals the composed patches, values and gradient', () => {
+    expect(tf.getKernel(EXTRACT_PATCHES, 'wasm')).toBeDefined();
+    const x = tf.randomUniform([2, 6, 5, 3], -1, 1, 'float32', 11) as tf.Tensor4D;
+    const weights = tf.randomUniform([2, 3, 3, 27], -1, 1, 'float32', 12);
+    const before = tf.memory().numTensors;
+    const [pk, pc] = (['kernel', 'composed'] as const).map((path) => extractPatches(x, 3, 3, 2, 'same', path));
+    expect(Array.from(pk.dataSync())).toEqual(Array.from(pc.dataSync()));
+    const [gk, gc] = (['kernel', 'composed'] as const).map((path) =>
+      tf.grad((v: tf.Tensor) => tf.sum(tf.mul(extractPatches(v as tf.Tensor4D, 3, 3, 2, 'same', path), weights)))(x));
+    const gcv = gc.dataSync();
+    Array.from(gk.dataSync()).forEach((v, i) => expect(v).toBeCloseTo(gcv[i], 5));
+    tf.dispose([pk, pc, gk, gc]);
+    expect(tf.memory().numTensors).toBe(before);
+    tf.dispose([x, weights]);
   });
 });

@@ -12,16 +12,21 @@ import * as tf from '@tensorflow/tfjs-core';
 import { LowbitConfigError, checkRank } from '@lowbit/quant-core';
 import type { AppMul } from '../appmul.js';
 import { appMulMatMul, type AppMulMatMulOptions } from './appmul-matmul.js';
-import { extractPatches, type ConvGeometry } from './patches.js';
+import { extractPatches, type ConvGeometry, type PatchesPath } from './patches.js';
 
-export function appMulConv2d(x: tf.Tensor4D, w: tf.Tensor4D, m: AppMul, options: ConvGeometry & AppMulMatMulOptions = {}): tf.Tensor4D {
+export interface AppMulConv2dOptions extends ConvGeometry, AppMulMatMulOptions {
+  /** How patches are taken ({@link extractPatches}); default 'auto'. */
+  patches?: PatchesPath;
+}
+
+export function appMulConv2d(x: tf.Tensor4D, w: tf.Tensor4D, m: AppMul, options: AppMulConv2dOptions = {}): tf.Tensor4D {
   checkRank('x', x, [4]);
   checkRank('w', w, [4]);
   const [kh, kw, cin, cout] = w.shape;
   if (x.shape[3] !== cin) throw new LowbitConfigError('w', w, `expected ${x.shape[3]} input channels to match x`);
-  const { strides, padding, ...mm } = options;
+  const { strides, padding, patches: patchesPath, ...mm } = options;
   return tf.tidy(() => {
-    const patches = extractPatches(x, kh, kw, strides, padding);
+    const patches = extractPatches(x, kh, kw, strides, padding, patchesPath);
     const [B, Ho, Wo, P] = patches.shape;
     const y = appMulMatMul(tf.reshape(patches, [B * Ho * Wo, P]), tf.reshape(w, [P, cout]), m, mm);
     return tf.reshape(y, [B, Ho, Wo, cout]);

@@ -26,9 +26,9 @@ describe('extractPatches', () => {
     const shape = [2, 7, 6, 3];
     const x = Float32Array.from({ length: 2 * 7 * 6 * 3 }, (_, i) => ((i * 37) % 23) - 11);
     const xt = tf.tensor4d(x, shape as [number, number, number, number]);
+    for (const path of ['kernel', 'composed'] as const)
     for (const [kh, kw] of [[1, 1], [3, 2], [5, 5]]) for (const stride of [1, 2, 3]) for (const same of [false, true]) {
-      if (!same && (kh > 7 || kw > 6)) continue;
-      const p = extractPatches(xt, kh, kw, stride, same ? 'same' : 'valid');
+      const p = extractPatches(xt, kh, kw, stride, same ? 'same' : 'valid', path);
       const ref = patchesBrute(x, shape, kh, kw, stride, same);
       expect(p.shape).toEqual(ref.shape);
       expect(Array.from(p.dataSync())).toEqual(Array.from(ref.out));
@@ -37,13 +37,23 @@ describe('extractPatches', () => {
     xt.dispose();
   });
 
-  it('gradient: each input receives the sum of the upstream gradients of its copies', () => {
+  it('gradient: each input receives the sum of the upstream gradients of its copies (kernel = composed)', () => {
     const x = tf.ones([1, 5, 5, 2]) as tf.Tensor4D;
-    // d(sum patches)/dx counts how many patches hold each pixel: 3x3 valid, stride 2 -> corners once, centre 4 times.
-    const g = tf.grad((v: tf.Tensor) => tf.sum(extractPatches(v as tf.Tensor4D, 3, 3, 2, 'valid')))(x);
-    const counts = Array.from(g.dataSync()).filter((_, i) => i % 2 === 0);
-    expect(counts).toEqual([1, 1, 2, 1, 1, 1, 1, 2, 1, 1, 2, 2, 4, 2, 2, 1, 1, 2, 1, 1, 1, 1, 2, 1, 1]);
-    tf.dispose([x, g]);
+    for (const path of ['kernel', 'composed'] as const) {
+      // d(sum patches)/dx counts how many patches hold each pixel: 3x3 valid, stride 2 -> corners once, centre 4 times.
+      const g = tf.grad((v: tf.Tensor) => tf.sum(extractPatches(v as tf.Tensor4D, 3, 3, 2, 'valid', path)))(x);
+      const counts = Array.from(g.dataSync()).filter((_, i) => i % 2 === 0);
+      expect(counts).toEqual([1, 1, 2, 1, 1, 1, 1, 2, 1, 1, 2, 2, 4, 2, 2, 1, 1, 2, 1, 1, 1, 1, 2, 1, 1]);
+      g.dispose();
+    }
+    // A weighted upstream gradient, 'same' padding, stride 2: both paths agree on every pixel.
+    const xr = tf.randomUniform([2, 5, 4, 3], -1, 1, 'float32', 3) as tf.Tensor4D;
+    const weights = tf.randomUniform([2, 3, 2, 27], -1, 1, 'float32', 4);
+    const grads = (['kernel', 'composed'] as const).map((path) =>
+      tf.grad((v: tf.Tensor) => tf.sum(tf.mul(extractPatches(v as tf.Tensor4D, 3, 3, 2, 'same', path), weights)))(xr));
+    const [gk, gc] = grads.map((g) => Array.from(g.dataSync()));
+    gk.forEach((v, i) => expect(v).toBeCloseTo(gc[i], 5));
+    tf.dispose([x, xr, weights, ...grads]);
   });
 
   it('bad input: typed errors naming the argument, no leaks', () => {
@@ -53,6 +63,7 @@ describe('extractPatches', () => {
     expect(() => extractPatches(x, 0, 1)).toThrow(/kh/);
     expect(() => extractPatches(x, 1, 1, 0)).toThrow(/strides/);
     expect(() => extractPatches(x, 1, 1, 1, 'full' as never)).toThrow(/padding/);
+    expect(() => extractPatches(x, 1, 1, 1, 'valid', 'fast' as never)).toThrow(/path/);
     for (let i = 0; i < 3; i++) extractPatches(x, 2, 2, 2, 'same').dispose();
     expect(tf.memory().numTensors).toBe(before);
     x.dispose();

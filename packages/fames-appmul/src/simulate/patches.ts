@@ -1,5 +1,6 @@
 /**
- * Image patches (im2col) from tf ops: one strided window of the (padded) input per kernel
+ * Image patches (im2col). On the cpu and wasm backends, the `LowbitExtractPatches` kernel (a JS
+ * loop, with a registered gradient). Elsewhere, from tf ops: one strided window of the (padded) input per kernel
  * position, concatenated on the channel axis. Pure data movement (pad, slice, reshape, concat), so
  * the values are exact, the cost is one copy per kernel position, and gradients flow back to `x`
  * on every backend (strides are taken by a reshape and a slice, since tfjs has no StridedSlice
@@ -14,6 +15,8 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { LowbitConfigError, checkInteger, checkOneOf, checkRank } from '@lowbit/quant-core';
+import { EXTRACT_PATCHES, type ExtractPatchesAttrs } from '../kernels/extract-patches.js';
+import '../kernels/register.js';
 
 export interface ConvGeometry {
   strides?: number | [number, number];
@@ -27,8 +30,18 @@ export function normaliseStrides(strides: ConvGeometry['strides']): [number, num
   return [checkInteger('strides', pair[0], 1, 1024), checkInteger('strides', pair[1], 1, 1024)];
 }
 
+/** How patches are taken: the registered kernel where there is one, or composed from tf ops. */
+export type PatchesPath = 'auto' | 'kernel' | 'composed';
+
 /** `[B, H, W, C]` -> `[B, Ho, Wo, kh kw C]`; gradients flow back to `x`. */
-export function extractPatches(x: tf.Tensor4D, kh: number, kw: number, strides: ConvGeometry['strides'] = 1, padding: ConvGeometry['padding'] = 'valid'): tf.Tensor4D {
+export function extractPatches(
+  x: tf.Tensor4D,
+  kh: number,
+  kw: number,
+  strides: ConvGeometry['strides'] = 1,
+  padding: ConvGeometry['padding'] = 'valid',
+  path: PatchesPath = 'auto',
+): tf.Tensor4D {
   checkRank('x', x, [4]);
   checkInteger('kh', kh, 1, 64);
   checkInteger('kw', kw, 1, 64);
@@ -38,6 +51,13 @@ export function extractPatches(x: tf.Tensor4D, kh: number, kw: number, strides: 
   const [oh, padTop, padBottom] = axisPadding(H, kh, s[0], pad);
   const [ow, padLeft, padRight] = axisPadding(W, kw, s[1], pad);
   if (oh < 1 || ow < 1) throw new LowbitConfigError('x', x.shape, `is smaller than the ${kh}x${kw} kernel with 'valid' padding`);
+  const how = checkOneOf('path', path, ['auto', 'kernel', 'composed'] as const);
+  const registered = tf.getKernel(EXTRACT_PATCHES, tf.getBackend()) !== undefined;
+  if (how === 'kernel' && !registered) throw new LowbitConfigError('path', path, `the ${EXTRACT_PATCHES} kernel is not registered for the '${tf.getBackend()}' backend (cpu and wasm have it)`);
+  if (how === 'kernel' || (how === 'auto' && registered)) {
+    const attrs: ExtractPatchesAttrs = { kh, kw, strideH: s[0], strideW: s[1], padTop, padLeft, outH: oh, outW: ow };
+    return tf.tidy(() => tf.engine().runKernel(EXTRACT_PATCHES, { x: tf.cast(x, 'float32') }, attrs as unknown as tf.NamedAttrMap) as tf.Tensor4D);
+  }
   return tf.tidy(() => {
     // Pad so that every window of oh * stride rows (and ow * stride columns) fits.
     const extraBottom = Math.max(0, kh - 1 + oh * s[0] - (H + padTop + padBottom));
