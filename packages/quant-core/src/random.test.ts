@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
 import { LowbitConfigError } from './errors.js';
-import { mix32, SeededRng, stochasticRound } from './random.js';
+import { mix32, SeededRng, shuffledIndices, stochasticRound } from './random.js';
 
 const values = (t: tf.Tensor) => Array.from(t.dataSync());
 
@@ -69,5 +69,17 @@ describe('stochasticRound', () => {
     for (let i = 0; i < 3; i++) tf.grad((t: tf.Tensor) => tf.sum(stochasticRound(t, rng)))(x).dispose();
     expect(tf.memory().numTensors).toBe(before);
     expect(() => stochasticRound(x, {} as never)).toThrow(/rng/);
+  });
+});
+
+describe('shuffledIndices', () => {
+  it('is a seeded permutation, the same for the same seed, and rejects a bad length', () => {
+    const a = shuffledIndices(50, new SeededRng(3));
+    expect([...a].sort((x, y) => x - y)).toEqual([...Array(50).keys()]);
+    expect(Array.from(shuffledIndices(50, new SeededRng(3)))).toEqual(Array.from(a));
+    expect(Array.from(shuffledIndices(50, new SeededRng(4)))).not.toEqual(Array.from(a));
+    expect(Array.from(shuffledIndices(0, new SeededRng(1)))).toEqual([]);
+    expect(() => shuffledIndices(-1, new SeededRng(1))).toThrow(/n/);
+    expect(() => shuffledIndices(2.5, new SeededRng(1))).toThrow(LowbitConfigError);
   });
 });

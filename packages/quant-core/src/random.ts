@@ -94,3 +94,26 @@ export function stochasticRound(x: tf.Tensor, rng: SeededRng): tf.Tensor {
   if (!(x instanceof tf.Tensor) || x.dtype !== 'float32') throw new LowbitConfigError('x', x, 'expected a float32 tf.Tensor');
   return straightThrough(x, (t) => tf.tidy(() => tf.floor(tf.add(t, rng.uniformTensor(t.shape)))));
 }
+
+/**
+ * A seeded permutation of `0..n-1` (Fisher-Yates on `rng.uniform`): the same order for the same
+ * seed on every backend, for shuffling training data reproducibly.
+ *
+ * ```ts
+ * const order = shuffledIndices(60000, new SeededRng(1));
+ * const xb = tf.gather(x, tf.tensor1d(order.subarray(0, 128), 'int32'));
+ * ```
+ */
+export function shuffledIndices(n: number, rng: SeededRng): Int32Array {
+  checkInteger('n', n, 0, 2 ** 31 - 1);
+  const perm = new Int32Array(n);
+  for (let i = 0; i < n; i++) perm[i] = i;
+  const u = rng.uniform(Math.max(0, n - 1));
+  for (let i = n - 1; i > 0; i--) {
+    const j = Math.floor(u[n - 1 - i] * (i + 1));
+    const t = perm[i];
+    perm[i] = perm[j];
+    perm[j] = t;
+  }
+  return perm;
+}

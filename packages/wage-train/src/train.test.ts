@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
 import { LowbitConfigError, SeededRng } from '@lowbit/quant-core';
-import { predictClasses, shuffledIndices, sseLoss, trainWage, wageErrorRate, wageSchedule } from './train.js';
+import { predictClasses, sseLoss, trainWage, wageErrorRate, wageSchedule } from './train.js';
 import { tinyData, tinyWageModel } from './tiny-model.fixture.js';
 
 const plain = (t: tf.Tensor) => Array.from(t.dataSync(), (v) => v + 0);
@@ -23,15 +23,6 @@ describe('wageSchedule', () => {
     expect(wageSchedule(6).map((s) => s.epochs)).toEqual([4, 1, 1]);
     expect(wageSchedule(1)).toEqual([{ epochs: 1, learningRate: 8 }]);
     expect(() => wageSchedule(0)).toThrow(LowbitConfigError);
-  });
-});
-
-describe('shuffledIndices', () => {
-  it('is a seeded permutation', () => {
-    const a = shuffledIndices(50, new SeededRng(3));
-    expect([...a].sort((x, y) => x - y)).toEqual([...Array(50).keys()]);
-    expect(Array.from(shuffledIndices(50, new SeededRng(3)))).toEqual(Array.from(a));
-    expect(Array.from(shuffledIndices(50, new SeededRng(4)))).not.toEqual(Array.from(a));
   });
 });
 

@@ -17,7 +17,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
-import { checkConfig, checkInteger, LowbitConfigError, SeededRng } from '@lowbit/quant-core';
+import { checkConfig, checkInteger, LowbitConfigError, SeededRng, shuffledIndices } from '@lowbit/quant-core';
 import { checkWageLearningRate, LowbitWageOptimizer } from './optimizer.js';
 import { checkWageBits } from './bits.js';
 
@@ -130,19 +130,8 @@ export async function trainWage(model: tfl.LayersModel, x: tf.Tensor, y: tf.Tens
   return history;
 }
 
-/** A seeded permutation of 0..n-1 (Fisher-Yates). */
-export function shuffledIndices(n: number, rng: SeededRng): Int32Array {
-  const perm = new Int32Array(n);
-  for (let i = 0; i < n; i++) perm[i] = i;
-  const u = rng.uniform(Math.max(0, n - 1));
-  for (let i = n - 1; i > 0; i--) {
-    const j = Math.floor(u[n - 1 - i] * (i + 1));
-    const t = perm[i];
-    perm[i] = perm[j];
-    perm[j] = t;
-  }
-  return perm;
-}
+/** Re-exported from quant-core, where it moved (the suite and examples shuffle with it too). */
+export { shuffledIndices };
 
 /** Fraction of examples whose argmax prediction differs from the int32 label. */
 export function wageErrorRate(model: tfl.LayersModel, x: tf.Tensor, labels: tf.Tensor, batchSize = 256): number {

@@ -10,10 +10,9 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
-import { SeededRng } from '@lowbit/quant-core';
+import { SeededRng, shuffledIndices } from '@lowbit/quant-core';
 import { loadFashionMnist, loadMnist, type LabeledImages } from '@lowbit/datasets';
 import { selectBackend } from '@lowbit/training-kernels';
-import { shuffledIndices } from '@lowbit/wage-train';
 import type { SuiteOptions, TechniqueId } from './options.js';
 import { createProgress, type Progress } from './progress.js';
 import { SUITE_SIZES } from './nets.js';
