@@ -15,71 +15,24 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
-import * as tfl from '@tensorflow/tfjs-layers';
+import type * as tfl from '@tensorflow/tfjs-layers';
 import { loadMnist } from '@lowbit/datasets';
-import { SeededRng } from '@lowbit/quant-core';
+import { SeededRng, shuffledIndices } from '@lowbit/quant-core';
 import { selectBackend } from '@lowbit/training-kernels';
 import {
   exportWageNetwork,
   runWageInteger,
-  shuffledIndices,
   trainWage,
-  wageActivation,
-  wageConv2d,
-  wageDense,
-  wageErrorQuantizer,
   wageErrorRate,
   wageInputCodes,
   wageSchedule,
 } from '@lowbit/wage-train';
+import { floatLenet, wageCostMarkdown, wageLenet, type Bits } from './nets.js';
 import { parseSettings, type WageSettings } from './settings.js';
 
 const settings = parseSettings(process.argv.slice(2));
 const started = Date.now();
 const log = (msg: string) => console.log(`[${((Date.now() - started) / 1000).toFixed(0).padStart(5)} s] ${msg}`);
-
-interface Bits {
-  W: number;
-  A: number;
-  G: number;
-  E: number;
-}
-
-/** The paper's MNIST LeNet with WAGE layers (seeded initial weights). */
-function wageLenet(bits: Bits, seed: number): tfl.Sequential {
-  return tfl.sequential({
-    layers: [
-      wageActivation({ inputShape: [28, 28, 1], relu: false, bitsE: null, bitsA: bits.A }),
-      wageConv2d({ filters: 32, kernelSize: 5, bitsW: bits.W, seed: seed }),
-      wageActivation({ bitsA: bits.A, bitsE: bits.E }),
-      tfl.layers.maxPooling2d({ poolSize: 2 }),
-      wageConv2d({ filters: 64, kernelSize: 5, bitsW: bits.W, inputBits: bits.A, seed: seed + 1 }),
-      wageActivation({ bitsA: bits.A, bitsE: bits.E }),
-      tfl.layers.maxPooling2d({ poolSize: 2 }),
-      tfl.layers.flatten(),
-      wageDense({ units: 512, bitsW: bits.W, inputBits: bits.A, seed: seed + 2 }),
-      wageActivation({ bitsA: bits.A, bitsE: bits.E }),
-      wageDense({ units: 10, bitsW: bits.W, inputBits: bits.A, seed: seed + 3 }),
-      wageErrorQuantizer({ bitsE: bits.E }),
-    ],
-  });
-}
-
-/** The same LeNet in float32: ReLU, biases, softmax output. */
-function floatLenet(seed: number): tfl.Sequential {
-  const init = (k: number) => tfl.initializers.glorotUniform({ seed: seed + k });
-  return tfl.sequential({
-    layers: [
-      tfl.layers.conv2d({ inputShape: [28, 28, 1], filters: 32, kernelSize: 5, activation: 'relu', kernelInitializer: init(0) }),
-      tfl.layers.maxPooling2d({ poolSize: 2 }),
-      tfl.layers.conv2d({ filters: 64, kernelSize: 5, activation: 'relu', kernelInitializer: init(1) }),
-      tfl.layers.maxPooling2d({ poolSize: 2 }),
-      tfl.layers.flatten(),
-      tfl.layers.dense({ units: 512, activation: 'relu', kernelInitializer: init(2) }),
-      tfl.layers.dense({ units: 10, activation: 'softmax', kernelInitializer: init(3) }),
-    ],
-  });
-}
 
 interface RunResult {
   name: string;
@@ -235,6 +188,7 @@ function markdown(results: RunResult[], backend: string, command: string): strin
       '',
     );
   }
+  lines.push(wageCostMarkdown({ W: 2, A: 8, G: 8, E: 8 }));
   lines.push(
     'Paper (Wu et al. 2018): 0.40% test error at 2-8-8-8 on MNIST after the full schedule (300 epochs of 60k images, eta 8/1/1/8 at 200/250); ' +
       "the authors' published MNIST training log shows 2.65%, 1.62%, 1.24% and 0.76% test error after 1, 2, 3 and 5 epochs of 60k images. " +
