@@ -4,9 +4,10 @@
  * `loss = estimateLossChange(G, m)`.
  *
  * Two safeguards, measured in examples/fames (docs/results/fames.md):
- * - `clampNegative` (default true): a negative first-order estimate is not trusted as a gain.
- *   Left negative, the knapsack spends the predicted gain on other layers; on a trained net with
- *   a small gradient, large-error designs get estimates of the wrong sign.
+ * - `clampNegative` (default true): a negative estimate is not trusted as a gain. Left negative,
+ *   the knapsack spends the predicted gain on other layers; on a trained net with a small
+ *   gradient, the first-order term of large-error designs often has the wrong sign (the
+ *   second-order term, used when the counting matrix has per-sample data, is never negative).
  * - `maxMaePercent` (default: no limit): admit only the exact multiplier and designs whose MAE is
  *   at most this percent of the product range (the example uses 0.25).
  *
