@@ -10,7 +10,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
-import { runBench } from '@lowbit/bench';
+import { benchCpuThenWasm, runBench } from '@lowbit/bench';
 import { appMulConv2d, lowRankFactors, truncatedMultiplier } from '../src/index.js';
 
 tf.enableProdMode();
@@ -53,10 +53,4 @@ async function benchBackend(backend: string) {
   tf.dispose([x, w, xf, wf]);
 }
 
-await benchBackend('cpu');
-try {
-  await import('@tensorflow/tfjs-backend-wasm');
-  await benchBackend('wasm');
-} catch (e) {
-  console.log(`wasm skipped: ${(e as Error).message}`);
-}
+await benchCpuThenWasm(benchBackend);

@@ -11,7 +11,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
-import { runBench } from '@lowbit/bench';
+import { benchCpuThenWasm, runBench } from '@lowbit/bench';
 import { appMulMatMul, drumMultiplier, lowRankFactors, truncatedMultiplier } from '../src/index.js';
 import { appMulMatMulComposed } from '../src/kernels/appmul-matmul.js';
 
@@ -60,10 +60,4 @@ async function benchBackend(backend: string) {
   tf.dispose([a, w, af, wf]);
 }
 
-await benchBackend('cpu');
-try {
-  await import('@tensorflow/tfjs-backend-wasm');
-  await benchBackend('wasm');
-} catch (e) {
-  console.log(`wasm skipped: ${(e as Error).message}`);
-}
+await benchCpuThenWasm(benchBackend);

@@ -11,7 +11,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import '@tensorflow/tfjs-layers';
-import { runBench } from '@lowbit/bench';
+import { benchCpuThenWasm, runBench } from '@lowbit/bench';
 import { decodeUnits, shiftConv2d, shiftMatMul } from '../src/index.js';
 
 tf.enableProdMode();
@@ -56,10 +56,4 @@ async function benchBackend(backend: string): Promise<void> {
   tf.dispose([a, b, af, bf, x, f, xf, ff]);
 }
 
-await benchBackend('cpu');
-try {
-  await import('@tensorflow/tfjs-backend-wasm');
-  await benchBackend('wasm');
-} catch (e) {
-  console.log(`wasm backend not measured: ${(e as Error).message}`);
-}
+await benchCpuThenWasm(benchBackend);

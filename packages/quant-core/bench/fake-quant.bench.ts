@@ -11,7 +11,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import '@tensorflow/tfjs-layers'; // registers tfjs gradients
-import { runBench } from '@lowbit/bench';
+import { benchCpuThenWasm, runBench } from '@lowbit/bench';
 import {
   fakeQuantAffine,
   fakeQuantAffineComposed,
@@ -69,11 +69,4 @@ async function benchBackend(backend: string): Promise<void> {
 }
 
 tf.enableProdMode();
-await benchBackend('cpu');
-try {
-  await import('@tensorflow/tfjs-backend-wasm');
-  registerWasmLoopKernel();
-  await benchBackend('wasm');
-} catch (e) {
-  console.log(`wasm skipped: ${(e as Error).message}`);
-}
+await benchCpuThenWasm(benchBackend, registerWasmLoopKernel);

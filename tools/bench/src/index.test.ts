@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { runBench } from './index.js';
+import { benchCpuThenWasm, runBench } from './index.js';
 
 function spin(ms: number): void {
   const end = performance.now() + ms;
@@ -27,5 +27,25 @@ describe('runBench', () => {
   it('rejects an unknown baseline and an unsafe name', async () => {
     await expect(runBench({ name: 'x', baseline: 'nope', print: false }, [{ name: 'a', run: () => 0 }])).rejects.toThrow(/baseline = "nope" is invalid: expected one of a/);
     await expect(runBench({ name: '../x', baseline: 'a', print: false }, [{ name: 'a', run: () => 0 }])).rejects.toThrow(/bench name/);
+  });
+});
+
+describe('benchCpuThenWasm', () => {
+  it('runs cpu, then wasm after the hook; a wasm failure is reported, not thrown', async () => {
+    const calls: string[] = [];
+    await benchCpuThenWasm(async (b) => void calls.push(b), () => calls.push('hook'));
+    expect(calls).toEqual(['cpu', 'hook', 'wasm']);
+    const logged: string[] = [];
+    const log = console.log;
+    console.log = (m: string) => void logged.push(m);
+    try {
+      await benchCpuThenWasm(async (b) => {
+        if (b === 'wasm') throw new Error('no wasm here');
+      });
+    } finally {
+      console.log = log;
+    }
+    expect(logged).toEqual(['wasm not measured: no wasm here']);
+    await expect(benchCpuThenWasm(async () => { throw new Error('cpu broke'); })).rejects.toThrow('cpu broke');
   });
 });

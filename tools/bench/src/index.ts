@@ -125,3 +125,23 @@ export async function runBench(options: BenchOptions, variants: BenchVariant[]):
   }
   return result;
 }
+
+/**
+ * Runs `bench('cpu')`, then imports the wasm backend (its registration is the import's side
+ * effect), calls `onWasmLoaded` (e.g. to register wasm kernels) and runs `bench('wasm')`. If wasm
+ * cannot load or run here, it says why and returns: a bench must not fail for want of wasm.
+ *
+ * ```ts
+ * await benchCpuThenWasm(async (backend) => { await tf.setBackend(backend); await runBench(...); });
+ * ```
+ */
+export async function benchCpuThenWasm(bench: (backend: 'cpu' | 'wasm') => Promise<void>, onWasmLoaded?: () => void): Promise<void> {
+  await bench('cpu');
+  try {
+    await import('@tensorflow/tfjs-backend-wasm');
+    onWasmLoaded?.();
+    await bench('wasm');
+  } catch (e) {
+    console.log(`wasm not measured: ${(e as Error).message}`);
+  }
+}
