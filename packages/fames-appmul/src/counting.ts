@@ -29,7 +29,7 @@ import type * as tf from '@tensorflow/tfjs-core';
 import { LowbitConfigError, LowbitDataError, checkBoolean, checkFinite, checkInteger, checkKnownKeys, checkOneOf, checkRank } from '@lowbit/quant-core';
 import type { AppMul, OperandOptions } from './appmul.js';
 import { checkOperand, codeRange } from './operand.js';
-import { normaliseStrides, type ConvGeometry } from './simulate/patches.js';
+import { axisPadding, normaliseStrides, type ConvGeometry } from './simulate/patches.js';
 
 /**
  * Per-sample counting matrices (second-order term), stored sparse: a sample touches only the
@@ -116,8 +116,7 @@ function accumulate(
   visitSample: (sample: number, acc: Float64Array) => void,
 ): CountingMatrix {
   checkKnownKeys('options', options, ['perSample', 'lossWeight', 'rowsPerSample', 'maxEntries']);
-  const a = checkOperand('a', operands?.a);
-  const w = checkOperand('w', operands?.w);
+  const { a, w } = operands; // checked by the caller
   const perSample = checkBoolean('perSample', options.perSample ?? false);
   const lossWeight = options.lossWeight === undefined ? 1 / Math.max(1, samples) : checkFinite('lossWeight', options.lossWeight, { min: 0, exclusiveMin: true });
   const maxEntries = options.maxEntries === undefined ? DEFAULT_MAX_ENTRIES : checkInteger('maxEntries', options.maxEntries, 1, 2 ** 31);
@@ -193,13 +192,6 @@ function allZero(v: Float64Array, start: number, n: number): boolean {
   return true;
 }
 
-/** tfjs's output size and leading padding for one spatial axis. */
-function axisGeometry(size: number, k: number, stride: number, padding: 'valid' | 'same'): [number, number] {
-  if (padding === 'valid') return [Math.ceil((size - k + 1) / stride), 0];
-  const out = Math.ceil(size / stride);
-  return [out, Math.floor(Math.max((out - 1) * stride + k - size, 0) / 2)];
-}
-
 /**
  * Conv2d layer: `xCodes` `[B, H, W, Cin]`, `wCodes` `[kh, kw, Cin, Cout]`, `dLdY` `[B, Ho, Wo, Cout]`.
  * Padded positions multiply the code 0 (the code of the value 0 for symmetric quantizers).
@@ -223,8 +215,8 @@ export function conv2dCountingMatrix(
   if (cin !== C) throw new LowbitConfigError('wCodes', wCodes, `expected ${C} input channels to match xCodes`);
   const [sh, sw] = normaliseStrides(geometry?.strides);
   const padding = checkOneOf('padding', geometry?.padding ?? 'valid', ['valid', 'same'] as const);
-  const [Ho, padTop] = axisGeometry(H, kh, sh, padding);
-  const [Wo, padLeft] = axisGeometry(Wd, kw, sw, padding);
+  const [Ho, padTop] = axisPadding(H, kh, sh, padding);
+  const [Wo, padLeft] = axisPadding(Wd, kw, sw, padding);
   if (dLdY.shape[0] !== B || dLdY.shape[1] !== Ho || dLdY.shape[2] !== Wo || dLdY.shape[3] !== N) {
     throw new LowbitConfigError('dLdY', dLdY, `expected shape [${B}, ${Ho}, ${Wo}, ${N}]`);
   }

@@ -80,7 +80,7 @@ export function extractPatches(
 }
 
 /** Output size and leading / trailing padding of one spatial axis, as tfjs computes them. */
-function axisPadding(size: number, k: number, stride: number, padding: 'valid' | 'same'): [number, number, number] {
+export function axisPadding(size: number, k: number, stride: number, padding: 'valid' | 'same'): [number, number, number] {
   if (padding === 'valid') return [Math.ceil((size - k + 1) / stride), 0, 0];
   const out = Math.ceil(size / stride);
   const total = Math.max((out - 1) * stride + k - size, 0);
