@@ -1,6 +1,6 @@
 /**
- * Image patches (im2col). On the cpu and wasm backends, the `LowbitExtractPatches` kernel (a JS
- * loop, with a registered gradient). Elsewhere, from tf ops: one strided window of the (padded) input per kernel
+ * Image patches (im2col). On the cpu and wasm backends the `LowbitExtractPatches` kernel (a JS
+ * loop with a registered gradient); elsewhere tf ops: one window of the (padded) input per kernel
  * position, concatenated on the channel axis. Pure data movement (pad, slice, reshape, concat), so
  * the values are exact, the cost is one copy per kernel position, and gradients flow back to `x`
  * on every backend (strides are taken by a reshape and a slice, since tfjs has no StridedSlice
