@@ -29,12 +29,15 @@ export {
 } from './io/file-io.js';
 export * from './quantizer.js';
 export * from './registry.js';
+export * from './parts/part-registry.js';
+export * from './arithmetic.js';
 export * from './ops/ste.js';
 export * from './ops/fake-quant-affine.js';
 export * from './kernels/fake-quant-affine-kernel.js';
 export { fakeQuantAffineGrad } from './kernels/fake-quant-affine-grad.js';
 export { fakeQuantAffineCpuConfig } from './kernels/fake-quant-affine-cpu.js';
 export { registerLowbitCoreKernels } from './kernels/register.js';
+export { registerKernelsOnce } from './kernels/register-kernels-once.js';
 export * from './layers/index.js';
 export * from './quantizers/common.js';
 export * from './quantizers/wrpn.js';

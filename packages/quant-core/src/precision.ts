@@ -7,6 +7,7 @@
  * const p = wrpn({ bits: 4 }).precision(); // { kind: 'int', bits: 4, signed: true }
  * ```
  */
+import type { ArithmeticCost } from './arithmetic.js';
 
 /**
  * - `float`: IEEE float of `bits` (16 or 32).
@@ -26,15 +27,7 @@ export interface OperandPrecision {
   signed: boolean;
 }
 
-/** An approximate multiplier used in place of the exact one (see `@lowbit/fames-appmul`). */
-export interface MultiplierPrecision {
-  /** Name of the multiplier design. */
-  name: string;
-  /** Energy of one multiplication in pJ. */
-  energyPj: number;
-}
-
-/** What a lowbit layer multiplies: its weight and input operands, and the multiplier used. */
+/** What a lowbit layer multiplies: its weight and input operands, and its arithmetic's cost descriptor. */
 export interface LayerPrecision {
   /** Weight (kernel) operand; absent for layers without weights. */
   weight?: OperandPrecision;
@@ -44,8 +37,8 @@ export interface LayerPrecision {
   output?: OperandPrecision;
   /** Accumulator width in bits when the layer fixes it. */
   accumulatorBits?: number;
-  /** An approximate multiplier replacing the exact one. */
-  multiplier?: MultiplierPrecision;
+  /** How products are computed and accumulated (the layer's `arithmetic` part); absent: exact. */
+  arithmetic?: ArithmeticCost;
 }
 
 /** A layer that reports its precision to `@lowbit/hw-model`. */

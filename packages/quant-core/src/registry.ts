@@ -2,7 +2,7 @@
  * The quantizer registry: quantizers are found by class name (as saved in model.json) or by a
  * short alias (`'wrpn'`, `'dorefa'`, `'log2'`, `'wage'`, ...). Names are only looked up, never
  * evaluated. Registering a class also registers it with tfjs serialization, so layers holding
- * quantizers save and load.
+ * quantizers save and load. (The same {@link PartRegistry} serves arithmetics.)
  *
  * ```ts
  * registerQuantizer(MyQuantizer, ['mine']);
@@ -11,52 +11,24 @@
  * serializeQuantizer(r);                                   // { className, config }
  * ```
  */
-import { serialization } from '@tensorflow/tfjs-core';
-import { LowbitConfigError } from './errors.js';
 import { Quantizer } from './quantizer.js';
+import { PartRegistry, type PartClass, type PartIdentifier, type SerializedPart } from './parts/part-registry.js';
 
-export interface SerializedQuantizer {
-  className: string;
-  config: serialization.ConfigDict;
-}
+export type SerializedQuantizer = SerializedPart;
 
 /** What layers accept for a quantizer argument. */
-export type QuantizerIdentifier = Quantizer | string | SerializedQuantizer;
+export type QuantizerIdentifier = PartIdentifier<Quantizer>;
 
-type AnyQuantizerClass = serialization.SerializableConstructor<Quantizer> & {
-  className: string;
-  fromConfig: (cls: serialization.SerializableConstructor<Quantizer>, config: serialization.ConfigDict) => Quantizer;
-};
-
-const byClassName = new Map<string, AnyQuantizerClass>();
-const byAlias = new Map<string, AnyQuantizerClass>();
+const quantizers = new PartRegistry<Quantizer>('quantizer', Quantizer);
 
 /** Registers a quantizer class under its `className` and the given aliases. */
-export function registerQuantizer(cls: AnyQuantizerClass, aliases: readonly string[] = []): void {
-  const name = cls.className;
-  if (typeof name !== 'string' || !name.startsWith('Lowbit')) {
-    throw new LowbitConfigError('className', name, 'quantizer classes need a static className starting with "Lowbit"');
-  }
-  const existing = byClassName.get(name);
-  if (existing && existing !== cls) throw new LowbitConfigError('className', name, 'already registered by another class');
-  byClassName.set(name, cls);
-  serialization.registerClass(cls);
-  for (const alias of aliases) {
-    const other = byAlias.get(alias);
-    if (other && other !== cls) throw new LowbitConfigError('alias', alias, `already used by ${other.className}`);
-    byAlias.set(alias, cls);
-  }
+export function registerQuantizer(cls: PartClass<Quantizer>, aliases: readonly string[] = []): void {
+  quantizers.register(cls, aliases);
 }
 
 /** Every registered alias and class name, sorted. */
 export function knownQuantizers(): string[] {
-  return [...new Set([...byAlias.keys(), ...byClassName.keys()])].sort();
-}
-
-function lookup(name: string, argument: string): AnyQuantizerClass {
-  const cls = byAlias.get(name) ?? byClassName.get(name);
-  if (!cls) throw new LowbitConfigError(argument, name, `unknown quantizer; known: ${knownQuantizers().join(', ')}`);
-  return cls;
+  return quantizers.known();
 }
 
 /**
@@ -65,26 +37,10 @@ function lookup(name: string, argument: string): AnyQuantizerClass {
  * (no quantization).
  */
 export function getQuantizer(identifier: QuantizerIdentifier | null | undefined, argument = 'quantizer'): Quantizer | null {
-  if (identifier === null || identifier === undefined) return null;
-  if (identifier instanceof Quantizer) return identifier;
-  if (typeof identifier === 'string') {
-    const cls = lookup(identifier, argument);
-    return cls.fromConfig(cls, {});
-  }
-  if (typeof identifier === 'object' && typeof identifier.className === 'string') {
-    const cls = lookup(identifier.className, `${argument}.className`);
-    const config = identifier.config ?? {};
-    if (typeof config !== 'object' || Array.isArray(config)) {
-      throw new LowbitConfigError(`${argument}.config`, config, 'expected an object');
-    }
-    return cls.fromConfig(cls, config);
-  }
-  throw new LowbitConfigError(argument, identifier, 'expected a Quantizer, an alias string or { className, config }');
+  return quantizers.get(identifier, argument);
 }
 
 /** `{ className, config }` for saving; `null` for no quantizer. */
 export function serializeQuantizer(quantizer: Quantizer | null): SerializedQuantizer | null {
-  if (quantizer === null) return null;
-  const cls = quantizer.constructor as unknown as AnyQuantizerClass;
-  return { className: cls.className, config: quantizer.getConfig() };
+  return quantizers.serialize(quantizer);
 }

@@ -3,8 +3,11 @@
  * `LowbitQuantDepthwiseConv2D`) share beyond {@link LowbitQuantLayer}: their convolution
  * geometry, read from the tfjs layer they replace so defaults and validation match tfjs.
  */
+import type * as tf from '@tensorflow/tfjs-core';
+import type { ConvGeometry } from '../arithmetic.js';
 import { LowbitQuantLayer } from './quant-layer.js';
 import type { DataFormat } from './conv-utils.js';
+import { checkLayerInput } from './check-input.js';
 
 export abstract class LowbitQuantConvLayer extends LowbitQuantLayer {
   get kernelSize(): [number, number] {
@@ -21,5 +24,14 @@ export abstract class LowbitQuantConvLayer extends LowbitQuantLayer {
   }
   get dilationRate(): [number, number] {
     return this.ref<[number, number]>('dilationRate');
+  }
+
+  protected override geometry(): ConvGeometry {
+    return { strides: this.strides, padding: this.padding, dataFormat: this.dataFormat, dilationRate: this.dilationRate };
+  }
+
+  protected checkInput(x: tf.Tensor): void {
+    const channelAxis = this.dataFormat === 'channelsFirst' ? 1 : 3;
+    checkLayerInput(this.name, x, { rank: 4, channelAxis, channels: this.kernel?.shape[2] ?? null });
   }
 }

@@ -36,16 +36,16 @@ export class LowbitQuantConv2D extends LowbitQuantConvLayer {
     const channelAxis = this.dataFormat === 'channelsFirst' ? 1 : shape.length - 1;
     const inputDim = shape[channelAxis];
     if (inputDim == null) throw new LowbitConfigError(`${this.name}.inputShape`, shape, 'the channel dimension of the input must be defined');
-    this.buildWeights('kernel', [...this.kernelSize, inputDim, this.filters], 'kernel', this.filters, shape);
+    this.buildWeights('kernel', [...this.kernelSize, inputDim, this.filters], 'kernel', this.filters, shape, this.computeOutputShape(shape) as tfl.Shape);
     this.inputSpec = [{ ndim: 4, axes: { [channelAxis]: inputDim } }];
   }
 
-  protected stockMultiply() {
-    return LowbitQuantConv2D.prototype.multiply;
+  lowbitOperation(): 'conv2d' {
+    return 'conv2d';
   }
 
   /** The convolution (no bias, no activation), in the layer's data format. */
-  protected multiply(inputs: tf.Tensor, kernel: tf.Tensor): tf.Tensor {
+  protected exactProduct(inputs: tf.Tensor, kernel: tf.Tensor): tf.Tensor {
     return this.convolve(inputs, kernel, null, 'linear');
   }
 
@@ -61,7 +61,6 @@ export class LowbitQuantConv2D extends LowbitQuantConvLayer {
   }
 
   private convolve(inputs: tf.Tensor, kernel: tf.Tensor, bias: tf.Tensor | null, activation: 'linear' | 'relu' | 'elu'): tf.Tensor {
-    if (inputs.rank !== 4) throw new LowbitConfigError(`${this.name}.inputs`, inputs, 'expected a rank-4 input (batch, rows, cols, channels)');
     const y = tf.fused.conv2d({
       x: toNhwc(inputs, this.dataFormat),
       filter: kernel as tf.Tensor4D,

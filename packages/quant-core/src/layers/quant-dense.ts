@@ -12,7 +12,9 @@
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import type { DenseLayerArgs } from '@tensorflow/tfjs-layers/dist/layers/core.js';
+import { LowbitConfigError } from '../errors.js';
 import { checkInteger } from '../validate.js';
+import { checkLayerInput } from './check-input.js';
 import { fusedActivationOf, LowbitQuantLayer, type QuantizerArgs } from './quant-layer.js';
 
 export type QuantDenseArgs = DenseLayerArgs & QuantizerArgs;
@@ -28,19 +30,24 @@ export class LowbitQuantDense extends LowbitQuantLayer {
     return this.ref<number>('units');
   }
 
+  lowbitOperation(): 'dense' {
+    return 'dense';
+  }
+
   override build(inputShape: tfl.Shape | tfl.Shape[]): void {
     const shape = (Array.isArray(inputShape[0]) ? inputShape[0] : inputShape) as tfl.Shape;
     const inputLastDim = shape[shape.length - 1] as number;
-    this.buildWeights('kernel', [inputLastDim, this.units], 'kernel', this.units, shape);
+    if (inputLastDim == null || inputLastDim < 1) throw new LowbitConfigError(`${this.name}.inputShape`, shape, 'the last dimension of the input must be defined');
+    this.buildWeights('kernel', [inputLastDim, this.units], 'kernel', this.units, shape, [...shape.slice(0, -1), this.units]);
     this.inputSpec = [{ minNDim: 2, axes: { [-1]: inputLastDim } }];
   }
 
-  protected stockMultiply() {
-    return LowbitQuantDense.prototype.multiply;
+  protected checkInput(x: tf.Tensor): void {
+    checkLayerInput(this.name, x, { minRank: 2, channelAxis: x.rank - 1, channels: this.kernel?.shape[0] ?? null });
   }
 
   /** `inputs . kernel` over the last axis of `inputs` (any rank >= 2). */
-  protected multiply(inputs: tf.Tensor, kernel: tf.Tensor): tf.Tensor {
+  protected exactProduct(inputs: tf.Tensor, kernel: tf.Tensor): tf.Tensor {
     return denseProduct(inputs, kernel, null, 'linear');
   }
 
@@ -58,7 +65,7 @@ export class LowbitQuantDense extends LowbitQuantLayer {
 }
 tf.serialization.registerClass(LowbitQuantDense);
 
-/** Creates a {@link LowbitQuantDense}. */
+/** Creates a {@link LowbitQuantDense}: `tf.layers.dense` plus lowbit's parts. */
 export function quantDense(args: QuantDenseArgs): LowbitQuantDense {
   return new LowbitQuantDense(args);
 }

@@ -44,23 +44,22 @@ export class LowbitQuantDepthwiseConv2D extends LowbitQuantConvLayer {
     const inputDim = shape[channelAxis];
     if (inputDim == null || inputDim < 0) throw new LowbitConfigError(`${this.name}.inputShape`, shape, 'the channel dimension of the input must be defined');
     const kernelShape = [...this.kernelSize, inputDim, this.depthMultiplier];
-    this.buildWeights('depthwise_kernel', kernelShape, 'depthwise', inputDim * this.depthMultiplier, shape);
+    this.buildWeights('depthwise_kernel', kernelShape, 'depthwise', inputDim * this.depthMultiplier, shape, this.computeOutputShape(shape) as tfl.Shape);
   }
 
-  protected stockMultiply() {
-    return LowbitQuantDepthwiseConv2D.prototype.multiply;
+  lowbitOperation(): 'depthwise-conv2d' {
+    return 'depthwise-conv2d';
   }
 
   /** The depthwise convolution (no bias, no activation), in the layer's data format. */
-  protected multiply(inputs: tf.Tensor, kernel: tf.Tensor): tf.Tensor {
-    if (inputs.rank !== 4) throw new LowbitConfigError(`${this.name}.inputs`, inputs, 'expected a rank-4 input');
+  protected exactProduct(inputs: tf.Tensor, kernel: tf.Tensor): tf.Tensor {
     const y = tf.depthwiseConv2d(toNhwc(inputs, this.dataFormat), kernel as tf.Tensor4D, this.strides, this.padding === 'same' ? 'same' : 'valid', 'NHWC', this.dilationRate);
     return fromNhwc(y, this.dataFormat);
   }
 
   /** tfjs does not fuse this layer: product, then bias, then activation. */
   protected stockForward(inputs: tf.Tensor, kernel: tf.Tensor, bias: tf.Tensor | null): tf.Tensor {
-    let y = this.multiply(inputs, kernel);
+    let y = this.exactProduct(inputs, kernel);
     if (bias) y = this.addBias(y, bias);
     return this.activationFn.apply(y);
   }

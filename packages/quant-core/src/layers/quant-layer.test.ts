@@ -5,6 +5,7 @@ import { LowbitQuantDense, quantDense } from './quant-dense.js';
 import { LowbitQuantConv2D, quantConv2d } from './quant-conv2d.js';
 import { quantDepthwiseConv2d } from './quant-depthwise-conv2d.js';
 import { ramp } from './parity.fixture.js';
+import { Arithmetic, type ArithmeticCost, type ProductContext } from '../arithmetic.js';
 import { LowbitTestStepQuantizer } from './test-quantizer.fixture.js';
 
 function tinyModel(): tfl.Sequential {
@@ -83,19 +84,29 @@ describe('quantized layers in models', () => {
     tf.dispose([x, labels, first, last]);
   });
 
-  it('a subclass can replace the core product through multiply()', () => {
-    class LowbitDoubleDense extends LowbitQuantDense {
-      static override className = 'LowbitDoubleDense';
-      protected override multiply(inputs: tf.Tensor, kernel: tf.Tensor): tf.Tensor {
-        return tf.mul(tf.matMul(inputs, kernel), 2);
+  it('an arithmetic part replaces the core product; bias and activation follow it', () => {
+    class LowbitDoubleArithmetic extends Arithmetic {
+      static className = 'LowbitDoubleArithmetic';
+      product(ctx: ProductContext): tf.Tensor {
+        return tf.mul(ctx.exact(ctx.input, ctx.kernel), 2);
+      }
+      integerProduct(): tf.Tensor {
+        throw new Error('not used');
+      }
+      cost(): ArithmeticCost {
+        return { multiply: 'approximate', name: 'double', energyRatio: 2 };
+      }
+      getConfig() {
+        return {};
       }
     }
-    const layer = new LowbitDoubleDense({ units: 2, activation: 'relu' });
+    const layer = new LowbitQuantDense({ units: 2, activation: 'relu', arithmetic: new LowbitDoubleArithmetic() });
     layer.build([null, 2]);
     layer.setWeights([tf.tensor2d([[1, -1], [2, 0.5]]), tf.tensor1d([-1, 0.25])]);
     const y = layer.apply(tf.tensor2d([[1, 1]])) as tf.Tensor;
     // relu(2 * [3, -0.5] + [-1, 0.25]) = [5, 0]
     expect(Array.from(y.dataSync())).toEqual([5, 0]);
+    expect(layer.lowbitPrecision().arithmetic).toEqual({ multiply: 'approximate', name: 'double', energyRatio: 2 });
     y.dispose();
   });
 });

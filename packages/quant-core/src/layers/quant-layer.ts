@@ -1,44 +1,64 @@
 /**
- * `LowbitQuantLayer`: the shared base of every quantized weight layer in lowbit (dense, conv,
- * depthwise conv here; log-domain, WAGE and FAMES layers subclass these).
+ * `LowbitQuantLayer`: the shared base of lowbit's generic quantized weight layers (dense, conv,
+ * depthwise conv). These are the only weight-layer classes in lowbit: every technique is a set of
+ * parts given to them, and the techniques' factories (`logDense`, `wageConv2d`, `appMulDense`,
+ * ...) only choose parts.
  *
- * It holds the quantizer plumbing once for all layers:
- * - resolves `kernelQuantizer` / `inputQuantizer` (a {@link Quantizer}, an alias such as `'wrpn'`,
- *   or `{ className, config }`) with {@link getQuantizer}; `null` or absent means no quantization;
- * - builds the quantizers with the layer as host, so stateful quantizers save their state;
- * - parses every tfjs argument through the tfjs layer it replaces (a private, never-built
- *   "reference" layer), so defaults, validation and `getConfig` match tfjs exactly;
- * - reports {@link LayerPrecision} (`lowbitPrecision()`) and exports integer codes
- *   (`exportQuantized()`).
+ * Parts (each a registered, serializable object, or an alias string, or `{ className, config }`):
+ * - `kernelQuantizer`, `inputQuantizer`, `outputQuantizer`: {@link Quantizer}s applied to the
+ *   kernel, the input (before the product) and the output (after bias and activation);
+ * - `arithmetic`: how the integer codes are multiplied and accumulated ({@link Arithmetic};
+ *   default `'exact'`, tfjs's own fused product);
+ * - `kernelInitializer`: any tfjs initializer, including registered lowbit ones (WAGE's).
  *
- * Subclasses say how to build the weights and how to run the product. The core product is the
- * protected `multiply(inputs, kernel)` hook: a subclass that overrides it (log-domain shifts,
- * approximate multipliers) gets bias and activation added after it; without an override the
- * layer runs the same fused tfjs op as the layer it replaces, so results match bit for bit.
+ * Every tfjs argument is parsed by the tfjs layer this one replaces (a private, never-built
+ * "reference" layer), so defaults, validation and `getConfig` match tfjs exactly; with no parts
+ * the layer computes exactly what the tfjs layer computes.
+ *
+ * The layer describes itself to hw-model: `lowbitOperation()` (what it computes),
+ * `lowbitPrecision()` (its operands and its arithmetic's cost descriptor); `exportQuantized()`
+ * gives the integer codes, and `integerForward(x)` recomputes the forward pass from them.
  *
  * ```ts
- * class MyLayer extends LowbitQuantDense {
- *   static override className = 'LowbitMyDense';
- *   protected override multiply(x: tf.Tensor, kernel: tf.Tensor) { return myMatMul(x, kernel); }
- * }
+ * const fc = quantDense({ units: 10, kernelQuantizer: 'log2', inputQuantizer: { className: 'LowbitLogQuantizer', config: { bits: 4, signed: false } } });
+ * fc.lowbitOperation(); // 'dense'
  * ```
  */
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import type { LayerArgs } from '@tensorflow/tfjs-layers/dist/engine/topology.js';
+import {
+  getArithmetic,
+  serializeArithmetic,
+  type Arithmetic,
+  type ArithmeticIdentifier,
+  type ConvGeometry,
+  type IntegerProductContext,
+  type LowbitOperation,
+  type ProductContext,
+  type ProductOperation,
+  type ProductParts,
+} from '../arithmetic.js';
 import { LowbitConfigError } from '../errors.js';
 import { FLOAT32, type LayerPrecision, type OperandPrecision } from '../precision.js';
 import type { QuantizedTensor } from '../quantized-tensor.js';
 import type { Quantizer, QuantizerHost, QuantizerVariable } from '../quantizer.js';
 import { getQuantizer, serializeQuantizer, type QuantizerIdentifier } from '../registry.js';
 
-/** The arguments every quantized layer adds to those of the tfjs layer it replaces. */
+/** The part arguments every quantized layer adds to those of the tfjs layer it replaces. */
 export interface QuantizerArgs {
   /** Quantizer applied to the kernel in every forward pass (fake quantization with STE). */
   kernelQuantizer?: QuantizerIdentifier | null;
   /** Quantizer applied to the layer's input before the product. */
   inputQuantizer?: QuantizerIdentifier | null;
+  /** Quantizer applied to the layer's output, after bias and activation. */
+  outputQuantizer?: QuantizerIdentifier | null;
+  /** How the operands are multiplied and accumulated (default `'exact'`). */
+  arithmetic?: ArithmeticIdentifier | null;
 }
+
+/** The part argument names, in the order `getConfig` saves them. */
+export const PART_ARG_KEYS = ['kernelQuantizer', 'inputQuantizer', 'outputQuantizer', 'arithmetic'] as const;
 
 /** A tfjs activation object (tfjs-layers does not export the type). */
 export interface TfjsActivation {
@@ -56,7 +76,7 @@ export function fusedActivationOf(activation: TfjsActivation | null): FusedActiv
 }
 
 /** Keys of the base `LayerArgs` (handled by our own Layer constructor, not by the reference). */
-const BASE_ARG_KEYS = ['inputShape', 'batchInputShape', 'batchSize', 'dtype', 'name', 'trainable', 'weights', 'inputDType'] as const;
+export const BASE_ARG_KEYS = ['inputShape', 'batchInputShape', 'batchSize', 'dtype', 'name', 'trainable', 'weights', 'inputDType'] as const;
 /** Keys of the base `Layer.getConfig()`, taken from our layer rather than the reference. */
 const BASE_CONFIG_KEYS = ['name', 'trainable', 'batchInputShape', 'dtype'] as const;
 
@@ -73,6 +93,9 @@ export abstract class LowbitQuantLayer extends tfl.layers.Layer {
   readonly kernelQuantizer: Quantizer | null;
   /** Quantizer of the input, or null (float input). */
   readonly inputQuantizer: Quantizer | null;
+  /** Quantizer of the output, or null. */
+  readonly outputQuantizer: Quantizer | null;
+  private arithmeticPart: Arithmetic;
   /** The tfjs layer this one replaces, built from the same arguments; used for arguments only. */
   protected readonly reference: tfl.layers.Layer;
   protected kernel: tfl.LayerVariable | null = null;
@@ -82,11 +105,34 @@ export abstract class LowbitQuantLayer extends tfl.layers.Layer {
     super(pickBaseArgs(args));
     this.kernelQuantizer = getQuantizer(args.kernelQuantizer, 'kernelQuantizer');
     this.inputQuantizer = getQuantizer(args.inputQuantizer, 'inputQuantizer');
+    this.outputQuantizer = getQuantizer(args.outputQuantizer, 'outputQuantizer');
+    this.arithmeticPart = getArithmetic(args.arithmetic, 'arithmetic');
+    this.arithmeticPart.validate(this.productParts());
     const rest: Record<string, unknown> = { ...args };
-    for (const key of [...BASE_ARG_KEYS, 'kernelQuantizer', 'inputQuantizer']) delete rest[key];
+    for (const key of [...BASE_ARG_KEYS, ...PART_ARG_KEYS]) delete rest[key];
     // A name keeps the reference from consuming tfjs's per-class automatic name counter.
     rest.name = `${this.name}__reference`;
     this.reference = makeReference(rest);
+  }
+
+  /** What this layer computes, for hw-model. */
+  abstract lowbitOperation(): ProductOperation;
+
+  /** How the layer multiplies and accumulates (`'exact'` unless given). */
+  get arithmetic(): Arithmetic {
+    return this.arithmeticPart;
+  }
+
+  /** Swaps the arithmetic (e.g. the approximate multiplier FAMES chose); checked against the quantizers. */
+  setArithmetic(arithmetic: ArithmeticIdentifier | null): void {
+    const next = getArithmetic(arithmetic, `${this.name}.arithmetic`);
+    next.validate(this.productParts());
+    this.arithmeticPart = next;
+  }
+
+  /** The parts an arithmetic validates against. */
+  protected productParts(): ProductParts {
+    return { layerName: this.name, operation: this.lowbitOperation(), inputQuantizer: this.inputQuantizer, kernelQuantizer: this.kernelQuantizer };
   }
 
   /** A field of the reference tfjs layer (initializers, activation, strides, ...). */
@@ -103,11 +149,17 @@ export abstract class LowbitQuantLayer extends tfl.layers.Layer {
     return this.ref<boolean>('useBias');
   }
 
+  /** Convolution geometry; null for dense. */
+  protected geometry(): ConvGeometry | null {
+    return null;
+  }
+
   /**
    * Creates the kernel and bias exactly as the tfjs layer does (same names, shapes,
-   * initializers, regularizers, constraints), then the quantizers' state.
+   * initializers, regularizers, constraints), then the quantizers' state (a quantizer's `build`
+   * sees the kernel shape: per-layer constants such as WAGE's alpha are derived there).
    */
-  protected buildWeights(kernelName: string, kernelShape: number[], kernelPrefix: string, biasSize: number, inputShape: tfl.Shape): void {
+  protected buildWeights(kernelName: string, kernelShape: number[], kernelPrefix: string, biasSize: number, inputShape: tfl.Shape, outputShape: tfl.Shape): void {
     if (this.kernel == null) {
       this.kernel = this.addWeight(
         kernelName,
@@ -121,33 +173,24 @@ export abstract class LowbitQuantLayer extends tfl.layers.Layer {
       if (this.useBias) {
         this.bias = this.addWeight('bias', [biasSize], undefined, this.ref('biasInitializer'), this.ref('biasRegularizer'), true, this.ref('biasConstraint'));
       }
-      const host = this.quantizerHost();
+      const host = quantizerHostOf(this);
       this.kernelQuantizer?.build(kernelShape, host, 'kernel_quantizer');
       this.inputQuantizer?.build(inputShape.map((d) => d ?? -1), host, 'input_quantizer');
+      this.outputQuantizer?.build(outputShape.map((d) => d ?? -1), host, 'output_quantizer');
     }
     this.built = true;
   }
 
-  /** `addWeight` for quantizer state (tfjs keeps it protected). */
-  private quantizerHost(): QuantizerHost {
-    return {
-      addWeight: (name, shape, dtype, initializer, regularizer, trainable) =>
-        this.addWeight(
-          name,
-          shape,
-          dtype,
-          resolveInitializer(initializer),
-          regularizer as Parameters<tfl.layers.Layer['addWeight']>[4],
-          trainable ?? false,
-        ) as unknown as QuantizerVariable,
-    };
-  }
-
   /** The kernel as the product sees it: fake-quantized when a kernel quantizer is set. */
   protected quantizedKernel(training: boolean): tf.Tensor {
-    if (this.kernel == null) throw new LowbitConfigError(`${this.name}.kernel`, null, 'the layer must be built (called on an input) first');
-    const k = this.kernel.read();
+    const k = this.kernelValue();
     return this.kernelQuantizer ? this.kernelQuantizer.call(k, { training }) : k;
+  }
+
+  /** The kernel variable's value (the variable itself: never dispose it). */
+  protected kernelValue(): tf.Tensor {
+    if (this.kernel == null) throw new LowbitConfigError(`${this.name}.kernel`, null, 'the layer must be built (called on an input) first');
+    return this.kernel.read();
   }
 
   /** The input as the product sees it: fake-quantized when an input quantizer is set. */
@@ -155,41 +198,70 @@ export abstract class LowbitQuantLayer extends tfl.layers.Layer {
     return this.inputQuantizer ? this.inputQuantizer.call(x, { training }) : x;
   }
 
-  /**
-   * The core product of the layer (matmul, convolution) without bias or activation, in the
-   * layer's data format. Override it to run a different arithmetic; the base then adds the bias
-   * and applies the activation after it.
-   */
-  protected abstract multiply(inputs: tf.Tensor, kernel: tf.Tensor): tf.Tensor;
+  /** The exact product of the layer (matmul, convolution) without bias or activation, in the layer's data format. */
+  protected abstract exactProduct(inputs: tf.Tensor, kernel: tf.Tensor): tf.Tensor;
 
-  /**
-   * Product, bias and activation in one call, as the replaced tfjs layer computes them (fused
-   * when tfjs fuses). Used only when `multiply` is not overridden.
-   */
+  /** Product, bias and activation in one call, as the replaced tfjs layer computes them (fused when tfjs fuses). */
   protected abstract stockForward(inputs: tf.Tensor, kernel: tf.Tensor, bias: tf.Tensor | null): tf.Tensor;
 
   /** Adds the bias along the channel axis of the product. */
   protected abstract addBias(product: tf.Tensor, bias: tf.Tensor): tf.Tensor;
 
-  /** True when a subclass replaced `multiply`. */
-  protected get multiplyOverridden(): boolean {
-    return this.multiply !== this.stockMultiply();
-  }
-
-  /** The `multiply` of the concrete lowbit layer class that defines the stock product. */
-  protected abstract stockMultiply(): (inputs: tf.Tensor, kernel: tf.Tensor) => tf.Tensor;
+  /** Checks the rank and channel count of a call's input (typed error instead of a tfjs one). */
+  protected abstract checkInput(x: tf.Tensor): void;
 
   override call(inputs: tf.Tensor | tf.Tensor[], kwargs: Kwargs): tf.Tensor {
     return tf.tidy(() => {
       const x = Array.isArray(inputs) ? exactlyOne(inputs, this.name) : inputs;
+      this.checkInput(x);
       const training = kwargs?.training === true;
       const input = this.quantizedInput(x, training);
       const kernel = this.quantizedKernel(training);
       const bias = this.bias ? this.bias.read() : null;
-      if (!this.multiplyOverridden) return this.stockForward(input, kernel, bias);
-      let y = this.multiply(input, kernel);
-      if (bias) y = this.addBias(y, bias);
-      return this.activationFn.apply(y);
+      const ctx: ProductContext = {
+        ...this.productParts(),
+        input,
+        kernel,
+        rawKernel: this.kernelValue(),
+        geometry: this.geometry(),
+        training,
+        exact: (a, k) => this.exactProduct(a, k),
+      };
+      const product = this.arithmeticPart.product(ctx);
+      const y = product === null ? this.stockForward(input, kernel, bias) : this.finish(product, bias);
+      return this.outputQuantizer ? this.outputQuantizer.call(y, { training }) : y;
+    });
+  }
+
+  /** Bias and activation after a product. */
+  private finish(product: tf.Tensor, bias: tf.Tensor | null): tf.Tensor {
+    const y = bias ? this.addBias(product, bias) : product;
+    return this.activationFn.apply(y);
+  }
+
+  /**
+   * Inference from integers: the input and kernel quantizers export codes, the arithmetic
+   * multiplies and accumulates them (`integerProduct`), then bias, activation and the output
+   * quantizer as in the forward pass. Equals `predict` up to float32 rounding of the scales
+   * (bit-exact when the scales are powers of two).
+   */
+  integerForward(x: tf.Tensor): tf.Tensor {
+    if (this.inputQuantizer === null || this.kernelQuantizer === null) {
+      const missing = this.inputQuantizer === null ? 'inputQuantizer' : 'kernelQuantizer';
+      throw new LowbitConfigError(`${this.name}.${missing}`, null, 'integer inference needs both an input and a kernel quantizer');
+    }
+    this.checkInput(x);
+    const input = this.inputQuantizer.quantize(x);
+    const kernel = this.kernelQuantizer.quantize(this.kernelValue());
+    return tf.tidy(() => {
+      const ctx: IntegerProductContext = {
+        ...this.productParts(),
+        geometry: this.geometry(),
+        inputShape: x.shape,
+        exact: (a, k) => this.exactProduct(a, k),
+      };
+      const y = this.finish(this.arithmeticPart.integerProduct(input, kernel, ctx), this.bias ? this.bias.read() : null);
+      return this.outputQuantizer ? this.outputQuantizer.call(y, { training: false }) : y;
     });
   }
 
@@ -197,12 +269,16 @@ export abstract class LowbitQuantLayer extends tfl.layers.Layer {
     return this.reference.computeOutputShape(inputShape);
   }
 
-  /** Weight and input precision, from the quantizers (float32 when none). */
+  /** Weight, input and output precision from the quantizers (float32 when none), and the arithmetic's cost descriptor (absent when exact). */
   lowbitPrecision(): LayerPrecision {
-    return {
+    const p: LayerPrecision = {
       weight: { ...(this.kernelQuantizer?.precision() ?? FLOAT32) } as OperandPrecision,
       input: { ...(this.inputQuantizer?.precision() ?? FLOAT32) } as OperandPrecision,
     };
+    const cost = this.arithmeticPart.cost();
+    if (cost.multiply !== 'exact' || cost.accumulate === 'log') p.arithmetic = cost;
+    if (this.outputQuantizer) p.output = { ...this.outputQuantizer.precision() };
+    return p;
   }
 
   /**
@@ -214,9 +290,8 @@ export abstract class LowbitQuantLayer extends tfl.layers.Layer {
     if (this.kernelQuantizer === null) {
       throw new LowbitConfigError(`${this.name}.kernelQuantizer`, null, 'integer export needs a kernel quantizer');
     }
-    if (this.kernel == null) throw new LowbitConfigError(`${this.name}.kernel`, null, 'the layer must be built (called on an input) first');
     // read() returns the layer's variable itself: never dispose it.
-    const out: QuantizedExport = { kernel: this.kernelQuantizer.quantize(this.kernel.read()) };
+    const out: QuantizedExport = { kernel: this.kernelQuantizer.quantize(this.kernelValue()) };
     if (this.bias) out.bias = Float32Array.from(this.bias.read().dataSync() as Float32Array);
     return out;
   }
@@ -228,24 +303,40 @@ export abstract class LowbitQuantLayer extends tfl.layers.Layer {
       ...config,
       kernelQuantizer: serializeQuantizer(this.kernelQuantizer) as unknown as tf.serialization.ConfigDictValue,
       inputQuantizer: serializeQuantizer(this.inputQuantizer) as unknown as tf.serialization.ConfigDictValue,
+      outputQuantizer: serializeQuantizer(this.outputQuantizer) as unknown as tf.serialization.ConfigDictValue,
+      arithmetic: serializeArithmetic(this.arithmeticPart) as unknown as tf.serialization.ConfigDictValue,
       ...super.getConfig(),
     };
   }
 }
 
-function pickBaseArgs(args: LayerArgs & QuantizerArgs): LayerArgs {
+/** A quantized layer: what hw-model and the tools check for. */
+export function isLowbitLayer(layer: unknown): layer is { lowbitOperation(): LowbitOperation } {
+  return typeof (layer as { lowbitOperation?: unknown } | null)?.lowbitOperation === 'function';
+}
+
+export function pickBaseArgs(args: LayerArgs & QuantizerArgs): LayerArgs {
   if (args === null || typeof args !== 'object') throw new LowbitConfigError('args', args, 'expected an object of layer arguments');
   const base: Record<string, unknown> = {};
   for (const key of BASE_ARG_KEYS) if (key in args) base[key] = (args as Record<string, unknown>)[key];
   return base as LayerArgs;
 }
 
-function exactlyOne(inputs: tf.Tensor[], name: string): tf.Tensor {
+export function exactlyOne(inputs: tf.Tensor[], name: string): tf.Tensor {
   if (inputs.length !== 1) throw new LowbitConfigError(`${name}.inputs`, inputs.length, 'expected exactly one input tensor');
-  return inputs[0];
+  return inputs[0]!;
 }
 
 type TfjsInitializer = Parameters<tfl.layers.Layer['addWeight']>[3];
+
+/** `addWeight` for quantizer state (tfjs keeps it protected). */
+export function quantizerHostOf(layer: tfl.layers.Layer): QuantizerHost {
+  const add = (layer as unknown as { addWeight: tfl.layers.Layer['addWeight'] }).addWeight.bind(layer);
+  return {
+    addWeight: (name, shape, dtype, initializer, regularizer, trainable) =>
+      add(name, shape, dtype, resolveInitializer(initializer), regularizer as Parameters<tfl.layers.Layer['addWeight']>[4], trainable ?? false) as unknown as QuantizerVariable,
+  };
+}
 
 /** Quantizers may name an initializer ('zeros', 'ones') or pass a tfjs Initializer. */
 function resolveInitializer(initializer: unknown): TfjsInitializer {
