@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
-import { LowbitConfigError } from '@lowbit/quant-core';
+import { LowbitConfigError } from '@lowbit/quant-core/errors';
 import { isTrainingKernelRegistered, registerTrainingKernels, restoreStockKernels, TRAINING_KERNELS } from './register.js';
 
 afterEach(() => restoreStockKernels());

@@ -13,7 +13,7 @@
  * again is a no-op. `restoreStockKernels` puts the stock kernels back (for side-by-side benches).
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { LowbitConfigError } from '@lowbit/quant-core';
+import { LowbitConfigError } from '@lowbit/quant-core/errors';
 import { conv2dBackpropFilterCpuConfig, conv2dBackpropFilterWasmConfig } from './kernels/conv2d-backprop-filter.js';
 import { depthwiseBackpropFilterWasmConfig } from './kernels/depthwise-backprop-filter.js';
 import { depthwiseBackpropInputWasmConfig } from './kernels/depthwise-backprop-input.js';

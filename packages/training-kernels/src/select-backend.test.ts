@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
-import { LowbitConfigError } from '@lowbit/quant-core';
+import { LowbitConfigError } from '@lowbit/quant-core/errors';
 import { defaultLoaders, selectBackend, type BackendLoaders } from './select-backend.js';
 import { isTrainingKernelRegistered, restoreStockKernels } from './register.js';
 

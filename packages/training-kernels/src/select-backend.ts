@@ -16,7 +16,7 @@
  * SIMD single-threaded build.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { LowbitConfigError } from '@lowbit/quant-core';
+import { LowbitConfigError } from '@lowbit/quant-core/errors';
 import { registerTrainingKernels } from './register.js';
 
 export type BackendName = 'tensorflow' | 'wasm' | 'cpu';
