@@ -134,6 +134,11 @@ export function knownArithmetics(): string[] {
   return arithmetics.known();
 }
 
+/** Every registered arithmetic class, in registration order (for contract tests and tools). */
+export function registeredArithmetics(): PartClass<Arithmetic>[] {
+  return arithmetics.classes();
+}
+
 /** `{ className, config }` for saving. */
 export function serializeArithmetic(arithmetic: Arithmetic): SerializedArithmetic {
   return arithmetics.serialize(arithmetic)!;

@@ -31,6 +31,11 @@ export function knownQuantizers(): string[] {
   return quantizers.known();
 }
 
+/** Every registered quantizer class, in registration order (for contract tests and tools). */
+export function registeredQuantizers(): PartClass<Quantizer>[] {
+  return quantizers.classes();
+}
+
 /**
  * Resolves a quantizer argument: an instance is returned as is, a string is an alias or class
  * name (default settings), an object is `{ className, config }`. `null`/`undefined` give `null`
