@@ -39,6 +39,7 @@ export { fakeQuantAffineCpuConfig } from './kernels/fake-quant-affine-cpu.js';
 export { registerLowbitCoreKernels } from './kernels/register.js';
 export { registerKernelsOnce } from './kernels/register-kernels-once.js';
 export * from './layers/index.js';
+export * from './convert/quantize-model.js';
 export * from './quantizers/common.js';
 export * from './quantizers/wrpn.js';
 export * from './quantizers/dorefa.js';
