@@ -17,16 +17,8 @@ export { calibrateMinMax, type MinMaxOptions } from './calibration/min-max.js';
 export { calibratePercentile, type PercentileOptions } from './calibration/percentile.js';
 export { calibrateMse, clippingMse, type MseOptions, type ClippingGrid } from './calibration/mse.js';
 export { channelMaxAbs, ChannelMaxAbs } from './calibration/channel-max-abs.js';
-export {
-  fileIO,
-  saveModel,
-  loadModel,
-  registerFileIORouter,
-  MODEL_JSON_FILE,
-  WEIGHTS_FILE,
-  type LowbitModelJSON,
-  type WeightsFileIntegrity,
-} from './io/file-io.js';
+// Node file IO (fileIO, saveModel, loadModel, registerFileIORouter) is exported by
+// '@lowbit/quant-core/node' only, so this entry bundles for the browser.
 export * from './quantizer.js';
 export * from './registry.js';
 export * from './parts/part-registry.js';
