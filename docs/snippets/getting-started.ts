@@ -6,7 +6,8 @@ import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import * as tfl from '@tensorflow/tfjs-layers';
-import { LowbitUniformQuantizer, fileIO, quantDense } from '@lowbit/quant-core';
+import { LowbitUniformQuantizer, quantDense } from '@lowbit/quant-core';
+import { fileIO } from '@lowbit/quant-core/node';
 import { formatSummary, summary } from '@lowbit/hw-model';
 
 await tf.setBackend('cpu');

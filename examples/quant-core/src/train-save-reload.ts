@@ -10,7 +10,8 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
-import { LowbitQuantLayer, loadModel, saveModel, type QuantizedTensor } from '@lowbit/quant-core';
+import { LowbitQuantLayer, type QuantizedTensor } from '@lowbit/quant-core';
+import { loadModel, saveModel } from '@lowbit/quant-core/node';
 import { oneHotLabels, type LabeledImages } from '@lowbit/datasets';
 import { buildQuantizedNet } from './model.js';
 
