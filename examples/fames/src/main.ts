@@ -39,12 +39,12 @@ import {
   countingMatricesOf,
   estimateLossTerms,
   layerChoices,
-  loadEvoApproxLibrary,
   selectMultipliers,
   selectMultipliersGa,
   type AppMulLayer,
   type LayerMultiplierChoices,
 } from '@lowbit/fames-appmul';
+import { loadEvoApproxLibrary } from '@lowbit/fames-appmul/node';
 
 const { values: args } = parseArgs({
   options: {

@@ -6,7 +6,7 @@
 import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { loadEvoApproxLibrary } from '../src/index.js';
+import { loadEvoApproxLibrary } from '../src/node.js';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
 const dir = process.argv[2] ?? join(root, '..', 'shared', 'appmul', 'evoapprox-mul8u');

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { LowbitConfigError, LowbitDataError } from '@lowbit/quant-core';
-import { loadEvoApproxLibrary, loadEvoApproxMultiplier, parseEvoApproxBin, readEvoApproxFigures } from './evoapprox.js';
+import { parseEvoApproxBin } from './evoapprox.js';
+import { loadEvoApproxLibrary, loadEvoApproxMultiplier, readEvoApproxFigures } from './load-files.js';
 import { exactMultiplyEnergyPj } from './energy.js';
 import { EVOAPPROX_DIR, HAVE_EVOAPPROX } from './test/evoapprox-dir.js';
 

@@ -6,12 +6,15 @@
  * Energy: the published 45 nm power relative to the exact design's (`mul8u_1JFF`, 0.391 mW),
  * times the exact 8x8 multiplier's energy ({@link exactMultiplyEnergyPj}); `energySource: 'published'`.
  *
+ * The loaders reading a folder of tables are Node-only and live in `@lowbit/fames-appmul/node`.
+ *
  * ```ts
+ * import { loadEvoApproxLibrary } from '@lowbit/fames-appmul/node';
  * const lib = await loadEvoApproxLibrary('/path/to/evoapprox-mul8u');
  * lib.find((m) => m.name === 'mul8u_1JFF')!.isExact(); // true
  * ```
  */
-import { LowbitConfigError, LowbitDataError } from '@lowbit/quant-core';
+import { LowbitDataError } from '@lowbit/quant-core';
 import type { AppMul } from './appmul.js';
 import { exactMultiplyEnergyPj } from './energy.js';
 import { parseLut } from './lut-file.js';
@@ -55,47 +58,4 @@ export function parseEvoApproxBin(bytes: Uint8Array, source: string, figures: Ev
     },
     source,
   );
-}
-
-/** Reads `multipliers.json` from `dir` (Node only). */
-export async function readEvoApproxFigures(dir: string): Promise<Record<string, EvoApproxFigures>> {
-  if (typeof dir !== 'string' || dir.length === 0) throw new LowbitConfigError('dir', dir, 'expected a folder path');
-  const { readFile } = await import('node:fs/promises');
-  const { join } = await import('node:path');
-  const file = join(dir, 'multipliers.json');
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(await readFile(file, 'utf8'));
-  } catch (e) {
-    throw new LowbitDataError(file, `cannot read or parse: ${(e as Error).message}`);
-  }
-  const multipliers = (parsed as { multipliers?: unknown })?.multipliers;
-  if (typeof multipliers !== 'object' || multipliers === null) throw new LowbitDataError(file, 'has no "multipliers" object');
-  return multipliers as Record<string, EvoApproxFigures>;
-}
-
-/** Loads one multiplier `name` (file `<dir>/<name>.bin`) with its published figures. */
-export async function loadEvoApproxMultiplier(dir: string, name: string, figures?: EvoApproxFigures): Promise<AppMul> {
-  if (typeof name !== 'string' || !/^[\w.-]+$/.test(name)) throw new LowbitConfigError('name', name, 'expected a multiplier name such as "mul8u_1JFF"');
-  const all = figures ? undefined : await readEvoApproxFigures(dir);
-  const fig = figures ?? all![name];
-  if (!fig) throw new LowbitConfigError('name', name, `not listed in ${dir}/multipliers.json`);
-  const { join } = await import('node:path');
-  const { readFile } = await import('node:fs/promises');
-  const file = join(dir, `${name}.bin`);
-  let bytes: Uint8Array;
-  try {
-    bytes = new Uint8Array(await readFile(file));
-  } catch (e) {
-    throw new LowbitDataError(file, `cannot read the table: ${(e as Error).message}`);
-  }
-  return parseEvoApproxBin(bytes, file, fig, name);
-}
-
-/** Every multiplier listed in `<dir>/multipliers.json`, in name order. */
-export async function loadEvoApproxLibrary(dir: string): Promise<AppMul[]> {
-  const figures = await readEvoApproxFigures(dir);
-  const out: AppMul[] = [];
-  for (const name of Object.keys(figures).sort()) out.push(await loadEvoApproxMultiplier(dir, name, figures[name]));
-  return out;
 }

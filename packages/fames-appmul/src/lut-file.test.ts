@@ -5,7 +5,8 @@ import { describe, expect, it } from 'vitest';
 import { LowbitConfigError, LowbitDataError } from '@lowbit/quant-core';
 import { drumMultiplier } from './families/drum.js';
 import { truncatedMultiplier } from './families/truncated.js';
-import { loadLutFile, parseLut, serializeLut } from './lut-file.js';
+import { loadLutFile } from './load-files.js';
+import { parseLut, serializeLut } from './lut-file.js';
 
 const s4 = { bits: 4, signed: true };
 const u3 = { bits: 3, signed: false };

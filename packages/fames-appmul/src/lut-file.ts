@@ -10,7 +10,7 @@
  * const bytes = new Uint8Array(await readFile('my_mul4x4.bin'));
  * const m = parseLut(bytes, { name: 'my_mul', a: { bits: 4, signed: false }, w: { bits: 4, signed: false },
  *   elementBytes: 2, elementSigned: false, energyPj: 0.05 });
- * const same = await loadLutFile('my_mul4x4.bin', { ...options });
+ * const same = await loadLutFile('my_mul4x4.bin', { ...options }); // Node: '@lowbit/fames-appmul/node'
  * ```
  */
 import { LowbitConfigError, LowbitDataError, checkOneOf } from '@lowbit/quant-core';
@@ -81,19 +81,6 @@ export function parseLut(bytes: Uint8Array, options: LutOptions, source = `LUT $
     energySource: options.energySource ?? 'user',
     params: options.params,
   });
-}
-
-/** Reads a LUT file (Node only) and parses it with {@link parseLut}. */
-export async function loadLutFile(path: string, options: LutOptions): Promise<AppMul> {
-  if (typeof path !== 'string' || path.length === 0) throw new LowbitConfigError('path', path, 'expected a file path');
-  const { readFile } = await import('node:fs/promises');
-  let bytes: Uint8Array;
-  try {
-    bytes = new Uint8Array(await readFile(path));
-  } catch (e) {
-    throw new LowbitDataError(path, `cannot read the LUT file: ${(e as Error).message}`);
-  }
-  return parseLut(bytes, options, path);
 }
 
 /** The bytes of `m`'s table in the given format (to save a table, or to test a loader). */
