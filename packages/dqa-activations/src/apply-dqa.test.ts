@@ -1,12 +1,16 @@
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { LowbitConfigError, channelMaxAbs } from '@lowbit/quant-core';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { LowbitConfigError, channelMaxAbs, quantActivation, quantDense } from '@lowbit/quant-core';
+import { loadModel, saveModel } from '@lowbit/quant-core/node';
 import { applyDqa, buildDqaModel, dqaLayers } from './apply-dqa.js';
 import { calibrateDqa } from './calibrate-dqa.js';
 import { directStep } from './direct-quant.js';
 import { dqaFakeQuant } from './dqa-quantize.js';
-import { LowbitDqaActivation } from './dqa-activation-layer.js';
+import { dqaParamsOf } from './dqa-activation.js';
 import { crossEntropy } from './layer-chain.js';
 import { dqaStorageReport, formatStorageReport, storageTotal } from './storage-report.js';
 import { decodeActivations, encode } from './codec.js';
@@ -19,15 +23,33 @@ beforeAll(() => {
   const init = (seed: number) => tfl.initializers.glorotUniform({ seed });
   model = tfl.sequential({
     layers: [
-      tfl.layers.dense({ units: 6, inputShape: [4], activation: 'relu', kernelInitializer: init(1), biasInitializer: 'ones', name: 'h1' }),
-      tfl.layers.dense({ units: 5, activation: 'relu', kernelInitializer: init(2), biasInitializer: 'ones', name: 'h2' }),
+      tfl.layers.dense({
+        units: 6,
+        inputShape: [4],
+        activation: 'relu',
+        kernelInitializer: init(1),
+        biasInitializer: 'ones',
+        name: 'h1',
+      }),
+      tfl.layers.dense({
+        units: 5,
+        activation: 'relu',
+        kernelInitializer: init(2),
+        biasInitializer: 'ones',
+        name: 'h2',
+      }),
       tfl.layers.dense({ units: 3, activation: 'softmax', kernelInitializer: init(3), name: 'out' }),
     ],
   });
   const values = Float32Array.from({ length: 48 * 4 }, (_, i) => Math.sin(1.3 * i + 0.2) * 2);
   x = tf.tensor2d(values, [48, 4]);
   // Labels the float model gets right on most samples, with some noise so the loss is not ~0.
-  y = tf.tidy(() => tf.cast(tf.argMax(tf.add(model.predict(x) as tf.Tensor, tf.randomUniform([48, 3], 0, 0.3, 'float32', 7)), -1), 'float32'));
+  y = tf.tidy(() =>
+    tf.cast(
+      tf.argMax(tf.add(model.predict(x) as tf.Tensor, tf.randomUniform([48, 3], 0, 0.3, 'float32', 7)), -1),
+      'float32',
+    ),
+  );
 });
 
 afterAll(() => {
@@ -35,7 +57,10 @@ afterAll(() => {
   tf.dispose([x, y]);
 });
 
-function manualForward(h1Params: Parameters<typeof dqaFakeQuant>[1] | null, h2Params: Parameters<typeof dqaFakeQuant>[1] | null): tf.Tensor {
+function manualForward(
+  h1Params: Parameters<typeof dqaFakeQuant>[1] | null,
+  h2Params: Parameters<typeof dqaFakeQuant>[1] | null,
+): tf.Tensor {
   return tf.tidy(() => {
     let h = model.layers[0].apply(x) as tf.Tensor;
     if (h1Params) h = dqaFakeQuant(h, h1Params);
@@ -121,7 +146,10 @@ describe('calibrateDqa', () => {
     expect(() => calibrateDqa(model, { x: flat }, { bits: 3, ranking: 'error-energy' })).toThrow(/rank >= 2/);
     tf.dispose([short, flat]);
     const input = tfl.input({ shape: [4] });
-    const functional = tfl.model({ inputs: input, outputs: tfl.layers.dense({ units: 2 }).apply(input) as tfl.SymbolicTensor });
+    const functional = tfl.model({
+      inputs: input,
+      outputs: tfl.layers.dense({ units: 2 }).apply(input) as tfl.SymbolicTensor,
+    });
     expect(() => calibrateDqa(functional, d, { bits: 3 })).toThrow(/Sequential/);
     functional.dispose();
   });
@@ -129,7 +157,8 @@ describe('calibrateDqa', () => {
   it('leaks no tensors', () => {
     calibrateDqa(model, { x, y }, { bits: 3, ranking: 'taylor' });
     const before = tf.memory().numTensors;
-    for (const ranking of ['leave-one-out', 'taylor', 'error-energy'] as const) calibrateDqa(model, { x, y }, { bits: 3, ranking });
+    for (const ranking of ['leave-one-out', 'taylor', 'error-energy'] as const)
+      calibrateDqa(model, { x, y }, { bits: 3, ranking });
     expect(tf.memory().numTensors).toBe(before);
   });
 });
@@ -140,14 +169,21 @@ describe('applyDqa', () => {
     const q = await applyDqa(model, { x, y }, { bits: 3, importantFraction: 0.5, tableGranularity: 'channel' });
     expect(q).not.toBe(model);
     expect(model.layers.length).toBe(3);
-    expect(q.layers.map((l) => l.getClassName())).toEqual(['Dense', 'LowbitDqaActivation', 'Dense', 'LowbitDqaActivation', 'Dense']);
+    expect(q.layers.map((l) => l.getClassName())).toEqual([
+      'Dense',
+      'LowbitQuantActivation',
+      'Dense',
+      'LowbitQuantActivation',
+      'Dense',
+    ]);
+    expect(q.layers.map((l) => l.name)).toEqual(['h1', 'h1_dqa', 'h2', 'h2_dqa', 'out']);
     expect(model.getWeights().map((w) => Array.from(w.dataSync()))).toEqual(weightsBefore);
     const [d1, d2] = dqaLayers(q);
-    expect(d1.dqaParams().tableGranularity).toBe('channel');
-    expect(d1.dqaParams().important.length).toBe(3);
+    expect(dqaParamsOf(d1).tableGranularity).toBe('channel');
+    expect(dqaParamsOf(d1).important.length).toBe(3);
     // The new model computes float layers + DQA quantizers, bit for bit.
     const got = q.predict(x) as tf.Tensor;
-    const want = manualForward(d1.dqaParams(), d2.dqaParams());
+    const want = manualForward(dqaParamsOf(d1), dqaParamsOf(d2));
     expect(Array.from(got.dataSync())).toEqual(Array.from(want.dataSync()));
     // Changing the copy does not touch the original.
     q.layers[0].setWeights(q.layers[0].getWeights().map((w) => tf.zerosLike(w)));
@@ -156,13 +192,68 @@ describe('applyDqa', () => {
     q.dispose();
   });
 
+  it('saves and loads through fileIO with identical predictions and DQA parameters', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'apply-dqa-'));
+    try {
+      const q = await applyDqa(model, { x, y }, { bits: 4, importantFraction: 0.5, ranking: 'error-energy' });
+      await saveModel(q, dir);
+      const loaded = await loadModel(dir);
+      expect(dqaLayers(loaded).map((l) => dqaParamsOf(l))).toEqual(dqaLayers(q).map((l) => dqaParamsOf(l)));
+      const a = q.predict(x) as tf.Tensor;
+      const b = loaded.predict(x) as tf.Tensor;
+      expect(Array.from(b.dataSync())).toEqual(Array.from(a.dataSync()));
+      tf.dispose([a, b]);
+      q.dispose();
+      loaded.dispose();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('quantizes the activations of a net of lowbit layers (WRPN weights and activations) too', async () => {
+    const wrpn = (bits: number, mode: string) => ({ className: 'LowbitWrpnQuantizer', config: { bits, mode } });
+    const init = (seed: number) => tfl.initializers.glorotUniform({ seed });
+    const net = tfl.sequential({
+      layers: [
+        quantDense({
+          units: 6,
+          inputShape: [4],
+          kernelQuantizer: wrpn(4, 'weight'),
+          kernelInitializer: init(5),
+          name: 'q1',
+        }),
+        quantActivation({ outputQuantizer: wrpn(4, 'activation'), name: 'act' }),
+        tfl.layers.dense({ units: 3, activation: 'softmax', kernelInitializer: init(6), name: 'out' }),
+      ],
+    });
+    const q = await applyDqa(net, { x }, { bits: 3, importantFraction: 0.5, ranking: 'error-energy' });
+    expect(q.layers.map((l) => l.name)).toEqual(['q1', 'act', 'act_dqa', 'out']);
+    const [d] = dqaLayers(q);
+    const got = q.predict(x) as tf.Tensor;
+    const want = tf.tidy(() => {
+      const h = net.layers[1].apply(net.layers[0].apply(x)) as tf.Tensor;
+      return net.layers[2].apply(dqaFakeQuant(h, dqaParamsOf(d!))) as tf.Tensor;
+    });
+    expect(Array.from(got.dataSync())).toEqual(Array.from(want.dataSync()));
+    tf.dispose([got, want]);
+    q.dispose();
+    net.dispose();
+  });
+
   it('r = 0 is direct N-bit; r = 1 is direct (N + m)-bit with step delta_N / 2^m', async () => {
     const cal = calibrateDqa(model, { x }, { bits: 3, ranking: 'error-energy' });
     const none = await buildDqaModel(model, { ...cal, layers: cal.layers.map((l) => ({ ...l, important: [] })) });
-    const every = await buildDqaModel(model, { ...cal, layers: cal.layers.map((l) => ({ ...l, important: [...l.scales.keys()] })) });
-    const direct = (bits: number, div: number) => cal.layers.map((l) => ({ bits, extraBits: 3, scales: l.scales.map((s) => s / div), important: [] }));
+    const every = await buildDqaModel(model, {
+      ...cal,
+      layers: cal.layers.map((l) => ({ ...l, important: [...l.scales.keys()] })),
+    });
+    const direct = (bits: number, div: number) =>
+      cal.layers.map((l) => ({ bits, extraBits: 3, scales: l.scales.map((s) => s / div), important: [] }));
     const [d3, d6] = [direct(3, 1), direct(6, 8)];
-    for (const [m, p] of [[none, d3], [every, d6]] as const) {
+    for (const [m, p] of [
+      [none, d3],
+      [every, d6],
+    ] as const) {
       const got = m.predict(x) as tf.Tensor;
       const want = manualForward(p[0], p[1]);
       expect(Array.from(got.dataSync())).toEqual(Array.from(want.dataSync()));
@@ -172,10 +263,14 @@ describe('applyDqa', () => {
   });
 
   it('rejects bad options, including the table granularity', async () => {
-    await expect(applyDqa(model, { x, y }, { bits: 3, tableGranularity: 'tensor' as never })).rejects.toThrow(/tableGranularity/);
+    await expect(applyDqa(model, { x, y }, { bits: 3, tableGranularity: 'tensor' as never })).rejects.toThrow(
+      /tableGranularity/,
+    );
     await expect(applyDqa(model, { x, y }, { bits: 3, importantFraction: 2 })).rejects.toThrow(/importantFraction = 2/);
     const cal = calibrateDqa(model, { x }, { bits: 3, ranking: 'error-energy' });
-    await expect(buildDqaModel(model, { ...cal, layers: [{ ...cal.layers[0], layerName: 'zz' }] })).rejects.toThrow(/calibration.layers/);
+    await expect(buildDqaModel(model, { ...cal, layers: [{ ...cal.layers[0], layerName: 'zz' }] })).rejects.toThrow(
+      /calibration.layers/,
+    );
   });
 });
 
@@ -186,12 +281,12 @@ describe('dqaStorageReport', () => {
     expect(rows.map((r) => r.layer)).toEqual(['h1', 'h2']);
     const h1 = tf.tidy(() => q.layers[0].apply(x) as tf.Tensor);
     const d1 = dqaLayers(q)[0];
-    const bytes = encode(h1, d1.dqaParams());
+    const bytes = encode(h1, dqaParamsOf(d1));
     expect(rows[0].encodedBytes).toBe(bytes.length);
     expect(rows[0].elements).toBe(48 * 6);
     expect(rows[0].bitsPerActivation).toBeCloseTo((bytes.length * 8) / (48 * 6), 12);
     expect(rows[0].ratioVsFloat32).toBeLessThan(1);
-    expect(rows[0].directBytes).toBe(encode(h1, { ...d1.dqaParams(), important: [] }).length);
+    expect(rows[0].directBytes).toBe(encode(h1, { ...dqaParamsOf(d1), important: [] }).length);
     expect(rows[0].errorBitsPerSymbol).toBeGreaterThanOrEqual(rows[0].errorEntropy - 1e-9);
     expect(rows[0].errorBitsPerSymbol).toBeLessThan(rows[0].errorEntropy + 1);
     // What was measured decodes to the layer's output.
@@ -202,7 +297,7 @@ describe('dqaStorageReport', () => {
     const table = formatStorageReport(rows);
     expect(table.split('\n')).toHaveLength(5);
     expect(table).toContain('| total |');
-    expect(() => dqaStorageReport(model, x)).toThrow(/no LowbitDqaActivation/);
+    expect(() => dqaStorageReport(model, x)).toThrow(/no DQA layers/);
     tf.dispose([h1, out]);
     q.dispose();
   });

@@ -1,20 +1,28 @@
 /**
  * `applyDqa`: post-training DQA for a trained Sequential model. Calibrates per-channel scales and
- * ranks channels on calibration data (`calibrateDqa`), then returns a NEW model with a
- * `LowbitDqaActivation` after each quantized layer; the input model is untouched (its weights are
- * copied, not shared).
+ * ranks channels on calibration data (`calibrateDqa`), then returns a NEW model with a DQA
+ * activation layer (`dqaActivation`: quant-core's `quantActivation` with a `LowbitDqaQuantizer`)
+ * after each quantized layer; the input model is untouched (its weights are copied, not shared).
  *
  * ```ts
  * const dqa = await applyDqa(model, { x, y }, { bits: 3, extraBits: 3, importantFraction: 0.5 });
  * const direct = await applyDqa(model, { x, y }, { bits: 3, importantFraction: 0 }); // baseline
  * dqa.predict(xTest);
+ * encode(hidden, dqaParamsOf(dqaLayers(dqa)[0]));  // the stored activations of the first one
  * ```
  */
 
 import * as tfl from '@tensorflow/tfjs-layers';
-import { LowbitConfigError, checkKnownKeys, checkOneOf } from '@lowbit/quant-core';
-import { calibrateDqa, checkCalibrateOptions, type CalibrateDqaOptions, type CalibrationData, type DqaCalibration } from './calibrate-dqa.js';
-import { LowbitDqaActivation } from './dqa-activation-layer.js';
+import { LowbitConfigError, checkKnownKeys, checkOneOf, type LowbitQuantActivation } from '@lowbit/quant-core';
+import {
+  calibrateDqa,
+  checkCalibrateOptions,
+  type CalibrateDqaOptions,
+  type CalibrationData,
+  type DqaCalibration,
+} from './calibrate-dqa.js';
+import { dqaActivation, isDqaLayer } from './dqa-activation.js';
+import type { LowbitDqaQuantizer } from './dqa-quantizer.js';
 import { TABLE_GRANULARITIES, type TableGranularity } from './dqa-params.js';
 import { layerChain } from './layer-chain.js';
 
@@ -36,7 +44,11 @@ export async function buildDqaModel(
 ): Promise<tfl.LayersModel> {
   const { layers } = layerChain(model);
   checkKnownKeys('options', options, ['tableGranularity']);
-  const tableGranularity = checkOneOf('options.tableGranularity', options.tableGranularity ?? 'layer', TABLE_GRANULARITIES);
+  const tableGranularity = checkOneOf(
+    'options.tableGranularity',
+    options.tableGranularity ?? 'layer',
+    TABLE_GRANULARITIES,
+  );
   if (calibration === null || typeof calibration !== 'object' || !Array.isArray(calibration.layers)) {
     throw new LowbitConfigError('calibration', calibration, 'expected the result of calibrateDqa');
   }
@@ -53,18 +65,19 @@ export async function buildDqaModel(
     let name = `${cal.layerName}_dqa`;
     for (let k = 1; usedNames.has(name); k++) name = `${cal.layerName}_dqa_${k}`;
     usedNames.add(name);
-    // Validates the numbers (the layer constructor checks them) before serializing.
-    const layer = new LowbitDqaActivation({
+    // Validates the numbers (the quantizer checks them) before serializing.
+    const layer = dqaActivation({
       name,
-      bits: calibration.bits,
+      outputBits: calibration.bits,
       extraBits: calibration.extraBits,
       scales: cal.scales,
       important: cal.important,
       tableGranularity,
     });
-    out.push({ class_name: LowbitDqaActivation.className, config: layer.getConfig() as Record<string, unknown> });
+    out.push({ class_name: layer.getClassName(), config: layer.getConfig() as Record<string, unknown> });
   }
-  if (byName.size > 0) throw new LowbitConfigError('calibration.layers', [...byName.keys()], 'names layers this model does not have');
+  if (byName.size > 0)
+    throw new LowbitConfigError('calibration.layers', [...byName.keys()], 'names layers this model does not have');
   topology.config.layers = out;
   // modelFromJSON converts snake_case keys back; our config keys are camelCase already and survive.
   const copy = await tfl.models.modelFromJSON(topology as never);
@@ -85,8 +98,9 @@ export async function applyDqa(
   return buildDqaModel(model, calibration, { tableGranularity });
 }
 
-/** The inserted DQA layers of a model built by {@link applyDqa}. */
-export function dqaLayers(model: tfl.LayersModel): LowbitDqaActivation[] {
-  return model.layers.filter((l): l is LowbitDqaActivation => l instanceof LowbitDqaActivation);
+/** The DQA layers of a model (those {@link applyDqa} inserted), in order; `dqaParamsOf` reads their parameters. */
+export function dqaLayers(
+  model: tfl.LayersModel,
+): Array<LowbitQuantActivation & { outputQuantizer: LowbitDqaQuantizer }> {
+  return model.layers.filter(isDqaLayer);
 }
-

@@ -20,9 +20,25 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
-import { ChannelMaxAbs, LowbitConfigError, checkFinite, checkInteger, checkKnownKeys, checkOneOf, straightThrough } from '@lowbit/quant-core';
+import {
+  ChannelMaxAbs,
+  LowbitConfigError,
+  checkFinite,
+  checkInteger,
+  checkKnownKeys,
+  checkOneOf,
+  straightThrough,
+} from '@lowbit/quant-core';
 import { directStep } from './direct-quant.js';
-import { checkDqaParams, MAX_BITS, MAX_EXTRA_BITS, MIN_BITS, MIN_EXTRA_BITS, type CheckedDqaParams } from './dqa-params.js';
+import { isDqaLayer } from './dqa-activation.js';
+import {
+  checkDqaParams,
+  MAX_BITS,
+  MAX_EXTRA_BITS,
+  MIN_BITS,
+  MIN_EXTRA_BITS,
+  type CheckedDqaParams,
+} from './dqa-params.js';
 import { dqaFakeQuant } from './dqa-quantize.js';
 import { crossEntropy, layerChain, runLayers, scoreOutputs } from './layer-chain.js';
 
@@ -77,20 +93,41 @@ export interface DqaCalibration {
   layers: DqaLayerCalibration[];
 }
 
-export const CALIBRATE_OPTION_KEYS = ['bits', 'extraBits', 'importantFraction', 'ranking', 'metric', 'layers', 'batchSize'] as const;
+export const CALIBRATE_OPTION_KEYS = [
+  'bits',
+  'extraBits',
+  'importantFraction',
+  'ranking',
+  'metric',
+  'layers',
+  'batchSize',
+] as const;
 
 const NONLINEAR_CLASSES = ['Activation', 'ReLU', 'LeakyReLU', 'ELU', 'PReLU', 'ThresholdedReLU'];
 
-/** Hidden layers ending in a non-linear activation (not the output layer). */
+/**
+ * Hidden layers ending in a non-linear activation (not the output layer): tfjs activations, layers
+ * with a non-linear `activation`, and lowbit activation layers that quantize their output (a
+ * clipping quantizer such as WRPN's is a non-linear activation). Layers that already quantize
+ * with DQA are left out.
+ */
 export function defaultDqaLayers(layers: tfl.layers.Layer[]): string[] {
   return layers
     .slice(0, -1)
     .filter((l) => {
+      if (isDqaLayer(l)) return false;
       const act = (l.getConfig() as { activation?: unknown }).activation;
       if (NONLINEAR_CLASSES.includes(l.getClassName())) return act !== 'linear' && act !== 'softmax';
+      if (isQuantizedActivation(l)) return true;
       return typeof act === 'string' && act !== 'linear' && act !== 'softmax';
     })
     .map((l) => l.name);
+}
+
+/** A lowbit activation layer (`quantActivation`) with an output quantizer. */
+function isQuantizedActivation(layer: tfl.layers.Layer): boolean {
+  const l = layer as { lowbitOperation?: () => string; outputQuantizer?: unknown };
+  return typeof l.lowbitOperation === 'function' && l.lowbitOperation() === 'activation' && l.outputQuantizer != null;
 }
 
 interface Checked {
@@ -104,7 +141,8 @@ interface Checked {
 
 /** Validates the options shared by {@link calibrateDqa} and `applyDqa`. */
 export function checkCalibrateOptions(options: CalibrateDqaOptions, extraKeys: readonly string[] = []): Checked {
-  if (options === null || typeof options !== 'object') throw new LowbitConfigError('options', options, 'expected { bits, ... }');
+  if (options === null || typeof options !== 'object')
+    throw new LowbitConfigError('options', options, 'expected { bits, ... }');
   checkKnownKeys('options', options, [...CALIBRATE_OPTION_KEYS, ...extraKeys]);
   return {
     bits: checkInteger('options.bits', options.bits, MIN_BITS, MAX_BITS),
@@ -121,12 +159,21 @@ function checkData(data: CalibrationData, needLabels: boolean): void {
     throw new LowbitConfigError('calibrationData', data, 'expected { x: tf.Tensor, y?: tf.Tensor }');
   }
   if (data.x.rank < 2 || data.x.shape[0] < 1) {
-    throw new LowbitConfigError('calibrationData.x', data.x, 'expected a batch-first tensor of rank >= 2 with at least one sample');
+    throw new LowbitConfigError(
+      'calibrationData.x',
+      data.x,
+      'expected a batch-first tensor of rank >= 2 with at least one sample',
+    );
   }
   if (needLabels) {
-    if (!(data.y instanceof tf.Tensor)) throw new LowbitConfigError('calibrationData.y', data.y, 'labels are needed by this ranking');
+    if (!(data.y instanceof tf.Tensor))
+      throw new LowbitConfigError('calibrationData.y', data.y, 'labels are needed by this ranking');
     if ((data.y.rank !== 1 && data.y.rank !== 2) || data.y.shape[0] !== data.x.shape[0]) {
-      throw new LowbitConfigError('calibrationData.y', data.y, `expected class indices [${data.x.shape[0]}] or one-hot [${data.x.shape[0]}, classes]`);
+      throw new LowbitConfigError(
+        'calibrationData.y',
+        data.y,
+        `expected class indices [${data.x.shape[0]}] or one-hot [${data.x.shape[0]}, classes]`,
+      );
     }
   }
 }
@@ -144,7 +191,11 @@ export function topChannels(scores: ArrayLike<number>, count: number): number[] 
 }
 
 /** Scales and channel ranking of every quantized layer; the model is not modified. */
-export function calibrateDqa(model: tfl.LayersModel, calibrationData: CalibrationData, options: CalibrateDqaOptions): DqaCalibration {
+export function calibrateDqa(
+  model: tfl.LayersModel,
+  calibrationData: CalibrationData,
+  options: CalibrateDqaOptions,
+): DqaCalibration {
   const opts = checkCalibrateOptions(options);
   const chain = layerChain(model);
   const { layers } = chain;
@@ -153,14 +204,21 @@ export function calibrateDqa(model: tfl.LayersModel, calibrationData: Calibratio
   if (!Array.isArray(names)) throw new LowbitConfigError('options.layers', names, 'expected an array of layer names');
   const targets = names.map((name, i) => {
     const index = layers.findIndex((l) => l.name === name);
-    if (index < 0) throw new LowbitConfigError(`options.layers[${i}]`, name, `unknown layer; layers: ${layers.map((l) => l.name).join(', ')}`);
+    if (index < 0)
+      throw new LowbitConfigError(
+        `options.layers[${i}]`,
+        name,
+        `unknown layer; layers: ${layers.map((l) => l.name).join(', ')}`,
+      );
     const shape = layers[index].outputShape as number[];
     const channels = shape[shape.length - 1];
-    if (!Number.isInteger(channels) || shape.length < 2) throw new LowbitConfigError(`options.layers[${i}]`, name, 'its output has no channel axis');
+    if (!Number.isInteger(channels) || shape.length < 2)
+      throw new LowbitConfigError(`options.layers[${i}]`, name, 'its output has no channel axis');
     return { name, index, channels };
   });
   targets.sort((a, b) => a.index - b.index);
-  if (new Set(targets.map((t) => t.index)).size !== targets.length) throw new LowbitConfigError('options.layers', names, 'expected unique layer names');
+  if (new Set(targets.map((t) => t.index)).size !== targets.length)
+    throw new LowbitConfigError('options.layers', names, 'expected unique layer names');
 
   const { x, y } = calibrationData;
   const n = x.shape[0];
@@ -210,7 +268,9 @@ export function calibrateDqa(model: tfl.LayersModel, calibrationData: Calibratio
         if (opts.ranking === 'error-energy') {
           addInto(scores, tf.sum(tf.square(err), reduceAxes));
         } else if (opts.ranking === 'taylor') {
-          const g = tf.grad((input: tf.Tensor) => tf.mul(crossEntropy(suffix(input), ys!, chain.outputsProbabilities), part[1]))(q);
+          const g = tf.grad((input: tf.Tensor) =>
+            tf.mul(crossEntropy(suffix(input), ys!, chain.outputsProbabilities), part[1]),
+          )(q);
           addInto(scores, tf.neg(tf.sum(tf.mul(g, err), reduceAxes)));
         } else {
           const base = scoreOutputs(suffix(q), ys!, chain.outputsProbabilities);
@@ -230,7 +290,8 @@ export function calibrateDqa(model: tfl.LayersModel, calibrationData: Calibratio
     if (opts.ranking === 'taylor') {
       for (let c = 0; c < C; c++) scores[c] /= n; // per sample, as leave-one-out's mean loss
     } else if (opts.ranking === 'leave-one-out') {
-      for (let c = 0; c < C; c++) scores[c] = opts.metric === 'loss' ? (baseLoss - looLoss[c]) / n : (looCorrect[c] - baseCorrect) / n;
+      for (let c = 0; c < C; c++)
+        scores[c] = opts.metric === 'loss' ? (baseLoss - looLoss[c]) / n : (looCorrect[c] - baseCorrect) / n;
     }
     const count = Math.round(opts.importantFraction * C);
     result.push({

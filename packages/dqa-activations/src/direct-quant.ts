@@ -1,6 +1,6 @@
 /**
  * Direct N-bit per-channel activation quantization, the DQA baseline and the path of every
- * ordinary (not important) channel (DESIGN.md 4.6):
+ * ordinary (not important) channel:
  *
  *   delta_N = max|A| / 2^(N-1)                       (per channel, fixed after calibration)
  *   q       = clamp(round(A / delta_N), -2^(N-1), 2^(N-1) - 1)

@@ -49,21 +49,34 @@ export function checkDqaParams(params: DqaParams, argument = 'dqaParams'): Check
   if (params === null || typeof params !== 'object') {
     throw new LowbitConfigError(argument, params, 'expected { bits, extraBits, scales, important, tableGranularity }');
   }
-  // Already-checked params (from a layer's dqaParams()) carry derived fields too; those are rebuilt.
+  // Already-checked params (from dqaParamsOf) carry derived fields too; those are rebuilt.
   const derived = 'isImportant' in params ? ['isImportant', 'channels'] : [];
   checkKnownKeys(argument, params, ['bits', 'extraBits', 'scales', 'important', 'tableGranularity', ...derived]);
   const bits = checkInteger(`${argument}.bits`, params.bits, MIN_BITS, MAX_BITS);
   const extraBits = checkInteger(`${argument}.extraBits`, params.extraBits, MIN_EXTRA_BITS, MAX_EXTRA_BITS);
-  const tableGranularity = checkOneOf(`${argument}.tableGranularity`, params.tableGranularity ?? 'layer', TABLE_GRANULARITIES);
+  const tableGranularity = checkOneOf(
+    `${argument}.tableGranularity`,
+    params.tableGranularity ?? 'layer',
+    TABLE_GRANULARITIES,
+  );
   const rawScales = params.scales;
-  if (rawScales === null || typeof rawScales !== 'object' || typeof rawScales.length !== 'number' || rawScales.length < 1) {
+  if (
+    rawScales === null ||
+    typeof rawScales !== 'object' ||
+    typeof rawScales.length !== 'number' ||
+    rawScales.length < 1
+  ) {
     throw new LowbitConfigError(`${argument}.scales`, rawScales, 'expected a non-empty array of per-channel steps');
   }
   const scales = new Float32Array(rawScales.length);
   for (let c = 0; c < scales.length; c++) {
     const s = rawScales[c];
     if (typeof s !== 'number' || !Number.isFinite(s) || !(Math.fround(s) > 0)) {
-      throw new LowbitConfigError(`${argument}.scales[${c}]`, s, 'expected a finite step > 0 (representable in float32)');
+      throw new LowbitConfigError(
+        `${argument}.scales[${c}]`,
+        s,
+        'expected a finite step > 0 (representable in float32)',
+      );
     }
     scales[c] = s;
   }
@@ -75,7 +88,8 @@ export function checkDqaParams(params: DqaParams, argument = 'dqaParams'): Check
   const isImportant = new Uint8Array(channels);
   for (let i = 0; i < rawImportant.length; i++) {
     const c = checkInteger(`${argument}.important[${i}]`, rawImportant[i], 0, channels - 1);
-    if (isImportant[c]) throw new LowbitConfigError(`${argument}.important[${i}]`, c, 'expected unique channel indices');
+    if (isImportant[c])
+      throw new LowbitConfigError(`${argument}.important[${i}]`, c, 'expected unique channel indices');
     isImportant[c] = 1;
   }
   const important = Int32Array.from(rawImportant).sort();

@@ -1,7 +1,7 @@
 /**
  * The DQA quantizer itself, in two forms that agree bit for bit:
  *
- * - {@link dqaFakeQuant}: a tfjs op (float32 in, float32 out) used by the layer.
+ * - {@link dqaFakeQuant}: a tfjs op (float32 in, float32 out) used by `LowbitDqaQuantizer`.
  * - {@link dqaQuantizeValues}: a JS reference producing the stored integers (N-bit codes and the
  *   shift errors of important channels) and the same float32 output; the encoder uses it.
  *
@@ -46,7 +46,8 @@ export function channelGrid(p: CheckedDqaParams): ChannelGrid {
 
 /**
  * Fake-quantizes `x` (channels last) with DQA; the output has x's shape and dtype float32.
- * Forward only: callers wanting a gradient wrap it (the layer uses a straight-through estimator).
+ * Forward only: callers wanting a gradient wrap it (`LowbitDqaQuantizer` uses a straight-through
+ * estimator).
  */
 export function dqaFakeQuant(x: tf.Tensor, params: DqaParams | CheckedDqaParams): tf.Tensor {
   const p = 'isImportant' in params ? params : checkDqaParams(params);
@@ -54,7 +55,7 @@ export function dqaFakeQuant(x: tf.Tensor, params: DqaParams | CheckedDqaParams)
   return tf.tidy(() => {
     const step = tf.tensor1d(grid.step);
     // `+ 0` turns a -0 (round of a small negative value) into +0: a stored code 0 has no sign,
-    // so this keeps the layer output bit-identical to what decode restores.
+    // so this keeps the quantized activations bit-identical to what decode restores.
     const q = tf.add(tf.minimum(tf.maximum(tf.round(tf.div(x, step)), tf.tensor1d(grid.lo)), tf.tensor1d(grid.hi)), 0);
     return tf.mul(q, step);
   });
@@ -77,7 +78,10 @@ export function dqaQuantizeValues(values: ArrayLike<number>, params: DqaParams |
   const p = 'isImportant' in params ? params : checkDqaParams(params);
   const C = p.channels;
   if (values.length % C !== 0) {
-    throw new LowbitDataError('dqaQuantizeValues', `${values.length} values are not a whole number of rows of ${C} channels`);
+    throw new LowbitDataError(
+      'dqaQuantizeValues',
+      `${values.length} values are not a whole number of rows of ${C} channels`,
+    );
   }
   const { step, lo, hi } = channelGrid(p);
   const isImportant = p.isImportant;

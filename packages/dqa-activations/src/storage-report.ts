@@ -1,8 +1,9 @@
 /**
- * Storage report of a DQA model's activations: for each `LowbitDqaActivation`, the activations that
- * reach it on some input are really encoded (`encodeWithStats`) and measured: bits per activation
- * stored, bits per shift-error symbol against its entropy, and the total size against float32 and
- * against direct N-bit quantization (the same format with no important channels).
+ * Storage report of a DQA model's activations: for each DQA layer (`dqaActivation`, `applyDqa`),
+ * the activations that reach it on some input are really encoded (`encodeWithStats`) and
+ * measured: bits per activation stored, bits per shift-error symbol against its entropy, and the
+ * total size against float32 and against direct N-bit quantization (the same format with no
+ * important channels).
  *
  * ```ts
  * const rows = dqaStorageReport(dqaModel, xTest);
@@ -13,7 +14,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
 import { LowbitConfigError } from '@lowbit/quant-core';
 import { encodeWithStats } from './codec.js';
-import { LowbitDqaActivation } from './dqa-activation-layer.js';
+import { dqaParamsOf, isDqaLayer } from './dqa-activation.js';
 import { layerChain, runLayers } from './layer-chain.js';
 
 export interface StorageRow {
@@ -48,8 +49,8 @@ export function dqaStorageReport(model: tfl.LayersModel, x: tf.Tensor): StorageR
     let h = x;
     for (let i = 0; i < layers.length; i++) {
       const layer = layers[i];
-      if (layer instanceof LowbitDqaActivation) {
-        const params = layer.dqaParams();
+      if (isDqaLayer(layer)) {
+        const params = dqaParamsOf(layer);
         const { stats } = encodeWithStats(h, params);
         const direct = encodeWithStats(h, { ...params, important: [] }).stats;
         rows.push({
@@ -73,7 +74,7 @@ export function dqaStorageReport(model: tfl.LayersModel, x: tf.Tensor): StorageR
       h = runLayers(layers, h, i, i + 1);
     }
   });
-  if (rows.length === 0) throw new LowbitConfigError('model', model.name, 'has no LowbitDqaActivation layers (use applyDqa first)');
+  if (rows.length === 0) throw new LowbitConfigError('model', model.name, 'has no DQA layers (use applyDqa first)');
   return rows;
 }
 
@@ -83,9 +84,15 @@ export function storageTotal(rows: StorageRow[]): StorageRow {
   const elements = sum((r) => r.elements);
   const encoded = sum((r) => r.encodedBytes);
   const direct = sum((r) => r.directBytes);
-  const symbols = sum((r) => (Number.isNaN(r.errorBitsPerSymbol) ? 0 : r.elements * (r.importantChannels / r.channels)));
-  const errorBits = sum((r) => (Number.isNaN(r.errorBitsPerSymbol) ? 0 : r.errorBitsPerSymbol * r.elements * (r.importantChannels / r.channels)));
-  const entropyBits = sum((r) => (Number.isNaN(r.errorEntropy) ? 0 : r.errorEntropy * r.elements * (r.importantChannels / r.channels)));
+  const symbols = sum((r) =>
+    Number.isNaN(r.errorBitsPerSymbol) ? 0 : r.elements * (r.importantChannels / r.channels),
+  );
+  const errorBits = sum((r) =>
+    Number.isNaN(r.errorBitsPerSymbol) ? 0 : r.errorBitsPerSymbol * r.elements * (r.importantChannels / r.channels),
+  );
+  const entropyBits = sum((r) =>
+    Number.isNaN(r.errorEntropy) ? 0 : r.errorEntropy * r.elements * (r.importantChannels / r.channels),
+  );
   return {
     layer: 'total',
     shape: [],
@@ -110,11 +117,32 @@ const fmt = (v: number, digits: number) => (Number.isNaN(v) ? '-' : v.toFixed(di
 /** A Markdown table of the rows plus their total. */
 export function formatStorageReport(rows: StorageRow[]): string {
   const all = [...rows, storageTotal(rows)];
-  const head = '| layer | elements | important / channels | bits / activation | error bits / symbol | error entropy | encoded bytes | vs float32 | vs direct N-bit |';
+  const columns = [
+    'layer',
+    'elements',
+    'important / channels',
+    'bits / activation',
+    'error bits / symbol',
+    'error entropy',
+    'encoded bytes',
+    'vs float32',
+    'vs direct N-bit',
+  ];
+  const head = `| ${columns.join(' | ')} |`;
   const rule = '|---|---:|---:|---:|---:|---:|---:|---:|---:|';
-  const body = all.map(
-    (r) =>
-      `| ${r.layer} | ${r.elements} | ${r.importantChannels} / ${r.channels} | ${fmt(r.bitsPerActivation, 3)} | ${fmt(r.errorBitsPerSymbol, 3)} | ${fmt(r.errorEntropy, 3)} | ${r.encodedBytes} | ${fmt(r.ratioVsFloat32, 4)} | ${fmt(r.ratioVsDirect, 3)} |`,
-  );
+  const body = all.map((r) => {
+    const cells = [
+      r.layer,
+      r.elements,
+      `${r.importantChannels} / ${r.channels}`,
+      fmt(r.bitsPerActivation, 3),
+      fmt(r.errorBitsPerSymbol, 3),
+      fmt(r.errorEntropy, 3),
+      r.encodedBytes,
+      fmt(r.ratioVsFloat32, 4),
+      fmt(r.ratioVsDirect, 3),
+    ];
+    return `| ${cells.join(' | ')} |`;
+  });
   return [head, rule, ...body].join('\n');
 }
