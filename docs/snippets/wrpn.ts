@@ -6,10 +6,10 @@ import { buildWrpnLenet, wrpnPolicy } from '@lowbit/wrpn-layers';
 
 // Small sizes keep this snippet fast; the defaults are the classic 32-64-512 LeNet.
 const sizes = { conv1: 4, conv2: 8, fc: 32 };
-const policy = wrpnPolicy({ weightBits: 4, activationBits: 4 }); // first conv / last dense: 8 bits
+const policy = wrpnPolicy({ weightBits: 4, inputBits: 4 }); // first conv / last dense: 8 bits
 const narrow = buildWrpnLenet({ ...sizes, width: 1, policy, seed: 1 });
 const wide = buildWrpnLenet({ ...sizes, width: 2, policy, seed: 1 });
-const fp32 = buildWrpnLenet({ ...sizes, width: 1, policy: wrpnPolicy({ weightBits: 32, activationBits: 32 }), seed: 1 });
+const fp32 = buildWrpnLenet({ ...sizes, width: 1, policy: wrpnPolicy({ weightBits: 32, inputBits: 32 }), seed: 1 });
 
 wide.compile({ optimizer: 'adam', loss: 'categoricalCrossentropy', metrics: ['accuracy'] });
 const x = tf.randomUniform([16, 28, 28, 1], 0, 1, 'float32', 1);
@@ -18,7 +18,8 @@ const history = await wide.fit(x, y, { epochs: 1, batchSize: 16, verbose: 0 });
 export const loss = Number(history.history.loss[0]);
 
 // Widening multiplies MACs; low precision divides bit-ops: compare with the float net.
-export const bitOps = { fp32: summary(fp32).totals.bitOps, w4a4: summary(narrow).totals.bitOps, w4a4x2: summary(wide).totals.bitOps };
+const bitOpsOf = (m: typeof wide) => summary(m).totals.bitOps;
+export const bitOps = { fp32: bitOpsOf(fp32), w4a4: bitOpsOf(narrow), w4a4x2: bitOpsOf(wide) };
 console.log(bitOps);
 tf.dispose([x, y]);
 [narrow, wide, fp32].forEach((m) => m.dispose());

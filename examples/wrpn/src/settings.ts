@@ -54,15 +54,32 @@ export function parseSettings(argv: string[]): GridSettings {
     const flag = argv[i];
     const value = argv[i + 1];
     switch (flag) {
-      case '--quick': continue;
-      case '--train': s.train = int(flag, value, 10); break;
-      case '--test': s.test = int(flag, value, 10); break;
-      case '--epochs': s.epochs = int(flag, value, 1); break;
-      case '--batch': s.batch = int(flag, value, 1); break;
-      case '--seed': s.seed = int(flag, value, 0); break;
-      case '--conv1': s.conv1 = int(flag, value, 1); break;
-      case '--conv2': s.conv2 = int(flag, value, 1); break;
-      case '--fc': s.fc = int(flag, value, 1); break;
+      case '--quick':
+        continue;
+      case '--train':
+        s.train = int(flag, value, 10);
+        break;
+      case '--test':
+        s.test = int(flag, value, 10);
+        break;
+      case '--epochs':
+        s.epochs = int(flag, value, 1);
+        break;
+      case '--batch':
+        s.batch = int(flag, value, 1);
+        break;
+      case '--seed':
+        s.seed = int(flag, value, 0);
+        break;
+      case '--conv1':
+        s.conv1 = int(flag, value, 1);
+        break;
+      case '--conv2':
+        s.conv2 = int(flag, value, 1);
+        break;
+      case '--fc':
+        s.fc = int(flag, value, 1);
+        break;
       case '--lr': {
         const lr = Number(value);
         if (!(lr > 0 && Number.isFinite(lr))) throw new LowbitConfigError(flag, value, 'expected a positive number');
@@ -73,26 +90,40 @@ export function parseSettings(argv: string[]): GridSettings {
         if (value !== 'wasm' && value !== 'cpu') throw new LowbitConfigError(flag, value, 'expected "wasm" or "cpu"');
         s.backend = value;
         break;
-      case '--widths': s.widths = (value ?? '').split(',').map((w) => int(flag, w, 1)); break;
+      case '--widths':
+        s.widths = (value ?? '').split(',').map((w) => int(flag, w, 1));
+        break;
       case '--configs': {
         const list = (value ?? '').split(',');
-        for (const c of list) if (!ALL_CONFIGS.includes(c)) throw new LowbitConfigError(flag, c, `expected some of ${ALL_CONFIGS.join(',')}`);
+        for (const c of list) {
+          if (!ALL_CONFIGS.includes(c)) {
+            throw new LowbitConfigError(flag, c, `expected some of ${ALL_CONFIGS.join(',')}`);
+          }
+        }
         s.configs = list;
         break;
       }
-      case '--out': if (!value) throw new LowbitConfigError(flag, value, 'expected a path'); s.out = value; break;
+      case '--out':
+        if (!value) throw new LowbitConfigError(flag, value, 'expected a path');
+        s.out = value;
+        break;
       default:
-        throw new LowbitConfigError('argument', flag, 'known: --quick, --train N, --test N, --epochs N, --batch N, --lr X, --seed N, --conv1 N, --conv2 N, --fc N, --widths 1,2,3, --configs fp32,w4a4,..., --backend wasm|cpu, --out PATH');
+        throw new LowbitConfigError(
+          'argument',
+          flag,
+          'known: --quick, --train N, --test N, --epochs N, --batch N, --lr X, --seed N, --conv1 N, --conv2 N, ' +
+            '--fc N, --widths 1,2,3, --configs fp32,w4a4,..., --backend wasm|cpu, --out PATH',
+        );
     }
     i++;
   }
   return s;
 }
 
-/** `w4a2` -> bits; `fp32` -> 32/32. */
-export function configBits(config: string): { weightBits: number; activationBits: number } {
-  if (config === 'fp32') return { weightBits: 32, activationBits: 32 };
+/** `w4a2` -> weight bits 4, input (activation) bits 2; `fp32` -> 32/32. */
+export function configBits(config: string): { weightBits: number; inputBits: number } {
+  if (config === 'fp32') return { weightBits: 32, inputBits: 32 };
   const m = /^w(\d+)a(\d+)$/.exec(config);
   if (!m) throw new LowbitConfigError('config', config, 'expected fp32 or wNaM');
-  return { weightBits: Number(m[1]), activationBits: Number(m[2]) };
+  return { weightBits: Number(m[1]), inputBits: Number(m[2]) };
 }

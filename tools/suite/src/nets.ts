@@ -43,7 +43,8 @@ export function floatNet(s: NetSizes, seed: number): tfl.Sequential {
 
 /** WRPN: w4a4 inner layers, 8-bit first/last layers, every layer `width` times wider (not the logits). */
 export function wrpnNet(s: NetSizes, seed: number, width = 2, bits = 4): tfl.Sequential {
-  return buildWrpnLenet({ conv1: s.conv1, conv2: s.conv2, fc: s.fc1, width, seed, policy: wrpnPolicy({ weightBits: bits, activationBits: bits }) });
+  const policy = wrpnPolicy({ weightBits: bits, inputBits: bits });
+  return buildWrpnLenet({ conv1: s.conv1, conv2: s.conv2, fc: s.fc1, width, seed, policy });
 }
 
 /**
