@@ -21,7 +21,7 @@ import '@lowbit/dqa-activations';
 import '@lowbit/wrpn-layers';
 import { ARITHMETIC_SAMPLES, QUANTIZER_SAMPLES } from './samples.js';
 
-const { LowbitConfigError, LowbitQuantLayer, registeredArithmetics, registeredQuantizers, quantConv2d, quantDense, quantDepthwiseConv2d } = quantCore;
+const { LowbitConfigError, LowbitQuantLayer, getQuantizer, quantActivation, registeredArithmetics, registeredQuantizers, quantConv2d, quantDense, quantDepthwiseConv2d } = quantCore;
 type Op = 'dense' | 'conv2d' | 'depthwise-conv2d';
 const OPS: Op[] = ['dense', 'conv2d', 'depthwise-conv2d'];
 const work = mkdtempSync(join(tmpdir(), 'lowbit-contract-'));
@@ -105,7 +105,7 @@ describe('layer contract: every quantizer x arithmetic x operation', () => {
   it('runs the contract on every valid combination; invalid ones throw naming both parts', async () => {
     for (const q of registeredQuantizers()) {
       const sample = QUANTIZER_SAMPLES[q.className];
-      if (sample === undefined || sample === 'not-a-layer-quantizer') continue;
+      if (sample === undefined || sample.kernel === null || sample.input === null) continue;
       for (const a of registeredArithmetics()) {
         const arithmeticConfig = ARITHMETIC_SAMPLES[a.className];
         if (arithmeticConfig === undefined) continue;
@@ -138,6 +138,42 @@ describe('layer contract: every quantizer x arithmetic x operation', () => {
         `integer forward bit-exact ${tally.integerExact}, within float32 rounding ${tally.integerClose}, no integer export ${tally.integerNotExportable}`,
     );
     expect(tally.valid).toBeGreaterThan(20);
+  });
+});
+
+describe('layer contract: quantActivation with every quantizer as its output part', () => {
+  it('round-trips config, saves and loads identically, reports its precision, trains without leaks', async () => {
+    let ran = 0;
+    for (const q of registeredQuantizers()) {
+      const sample = QUANTIZER_SAMPLES[q.className];
+      const config = sample?.activation ?? sample?.input;
+      if (!config) continue;
+      const label = `${q.className} as quantActivation output`;
+      const layer = quantActivation({ inputShape: [5], activation: 'relu', outputQuantizer: { className: q.className, config } });
+      const model = tfl.sequential({ layers: [tfl.layers.dense({ inputShape: [5], units: 5, kernelInitializer: 'identity' }), layer, tfl.layers.dense({ units: 2 })] });
+      const x = ramp([4, 5], 1.5, 0.3);
+      const y = model.predict(x) as tf.Tensor;
+      const saved = layer.getConfig();
+      const cls = layer.constructor as unknown as { fromConfig: (c: unknown, cfg: unknown) => tfl.layers.Layer };
+      expect({ ...cls.fromConfig(cls, { ...structuredClone(saved), name: 'copy' }).getConfig(), name: saved.name }, label).toEqual(saved);
+      const dir = join(work, `act_${q.className}`);
+      await saveModel(model, dir);
+      const loaded = await loadModel(dir);
+      const y2 = loaded.predict(x) as tf.Tensor;
+      expect(values(y2), `${label}: save/load`).toEqual(values(y));
+      expect(layer.lowbitOperation()).toBe('activation');
+      expect(layer.lowbitPrecision().output, label).toEqual(getQuantizer({ className: q.className, config })!.precision());
+      model.compile({ optimizer: tf.train.sgd(0.01), loss: 'meanSquaredError' });
+      const target = tf.zeros([4, 2]);
+      await model.fit(x, target, { epochs: 1, batchSize: 4, verbose: 0 });
+      const before = tf.memory().numTensors;
+      await model.fit(x, target, { epochs: 3, batchSize: 4, verbose: 0 });
+      expect(tf.memory().numTensors, `${label}: leak`).toBe(before);
+      tf.dispose([x, y, y2, target]);
+      ran++;
+    }
+    console.log(`activation contract: ${ran} quantizers as quantActivation output parts`);
+    expect(ran).toBe(registeredQuantizers().filter((q) => QUANTIZER_SAMPLES[q.className]?.activation ?? QUANTIZER_SAMPLES[q.className]?.input).length);
   });
 });
 

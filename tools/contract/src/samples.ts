@@ -5,11 +5,14 @@
  * a new part cannot skip the contract.
  */
 export interface QuantizerSample {
-  kernel: Record<string, unknown>;
-  input: Record<string, unknown>;
+  /** Kernel-side and input-side configs for the weight layers; null: an activation-only quantizer. */
+  kernel: Record<string, unknown> | null;
+  input: Record<string, unknown> | null;
+  /** Config as `quantActivation`'s outputQuantizer on inputs of shape [batch, 5]; default: `input`. */
+  activation?: Record<string, unknown>;
 }
 
-export const QUANTIZER_SAMPLES: Record<string, QuantizerSample | 'not-a-layer-quantizer'> = {
+export const QUANTIZER_SAMPLES: Record<string, QuantizerSample> = {
   LowbitUniformQuantizer: { kernel: { bits: 4, perChannel: true, axis: -1 }, input: { bits: 6, range: [-2, 2] } },
   LowbitBinaryQuantizer: { kernel: { scaled: true }, input: {} },
   LowbitTernaryQuantizer: { kernel: {}, input: {} },
@@ -19,8 +22,12 @@ export const QUANTIZER_SAMPLES: Record<string, QuantizerSample | 'not-a-layer-qu
   LowbitLogSqrt2Quantizer: { kernel: { bits: 5, signed: true, fsr: 0 }, input: { bits: 5, signed: true, fsr: 1 } },
   LowbitLinearFsrQuantizer: { kernel: { bits: 5, fsr: 0 }, input: { bits: 5, fsr: 1 } },
   LowbitWageQuantizer: { kernel: { bits: 4, mode: 'weight' }, input: { bits: 8, mode: 'activation' } },
+  // Calibrated per-channel scales: it fits one channel count, so it is an activation part only.
+  LowbitDqaQuantizer: { kernel: null, input: null, activation: { bits: 3, extraBits: 2, scales: [0.1, 0.2, 0.05, 0.15, 0.3], important: [1, 4] } },
 };
 
 export const ARITHMETIC_SAMPLES: Record<string, Record<string, unknown>> = {
   LowbitExactArithmetic: {},
+  LowbitShiftArithmetic: {},
+  LowbitLogAccumulateArithmetic: {},
 };
