@@ -3,13 +3,17 @@ import { LowbitDataError } from '@lowbit/quant-core';
 import { energyTable, extendEnergyTable, horowitz45nm, parseEnergyTable, validateEnergyTable } from './energy-table.js';
 
 describe('energy tables', () => {
-  it('the default is Horowitz 45 nm with the figures of DESIGN.md 4.2', () => {
+  it('the default is Horowitz 45 nm (ISSCC 2014 figures)', () => {
     expect(energyTable).toBe(horowitz45nm);
     expect(energyTable.intAddPj).toEqual({ 8: 0.03, 16: 0.05, 32: 0.1 });
     expect(energyTable.intMultiplyPj).toEqual({ 8: 0.2, 32: 3.1 });
     expect(energyTable.fpAddPj).toEqual({ 16: 0.4, 32: 0.9 });
     expect(energyTable.fpMultiplyPj).toEqual({ 16: 1.1, 32: 3.7 });
-    expect(energyTable.sram.map((p) => [p.bytes, p.read64Pj])).toEqual([[8192, 10], [32768, 20], [1048576, 100]]);
+    expect(energyTable.sram.map((p) => [p.bytes, p.read64Pj])).toEqual([
+      [8192, 10],
+      [32768, 20],
+      [1048576, 100],
+    ]);
     expect(energyTable.dramRead64Pj).toBe(1300);
     expect(Object.isFrozen(energyTable.intAddPj)).toBe(true);
   });
@@ -32,7 +36,17 @@ describe('energy tables', () => {
     ['negative energy', { ...energyTable, intAddPj: { 8: -1 } }, /intAddPj\[8\] = -1/],
     ['NaN energy', { ...energyTable, fpMultiplyPj: { 32: Number.NaN } }, /fpMultiplyPj\[32\] = NaN/],
     ['bad width key', { ...energyTable, intAddPj: { eight: 0.03 } }, /intAddPj key = "eight"/],
-    ['unsorted sram', { ...energyTable, sram: [{ bytes: 100, read64Pj: 1 }, { bytes: 50, read64Pj: 2 }] }, /sram\[1\]\.bytes = 50/],
+    [
+      'unsorted sram',
+      {
+        ...energyTable,
+        sram: [
+          { bytes: 100, read64Pj: 1 },
+          { bytes: 50, read64Pj: 2 },
+        ],
+      },
+      /sram\[1\]\.bytes = 50/,
+    ],
     ['empty sram', { ...energyTable, sram: [] }, /sram = \[\]/],
     ['unknown field', { ...energyTable, intMul: {} }, /intMul/],
     ['bad missingWidth', { ...energyTable, missingWidth: 'guess' }, /missingWidth = "guess"/],

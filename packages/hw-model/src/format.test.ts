@@ -1,18 +1,25 @@
 import { describe, expect, it } from 'vitest';
 import * as tfl from '@tensorflow/tfjs-layers';
+import { quantConv2d, quantDense } from '@lowbit/quant-core';
 import { summary } from './summary.js';
 import { formatSummary, summaryToJSON, summaryToMarkdown } from './format.js';
-import { LowbitTestConv2D, LowbitTestDense, MysteryLayer, binary, int, uint } from './test-layers.fixture.js';
+import { MysteryLayer, binary, int, parts, pow2, uint } from './test-layers.fixture.js';
 
 // Explicit names everywhere: tfjs numbers automatic names globally, which would break snapshots.
 const model = () =>
   tfl.sequential({
     name: 'tiny',
     layers: [
-      new LowbitTestConv2D({ name: 'conv', inputShape: [6, 6, 1], filters: 2, kernelSize: 3 }, { weight: int(4), input: uint(4) }),
+      quantConv2d({
+        name: 'conv',
+        inputShape: [6, 6, 1],
+        filters: 2,
+        kernelSize: 3,
+        ...parts({ weight: int(4), input: uint(4) }),
+      }),
       tfl.layers.maxPooling2d({ name: 'pool', poolSize: 2 }),
       tfl.layers.flatten({ name: 'flat' }),
-      new LowbitTestDense({ name: 'fc', units: 3, useBias: false }, { weight: binary, input: uint(2) }),
+      quantDense({ name: 'fc', units: 3, useBias: false, ...parts({ weight: binary, input: uint(2) }) }),
       new MysteryLayer({ name: 'odd' }),
     ],
   });
@@ -21,17 +28,17 @@ describe('formatSummary', () => {
   it('prints a Larq-style table with bit-ops, energy, totals, references and warnings', () => {
     expect(formatSummary(summary(model()))).toMatchInlineSnapshot(`
       "Model: tiny | batch 1 | table horowitz-45nm | weights read from DRAM, activations in SRAM
-      ----------------------------------------------------------------------------------------------------------------------------------------------------------
-      Layer (type)             Output shape   W x A         # 1-bit  # 4-bit  # 32-bit  Weights KiB        MACs  Bit-ops    Acc  Compute pJ  Memory pJ  Total pJ
-      ----------------------------------------------------------------------------------------------------------------------------------------------------------
-      conv (LowbitTestConv2D)  (-1, 4, 4, 2)  int4 x uint4        0       18         2         0.02         288    4,608  int12        27.0    2,795.0   2,822.0
-      pool (MaxPooling2D)      (-1, 2, 2, 2)  -                   0        0         0         0.00           0        0      -         0.2       12.5      12.7
-      flat (Flatten)           (-1, 8)        -                   0        0         0         0.00           0        0      -         0.0        0.0       0.0
-      fc (LowbitTestDense)     (-1, 3)        +-1 x uint2        24        0         0         0.00          24       48   int6         0.6      505.0     505.6
-      odd (MysteryLayer)       (-1, 3)        -                   -        -         -            -  not costed        -      -           -          -         -
-      ----------------------------------------------------------------------------------------------------------------------------------------------------------
-      Total                                                      24       18         2         0.02         312    4,656               27.8    3,312.5   3,340.3
-      ----------------------------------------------------------------------------------------------------------------------------------------------------------
+      -----------------------------------------------------------------------------------------------------------------------------------------------------------
+      Layer (type)              Output shape   W x A         # 1-bit  # 4-bit  # 32-bit  Weights KiB        MACs  Bit-ops    Acc  Compute pJ  Memory pJ  Total pJ
+      -----------------------------------------------------------------------------------------------------------------------------------------------------------
+      conv (LowbitQuantConv2D)  (-1, 4, 4, 2)  int4 x uint4        0       18         2         0.02         288    4,608  int12        27.0    2,795.0   2,822.0
+      pool (MaxPooling2D)       (-1, 2, 2, 2)  -                   0        0         0         0.00           0        0      -         0.2       12.5      12.7
+      flat (Flatten)            (-1, 8)        -                   0        0         0         0.00           0        0      -         0.0        0.0       0.0
+      fc (LowbitQuantDense)     (-1, 3)        +-1 x uint2        24        0         0         0.00          24       48   int6         0.6      505.0     505.6
+      odd (MysteryLayer)        (-1, 3)        -                   -        -         -            -  not costed        -      -           -          -         -
+      -----------------------------------------------------------------------------------------------------------------------------------------------------------
+      Total                                                       24       18         2         0.02         312    4,656               27.8    3,312.5   3,340.3
+      -----------------------------------------------------------------------------------------------------------------------------------------------------------
       Params: 44 (24 x 1-bit, 18 x 4-bit, 2 x 32-bit), weight memory 0.02 KiB
       MACs: 312, bit-ops (MACs x b_w x b_a): 4,656, element ops: 56
       MACs by precision (w x a): int4 x uint4: 288, +-1 x uint2: 24
@@ -60,10 +67,10 @@ describe('formatSummary', () => {
 
       | Layer (type) | Output shape | W x A | # 1-bit | # 4-bit | # 32-bit | Weights KiB | MACs | Bit-ops | Acc | Compute pJ | Memory pJ | Total pJ |
       | --- | --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |
-      | conv (LowbitTestConv2D) | (-1, 4, 4, 2) | int4 x uint4 | 0 | 18 | 2 | 0.02 | 288 | 4,608 | int12 | 27.0 | 2,795.0 | 2,822.0 |
+      | conv (LowbitQuantConv2D) | (-1, 4, 4, 2) | int4 x uint4 | 0 | 18 | 2 | 0.02 | 288 | 4,608 | int12 | 27.0 | 2,795.0 | 2,822.0 |
       | pool (MaxPooling2D) | (-1, 2, 2, 2) | - | 0 | 0 | 0 | 0.00 | 0 | 0 | - | 0.2 | 12.5 | 12.7 |
       | flat (Flatten) | (-1, 8) | - | 0 | 0 | 0 | 0.00 | 0 | 0 | - | 0.0 | 0.0 | 0.0 |
-      | fc (LowbitTestDense) | (-1, 3) | +-1 x uint2 | 24 | 0 | 0 | 0.00 | 24 | 48 | int6 | 0.6 | 505.0 | 505.6 |
+      | fc (LowbitQuantDense) | (-1, 3) | +-1 x uint2 | 24 | 0 | 0 | 0.00 | 24 | 48 | int6 | 0.6 | 505.0 | 505.6 |
       | odd (MysteryLayer) | (-1, 3) | - | - | - | - | - | not costed | - | - | - | - | - |
       | **Total** |  |  | 24 | 18 | 2 | 0.02 | 312 | 4,656 |  | 27.8 | 3,312.5 | 3,340.3 |
 
@@ -82,6 +89,38 @@ describe('formatSummary', () => {
 
       - odd (MysteryLayer): not costed: layer type MysteryLayer has no cost model"
     `);
+  });
+
+  it('names a non-exact arithmetic next to the operands, and a log accumulator as log<bits>', () => {
+    const m = tfl.sequential({
+      name: 'arith',
+      layers: [
+        quantDense({
+          name: 'appx',
+          inputShape: [4],
+          units: 2,
+          useBias: false,
+          ...parts({
+            weight: int(8),
+            input: uint(8),
+            arithmetic: { multiply: 'approximate', name: 'trunc4', energyRatio: 0.4375 },
+          }),
+        }),
+        quantDense({
+          name: 'lns',
+          units: 2,
+          useBias: false,
+          ...parts({
+            weight: pow2(4),
+            input: pow2(4),
+            arithmetic: { multiply: 'shift', name: 'shift', accumulate: 'log' },
+          }),
+        }),
+      ],
+    });
+    const rows = formatSummary(summary(m)).split('\n');
+    expect(rows.find((r) => r.startsWith('appx'))).toMatch(/int8 x uint8 \(trunc4 0\.4375x\) .* int18 /);
+    expect(rows.find((r) => r.startsWith('lns'))).toMatch(/pow2-4 x pow2-4 \(shift \+ log acc\) .* log9 /);
   });
 
   it('JSON carries every row and total and parses back', () => {

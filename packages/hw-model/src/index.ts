@@ -7,4 +7,6 @@ export * from './mac-energy.js';
 export * from './layer-work.js';
 export * from './summary.js';
 export * from './format.js';
+export * from './print-summary.js';
+export * from './log-accumulate-energy.js';
 export * from './operand-name.js';

@@ -1,17 +1,20 @@
 /**
- * What one layer computes per sample, read from its class, config and shapes: groups of
- * multiply-accumulates (with fan-in and the weights they use), element-wise operations
+ * What one layer computes per sample, read from what it says it is, its config and its shapes:
+ * groups of multiply-accumulates (with fan-in and the weights they use), element-wise operations
  * (pooling compares, merge adds, bias adds), parameters, and whether it moves data at all.
  *
- * A layer is recognised by its tfjs class name (`Dense`, `Conv2D`, ...) or, for lowbit layers,
- * by a class name that starts with `Lowbit` and ends with one of those names (`LowbitQuantDense`,
- * `LowbitLogConv2D`, `LowbitQuantDepthwiseConv2D`, ...); lowbit layers take tfjs's arguments, so
- * their config has the same geometry fields. Anything else is `unknown` (reported "not costed").
+ * A lowbit layer says what it computes: `lowbitOperation()` (`'dense'`, `'conv2d'`,
+ * `'depthwise-conv2d'`, `'activation'`; `isLowbitLayer` in `@lowbit/quant-core`); its config has
+ * the geometry fields of the tfjs layer it replaces. A plain tfjs layer is recognised by its exact
+ * tfjs class name (`Dense`, `Conv2D`, `MaxPooling2D`, ...; {@link TFJS_WORK_KINDS}). Anything else
+ * is `unknown` (reported "not costed"); class names are never matched by pattern.
  *
  * ```ts
- * const work = layerWork(denseLayer); // { kind: 'dense', macGroups: [{ macs: 235200, fanIn: 784, ... }], ... }
+ * const work = layerWork(denseLayer, [[null, 784]], [null, 300]);
+ * // { kind: 'dense', macGroups: [{ macs: 235200, fanIn: 784, ... }], ... }
  * ```
  */
+import { isLowbitLayer, type LayerPrecision } from '@lowbit/quant-core';
 import type { LayersModel } from '@tensorflow/tfjs-layers';
 
 type Layer = LayersModel['layers'][number];
@@ -42,8 +45,20 @@ export interface ElementOps {
 }
 
 export type WorkKind =
-  | 'dense' | 'conv1d' | 'conv2d' | 'depthwise-conv2d' | 'separable-conv2d' | 'conv2d-transpose'
-  | 'batch-norm' | 'pooling' | 'merge' | 'activation' | 'view' | 'data-movement' | 'quantizer' | 'unknown';
+  | 'dense'
+  | 'conv1d'
+  | 'conv2d'
+  | 'depthwise-conv2d'
+  | 'separable-conv2d'
+  | 'conv2d-transpose'
+  | 'batch-norm'
+  | 'pooling'
+  | 'merge'
+  | 'activation'
+  | 'view'
+  | 'data-movement'
+  | 'quantizer'
+  | 'unknown';
 
 export interface LayerWork {
   kind: WorkKind;
@@ -65,42 +80,74 @@ export interface LayerWork {
   notes: string[];
 }
 
-const MAC_NAMES: [RegExp, WorkKind][] = [
-  [/SeparableConv2D$/, 'separable-conv2d'],
-  [/DepthwiseConv2D$/, 'depthwise-conv2d'],
-  [/Conv2DTranspose$/, 'conv2d-transpose'],
-  [/Conv2D$/, 'conv2d'],
-  [/Conv1D$/, 'conv1d'],
-  [/Dense$/, 'dense'],
-];
-const TFJS_MAC = new Set(['Dense', 'Conv1D', 'Conv2D', 'DepthwiseConv2D', 'SeparableConv2D', 'Conv2DTranspose']);
-const POOLING = new Set([
-  'MaxPooling1D', 'MaxPooling2D', 'AveragePooling1D', 'AveragePooling2D',
-  'GlobalMaxPooling1D', 'GlobalMaxPooling2D', 'GlobalAveragePooling1D', 'GlobalAveragePooling2D',
-]);
-const MERGE_ADDS = new Set(['Add', 'Subtract', 'Average', 'Maximum', 'Minimum', 'Multiply']);
-/** Identity at inference, or a change of shape only: no compute, no data movement. */
-const VIEWS = new Set([
-  'InputLayer', 'Flatten', 'Reshape', 'Dropout', 'SpatialDropout1D', 'SpatialDropout2D', 'GaussianNoise',
-  'GaussianDropout', 'AlphaDropout', 'Concatenate',
-]);
-/** Copies data into a new layout: memory traffic, no arithmetic. */
-const DATA_MOVEMENT = new Set(['ZeroPadding2D', 'Cropping2D', 'UpSampling2D', 'Permute', 'RepeatVector']);
+/** The tfjs layer classes hw-model has a cost model for, by their exact tfjs class names. */
+export const TFJS_WORK_KINDS: Readonly<Record<string, WorkKind>> = Object.freeze({
+  Dense: 'dense',
+  Conv1D: 'conv1d',
+  Conv2D: 'conv2d',
+  DepthwiseConv2D: 'depthwise-conv2d',
+  SeparableConv2D: 'separable-conv2d',
+  Conv2DTranspose: 'conv2d-transpose',
+  BatchNormalization: 'batch-norm',
+  MaxPooling1D: 'pooling',
+  MaxPooling2D: 'pooling',
+  AveragePooling1D: 'pooling',
+  AveragePooling2D: 'pooling',
+  GlobalMaxPooling1D: 'pooling',
+  GlobalMaxPooling2D: 'pooling',
+  GlobalAveragePooling1D: 'pooling',
+  GlobalAveragePooling2D: 'pooling',
+  Add: 'merge',
+  Subtract: 'merge',
+  Average: 'merge',
+  Maximum: 'merge',
+  Minimum: 'merge',
+  Multiply: 'merge',
+  Activation: 'activation',
+  ReLU: 'activation',
+  // Identity at inference, or a change of shape only: no compute, no data movement.
+  InputLayer: 'view',
+  Flatten: 'view',
+  Reshape: 'view',
+  Dropout: 'view',
+  SpatialDropout1D: 'view',
+  SpatialDropout2D: 'view',
+  GaussianNoise: 'view',
+  GaussianDropout: 'view',
+  AlphaDropout: 'view',
+  Concatenate: 'view',
+  // Copies data into a new layout: memory traffic, no arithmetic.
+  ZeroPadding2D: 'data-movement',
+  Cropping2D: 'data-movement',
+  UpSampling2D: 'data-movement',
+  Permute: 'data-movement',
+  RepeatVector: 'data-movement',
+});
+
 /** Activations that cost nothing next to the MACs (a sign test, a clamp). */
 const FREE_ACTIVATIONS = new Set(['linear', 'relu', 'relu6', 'Linear', 'Relu', 'Relu6']);
 
-/** What the layer computes for the kind of layer it is; `className` may be the layer's own. */
-export function workKindOf(className: string): WorkKind | undefined {
-  if (TFJS_MAC.has(className) || className.startsWith('Lowbit')) {
-    for (const [pattern, kind] of MAC_NAMES) if (pattern.test(className)) return kind;
+const LOWBIT_OPERATIONS = ['dense', 'conv2d', 'depthwise-conv2d', 'activation'] as const;
+
+/**
+ * What `layer` computes: from `lowbitOperation()` for a lowbit layer, from its exact tfjs class
+ * name otherwise; `undefined` when hw-model has no cost model for it. A lowbit activation layer is
+ * a `quantizer` when it quantizes its output (`precision.output`, not float), an identity
+ * (`view`) when it has no quantizer and a linear activation, and an `activation` otherwise.
+ */
+export function workKindOf(layer: Layer, precision?: LayerPrecision): WorkKind | undefined {
+  if (isLowbitLayer(layer)) {
+    const operation: string = layer.lowbitOperation();
+    if (operation !== 'activation') {
+      return (LOWBIT_OPERATIONS as readonly string[]).includes(operation) ? (operation as WorkKind) : undefined;
+    }
+    if (precision?.output && precision.output.kind !== 'float') return 'quantizer';
+    const config = layer.getConfig() as Record<string, unknown>;
+    const quantizesInput = precision?.input !== undefined && precision.input.kind !== 'float';
+    return !quantizesInput && (config.activation ?? 'linear') === 'linear' ? 'view' : 'activation';
   }
-  if (className === 'BatchNormalization') return 'batch-norm';
-  if (POOLING.has(className)) return 'pooling';
-  if (MERGE_ADDS.has(className)) return 'merge';
-  if (className === 'Activation' || className === 'ReLU') return 'activation';
-  if (VIEWS.has(className)) return 'view';
-  if (DATA_MOVEMENT.has(className)) return 'data-movement';
-  return undefined;
+  const className = layer.getClassName();
+  return Object.hasOwn(TFJS_WORK_KINDS, className) ? TFJS_WORK_KINDS[className] : undefined;
 }
 
 const product = (dims: Shape) => dims.reduce<number>((a, d) => a * (d ?? Number.NaN), 1);
@@ -120,35 +167,42 @@ function activationName(layer: Layer, config: Record<string, unknown>): string |
 
 /**
  * Per-sample work of `layer` with the given input and output shapes (batch dimension first).
- * `reportsPrecision` marks layers that implement `lowbitPrecision()`: a reporting layer that is
- * not a known weight layer and has no weight operand is costed as an element-wise quantizer when
- * it reports an output precision, and as an identity (view) when it reports nothing.
+ * `precision` is the layer's `lowbitPrecision()` where it has one (it tells a lowbit activation
+ * that quantizes from one that is an identity).
  */
 export function layerWork(
   layer: Layer,
   inputShapes: Shape[],
   outputShape: Shape,
-  opts: { reportsPrecision: boolean; hasWeightOperand: boolean; hasOutputOperand?: boolean },
+  precision?: LayerPrecision
 ): LayerWork {
   const className = layer.getClassName();
   const config = layer.getConfig() as Record<string, unknown>;
   const outputElements = product(outputShape.slice(1));
   const inputElements = inputShapes.map((s) => product(s.slice(1)));
   const work: LayerWork = {
-    kind: 'unknown', macGroups: [], elementOps: [], otherParams: 0, outputElements, inputElements,
-    movesData: true, passThrough: false, notCosted: [], notes: [],
+    kind: 'unknown',
+    macGroups: [],
+    elementOps: [],
+    otherParams: 0,
+    outputElements,
+    inputElements,
+    movesData: true,
+    passThrough: false,
+    notCosted: [],
+    notes: [],
   };
   if (![outputElements, ...inputElements].every(Number.isFinite)) {
     work.notCosted.push(`shape with an unknown dimension (${JSON.stringify(outputShape)})`);
     return work;
   }
-  let kind = workKindOf(className);
-  // A lowbit layer without weights: it quantizes its output when it reports an output precision,
-  // and is an inference-time identity when it reports no operand at all (e.g. an error quantizer
-  // that acts only in the backward pass).
-  if (kind === undefined && opts.reportsPrecision && !opts.hasWeightOperand) kind = opts.hasOutputOperand ? 'quantizer' : 'view';
+  const kind = workKindOf(layer, precision);
   if (kind === undefined) {
-    work.notCosted.push(`layer type ${className} has no cost model`);
+    work.notCosted.push(
+      isLowbitLayer(layer)
+        ? `lowbitOperation() ${JSON.stringify(layer.lowbitOperation())} has no cost model`
+        : `layer type ${className} has no cost model`
+    );
     return work;
   }
   work.kind = kind;
@@ -163,14 +217,21 @@ export function layerWork(
   };
   const activation = activationName(layer, config);
   const noteActivation = () => {
-    if (activation !== undefined && !FREE_ACTIVATIONS.has(activation)) work.notCosted.push(`activation ${activation} (no cost model; relu and linear are free)`);
+    if (activation !== undefined && !FREE_ACTIVATIONS.has(activation))
+      work.notCosted.push(`activation ${activation} (no cost model; relu and linear are free)`);
   };
 
   switch (kind) {
     case 'dense': {
       const inDim = input[input.length - 1] as number;
       const units = outputShape[outputShape.length - 1] as number;
-      work.macGroups.push({ label: 'dense', macs: outputElements * inDim, fanIn: inDim, weightParams: inDim * units, kernel: true });
+      work.macGroups.push({
+        label: 'dense',
+        macs: outputElements * inDim,
+        fanIn: inDim,
+        weightParams: inDim * units,
+        kernel: true,
+      });
       addBias(outputElements, units);
       noteActivation();
       break;
@@ -181,7 +242,13 @@ export function layerWork(
       const inC = input[chAxis(input)] as number;
       const filters = outputShape[chAxis(outputShape)] as number;
       const k = product(tuple(config.kernelSize, rank));
-      work.macGroups.push({ label: kind, macs: outputElements * k * inC, fanIn: k * inC, weightParams: k * inC * filters, kernel: true });
+      work.macGroups.push({
+        label: kind,
+        macs: outputElements * k * inC,
+        fanIn: k * inC,
+        weightParams: k * inC * filters,
+        kernel: true,
+      });
       addBias(outputElements, filters);
       noteActivation();
       break;
@@ -190,7 +257,13 @@ export function layerWork(
       const inC = input[chAxis(input)] as number;
       const dm = typeof config.depthMultiplier === 'number' ? config.depthMultiplier : 1;
       const k = product(tuple(config.kernelSize, 2));
-      work.macGroups.push({ label: 'depthwise', macs: outputElements * k, fanIn: k, weightParams: k * inC * dm, kernel: true });
+      work.macGroups.push({
+        label: 'depthwise',
+        macs: outputElements * k,
+        fanIn: k,
+        weightParams: k * inC * dm,
+        kernel: true,
+      });
       addBias(outputElements, inC * dm);
       noteActivation();
       break;
@@ -201,8 +274,20 @@ export function layerWork(
       const dm = typeof config.depthMultiplier === 'number' ? config.depthMultiplier : 1;
       const k = product(tuple(config.kernelSize, 2));
       const positions = outputElements / filters;
-      work.macGroups.push({ label: 'depthwise', macs: positions * inC * dm * k, fanIn: k, weightParams: k * inC * dm, kernel: true });
-      work.macGroups.push({ label: 'pointwise', macs: positions * inC * dm * filters, fanIn: inC * dm, weightParams: inC * dm * filters, kernel: true });
+      work.macGroups.push({
+        label: 'depthwise',
+        macs: positions * inC * dm * k,
+        fanIn: k,
+        weightParams: k * inC * dm,
+        kernel: true,
+      });
+      work.macGroups.push({
+        label: 'pointwise',
+        macs: positions * inC * dm * filters,
+        fanIn: inC * dm,
+        weightParams: inC * dm * filters,
+        kernel: true,
+      });
       addBias(outputElements, filters);
       noteActivation();
       break;
@@ -214,7 +299,13 @@ export function layerWork(
       const stride = product(tuple(config.strides, 2));
       // Every input element is multiplied into k x filters outputs; each output sums about
       // k * inC / stride^2 products (exact away from the borders).
-      work.macGroups.push({ label: 'conv2d-transpose', macs: inputElements[0] * k * filters, fanIn: Math.max(1, Math.ceil((k * inC) / stride)), weightParams: k * inC * filters, kernel: true });
+      work.macGroups.push({
+        label: 'conv2d-transpose',
+        macs: inputElements[0] * k * filters,
+        fanIn: Math.max(1, Math.ceil((k * inC) / stride)),
+        weightParams: k * inC * filters,
+        kernel: true,
+      });
       addBias(outputElements, filters);
       noteActivation();
       break;
@@ -229,7 +320,9 @@ export function layerWork(
     }
     case 'pooling': {
       const global = className.startsWith('Global');
-      const perOutput = global ? inputElements[0] / outputElements : product(tuple(config.poolSize, className.endsWith('1D') ? 1 : 2));
+      const perOutput = global
+        ? inputElements[0] / outputElements
+        : product(tuple(config.poolSize, className.endsWith('1D') ? 1 : 2));
       const what = className.includes('Max') ? 'max compares' : 'average adds';
       work.elementOps.push({ count: outputElements * Math.max(0, perOutput - 1), what, on: 'input' });
       work.passThrough = true;
@@ -248,8 +341,9 @@ export function layerWork(
       break;
     }
     case 'quantizer': {
-      // A lowbit layer that quantizes its input (no weights): one compare-and-round per element.
+      // A lowbit activation that quantizes its output: one compare-and-round per element.
       work.elementOps.push({ count: outputElements, what: 'quantize', on: 'input' });
+      noteActivation();
       break;
     }
     case 'view': {

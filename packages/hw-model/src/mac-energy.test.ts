@@ -25,7 +25,12 @@ describe('macEnergy', () => {
 
   it('fp32 MAC is 3.7 + 0.9 pJ', () => {
     const m = macEnergy(f32, f32, { fanIn: 10 });
-    expect(m).toMatchObject({ multiplier: 'fp-multiplier', multiplyPj: 3.7, accumulator: { kind: 'float', bits: 32 }, accumulatePj: 0.9 });
+    expect(m).toMatchObject({
+      multiplier: 'fp-multiplier',
+      multiplyPj: 3.7,
+      accumulator: { kind: 'float', bits: 32 },
+      accumulatePj: 0.9,
+    });
     expect(m.totalPj).toBeCloseTo(4.6, 12);
   });
 
@@ -53,8 +58,14 @@ describe('macEnergy', () => {
     };
     const operand = fc.oneof(
       fc.record({ kind: fc.constant('int' as const), bits: fc.integer({ min: 1, max: 16 }), signed: fc.boolean() }),
-      fc.record({ kind: fc.constant('pow2' as const), bits: fc.integer({ min: 2, max: 5 }), signed: fc.constant(true) }),
-      fc.constant(bin), fc.constant(zo), fc.constant(ter),
+      fc.record({
+        kind: fc.constant('pow2' as const),
+        bits: fc.integer({ min: 2, max: 5 }),
+        signed: fc.constant(true),
+      }),
+      fc.constant(bin),
+      fc.constant(zo),
+      fc.constant(ter)
     );
     fc.assert(
       fc.property(operand, operand, fc.integer({ min: 1, max: 1 << 20 }), (w, a, fanIn) => {
@@ -63,7 +74,7 @@ describe('macEnergy', () => {
         // Signed accumulator when a product can be negative, unsigned otherwise.
         const signed = w.signed || a.signed;
         return worst < 1n << BigInt(signed ? acc.bits - 1 : acc.bits);
-      }),
+      })
     );
   });
 
@@ -94,11 +105,49 @@ describe('macEnergy', () => {
     for (const w of [pow2(4), bin, zo, ter]) expect(multiplyEnergy(w, int(8)).energyPj).toBeLessThan(full);
   });
 
-  it('an approximate multiplier supplies its own energy', () => {
-    const m = macEnergy(int(8), int(8), { fanIn: 9, accumulatorBits: 32, multiplier: { name: 'trunc4', energyPj: 0.12 } });
+  it('an approximate multiplier is energyRatio x the exact multiplier of its widths in the given table', () => {
+    const arithmetic = { multiply: 'approximate', name: 'trunc4', energyRatio: 0.6 } as const;
+    const m = macEnergy(int(8), int(8), { fanIn: 9, accumulatorBits: 32, arithmetic });
     expect(m.multiplier).toBe('approximate');
-    expect(m.multiplyPj).toBe(0.12);
+    expect(m.multiplyPj).toBeCloseTo(0.12, 12);
     expect(m.totalPj).toBeCloseTo(0.22, 12);
+    const t = extendEnergyTable(energyTable, { name: 't', intMultiplyPj: { 8: 0.5 } });
+    expect(multiplyEnergy(int(8), int(8), t, arithmetic).energyPj).toBeCloseTo(0.3, 12);
+    expect(multiplyEnergy(int(4), uint(4), energyTable, arithmetic).energyPj).toBeCloseTo(
+      0.6 * (0.0029948 * 16 + 0.0010417 * 4),
+      12
+    );
+  });
+
+  it.each([
+    ['pow2 x int', pow2(4), uint(8), 'barrel-shifter', 0.003125 * 8],
+    ['int x pow2', uint(6), pow2(4), 'barrel-shifter', 0.003125 * 6],
+    ['pow2 x pow2', pow2(5), pow2(4), 'exponent-adder', 0.003125 * 4 + 0.003125],
+    ['pow2 x binary (not a mux)', pow2(4), bin, 'barrel-shifter', 0.003125],
+    ['pow2 x ternary (not a mux-negate)', pow2(4), ter, 'barrel-shifter', 0.003125 * 2],
+    ['int x int: the input is shifted', int(4), uint(6), 'barrel-shifter', 0.003125 * 6],
+    ['pow2 x float', pow2(4), f32, 'fp-exponent-adder', 0.03],
+  ] as const)('shift arithmetic, %s', (_label, w, a, kind, pj) => {
+    const m = multiplyEnergy(w, a, energyTable, { multiply: 'shift', name: 'shift' });
+    expect(m.multiplier).toBe(kind);
+    expect(m.energyPj).toBeCloseTo(pj, 12);
+  });
+
+  it('exact arithmetic is the operand rule', () => {
+    expect(multiplyEnergy(pow2(4), bin, energyTable, { multiply: 'exact', name: 'exact' })).toEqual(
+      multiplyEnergy(pow2(4), bin)
+    );
+  });
+
+  it('log accumulation: a log register for the derived linear width; a subtract, a table read, an add', () => {
+    const m = macEnergy(pow2(4), pow2(4), {
+      fanIn: 784,
+      arithmetic: { multiply: 'shift', name: 'log', accumulate: 'log' },
+    });
+    expect(m.accumulator).toEqual({ kind: 'log', bits: 9, linearBits: 28 });
+    expect(m.accumulatePj).toBeCloseTo(2 * 9 * 0.003125 + 35 * 4 * 0.003125, 12);
+    expect(accumulatorFor(int(8), int(8), 16, 12, 'log')).toEqual({ kind: 'log', bits: 12, linearBits: 20 });
+    expect(() => accumulatorFor(f32, int(8), 16, undefined, 'log')).toThrow(/arithmetic\.accumulate = "log"/);
   });
 
   it('uses the given table', () => {
@@ -107,12 +156,40 @@ describe('macEnergy', () => {
   });
 
   it.each([
-    ['unknown kind', () => multiplyEnergy({ kind: 'posit', bits: 8, signed: true } as never, int(8)), /weight\.kind = "posit"/],
+    [
+      'unknown kind',
+      () => multiplyEnergy({ kind: 'posit', bits: 8, signed: true } as never, int(8)),
+      /weight\.kind = "posit"/,
+    ],
     ['zero bits', () => multiplyEnergy(int(8), int(0)), /input\.bits = 0/],
     ['2-bit binary', () => multiplyEnergy({ kind: 'binary', bits: 2, signed: true }, int(8)), /weight\.bits = 2/],
     ['missing operand', () => multiplyEnergy(undefined as never, int(8)), /weight = undefined/],
     ['fp8 not in table', () => multiplyEnergy({ kind: 'float', bits: 8, signed: true }, int(8)), /bits = 8.*16, 32/],
-    ['negative approximate energy', () => multiplyEnergy(int(8), int(8), energyTable, { name: 'x', energyPj: -1 }), /multiplier\.energyPj = -1/],
+    [
+      'negative energy ratio',
+      () => multiplyEnergy(int(8), int(8), energyTable, { multiply: 'approximate', name: 'x', energyRatio: -1 }),
+      /arithmetic\.energyRatio = -1/,
+    ],
+    [
+      'no energy ratio',
+      () => multiplyEnergy(int(8), int(8), energyTable, { multiply: 'approximate', name: 'x' }),
+      /arithmetic\.energyRatio = undefined/,
+    ],
+    [
+      'approximate on floats',
+      () => multiplyEnergy(f32, int(8), energyTable, { multiply: 'approximate', name: 'x', energyRatio: 1 }),
+      /arithmetic = "x".*integer operands/,
+    ],
+    [
+      'unknown multiply',
+      () => multiplyEnergy(int(8), int(8), energyTable, { multiply: 'magic', name: 'x' } as never),
+      /arithmetic\.multiply = "magic"/,
+    ],
+    [
+      'arithmetic not an object',
+      () => multiplyEnergy(int(8), int(8), energyTable, 'shift' as never),
+      /arithmetic = "shift"/,
+    ],
     ['fanIn 0', () => macEnergy(int(8), int(8), { fanIn: 0 }), /fanIn = 0/],
     ['accumulatorBits 0', () => macEnergy(int(8), int(8), { fanIn: 3, accumulatorBits: 0 }), /accumulatorBits = 0/],
     ['no options', () => macEnergy(int(8), int(8), undefined as never), /options = undefined/],

@@ -1,14 +1,36 @@
 import { describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
-import { LowbitConfigError, LowbitDataError, LowbitWrpnQuantizer, quantConv2d, quantDense } from '@lowbit/quant-core';
+import {
+  LowbitConfigError,
+  LowbitDataError,
+  LowbitWrpnQuantizer,
+  quantActivation,
+  quantConv2d,
+  quantDense,
+  quantDepthwiseConv2d,
+  type ArithmeticCost,
+} from '@lowbit/quant-core';
 import { compareTotals, summary } from './summary.js';
 import { formatSummary } from './format.js';
 import { extendEnergyTable, energyTable } from './energy-table.js';
-import { LowbitTestActivationQuant, LowbitTestConv2D, LowbitTestDense, LowbitTestDepthwiseConv2D, MysteryLayer, binary, int, pow2, uint } from './test-layers.fixture.js';
+import { intMultiplyEnergyPj } from './energy.js';
+import { logAccumulateEnergyPj } from './log-accumulate-energy.js';
+import { MysteryLayer, binary, f32, int, parts, pow2, quantizerOf, reporting, uint } from './test-layers.fixture.js';
 
-const dense784x300 = (precision = { weight: int(8), input: int(8), accumulatorBits: 32 }, useBias = false) =>
-  tfl.sequential({ name: 'd', layers: [new LowbitTestDense({ name: 'fc', units: 300, useBias, inputShape: [784] }, precision)] });
+type TestPrecision = Parameters<typeof parts>[0] & { accumulatorBits?: number };
+
+/** A generic quantDense of 784 -> 300 with test parts; `accumulatorBits` as a layer that fixes it would report. */
+const dense784x300 = (
+  { accumulatorBits, ...p }: TestPrecision = { weight: int(8), input: int(8), accumulatorBits: 32 },
+  useBias = false
+) => {
+  const fc = quantDense({ name: 'fc', units: 300, useBias, inputShape: [784], ...parts(p) });
+  return tfl.sequential({
+    name: 'd',
+    layers: [accumulatorBits === undefined ? fc : reporting(fc, { accumulatorBits })],
+  });
+};
 
 describe('summary: golden figures', () => {
   it('784 -> 300 dense at int8: 235,200 MACs and 70,560 pJ of compute', () => {
@@ -52,14 +74,14 @@ describe('summary: golden figures', () => {
   });
 });
 
-describe('summary: WRPN widening (DESIGN 4.3)', () => {
+describe('summary: WRPN widening ("2x wide at 4 bits costs about 0.5x of FP32 1x")', () => {
   // An inner layer 1x wide in fp32 against the same layer 2x wide (inputs and outputs doubled)
   // at 4-bit weights and activations.
   const inner = (width: number, precision?: { weight: ReturnType<typeof int>; input: ReturnType<typeof int> }) =>
     tfl.sequential({
       layers: [
         precision
-          ? new LowbitTestDense({ units: 100 * width, useBias: false, inputShape: [100 * width] }, precision)
+          ? quantDense({ units: 100 * width, useBias: false, inputShape: [100 * width], ...parts(precision) })
           : tfl.layers.dense({ units: 100 * width, useBias: false, inputShape: [100 * width] }),
       ],
     });
@@ -74,7 +96,7 @@ describe('summary: WRPN widening (DESIGN 4.3)', () => {
     expect(w4a4x2.bitOps / fp32x1.bitOps).toBe(1 / 16);
   });
 
-  it('the 0.5x of DESIGN 4.3 holds for weight memory and for MACs x operand bits', () => {
+  it('the 0.5x of the WRPN claim holds for weight memory and for MACs x operand bits', () => {
     expect(w4a4x2.paramBits / fp32x1.paramBits).toBe(0.5);
     const linear = (r: typeof fp32x1) => r.macs * r.weight!.bits;
     expect(linear(w4a4x2) / linear(fp32x1)).toBe(0.5);
@@ -137,7 +159,11 @@ describe('summary: layer geometry', () => {
     expect(bn.macs).toBe(2 * 2 * 5);
     expect(bn.paramsByBits).toEqual({ 32: 4 * 5 });
     expect(gap.elementOps).toBe(5 * 3);
-    const c1 = summary(tfl.sequential({ layers: [tfl.layers.conv1d({ inputShape: [10, 3], filters: 2, kernelSize: 4, useBias: false })] })).layers[0];
+    const c1 = summary(
+      tfl.sequential({
+        layers: [tfl.layers.conv1d({ inputShape: [10, 3], filters: 2, kernelSize: 4, useBias: false })],
+      })
+    ).layers[0];
     expect(c1.macs).toBe(7 * 2 * 4 * 3);
   });
 
@@ -159,7 +185,14 @@ describe('summary: layer geometry', () => {
   it('conv2d transpose, channels-first conv, standalone activations', () => {
     const m = tfl.sequential({
       layers: [
-        tfl.layers.conv2dTranspose({ name: 'up', inputShape: [3, 3, 2], filters: 4, kernelSize: 2, strides: 2, useBias: false }),
+        tfl.layers.conv2dTranspose({
+          name: 'up',
+          inputShape: [3, 3, 2],
+          filters: 4,
+          kernelSize: 2,
+          strides: 2,
+          useBias: false,
+        }),
         tfl.layers.activation({ name: 'relu', activation: 'relu' }),
         tfl.layers.activation({ name: 'tanh', activation: 'tanh' }),
       ],
@@ -172,7 +205,11 @@ describe('summary: layer geometry', () => {
     expect(relu.energy.memoryPj).toBeGreaterThan(0); // a real layer boundary: read and write
     expect(tanh.costed).toBe(true);
     expect(s.warnings).toEqual(['tanh: activation tanh (no cost model; relu and linear are free)']);
-    const cf = summary(tfl.sequential({ layers: [tfl.layers.conv2d({ inputShape: [3, 7, 7], dataFormat: 'channelsFirst', filters: 5, kernelSize: 3 })] })).layers[0];
+    const cf = summary(
+      tfl.sequential({
+        layers: [tfl.layers.conv2d({ inputShape: [3, 7, 7], dataFormat: 'channelsFirst', filters: 5, kernelSize: 3 })],
+      })
+    ).layers[0];
     expect(cf.outputShape).toEqual([null, 5, 5, 5]);
     expect(cf.macs).toBe(5 * 5 * 5 * 9 * 3);
     expect(cf.params).toBe(9 * 3 * 5 + 5);
@@ -181,9 +218,21 @@ describe('summary: layer geometry', () => {
   it('costs the real lowbit layers with WRPN quantizers', () => {
     const m = tfl.sequential({
       layers: [
-        quantConv2d({ name: 'qc', inputShape: [6, 6, 1], filters: 2, kernelSize: 3, kernelQuantizer: new LowbitWrpnQuantizer({ bits: 2 }), inputQuantizer: new LowbitWrpnQuantizer({ bits: 8, mode: 'activation' }) }),
+        quantConv2d({
+          name: 'qc',
+          inputShape: [6, 6, 1],
+          filters: 2,
+          kernelSize: 3,
+          kernelQuantizer: new LowbitWrpnQuantizer({ bits: 2 }),
+          inputQuantizer: new LowbitWrpnQuantizer({ bits: 8, mode: 'activation' }),
+        }),
         tfl.layers.flatten({ name: 'fl' }),
-        quantDense({ name: 'qd', units: 3, kernelQuantizer: new LowbitWrpnQuantizer({ bits: 1 }), inputQuantizer: new LowbitWrpnQuantizer({ bits: 4, mode: 'activation' }) }),
+        quantDense({
+          name: 'qd',
+          units: 3,
+          kernelQuantizer: new LowbitWrpnQuantizer({ bits: 1 }),
+          inputQuantizer: new LowbitWrpnQuantizer({ bits: 4, mode: 'activation' }),
+        }),
         quantDense({ name: 'plain', units: 2 }),
       ],
     });
@@ -199,9 +248,14 @@ describe('summary: layer geometry', () => {
   });
 
   it('a model nested in a model is costed through its layers', () => {
-    const inner = tfl.sequential({ name: 'features', layers: [tfl.layers.dense({ name: 'h', units: 6, inputShape: [4] }), tfl.layers.dense({ name: 'h2', units: 5 })] });
+    const inner = tfl.sequential({
+      name: 'features',
+      layers: [tfl.layers.dense({ name: 'h', units: 6, inputShape: [4] }), tfl.layers.dense({ name: 'h2', units: 5 })],
+    });
     const x = tfl.input({ shape: [4], name: 'x_in' });
-    const y = tfl.layers.dense({ name: 'head', units: 2 }).apply(inner.apply(x) as tfl.SymbolicTensor) as tfl.SymbolicTensor;
+    const y = tfl.layers
+      .dense({ name: 'head', units: 2 })
+      .apply(inner.apply(x) as tfl.SymbolicTensor) as tfl.SymbolicTensor;
     const s = summary(tfl.model({ inputs: x, outputs: y }));
     expect(s.layers.map((r) => r.name)).toEqual(['features/h', 'features/h2', 'head']);
     expect(s.totals.macs).toBe(4 * 6 + 6 * 5 + 5 * 2);
@@ -212,7 +266,9 @@ describe('summary: layer geometry', () => {
     const shared = tfl.layers.dense({ units: 4, name: 'shared' });
     const x1 = tfl.input({ shape: [4], name: 'x1' });
     const x2 = tfl.input({ shape: [4], name: 'x2' });
-    const sum = tfl.layers.add({ name: 'sum' }).apply([shared.apply(x1), shared.apply(x2)] as tfl.SymbolicTensor[]) as tfl.SymbolicTensor;
+    const sum = tfl.layers
+      .add({ name: 'sum' })
+      .apply([shared.apply(x1), shared.apply(x2)] as tfl.SymbolicTensor[]) as tfl.SymbolicTensor;
     const s = summary(tfl.model({ inputs: [x1, x2], outputs: sum }));
     expect(s.layers.map((r) => r.name)).toEqual(['shared#1', 'shared#2', 'sum']);
     expect(s.layers[0].macs).toBe(16);
@@ -225,19 +281,28 @@ describe('summary: layer geometry', () => {
   it('totals count MACs per operand pair', () => {
     const m = tfl.sequential({
       layers: [
-        new LowbitTestDense({ units: 5, inputShape: [4], useBias: false }, { weight: int(4), input: uint(4) }),
+        quantDense({ units: 5, inputShape: [4], useBias: false, ...parts({ weight: int(4), input: uint(4) }) }),
         tfl.layers.dense({ units: 3 }),
-        new LowbitTestDense({ units: 2, useBias: false }, { weight: int(4), input: uint(4) }),
+        quantDense({ units: 2, useBias: false, ...parts({ weight: int(4), input: uint(4) }) }),
       ],
     });
-    expect(summary(m, { batchSize: 2 }).totals.macsByPrecision).toEqual({ 'int4 x uint4': 2 * (20 + 6), 'fp32 x fp32': 2 * 15 });
+    expect(summary(m, { batchSize: 2 }).totals.macsByPrecision).toEqual({
+      'int4 x uint4': 2 * (20 + 6),
+      'fp32 x fp32': 2 * 15,
+    });
   });
 
   it('lowbit conv and depthwise layers report their own precision', () => {
     const m = tfl.sequential({
       layers: [
-        new LowbitTestConv2D({ inputShape: [6, 6, 1], filters: 2, kernelSize: 3, useBias: false }, { weight: binary, input: binary }),
-        new LowbitTestDepthwiseConv2D({ kernelSize: 3, useBias: false }, { weight: pow2(4), input: uint(8) }),
+        quantConv2d({
+          inputShape: [6, 6, 1],
+          filters: 2,
+          kernelSize: 3,
+          useBias: false,
+          ...parts({ weight: binary, input: binary }),
+        }),
+        quantDepthwiseConv2d({ kernelSize: 3, useBias: false, ...parts({ weight: pow2(4), input: uint(8) }) }),
       ],
     });
     const [c, dw] = summary(m).layers;
@@ -249,11 +314,83 @@ describe('summary: layer geometry', () => {
     expect(dw.macs).toBe(2 * 2 * 2 * 9);
     expect(dw.paramsByBits).toEqual({ 4: 18 });
   });
+});
 
-  it('an approximate multiplier supplies its own energy', () => {
-    const s = summary(dense784x300({ weight: int(8), input: int(8), accumulatorBits: 32, multiplier: { name: 'trunc', energyPj: 0.1 } } as never));
-    expect(s.layers[0].approximateMultiplier).toBe('trunc');
-    expect(s.layers[0].energy.multiplyPj).toBeCloseTo(235_200 * 0.1, 6);
+describe('summary: arithmetic', () => {
+  const approx = (energyRatio: number): ArithmeticCost => ({ multiply: 'approximate', name: 'trunc4', energyRatio });
+
+  it('an approximate multiplier costs energyRatio x the exact multiplier of its widths, from the table in use', () => {
+    const s = summary(dense784x300({ weight: int(8), input: int(8), accumulatorBits: 32, arithmetic: approx(0.5) }));
+    const [fc] = s.layers;
+    expect(fc.multiplier).toBe('approximate');
+    expect(fc.arithmetic).toEqual(approx(0.5));
+    expect(fc.energy.multiplyPj).toBeCloseTo(235_200 * 0.2 * 0.5, 6);
+    expect(fc.energy.accumulatePj).toBeCloseTo(235_200 * 0.1, 6);
+    // The same design under another table: the ratio applies to that table's multiplier.
+    const t = extendEnergyTable(energyTable, { name: 'other', intMultiplyPj: { 8: 0.8 } });
+    const other = summary(
+      dense784x300({ weight: int(8), input: int(8), accumulatorBits: 32, arithmetic: approx(0.5) }),
+      { table: t }
+    );
+    expect(other.layers[0].energy.multiplyPj).toBeCloseTo(235_200 * 0.8 * 0.5, 6);
+    // 4 x 4 bits: the fit at the geometric-mean width.
+    const w4 = summary(dense784x300({ weight: int(4), input: uint(4), arithmetic: approx(0.25) })).layers[0];
+    expect(w4.energy.multiplyPj).toBeCloseTo(235_200 * intMultiplyEnergyPj(4, 4) * 0.25, 9);
+    // The references ignore the arithmetic: they are the topology at float32 and int8.
+    expect(s.references.int8.computePj).toBeCloseTo(235_200 * 0.3, 6);
+  });
+
+  it('shift arithmetic costs a shifter or an exponent adder whatever the operand kinds', () => {
+    const shift: ArithmeticCost = { multiply: 'shift', name: 'shift' };
+    const pow2xInt = summary(dense784x300({ weight: pow2(4), input: uint(8), arithmetic: shift })).layers[0];
+    expect(pow2xInt.multiplier).toBe('barrel-shifter');
+    expect(pow2xInt.energy.multiplyPj).toBeCloseTo(235_200 * 8 * 0.003125, 9);
+    const pow2xPow2 = summary(dense784x300({ weight: pow2(4), input: pow2(5), arithmetic: shift })).layers[0];
+    expect(pow2xPow2.multiplier).toBe('exponent-adder');
+    expect(pow2xPow2.energy.multiplyPj).toBeCloseTo(235_200 * (4 * 0.003125 + 0.003125), 9);
+    // A pow2 kernel times a +-1 input: the operand rule would say mux; the arithmetic says shift.
+    const pow2xBinary = summary(dense784x300({ weight: pow2(4), input: binary, arithmetic: shift })).layers[0];
+    expect(pow2xBinary.multiplier).toBe('barrel-shifter');
+    expect(pow2xBinary.energy.multiplyPj).toBeCloseTo(235_200 * 0.003125, 9);
+    // Codes the quantizer reports as int (e.g. a log code in another encoding): the input is shifted.
+    const intCodes = summary(dense784x300({ weight: int(4), input: uint(6), arithmetic: shift })).layers[0];
+    expect(intCodes.multiplier).toBe('barrel-shifter');
+    expect(intCodes.energy.multiplyPj).toBeCloseTo(235_200 * 6 * 0.003125, 9);
+    const floatInput = summary(dense784x300({ weight: pow2(4), arithmetic: shift })).layers[0];
+    expect(floatInput.multiplier).toBe('fp-exponent-adder');
+  });
+
+  it('log-domain accumulation: a register of ceil(log2 L) + 3 + 1 bits; subtract, table read, add per MAC', () => {
+    const log: ArithmeticCost = { multiply: 'shift', name: 'log-acc', accumulate: 'log' };
+    const fc = summary(dense784x300({ weight: pow2(4), input: pow2(4), arithmetic: log }, true)).layers[0];
+    // Linear width 9 + 9 + ceil(log2 784) = 28 bits -> exponent range 5 bits, 3 fraction bits, zero flag.
+    expect(fc.accumulator).toEqual({ kind: 'log', bits: 9, linearBits: 28 });
+    const perAdd = 2 * 9 * 0.003125 + 35 * 4 * 0.003125;
+    expect(logAccumulateEnergyPj(9)).toBeCloseTo(perAdd, 12);
+    expect(fc.energy.accumulatePj).toBeCloseTo(235_200 * perAdd, 6);
+    // The bias is added after conversion, at the linear width.
+    expect(fc.energy.elementOpsPj).toBeCloseTo(300 * 28 * 0.003125, 9);
+    expect(formatSummary(summary(dense784x300({ weight: pow2(4), input: pow2(4), arithmetic: log })))).toMatch(/log9/);
+  });
+
+  it('an arithmetic that cannot run on the operands, or a malformed descriptor, throws naming the layer', () => {
+    expect(() => summary(dense784x300({ weight: int(8), arithmetic: approx(0.5) }))).toThrow(
+      /fc\.lowbitPrecision\(\)\.arithmetic = "trunc4".*integer operands/
+    );
+    expect(() =>
+      summary(
+        dense784x300({ weight: f32, input: int(8), arithmetic: { multiply: 'exact', name: 'lns', accumulate: 'log' } })
+      )
+    ).toThrow(/fc\.lowbitPrecision\(\)\.arithmetic\.accumulate = "log"/);
+    const bad = (arithmetic: unknown) => () =>
+      summary(dense784x300({ weight: int(8), input: int(8), arithmetic: arithmetic as ArithmeticCost }));
+    expect(bad({ multiply: 'magic', name: 'x' })).toThrow(/fc\.lowbitPrecision\(\)\.arithmetic\.multiply = "magic"/);
+    expect(bad({ multiply: 'approximate', name: 'x' })).toThrow(/arithmetic\.energyRatio = undefined/);
+    expect(bad({ multiply: 'approximate', name: 'x', energyRatio: -1 })).toThrow(/arithmetic\.energyRatio = -1/);
+    expect(bad({ multiply: 'shift', name: 'x', energyRatio: 0.5 })).toThrow(/only an approximate multiply/);
+    expect(bad({ multiply: 'shift', name: 'x', accumulate: 'tree' })).toThrow(/arithmetic\.accumulate = "tree"/);
+    expect(bad({ multiply: 'shift', name: 'x' })).not.toThrow();
+    expect(bad({ multiply: 'shift', name: '' })).toThrow(LowbitConfigError);
   });
 });
 
@@ -264,11 +401,11 @@ describe('summary: activations and memory traffic', () => {
         tfl.layers.conv2d({ name: 'c', inputShape: [8, 8, 1], filters: 2, kernelSize: 3, useBias: false }),
         tfl.layers.maxPooling2d({ name: 'p', poolSize: 2 }),
         tfl.layers.flatten({ name: 'f' }),
-        new LowbitTestDense({ name: 'q', units: 3, useBias: false }, { weight: int(4), input: uint(4) }),
+        quantDense({ name: 'q', units: 3, useBias: false, ...parts({ weight: int(4), input: uint(4) }) }),
       ],
     });
 
-  it('a tensor every reader quantizes is stored at the readers\' precision (through views and pooling)', () => {
+  it("a tensor every reader quantizes is stored at the readers' precision (through views and pooling)", () => {
     const [c, p, f, q] = summary(net()).layers;
     expect(c.output).toEqual(uint(4));
     expect(p.output).toEqual(uint(4));
@@ -283,7 +420,7 @@ describe('summary: activations and memory traffic', () => {
       layers: [
         tfl.layers.dense({ name: 'd0', units: 4, inputShape: [3] }),
         tfl.layers.batchNormalization({ name: 'bn' }),
-        new LowbitTestDense({ name: 'q', units: 2 }, { weight: int(4), input: uint(4) }),
+        quantDense({ name: 'q', units: 2, ...parts({ weight: int(4), input: uint(4) }) }),
       ],
     });
     const [d0, bn] = summary(m).layers;
@@ -292,7 +429,13 @@ describe('summary: activations and memory traffic', () => {
   });
 
   it('a layer that reports an output precision stores at it', () => {
-    const m = tfl.sequential({ layers: [tfl.layers.dense({ units: 5, inputShape: [3] }), new LowbitTestActivationQuant(uint(2), 'aq'), tfl.layers.dense({ units: 2 })] });
+    const m = tfl.sequential({
+      layers: [
+        tfl.layers.dense({ units: 5, inputShape: [3] }),
+        quantActivation({ name: 'aq', outputQuantizer: quantizerOf(uint(2)) }),
+        tfl.layers.dense({ units: 2 }),
+      ],
+    });
     const rows = summary(m).layers;
     expect(rows[1].kind).toBe('quantizer');
     expect(rows[1].output).toEqual(uint(2));
@@ -310,7 +453,7 @@ describe('summary: activations and memory traffic', () => {
   it('a quantizer whose input has another float reader is not fused', () => {
     const x = tfl.input({ shape: [3], name: 'in' });
     const d = tfl.layers.dense({ units: 5, name: 'd' }).apply(x) as tfl.SymbolicTensor;
-    const q = new LowbitTestActivationQuant(uint(2), 'q2').apply(d) as tfl.SymbolicTensor;
+    const q = quantActivation({ name: 'q2', outputQuantizer: quantizerOf(uint(2)) }).apply(d) as tfl.SymbolicTensor;
     const other = tfl.layers.dense({ units: 1, name: 'other' }).apply(d) as tfl.SymbolicTensor;
     const rows = summary(tfl.model({ inputs: x, outputs: [q, other] })).layers;
     const byName = Object.fromEntries(rows.map((r) => [r.name, r]));
@@ -319,17 +462,74 @@ describe('summary: activations and memory traffic', () => {
     expect(byName.q2.energy.activationReadPj).toBeCloseTo((5 * 32 * 10) / 64, 12);
   });
 
-  it('a lowbit layer that reports no operand is an inference-time identity', () => {
-    class LowbitBackwardOnly extends MysteryLayer {
-      static override className = 'LowbitBackwardOnly';
+  it('a quantActivation without quantizers and a linear activation is an inference-time identity', () => {
+    const m = tfl.sequential({
+      layers: [tfl.layers.dense({ units: 5, inputShape: [3] }), quantActivation({ name: 'eq' })],
+    });
+    const row = summary(m).layers[1];
+    expect(row).toMatchObject({ kind: 'view', costed: true, elementOps: 0, movesData: false });
+    expect(row.energy.totalPj).toBe(0);
+  });
+
+  it('a quantActivation with relu and an output quantizer is a fused quantizer; other activations are noted', () => {
+    const m = tfl.sequential({
+      layers: [
+        tfl.layers.dense({ name: 'd', units: 5, inputShape: [3] }),
+        quantActivation({ name: 'relu_q', activation: 'relu', outputQuantizer: quantizerOf(uint(4)) }),
+        quantActivation({ name: 'tanh_q', activation: 'tanh', outputQuantizer: quantizerOf(int(4)) }),
+        quantActivation({ name: 'in_q', activation: 'tanh', inputQuantizer: quantizerOf(int(2)) }),
+      ],
+    });
+    const s = summary(m);
+    const [d, reluQ, tanhQ, inQ] = s.layers;
+    expect(reluQ).toMatchObject({ kind: 'quantizer', elementOps: 5, movesData: false, output: uint(4) });
+    expect(d.output).toEqual(uint(4));
+    // Its input is stored at uint4 and it writes int4: not fused, it moves data.
+    expect(tanhQ).toMatchObject({ kind: 'quantizer', movesData: true, output: int(4) });
+    expect(inQ).toMatchObject({ kind: 'activation', input: int(2), elementOps: 0 });
+    expect(s.warnings).toEqual([
+      'tanh_q: activation tanh (no cost model; relu and linear are free)',
+      'in_q: activation tanh (no cost model; relu and linear are free)',
+    ]);
+  });
+
+  it('layers are recognised by lowbitOperation(), never by class name', () => {
+    // Named like a lowbit dense, reports a precision, but says nothing about what it computes.
+    class LowbitLooksLikeDense extends MysteryLayer {
+      static override className = 'LowbitLooksLikeDense';
       lowbitPrecision() {
-        return {};
+        return { weight: int(4), input: int(4) };
       }
     }
-    const m = tfl.sequential({ layers: [tfl.layers.dense({ units: 5, inputShape: [3] }), new LowbitBackwardOnly({ name: 'eq' })] });
-    const row = summary(m).layers[1];
-    expect(row).toMatchObject({ kind: 'view', costed: true, elementOps: 0 });
-    expect(row.energy.totalPj).toBe(0);
+    // Any class name: what it computes comes from lowbitOperation().
+    class Frobnicator extends MysteryLayer {
+      static override className = 'Frobnicator';
+      lowbitOperation() {
+        return 'activation' as const;
+      }
+      lowbitPrecision() {
+        return { output: uint(2) };
+      }
+    }
+    const m = tfl.sequential({
+      layers: [
+        tfl.layers.dense({ units: 5, inputShape: [3] }),
+        new LowbitLooksLikeDense({ name: 'fake' }),
+        new Frobnicator({ name: 'frob' }),
+      ],
+    });
+    const [, fake, frob] = summary(m).layers;
+    expect(fake.costed).toBe(false);
+    expect(fake.warnings).toEqual(['layer type LowbitLooksLikeDense has no cost model']);
+    expect(frob).toMatchObject({ kind: 'quantizer', costed: true, output: uint(2) });
+    class Strange extends MysteryLayer {
+      static override className = 'Strange';
+      lowbitOperation() {
+        return 'fft';
+      }
+    }
+    const odd = summary(tfl.sequential({ layers: [new Strange({ name: 'odd', inputShape: [3] })] })).layers[0];
+    expect(odd.warnings).toEqual(['lowbitOperation() "fft" has no cost model']);
   });
 
   it('batch size scales MACs and activations; weights are read once per batch', () => {
@@ -368,7 +568,9 @@ describe('summary: activations and memory traffic', () => {
 
 describe('summary: unknown layers and errors', () => {
   it('reports an unknown layer type as not costed, with a warning, never as free', () => {
-    const m = tfl.sequential({ layers: [tfl.layers.dense({ units: 4, inputShape: [3] }), new MysteryLayer({ name: 'mystery' })] });
+    const m = tfl.sequential({
+      layers: [tfl.layers.dense({ units: 4, inputShape: [3] }), new MysteryLayer({ name: 'mystery' })],
+    });
     const s = summary(m);
     const row = s.layers[1];
     expect(row.costed).toBe(false);
@@ -378,7 +580,9 @@ describe('summary: unknown layers and errors', () => {
   });
 
   it('warns about activation functions it does not cost', () => {
-    const m = tfl.sequential({ layers: [tfl.layers.dense({ name: 'out', units: 4, inputShape: [3], activation: 'softmax' })] });
+    const m = tfl.sequential({
+      layers: [tfl.layers.dense({ name: 'out', units: 4, inputShape: [3], activation: 'softmax' })],
+    });
     const s = summary(m);
     expect(s.layers[0].costed).toBe(true);
     expect(s.warnings).toEqual(['out: activation softmax (no cost model; relu and linear are free)']);
@@ -425,7 +629,13 @@ describe('summary: unknown layers and errors', () => {
   });
 
   it('creates no tensors', () => {
-    const m = tfl.sequential({ layers: [tfl.layers.conv2d({ inputShape: [8, 8, 1], filters: 2, kernelSize: 3 }), tfl.layers.flatten(), tfl.layers.dense({ units: 3 })] });
+    const m = tfl.sequential({
+      layers: [
+        tfl.layers.conv2d({ inputShape: [8, 8, 1], filters: 2, kernelSize: 3 }),
+        tfl.layers.flatten(),
+        tfl.layers.dense({ units: 3 }),
+      ],
+    });
     summary(m);
     const before = tf.memory().numTensors;
     for (let i = 0; i < 3; i++) formatSummary(summary(m, { batchSize: i + 1 }));

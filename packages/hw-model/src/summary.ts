@@ -24,12 +24,25 @@
  */
 import type { LayersModel } from '@tensorflow/tfjs-layers';
 import {
-  FLOAT32, LowbitConfigError, checkInteger, checkKnownKeys, checkOneOf, reportsPrecision,
-  type LayerPrecision, type OperandPrecision,
+  FLOAT32,
+  LowbitConfigError,
+  checkInteger,
+  checkKnownKeys,
+  checkOneOf,
+  reportsPrecision,
+  type ArithmeticCost,
+  type LayerPrecision,
+  type OperandPrecision,
 } from '@lowbit/quant-core';
 import { energyTable, validateEnergyTable, type EnergyTable } from './energy-table.js';
 import { dramReadEnergyPj, fpAddEnergyPj, intAddEnergyPj, sramReadEnergyPj } from './energy.js';
-import { checkOperand, macEnergy, type AccumulatorSpec, type MultiplierKind } from './mac-energy.js';
+import {
+  checkArithmeticCost,
+  checkOperand,
+  macEnergy,
+  type AccumulatorSpec,
+  type MultiplierKind,
+} from './mac-energy.js';
 import { layerWork, type LayerWork, type Shape, type WorkKind } from './layer-work.js';
 import { formatOperand } from './operand-name.js';
 
@@ -73,6 +86,7 @@ export interface LayerCost {
   warnings: string[];
   /** Operands of the multiply-accumulates (absent for layers without MACs). */
   weight?: OperandPrecision;
+  /** Input operand of the MACs, or the input quantizer of a lowbit activation layer. */
   input?: OperandPrecision;
   /** Precision of the stored output tensor. */
   output: OperandPrecision;
@@ -81,8 +95,8 @@ export interface LayerCost {
   /** False for views and for quantizers fused into the previous layer's write: no memory traffic. */
   movesData: boolean;
   multiplier?: MultiplierKind;
-  /** Name of the approximate multiplier, if the layer uses one. */
-  approximateMultiplier?: string;
+  /** The layer's arithmetic when it is not exact (shift, approximate, log-domain accumulation). */
+  arithmetic?: ArithmeticCost;
   accumulator?: AccumulatorSpec;
   /** Fan-in of the (first) MAC group. */
   fanIn?: number;
@@ -176,18 +190,26 @@ export function summary(model: LayersModel, options: SummaryOptions = {}): Model
   if (model === null || typeof model !== 'object' || !Array.isArray((model as { layers?: unknown }).layers)) {
     throw new LowbitConfigError('model', model, 'expected a tfjs LayersModel (tf.sequential() or tf.model())');
   }
-  if (options === null || typeof options !== 'object') throw new LowbitConfigError('options', options, `expected an object with ${SUMMARY_KEYS.join(', ')}`);
+  if (options === null || typeof options !== 'object')
+    throw new LowbitConfigError('options', options, `expected an object with ${SUMMARY_KEYS.join(', ')}`);
   checkKnownKeys('options', options, SUMMARY_KEYS);
   const batch = checkInteger('batchSize', options.batchSize ?? 1, 1, 2 ** 31);
   const table = validateEnergyTable(options.table ?? energyTable);
   const weightMemory = checkOneOf('weightMemory', options.weightMemory ?? 'dram', ['dram', 'sram'] as const);
-  const activationMemory = checkOneOf('activationMemory', options.activationMemory ?? 'sram', ['sram', 'dram'] as const);
+  const activationMemory = checkOneOf('activationMemory', options.activationMemory ?? 'sram', [
+    'sram',
+    'dram',
+  ] as const);
   const graph = buildGraph(model);
   const base = { batch, table, weightMemory, activationMemory };
   const built = costModel(graph, { ...base, mode: 'as-built' });
   const float32 = costModel(graph, { ...base, mode: 'float32' });
   const int8 = costModel(graph, { ...base, mode: 'int8' });
-  const warnings = built.rows.flatMap((r) => (r.costed ? r.warnings.map((w) => `${r.name}: ${w}`) : [`${r.name} (${r.className}): not costed: ${r.warnings.join('; ')}`]));
+  const warnings = built.rows.flatMap((r) =>
+    r.costed
+      ? r.warnings.map((w) => `${r.name}: ${w}`)
+      : [`${r.name} (${r.className}): not costed: ${r.warnings.join('; ')}`]
+  );
   return {
     modelName: model.name,
     batchSize: batch,
@@ -197,7 +219,10 @@ export function summary(model: LayersModel, options: SummaryOptions = {}): Model
     layers: built.rows,
     totals: built.totals,
     references: { float32: float32.totals, int8: int8.totals },
-    ratios: { vsFloat32: compareTotals(built.totals, float32.totals), vsInt8: compareTotals(built.totals, int8.totals) },
+    ratios: {
+      vsFloat32: compareTotals(built.totals, float32.totals),
+      vsInt8: compareTotals(built.totals, int8.totals),
+    },
     warnings,
   };
 }
@@ -230,7 +255,8 @@ interface TfjsNode {
 }
 
 const nodesOf = (layer: Layer) => (layer as unknown as { inboundNodes: TfjsNode[] }).inboundNodes ?? [];
-const listOfShapes = (s: Shape | Shape[]): Shape[] => (Array.isArray(s[0]) || s.length === 0 ? (s as Shape[]) : [s as Shape]);
+const listOfShapes = (s: Shape | Shape[]): Shape[] =>
+  Array.isArray(s[0]) || s.length === 0 ? (s as Shape[]) : [s as Shape];
 
 /**
  * Every call of every layer of `model`, in the order of `model.layers` (tfjs keeps it
@@ -242,7 +268,12 @@ function buildGraph(model: LayersModel): GraphNode[] {
   const nodes: GraphNode[] = [];
   for (const layer of model.layers) {
     const all = nodesOf(layer);
-    if (all.length === 0) throw new LowbitConfigError(`model.layers[${layer.name}]`, layer.name, 'expected a layer connected into the model (built model)');
+    if (all.length === 0)
+      throw new LowbitConfigError(
+        `model.layers[${layer.name}]`,
+        layer.name,
+        'expected a layer connected into the model (built model)'
+      );
     const indices = own && own.size > 0 ? all.map((_, i) => i).filter((i) => own.has(`${layer.name}_ib-${i}`)) : [0];
     indices.forEach((i, call) => {
       const n = all[i];
@@ -268,11 +299,14 @@ function isModel(layer: Layer): layer is Layer & LayersModel {
 function layerPrecision(layer: Layer): LayerPrecision | undefined {
   if (!reportsPrecision(layer)) return undefined;
   const p = layer.lowbitPrecision();
-  if (p === null || typeof p !== 'object') throw new LowbitConfigError(`${layer.name}.lowbitPrecision()`, p, 'expected a LayerPrecision object');
+  if (p === null || typeof p !== 'object')
+    throw new LowbitConfigError(`${layer.name}.lowbitPrecision()`, p, 'expected a LayerPrecision object');
   for (const key of ['weight', 'input', 'output'] as const) {
     if (p[key] !== undefined) checkOperand(`${layer.name}.lowbitPrecision().${key}`, p[key]);
   }
-  if (p.accumulatorBits !== undefined) checkInteger(`${layer.name}.lowbitPrecision().accumulatorBits`, p.accumulatorBits, 1, 128);
+  if (p.accumulatorBits !== undefined)
+    checkInteger(`${layer.name}.lowbitPrecision().accumulatorBits`, p.accumulatorBits, 1, 128);
+  if (p.arithmetic !== undefined) checkArithmeticCost(`${layer.name}.lowbitPrecision().arithmetic`, p.arithmetic);
   return p;
 }
 
@@ -281,16 +315,27 @@ function costModel(graph: GraphNode[], ctx: Context): { rows: LayerCost[]; total
   const consumers = new Map<string, GraphNode[]>();
   for (const n of graph) for (const k of n.inputs) consumers.set(k, [...(consumers.get(k) ?? []), n]);
   const precisions = new Map<Layer, LayerPrecision | undefined>();
-  for (const n of graph) if (!precisions.has(n.layer)) precisions.set(n.layer, isModel(n.layer) ? undefined : layerPrecision(n.layer));
+  for (const n of graph)
+    if (!precisions.has(n.layer)) precisions.set(n.layer, isModel(n.layer) ? undefined : layerPrecision(n.layer));
   const works = new Map<string, LayerWork>();
   for (const n of graph) {
     if (isModel(n.layer)) {
       // Costed through its own layers below; to its neighbours it is an opaque float tensor.
-      works.set(n.key, { kind: 'view', macGroups: [], elementOps: [], otherParams: 0, outputElements: 0, inputElements: [], movesData: false, passThrough: false, notCosted: [], notes: [] });
+      works.set(n.key, {
+        kind: 'view',
+        macGroups: [],
+        elementOps: [],
+        otherParams: 0,
+        outputElements: 0,
+        inputElements: [],
+        movesData: false,
+        passThrough: false,
+        notCosted: [],
+        notes: [],
+      });
       continue;
     }
-    const p = precisions.get(n.layer);
-    works.set(n.key, layerWork(n.layer, n.inputShapes, n.outputShape, { reportsPrecision: p !== undefined, hasWeightOperand: p?.weight !== undefined, hasOutputOperand: p?.output !== undefined }));
+    works.set(n.key, layerWork(n.layer, n.inputShapes, n.outputShape, precisions.get(n.layer)));
   }
   const stored = new Map<string, OperandPrecision>();
 
@@ -346,11 +391,17 @@ function costModel(graph: GraphNode[], ctx: Context): { rows: LayerCost[]; total
     if (work.kind === 'view' && layer.getClassName() === 'InputLayer') continue;
     // A quantizer whose input is already stored at its output precision was fused into the
     // producer's write: it moves no data of its own.
-    const fused = work.kind === 'quantizer' && node.inputs.length === 1 && samePrecision(storedPrecision(node.inputs[0]), storedPrecision(node.key));
+    const fused =
+      work.kind === 'quantizer' &&
+      node.inputs.length === 1 &&
+      samePrecision(storedPrecision(node.inputs[0]), storedPrecision(node.key));
     const row = costLayer(node, work, precisions.get(layer), ctx, storedPrecision, work.movesData && !fused);
     rows.push(row);
     if (row.movesData) {
-      const inBits = node.inputs.reduce((s, k, i) => s + (work.inputElements[i] ?? 0) * ctx.batch * storedPrecision(k).bits, 0);
+      const inBits = node.inputs.reduce(
+        (s, k, i) => s + (work.inputElements[i] ?? 0) * ctx.batch * storedPrecision(k).bits,
+        0
+      );
       peakActivationBits = Math.max(peakActivationBits, inBits + row.activationBits);
     }
   }
@@ -362,11 +413,24 @@ function samePrecision(a: OperandPrecision, b: OperandPrecision): boolean {
 }
 
 function emptyEnergy(): LayerEnergy {
-  return { multiplyPj: 0, accumulatePj: 0, elementOpsPj: 0, computePj: 0, weightReadPj: 0, activationReadPj: 0, activationWritePj: 0, memoryPj: 0, totalPj: 0 };
+  return {
+    multiplyPj: 0,
+    accumulatePj: 0,
+    elementOpsPj: 0,
+    computePj: 0,
+    weightReadPj: 0,
+    activationReadPj: 0,
+    activationWritePj: 0,
+    memoryPj: 0,
+    totalPj: 0,
+  };
 }
 
 function adderPj(p: OperandPrecision | AccumulatorSpec, table: EnergyTable): number {
-  return p.kind === 'float' ? fpAddEnergyPj(p.bits, table) : intAddEnergyPj(p.bits, table);
+  if (p.kind === 'float') return fpAddEnergyPj(p.bits, table);
+  // A log-domain accumulator is converted to its linear width before the bias is added.
+  if (p.kind === 'log') return intAddEnergyPj((p as AccumulatorSpec).linearBits ?? p.bits, table);
+  return intAddEnergyPj(p.bits, table);
 }
 
 function memoryPj(bits: number, bufferBits: number, place: 'dram' | 'sram', table: EnergyTable): number {
@@ -382,7 +446,7 @@ function costLayer(
   reported: LayerPrecision | undefined,
   ctx: Context,
   storedPrecision: (key: string) => OperandPrecision,
-  movesData: boolean,
+  movesData: boolean
 ): LayerCost {
   const { layer } = node;
   const { batch, table } = ctx;
@@ -409,7 +473,8 @@ function costLayer(
   if (!row.costed) return row;
   // A shared layer stores (and reads) its weights once: they count on its first call.
   const ownsWeights = node.call === 0;
-  if (!ownsWeights) row.warnings.push(`call ${node.call + 1} of ${node.calls} of a shared layer: its weights count on call 1`);
+  if (!ownsWeights)
+    row.warnings.push(`call ${node.call + 1} of ${node.calls} of a shared layer: its weights count on call 1`);
   const addParams = (count: number, bits: number) => {
     if (count === 0 || !ownsWeights) return;
     row.params += count;
@@ -423,18 +488,29 @@ function costLayer(
     let weight: OperandPrecision;
     let input: OperandPrecision;
     let accumulatorBits: number | undefined;
-    let multiplier = undefined as LayerPrecision['multiplier'];
+    let arithmetic: ArithmeticCost | undefined;
     if (ctx.mode === 'float32') {
-      weight = FLOAT32; input = FLOAT32;
+      weight = FLOAT32;
+      input = FLOAT32;
     } else if (ctx.mode === 'int8') {
-      weight = INT8; input = INT8; accumulatorBits = 32;
+      weight = INT8;
+      input = INT8;
+      accumulatorBits = 32;
     } else {
       weight = reported?.weight ?? FLOAT32;
       input = reported?.input ?? FLOAT32;
       accumulatorBits = reported?.accumulatorBits;
-      multiplier = reported?.multiplier;
+      arithmetic = reported?.arithmetic;
     }
-    const mac = macEnergy(weight, input, { fanIn: group.fanIn, accumulatorBits, multiplier, table });
+    let mac: ReturnType<typeof macEnergy>;
+    try {
+      mac = macEnergy(weight, input, { fanIn: group.fanIn, accumulatorBits, arithmetic, table });
+    } catch (e) {
+      // The arithmetic cannot run on these operands: name the layer.
+      if (!(e instanceof LowbitConfigError) || !e.argument.startsWith('arithmetic')) throw e;
+      const why = e.message.slice(e.message.indexOf(' is invalid: ') + ' is invalid: '.length);
+      throw new LowbitConfigError(`${layer.name}.lowbitPrecision().${e.argument}`, e.value, why);
+    }
     const macs = group.macs * batch;
     row.macs += macs;
     row.bitOps += macs * weight.bits * input.bits;
@@ -447,14 +523,19 @@ function costLayer(
       row.input = input;
       row.multiplier = mac.multiplier;
       row.fanIn = group.fanIn;
-      if (multiplier) row.approximateMultiplier = multiplier.name;
+      if (arithmetic) row.arithmetic = arithmetic;
     }
   }
   if (accumulator) row.accumulator = accumulator;
+  // A lowbit layer without a product (an activation) may still quantize its input.
+  if (!row.input && ctx.mode === 'as-built' && reported?.input) row.input = reported.input;
   addParams(work.otherParams, 32);
 
   const inputPrecisions = node.inputs.map(storedPrecision);
-  const widestInput = inputPrecisions.reduce<OperandPrecision>((a, b) => (b.bits > a.bits ? b : a), inputPrecisions[0] ?? FLOAT32);
+  const widestInput = inputPrecisions.reduce<OperandPrecision>(
+    (a, b) => (b.bits > a.bits ? b : a),
+    inputPrecisions[0] ?? FLOAT32
+  );
   for (const ops of work.elementOps) {
     const count = ops.count * batch;
     const adder = ops.on === 'accumulator' && accumulator ? accumulator : widestInput;
@@ -479,13 +560,25 @@ function costLayer(
 
 function totalsOf(rows: LayerCost[], peakActivationBits: number): CostTotals {
   const t: CostTotals = {
-    params: 0, paramsByBits: {}, paramBits: 0, macs: 0, macsByPrecision: {}, bitOps: 0, elementOps: 0, activationBits: 0,
-    peakActivationBits, computePj: 0, memoryPj: 0, energyPj: 0, notCosted: 0,
+    params: 0,
+    paramsByBits: {},
+    paramBits: 0,
+    macs: 0,
+    macsByPrecision: {},
+    bitOps: 0,
+    elementOps: 0,
+    activationBits: 0,
+    peakActivationBits,
+    computePj: 0,
+    memoryPj: 0,
+    energyPj: 0,
+    notCosted: 0,
   };
   for (const r of rows) {
     if (!r.costed) t.notCosted += 1;
     t.params += r.params;
-    for (const [bits, count] of Object.entries(r.paramsByBits)) t.paramsByBits[Number(bits)] = (t.paramsByBits[Number(bits)] ?? 0) + count;
+    for (const [bits, count] of Object.entries(r.paramsByBits))
+      t.paramsByBits[Number(bits)] = (t.paramsByBits[Number(bits)] ?? 0) + count;
     t.paramBits += r.paramBits;
     t.macs += r.macs;
     if (r.macs > 0) {

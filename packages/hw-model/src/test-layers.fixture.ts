@@ -1,10 +1,23 @@
 /**
- * Small lowbit-style layers for tests: each wraps the stock tfjs layer of the same geometry and
- * reports a fixed precision through `lowbitPrecision()`, as the real lowbit layers do.
+ * Parts for building test models from quant-core's generic layers (`quantDense`, `quantConv2d`,
+ * `quantDepthwiseConv2d`, `quantActivation`) with any precision and arithmetic cost hw-model
+ * reads: a quantizer that reports a fixed precision (identity forward) and an arithmetic that
+ * computes the exact product but reports a given cost descriptor. Neither is registered: tests
+ * pass instances.
  */
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
-import type { LayerPrecision, OperandPrecision } from '@lowbit/quant-core';
+import {
+  Arithmetic,
+  LowbitConfigError,
+  LowbitExactArithmetic,
+  Quantizer,
+  type ArithmeticCost,
+  type IntegerProductContext,
+  type LayerPrecision,
+  type OperandPrecision,
+  type QuantizedTensor,
+} from '@lowbit/quant-core';
 
 export const int = (bits: number): OperandPrecision => ({ kind: 'int', bits, signed: true });
 export const uint = (bits: number): OperandPrecision => ({ kind: 'int', bits, signed: false });
@@ -12,74 +25,77 @@ export const pow2 = (bits: number): OperandPrecision => ({ kind: 'pow2', bits, s
 export const binary: OperandPrecision = { kind: 'binary', bits: 1, signed: true };
 export const f32: OperandPrecision = { kind: 'float', bits: 32, signed: true };
 
-type Inner = ReturnType<typeof tfl.layers.dense>;
-
-abstract class Wrapped extends tfl.layers.Layer {
-  protected inner: Inner;
-  precision: LayerPrecision;
-  constructor(inner: Inner, precision: LayerPrecision, base: { name?: string; inputShape?: tfl.Shape }) {
-    super(Object.fromEntries(Object.entries(base).filter(([, v]) => v !== undefined)));
-    this.inner = inner;
-    this.precision = precision;
+/** Identity in the forward pass; reports `precision` to hw-model. */
+export class LowbitTestPrecisionQuantizer extends Quantizer {
+  static className = 'LowbitTestPrecisionQuantizer';
+  constructor(private readonly reported: OperandPrecision) {
+    super();
   }
-  override build(shape: tfl.Shape | tfl.Shape[]): void {
-    this.inner.build(shape);
-    this.built = true;
+  call(x: tf.Tensor): tf.Tensor {
+    return tf.clone(x);
   }
-  override call(x: tf.Tensor | tf.Tensor[]): tf.Tensor {
-    return this.inner.call(x, {}) as tf.Tensor;
+  precision(): OperandPrecision {
+    return { ...this.reported };
   }
-  override computeOutputShape(shape: tfl.Shape | tfl.Shape[]): tfl.Shape | tfl.Shape[] {
-    return this.inner.computeOutputShape(shape);
+  quantize(): QuantizedTensor {
+    throw new LowbitConfigError('LowbitTestPrecisionQuantizer.quantize', null, 'a test quantizer has no integer codes');
   }
-  override getConfig(): tf.serialization.ConfigDict {
-    const config = this.inner.getConfig();
-    delete config.name;
-    return { ...config, ...super.getConfig() };
-  }
-  lowbitPrecision(): LayerPrecision {
-    return this.precision;
+  getConfig(): tf.serialization.ConfigDict {
+    return { ...this.reported };
   }
 }
 
-type Args<T extends (a: never) => unknown> = Parameters<T>[0] & { name?: string; inputShape?: tfl.Shape };
-
-export class LowbitTestDense extends Wrapped {
-  static className = 'LowbitTestDense';
-  constructor(args: Args<typeof tfl.layers.dense>, precision: LayerPrecision) {
-    const { name, inputShape, ...rest } = args;
-    super(tfl.layers.dense(rest), precision, { name, inputShape });
+/** The exact product, costed as `cost` (shift, approximate, log accumulation, ...). */
+export class LowbitTestCostArithmetic extends Arithmetic {
+  static className = 'LowbitTestCostArithmetic';
+  constructor(private readonly reported: ArithmeticCost) {
+    super();
+  }
+  product(): null {
+    return null;
+  }
+  integerProduct(input: QuantizedTensor, kernel: QuantizedTensor, ctx: IntegerProductContext): tf.Tensor {
+    return new LowbitExactArithmetic().integerProduct(input, kernel, ctx);
+  }
+  cost(): ArithmeticCost {
+    return { ...this.reported };
+  }
+  getConfig(): tf.serialization.ConfigDict {
+    return { ...this.reported } as unknown as tf.serialization.ConfigDict;
   }
 }
 
-export class LowbitTestConv2D extends Wrapped {
-  static className = 'LowbitTestConv2D';
-  constructor(args: Args<typeof tfl.layers.conv2d>, precision: LayerPrecision) {
-    const { name, inputShape, ...rest } = args;
-    super(tfl.layers.conv2d(rest) as unknown as Inner, precision, { name, inputShape });
-  }
+export const quantizerOf = (p: OperandPrecision) => new LowbitTestPrecisionQuantizer(p);
+
+/**
+ * The part arguments of a generic layer with the given weight, input and output precision and
+ * arithmetic cost: `quantDense({ units: 3, ...parts({ weight: int(4), input: uint(4) }) })`.
+ */
+export function parts(p: {
+  weight?: OperandPrecision;
+  input?: OperandPrecision;
+  output?: OperandPrecision;
+  arithmetic?: ArithmeticCost;
+}) {
+  return {
+    ...(p.weight ? { kernelQuantizer: quantizerOf(p.weight) } : {}),
+    ...(p.input ? { inputQuantizer: quantizerOf(p.input) } : {}),
+    ...(p.output ? { outputQuantizer: quantizerOf(p.output) } : {}),
+    ...(p.arithmetic ? { arithmetic: new LowbitTestCostArithmetic(p.arithmetic) } : {}),
+  };
 }
 
-export class LowbitTestDepthwiseConv2D extends Wrapped {
-  static className = 'LowbitTestDepthwiseConv2D';
-  constructor(args: Args<typeof tfl.layers.depthwiseConv2d>, precision: LayerPrecision) {
-    const { name, inputShape, ...rest } = args;
-    super(tfl.layers.depthwiseConv2d(rest) as unknown as Inner, precision, { name, inputShape });
-  }
-}
-
-/** An activation quantizer layer: identity here, reports only its output precision. */
-export class LowbitTestActivationQuant extends tfl.layers.Layer {
-  static className = 'LowbitTestActivationQuant';
-  constructor(private readonly out: OperandPrecision, name?: string) {
-    super(name ? { name } : {});
-  }
-  override call(x: tf.Tensor | tf.Tensor[]): tf.Tensor {
-    return tf.clone(Array.isArray(x) ? x[0] : x);
-  }
-  lowbitPrecision(): LayerPrecision {
-    return { output: this.out };
-  }
+/**
+ * The generic layers do not fix an accumulator width; a layer may (`LayerPrecision.accumulatorBits`).
+ * Makes `layer` report `accumulatorBits` (and any other field of `extra`) on top of its own precision.
+ */
+export function reporting<T extends { lowbitPrecision(): LayerPrecision }>(
+  layer: T,
+  extra: Partial<LayerPrecision>
+): T {
+  const own = layer.lowbitPrecision.bind(layer);
+  layer.lowbitPrecision = () => ({ ...own(), ...extra });
+  return layer;
 }
 
 /** A layer type hw-model does not know (no cost model). */
