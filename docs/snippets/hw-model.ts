@@ -2,7 +2,7 @@
 import * as tfl from '@tensorflow/tfjs-layers';
 import '@tensorflow/tfjs-backend-cpu';
 import { LowbitWrpnQuantizer, quantDense } from '@lowbit/quant-core';
-import { compareTotals, formatSummary, summary, summaryToMarkdown } from '@lowbit/hw-model';
+import { compareTotals, formatSummary, printSummary, summary, summaryToMarkdown } from '@lowbit/hw-model';
 
 const build = (bits: number | null) =>
   tfl.sequential({
@@ -28,5 +28,7 @@ export const hiddenMacs = s.layers[1].macs; // 784 x 300 = 235,200
 export const ratio = compareTotals(s.totals, summary(float, { batchSize: 1 }).totals);
 console.log(`4-bit hidden layer vs float: energy ${ratio.energyPj?.toFixed(3)}x, bit-ops ${ratio.bitOps?.toFixed(3)}x`);
 export const markdown = summaryToMarkdown(s); // for reports
+// Larq-style table: precision of weight/input/output, params per width, MACs per precision, ratio to float32.
+export const larq = printSummary(fourBit); // prints with console.log and returns the text
 float.dispose();
 fourBit.dispose();
