@@ -17,7 +17,7 @@ function gaussian(rnd: () => number): number {
 
 function rng(seed: number): () => number {
   let s = seed >>> 0;
-  return () => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32);
+  return () => (s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32;
 }
 
 /** Base-2 log codes with `levels` magnitudes below FSR = round(log2 max|v|); underflow to 0. */
@@ -36,7 +36,8 @@ function logCodes(values: Float64Array, levels: number): { codes: Int32Array; mi
 
 await tf.setBackend('cpu');
 const [M, N] = [64, 16];
-const rows: { K: number; fracBits: number; tableEntries: number; relRmsError: number; relRmsErrorPositive: number }[] = [];
+const rows: { K: number; fracBits: number; tableEntries: number; relRmsError: number; relRmsErrorPositive: number }[] =
+  [];
 for (const K of [16, 64, 256, 1024]) {
   const rnd = rng(K);
   const x = Float64Array.from({ length: M * K }, () => (rnd() < 0.5 ? 0 : Math.abs(gaussian(rnd))));
@@ -50,11 +51,18 @@ for (const K of [16, 64, 256, 1024]) {
   // The same magnitudes with every weight positive: no cancellation, only the log-add rounding.
   const bPos = tf.abs(b);
   const exactPos = shiftMatMul(a, bPos, { aKind: 'pow2', bKind: 'pow2', scale });
-  const relErr = (t: tf.Tensor, ref: tf.Tensor) => tf.tidy(() => tf.div(tf.norm(tf.sub(t, ref)), tf.norm(ref)).dataSync()[0]);
+  const relErr = (t: tf.Tensor, ref: tf.Tensor) =>
+    tf.tidy(() => tf.div(tf.norm(tf.sub(t, ref)), tf.norm(ref)).dataSync()[0]);
   for (const fracBits of [0, 1, 2, 3, 4, 5, 6]) {
     const approx = logDomainMatMul(a, b, { aKind: 'pow2', bKind: 'pow2', scale, fracBits });
     const approxPos = logDomainMatMul(a, bPos, { aKind: 'pow2', bKind: 'pow2', scale, fracBits });
-    rows.push({ K, fracBits, tableEntries: logAddTable(fracBits).length, relRmsError: relErr(approx, exact), relRmsErrorPositive: relErr(approxPos, exactPos) });
+    rows.push({
+      K,
+      fracBits,
+      tableEntries: logAddTable(fracBits).length,
+      relRmsError: relErr(approx, exact),
+      relRmsErrorPositive: relErr(approxPos, exactPos),
+    });
     tf.dispose([approx, approxPos]);
   }
   tf.dispose([a, b, exact, bPos, exactPos]);
@@ -63,5 +71,9 @@ for (const K of [16, 64, 256, 1024]) {
 console.log('| K | fracBits | table entries | rel. RMS error, signed weights | rel. RMS error, positive weights |');
 console.log('|---:|---:|---:|---:|---:|');
 for (const r of rows) {
-  console.log(`| ${r.K} | ${r.fracBits} | ${r.tableEntries} | ${(100 * r.relRmsError).toFixed(2)}% | ${(100 * r.relRmsErrorPositive).toFixed(2)}% |`);
+  console.log(
+    `| ${r.K} | ${r.fracBits} | ${r.tableEntries} | ${(100 * r.relRmsError).toFixed(2)}% | ${(
+      100 * r.relRmsErrorPositive
+    ).toFixed(2)}% |`
+  );
 }

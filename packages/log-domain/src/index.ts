@@ -1,23 +1,35 @@
 /**
  * @lowbit/log-domain: logarithmic (power-of-two) quantization for TensorFlow.js (Miyashita, Lee,
- * Murmann 2016): bit-shift matmul/conv kernels on integer codes, log-domain accumulation, and
- * log-quantized Dense / Conv2D layers.
+ * Murmann 2016), as parts of quant-core's generic layers:
+ *
+ * - arithmetics `'shift'` (`LowbitShiftArithmetic`: bit-shift products of log codes, exact
+ *   accumulation) and `'log-accumulate'` (`LowbitLogAccumulateArithmetic`: sums kept in the log
+ *   domain), registered at import;
+ * - factories `logDense` / `logConv2d`: `quantDense` / `quantConv2d` with log quantizers from a
+ *   shorthand (`weightBits`, `inputBits`, ...); the old layer names `LowbitLogDense` /
+ *   `LowbitLogConv2D` load as aliases;
+ * - the ops `shiftMatMul`, `shiftConv2d`, `shiftDepthwiseConv2d` on int32 codes (registered cpu
+ *   kernels, composed fallback elsewhere) and `logDomainMatMul`.
  */
 import '@lowbit/quant-core';
-import { registerLogDomainKernels } from './kernels/register.js';
+import './kernels/register.js';
 
 export * from './shift-operand.js';
-export * from './kernels/shift-matmul-kernel.js';
-export * from './kernels/shift-conv2d-kernel.js';
-export { registerLogDomainKernels } from './kernels/register.js';
-export * from './ops/decode-units.js';
+export { LowbitShiftMatMul, type ShiftMatMulAttrs } from './kernels/shift-matmul.js';
+export { LowbitShiftConv2D, type ShiftConv2DAttrs } from './kernels/shift-conv2d.js';
+export { decodeUnits, type DecodedUnits } from './ops/decode-units.js';
 export { shiftMatMul, type ShiftMatMulOptions } from './ops/shift-matmul.js';
 export { shiftConv2d, type ShiftConv2DOptions } from './ops/shift-conv2d.js';
+export { shiftDepthwiseConv2d, type ShiftDepthwiseConv2DOptions } from './ops/shift-depthwise-conv2d.js';
 export type { ShiftProductOptions } from './ops/shift-options.js';
-
-registerLogDomainKernels();
 export * from './log-accumulate.js';
-export * from './layers/log-layer-args.js';
-export * from './layers/shift-inference.js';
-export * from './layers/log-dense.js';
-export * from './layers/log-conv2d.js';
+export { LowbitShiftArithmetic } from './arithmetic/shift-arithmetic.js';
+export {
+  DEFAULT_LOG_ACCUMULATE_FRAC_BITS,
+  LowbitLogAccumulateArithmetic,
+  type LogAccumulateConfig,
+} from './arithmetic/log-accumulate-arithmetic.js';
+export { type LogLayerArgs } from './layers/log-layer-args.js';
+export { logDense, type LogDenseArgs } from './layers/log-dense.js';
+export { logConv2d, type LogConv2DArgs } from './layers/log-conv2d.js';
+import './layers/legacy.js';

@@ -29,8 +29,22 @@ describe('logAddTable / logAdd', () => {
 
 describe('logDomainMatMul', () => {
   it('is exact for a single term per output and close to exact accumulation with a fine table', () => {
-    const a = tf.tensor2d([[3, 0], [0, -2]], [2, 2], 'int32');
-    const b = tf.tensor2d([[2, 1], [1, 4]], [2, 2], 'int32');
+    const a = tf.tensor2d(
+      [
+        [3, 0],
+        [0, -2],
+      ],
+      [2, 2],
+      'int32'
+    );
+    const b = tf.tensor2d(
+      [
+        [2, 1],
+        [1, 4],
+      ],
+      [2, 2],
+      'int32'
+    );
     const y = logDomainMatMul(a, b, { aKind: 'pow2', bKind: 'pow2', fracBits: 0 });
     const exact = shiftMatMul(a, b, { aKind: 'pow2', bKind: 'pow2' });
     expect(Array.from(y.dataSync())).toEqual(Array.from(exact.dataSync()));
@@ -51,9 +65,16 @@ describe('logDomainMatMul', () => {
     const x = randomCodes([3, 20], 7, 5);
     const w = randomCodes([20, 4], 7, 6);
     const direct = logDomainMatMul(x, w, { aKind: 'pow2', bKind: 'pow2', scale: 0.5, fracBits: 2 });
-    const viaOption = shiftMatMul(x, w, { aKind: 'pow2', bKind: 'pow2', scale: 0.5, accumulation: { log: { fracBits: 2 } } });
+    const viaOption = shiftMatMul(x, w, {
+      aKind: 'pow2',
+      bKind: 'pow2',
+      scale: 0.5,
+      accumulation: { log: { fracBits: 2 } },
+    });
     expect(Array.from(viaOption.dataSync())).toEqual(Array.from(direct.dataSync()));
-    expect(() => shiftMatMul(x, w, { aKind: 'pow2', bKind: 'pow2', accumulation: 'log' as never })).toThrow(/accumulation/);
+    expect(() => shiftMatMul(x, w, { aKind: 'pow2', bKind: 'pow2', accumulation: 'log' as never })).toThrow(
+      /accumulation/
+    );
     tf.dispose([x, w, direct, viaOption]);
   });
 

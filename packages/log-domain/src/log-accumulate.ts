@@ -19,7 +19,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { checkInteger, LowbitConfigError } from '@lowbit/quant-core';
-import { decodeCodes } from './kernels/shift-matmul-kernel.js';
+import { decodeCodes } from './kernels/shift-matmul.js';
 import { checkInt32, checkKind, checkScale } from './ops/shift-options.js';
 import type { ShiftOperandKind } from './shift-operand.js';
 
@@ -64,14 +64,23 @@ export function logDomainMatMul(a: tf.Tensor, b: tf.Tensor, options: LogDomainMa
   const bKind = checkKind('bKind', options.bKind);
   const fracBits = checkInteger('fracBits', options.fracBits, 0, 8);
   if ((aKind === 'pow2-sqrt2' || bKind === 'pow2-sqrt2') && fracBits === 0) {
-    throw new LowbitConfigError('fracBits', fracBits, 'expected >= 1 when an operand is base sqrt 2 (half-octave exponents)');
+    throw new LowbitConfigError(
+      'fracBits',
+      fracBits,
+      'expected >= 1 when an operand is base sqrt 2 (half-octave exponents)'
+    );
   }
   if (aKind === 'int' || bKind === 'int') {
-    throw new LowbitConfigError(aKind === 'int' ? 'aKind' : 'bKind', 'int', 'log-domain accumulation needs both operands log-coded ("pow2" or "pow2-sqrt2")');
+    throw new LowbitConfigError(
+      aKind === 'int' ? 'aKind' : 'bKind',
+      'int',
+      'log-domain accumulation needs both operands log-coded ("pow2" or "pow2-sqrt2")'
+    );
   }
   const [m, k] = a.shape as number[];
   const [k2, n] = b.shape as number[];
-  if (k !== k2) throw new LowbitConfigError('b', b, `expected ${k} rows to match the columns of a (shape [${a.shape}])`);
+  if (k !== k2)
+    throw new LowbitConfigError('b', b, `expected ${k} rows to match the columns of a (shape [${a.shape}])`);
   const scale = checkScale(options.scale, n).map((s) => Math.fround(s));
   const av = a.dataSync();
   const bv = b.dataSync();

@@ -13,7 +13,15 @@ describe('decodeShiftCode', () => {
   it('agrees with QuantizedTensor.dequantize for pow2 codes', () => {
     for (const steps of [1, 2]) {
       const codes = Int32Array.from([-7, -3, -1, 0, 1, 2, 7]);
-      const q = new QuantizedTensor({ codes, shape: [7], bits: 4, signed: true, scale: [2 ** -3], encoding: 'pow2', stepsPerOctave: steps });
+      const q = new QuantizedTensor({
+        codes,
+        shape: [7],
+        bits: 4,
+        signed: true,
+        scale: [2 ** -3],
+        encoding: 'pow2',
+        stepsPerOctave: steps,
+      });
       const kind = shiftKindOf(q);
       expect(kind).toBe(steps === 1 ? 'pow2' : 'pow2-sqrt2');
       const values = Array.from(codes, (c) => {
@@ -29,7 +37,14 @@ describe('shiftKindOf', () => {
   it('maps linear codes with zero point 0 to int and rejects other zero points', () => {
     const q = new QuantizedTensor({ codes: Int32Array.of(1, -2), shape: [2], bits: 4, signed: true, scale: [0.5] });
     expect(shiftKindOf(q)).toBe('int');
-    const asym = new QuantizedTensor({ codes: Int32Array.of(1, 2), shape: [2], bits: 4, signed: false, scale: [0.5], zeroPoint: [3] });
+    const asym = new QuantizedTensor({
+      codes: Int32Array.of(1, 2),
+      shape: [2],
+      bits: 4,
+      signed: false,
+      scale: [0.5],
+      zeroPoint: [3],
+    });
     expect(() => shiftKindOf(asym)).toThrow(LowbitConfigError);
     expect(() => shiftKindOf(asym)).toThrow(/zeroPoint/);
   });

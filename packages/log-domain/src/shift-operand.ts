@@ -40,7 +40,11 @@ export function decodeShiftCode(c: number, kind: ShiftOperandKind): { multiplier
 export function shiftKindOf(q: QuantizedTensor): ShiftOperandKind {
   if (q.encoding === 'pow2') return q.stepsPerOctave === 2 ? 'pow2-sqrt2' : 'pow2';
   if (q.zeroPoint.some((z) => z !== 0)) {
-    throw new LowbitConfigError('zeroPoint', Array.from(q.zeroPoint), 'shift kernels need symmetric fixed-point codes (zero point 0)');
+    throw new LowbitConfigError(
+      'zeroPoint',
+      Array.from(q.zeroPoint),
+      'shift kernels need symmetric fixed-point codes (zero point 0)'
+    );
   }
   return 'int';
 }

@@ -1,21 +1,23 @@
 /**
- * The one place this package registers its kernels with tfjs. Called when the package is
- * imported; registering twice is harmless. New kernel names (not replacements of stock kernels),
- * so registering after the backend has initialised is fine.
+ * The one place this package registers its kernels with tfjs, through quant-core's
+ * `registerKernelsOnce` (idempotent, never replaces another registration). Runs when the package
+ * is imported. The kernels are new names, not replacements of stock kernels, so registering after
+ * a backend has initialised is fine. No gradients: the shift kernels run on integer codes, and
+ * the arithmetics wrap them in `straightThroughProduct` (the gradient of the exact product).
  *
- * ```ts
- * import { registerLogDomainKernels } from '@lowbit/log-domain';
- * registerLogDomainKernels(); // already done on import
- * ```
+ * Registered: `LowbitShiftMatMul` and `LowbitShiftConv2D` for `cpu` (JS loops). Not for `wasm`:
+ * there the ops compose tf ops, measured faster than a JS loop (see the package README).
  */
-import { getKernel, type KernelConfig, registerKernel } from '@tensorflow/tfjs-core';
+import type * as tf from '@tensorflow/tfjs-core';
+import { registerKernelsOnce } from '@lowbit/quant-core';
 import { shiftConv2DCpuConfig } from './shift-conv2d-cpu.js';
 import { shiftMatMulCpuConfig } from './shift-matmul-cpu.js';
 
-const configs: KernelConfig[] = [shiftMatMulCpuConfig, shiftConv2DCpuConfig];
+const kernels: tf.KernelConfig[] = [shiftMatMulCpuConfig, shiftConv2DCpuConfig];
 
+/** Registers the log-domain kernels not yet registered (done on import; safe to call again). */
 export function registerLogDomainKernels(): void {
-  for (const config of configs) {
-    if (!getKernel(config.kernelName, config.backendName)) registerKernel(config);
-  }
+  registerKernelsOnce(kernels);
 }
+
+registerLogDomainKernels();

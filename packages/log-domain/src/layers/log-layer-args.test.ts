@@ -1,33 +1,37 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { LowbitConfigError, LowbitLinearFsrQuantizer, LowbitLogQuantizer } from '@lowbit/quant-core';
+import { LowbitConfigError, LowbitLinearFsrQuantizer, LowbitLogQuantizer, LowbitQuantDense } from '@lowbit/quant-core';
 import { describe, expect, it } from 'vitest';
 import '../index.js';
 import { logConv2d } from './log-conv2d.js';
-import { LowbitLogDense, logDense } from './log-dense.js';
+import { logDense } from './log-dense.js';
 
-describe('log layer shorthand (weightBits, activationBits, base, FSR, linearActivations)', () => {
+describe('log layer shorthand (weightBits, inputBits, base, FSR, linearInput)', () => {
   it('builds LogQuant / LinearQuant quantizers and reports them to hw-model', () => {
-    const layer = logDense({ units: 4, weightBits: 4, activationBits: 3, base: 'sqrt2', weightFsr: -1, activationFsr: 2 });
+    const layer = logDense({ units: 4, weightBits: 4, inputBits: 3, base: 'sqrt2', weightFsr: -1, inputFsr: 2 });
     expect(layer.kernelQuantizer).toBeInstanceOf(LowbitLogQuantizer);
     expect(layer.kernelQuantizer?.getConfig()).toEqual({ bits: 4, base: 'sqrt2', signed: true, fsr: -1 });
     expect(layer.inputQuantizer?.getConfig()).toEqual({ bits: 3, base: 'sqrt2', signed: false, fsr: 2 });
-    expect(layer.lowbitPrecision()).toMatchObject({ weight: { kind: 'pow2', bits: 4, signed: true }, input: { kind: 'pow2', bits: 3, signed: false } });
-    const linear = logConv2d({ filters: 2, kernelSize: 3, activationBits: 5, linearActivations: true });
+    expect(layer.lowbitPrecision()).toMatchObject({
+      weight: { kind: 'pow2', bits: 4, signed: true },
+      input: { kind: 'pow2', bits: 3, signed: false },
+    });
+    const linear = logConv2d({ filters: 2, kernelSize: 3, inputBits: 5, linearInput: true });
     expect(linear.inputQuantizer).toBeInstanceOf(LowbitLinearFsrQuantizer);
     expect(linear.lowbitPrecision().input).toEqual({ kind: 'int', bits: 5, signed: false });
     expect(linear.kernelQuantizer).toBeNull();
   });
 
   it('saves the shorthand as quantizers: fromConfig(getConfig()) gives the same layer', () => {
-    const layer = logDense({ units: 3, weightBits: 5, activationBits: 4, inferenceArithmetic: 'shift' });
+    const layer = logDense({ units: 3, weightBits: 5, inputBits: 4, arithmetic: 'shift' });
     const config = layer.getConfig();
     expect(config.weightBits).toBeUndefined();
-    const copy = LowbitLogDense.fromConfig(LowbitLogDense, JSON.parse(JSON.stringify(config))) as LowbitLogDense;
+    expect(config.inputBits).toBeUndefined();
+    const copy = LowbitQuantDense.fromConfig(LowbitQuantDense, JSON.parse(JSON.stringify(config))) as LowbitQuantDense;
     expect(copy.getConfig()).toEqual(config);
   });
 
   it('calibrated FSR (auto) follows the tensor: round(log2 max|x|) is the top level', () => {
-    const layer = logDense({ units: 1, useBias: false, activationBits: 3, kernelInitializer: 'ones' });
+    const layer = logDense({ units: 1, useBias: false, inputBits: 3, kernelInitializer: 'ones' });
     const x = tf.tensor2d([[6, 1, 0.5, 0.2]]); // max 6 -> FSR round(log2 6) = 3; unsigned 3 bits: 7 levels 2^-3..2^3
     const y = layer.apply(x) as tf.Tensor;
     // 6 -> 8, 1 -> 1, 0.5 -> 0.5, 0.2 -> 0.25 (2^-2.32 rounds to 2^-2)
@@ -39,8 +43,8 @@ describe('log layer shorthand (weightBits, activationBits, base, FSR, linearActi
     tf.dispose([x, y, small, ys]);
   });
 
-  it('shift inference on the shorthand quantizers (log x log, base 2, auto FSR) reproduces the float path', () => {
-    const layer = logDense({ units: 6, weightBits: 4, activationBits: 4, activationSigned: true, inferenceArithmetic: 'shift' });
+  it('shift inference on the shorthand quantizers (log x log, base 2, auto FSR) reproduces the exact path', () => {
+    const layer = logDense({ units: 6, weightBits: 4, inputBits: 4, inputSigned: true, arithmetic: 'shift' });
     const x = tf.randomNormal([5, 9], 0, 1, 'float32', 3);
     const a = layer.apply(x) as tf.Tensor;
     const b = layer.apply(x, { training: true }) as tf.Tensor;
@@ -48,8 +52,17 @@ describe('log layer shorthand (weightBits, activationBits, base, FSR, linearActi
     tf.dispose([x, a, b]);
   });
 
-  it('shift inference with LinearQuant activations x log weights (int x pow2 shifts) reproduces the float path', () => {
-    const layer = logConv2d({ filters: 3, kernelSize: 2, padding: 'same', weightBits: 4, activationBits: 5, activationFsr: 2, linearActivations: true, inferenceArithmetic: 'shift' });
+  it('shift inference with LinearQuant inputs x log weights (int x pow2 shifts) reproduces the exact path', () => {
+    const layer = logConv2d({
+      filters: 3,
+      kernelSize: 2,
+      padding: 'same',
+      weightBits: 4,
+      inputBits: 5,
+      inputFsr: 2,
+      linearInput: true,
+      arithmetic: 'shift',
+    });
     const x = tf.randomUniform([2, 5, 5, 2], 0, 5, 'float32', 4);
     const a = layer.apply(x) as tf.Tensor;
     const b = layer.apply(x, { training: true }) as tf.Tensor;
@@ -59,15 +72,27 @@ describe('log layer shorthand (weightBits, activationBits, base, FSR, linearActi
 
   it('rejects bad shorthand with typed errors', () => {
     expect(() => logDense({ units: 2, weightBits: 0 })).toThrow(LowbitConfigError);
-    expect(() => logDense({ units: 2, weightBits: 1 })).toThrow(/bits/); // signed needs a sign bit and >= 1 exponent bit
-    expect(() => logDense({ units: 2, activationBits: 40 })).toThrow(/bits/);
+    // signed needs a sign bit and >= 1 exponent bit
+    expect(() => logDense({ units: 2, weightBits: 1 })).toThrow(/bits/);
+    expect(() => logDense({ units: 2, inputBits: 40 })).toThrow(/bits/);
     expect(() => logDense({ units: 2, weightBits: 4, weightFsr: Number.NaN })).toThrow(/fsr/);
     expect(() => logDense({ units: 2, weightBits: 4, weightFsr: Infinity })).toThrow(LowbitConfigError);
     expect(() => logDense({ units: 2, weightBits: 4, weightFsr: 1.5 })).toThrow(/fsr/);
     expect(() => logDense({ units: 2, weightFsr: 2 })).toThrow(/weightBits/);
-    expect(() => logDense({ units: 2, linearActivations: true })).toThrow(/activationBits/);
+    expect(() => logDense({ units: 2, linearInput: true })).toThrow(/inputBits/);
+    expect(() => logDense({ units: 2, inputSigned: true })).toThrow(/inputBits/);
     expect(() => logDense({ units: 2, base: 10 as never, weightBits: 4 })).toThrow(/base/);
     expect(() => logDense({ units: 2, weightBits: 4, kernelQuantizer: 'log2' })).toThrow(/either/);
-    expect(() => logDense({ units: 2, activationBits: 4, linearActivations: 'yes' as never })).toThrow(/linearActivations/);
+    expect(() => logDense({ units: 2, inputBits: 4, inputQuantizer: 'log2' })).toThrow(/either/);
+    expect(() => logDense({ units: 2, inputBits: 4, linearInput: 'yes' as never })).toThrow(/linearInput/);
+  });
+
+  it('names of the previous release are rejected with their new name', () => {
+    const old = (args: Record<string, unknown>) => () => logDense({ units: 2, ...args } as never);
+    expect(old({ activationBits: 4 })).toThrow(/activationBits .*renamed: use inputBits/);
+    expect(old({ activationFsr: 1 })).toThrow(/inputFsr/);
+    expect(old({ activationSigned: true })).toThrow(/inputSigned/);
+    expect(old({ linearActivations: true })).toThrow(/linearInput/);
+    expect(old({ inferenceArithmetic: 'shift' })).toThrow(/arithmetic \('exact' or 'shift'\)/);
   });
 });

@@ -30,7 +30,10 @@ export function decodeUnits(codes: tf.Tensor, kind: ShiftOperandKind): DecodedUn
     const value = tf.mul(tf.sign(c), tf.pow(2, half));
     const isOdd = tf.logicalAnd(nonZero, tf.equal(tf.mod(tf.maximum(offset, 0), 2), 1));
     const isEven = tf.logicalAnd(nonZero, tf.logicalNot(isOdd));
-    return { even: tf.where(isEven, value, zeros), odd: tf.where(isOdd, value, zeros) } as unknown as tf.TensorContainer;
+    return {
+      even: tf.where(isEven, value, zeros),
+      odd: tf.where(isOdd, value, zeros),
+    } as unknown as tf.TensorContainer;
   }) as unknown as DecodedUnits;
 }
 
@@ -38,7 +41,12 @@ export function decodeUnits(codes: tf.Tensor, kind: ShiftOperandKind): DecodedUn
  * `(aE + sqrt2 aO) (bE + sqrt2 bO) = aE bE + 2 aO bO + sqrt2 (aE bO + aO bE)`, with `product` the
  * bilinear op (matMul or conv2d), then times `scale`: the fallback of both shift kernels.
  */
-export function combineProducts(a: DecodedUnits, b: DecodedUnits, product: (x: tf.Tensor, y: tf.Tensor) => tf.Tensor, scale: tf.Tensor): tf.Tensor {
+export function combineProducts(
+  a: DecodedUnits,
+  b: DecodedUnits,
+  product: (x: tf.Tensor, y: tf.Tensor) => tf.Tensor,
+  scale: tf.Tensor
+): tf.Tensor {
   return tf.tidy(() => {
     let even = product(a.even, b.even);
     if (a.odd && b.odd) even = tf.add(even, tf.mul(product(a.odd, b.odd), 2));

@@ -33,13 +33,20 @@ describe('shiftMatMul (property)', () => {
           const got = Array.from(y.dataSync());
           expect(got).toEqual(Array.from(f.dataSync()));
           if (aKind === 'pow2') {
-            const ref = referenceMatMul(unitValues(a.dataSync(), aKind), unitValues(b.dataSync(), bKind), m, k, n, scale);
+            const ref = referenceMatMul(
+              unitValues(a.dataSync(), aKind),
+              unitValues(b.dataSync(), bKind),
+              m,
+              k,
+              n,
+              scale
+            );
             expect(got).toEqual(Array.from(ref));
           }
           tf.dispose([a, b, y, f]);
-        },
+        }
       ),
-      { numRuns: 40, seed: 1603 },
+      { numRuns: 40, seed: 1603 }
     );
   });
 });

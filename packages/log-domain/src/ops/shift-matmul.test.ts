@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { LowbitConfigError, LowbitDataError } from '@lowbit/quant-core';
 import { describe, expect, it } from 'vitest';
 import '../index.js';
-import { LowbitShiftMatMul } from '../kernels/shift-matmul-kernel.js';
+import { LowbitShiftMatMul } from '../kernels/shift-matmul.js';
 import type { ShiftOperandKind } from '../shift-operand.js';
 import { randomCodes, referenceMatMul, unitValues } from '../testing/codes.test-util.js';
 import { shiftMatMul } from './shift-matmul.js';
@@ -34,7 +34,8 @@ describe('shiftMatMul', () => {
       const got = y.dataSync();
       if (aKind === 'pow2-sqrt2' || bKind === 'pow2-sqrt2') {
         // sqrt 2 is irrational: the single multiply by float32 sqrt 2 at the end costs < 1e-6 relative.
-        for (let i = 0; i < ref.length; i++) expect(Math.abs(got[i] - ref[i])).toBeLessThanOrEqual(1e-6 * Math.max(1, Math.abs(ref[i])));
+        for (let i = 0; i < ref.length; i++)
+          expect(Math.abs(got[i] - ref[i])).toBeLessThanOrEqual(1e-6 * Math.max(1, Math.abs(ref[i])));
       } else {
         expect(Array.from(got)).toEqual(Array.from(ref));
       }
@@ -53,12 +54,34 @@ describe('shiftMatMul', () => {
   }
 
   it('pow2 x int equals tf.matMul of the dequantized float32 values (sizes where float32 is exact)', () => {
-    const a = tf.tensor2d([[1, -2, 0, 4], [-5, 3, 2, -1]], [2, 4], 'int32'); // 2^0, -2^1, 0, 2^3 ...
-    const b = tf.tensor2d([[3, -1], [-7, 2], [5, 5], [0, -8]], [4, 2], 'int32');
+    const a = tf.tensor2d(
+      [
+        [1, -2, 0, 4],
+        [-5, 3, 2, -1],
+      ],
+      [2, 4],
+      'int32'
+    ); // 2^0, -2^1, 0, 2^3 ...
+    const b = tf.tensor2d(
+      [
+        [3, -1],
+        [-7, 2],
+        [5, 5],
+        [0, -8],
+      ],
+      [4, 2],
+      'int32'
+    );
     // units: a in 2^-3, b in 2^-2 (a 4-bit LinearQuant step)
     const y = shiftMatMul(a, b, { aKind: 'pow2', bKind: 'int', scale: 2 ** -5 });
-    const av = tf.tensor2d(Array.from(unitValues(a.dataSync(), 'pow2'), (v) => v * 2 ** -3), [2, 4]);
-    const bv = tf.tensor2d(Array.from(unitValues(b.dataSync(), 'int'), (v) => v * 2 ** -2), [4, 2]);
+    const av = tf.tensor2d(
+      Array.from(unitValues(a.dataSync(), 'pow2'), (v) => v * 2 ** -3),
+      [2, 4]
+    );
+    const bv = tf.tensor2d(
+      Array.from(unitValues(b.dataSync(), 'int'), (v) => v * 2 ** -2),
+      [4, 2]
+    );
     const ref = tf.matMul(av, bv);
     expect(Array.from(y.dataSync())).toEqual(Array.from(ref.dataSync()));
     // hand check of y[0][0]: 1*3 + (-2)*(-7) + 0 + 8*0 = 17 units of 2^-5

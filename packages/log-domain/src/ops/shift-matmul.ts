@@ -1,6 +1,6 @@
 /**
  * `shiftMatMul(a, b, options)`: the matrix product of two int32 code matrices, at least one of
- * them log-coded, computed with shifts and adds (see `kernels/shift-matmul-kernel.ts`).
+ * them log-coded, computed with shifts and adds (see `kernels/shift-matmul.ts`).
  * Runs the `LowbitShiftMatMul` kernel where the backend has one (cpu), else composes tf ops.
  *
  * ```ts
@@ -10,11 +10,19 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { LowbitConfigError } from '@lowbit/quant-core';
-import { LowbitShiftMatMul } from '../kernels/shift-matmul-kernel.js';
+import { LowbitShiftMatMul } from '../kernels/shift-matmul.js';
+import '../kernels/register.js';
 import { logDomainMatMul } from '../log-accumulate.js';
 import type { ShiftOperandKind } from '../shift-operand.js';
 import { combineProducts, decodeUnits, disposeUnits } from './decode-units.js';
-import { checkCodeRange, checkInt32, checkKind, checkScale, type ShiftProductOptions, useKernel } from './shift-options.js';
+import {
+  checkCodeRange,
+  checkInt32,
+  checkKind,
+  checkScale,
+  type ShiftProductOptions,
+  useKernel,
+} from './shift-options.js';
 
 export interface ShiftMatMulOptions extends ShiftProductOptions {
   /** Code kind of `a` ([M, K]). */

@@ -3,11 +3,14 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { checkOneOf, LowbitConfigError, LowbitDataError } from '@lowbit/quant-core';
-import { MAX_HALF_STEPS } from '../kernels/shift-matmul-kernel.js';
+import { MAX_HALF_STEPS } from '../kernels/shift-matmul.js';
 import { SHIFT_OPERAND_KINDS, type ShiftOperandKind } from '../shift-operand.js';
 
 export interface ShiftProductOptions {
-  /** Real value of one output unit (the product of the two operands' unit values): a number, or one per output channel. */
+  /**
+   * Real value of one output unit (the product of the two operands' unit values): a number, or
+   * one per output channel.
+   */
   scale?: number | readonly number[];
   /**
    * `'auto'` (default) runs the registered JS-loop kernel when the active backend has one, else
@@ -22,16 +25,27 @@ export function checkKind(argument: string, kind: unknown): ShiftOperandKind {
 
 export function checkInt32(argument: string, t: unknown, rank: number): tf.Tensor {
   if (!(t instanceof tf.Tensor)) throw new LowbitConfigError(argument, t, 'expected a tf.Tensor of int32 codes');
-  if (t.rank !== rank) throw new LowbitConfigError(argument, t, `expected a tensor of rank ${rank}, got rank ${t.rank}`);
-  if (t.dtype !== 'int32') throw new LowbitConfigError(argument, t, `expected dtype int32 (integer codes), got ${t.dtype}`);
+  if (t.rank !== rank)
+    throw new LowbitConfigError(argument, t, `expected a tensor of rank ${rank}, got rank ${t.rank}`);
+  if (t.dtype !== 'int32')
+    throw new LowbitConfigError(argument, t, `expected dtype int32 (integer codes), got ${t.dtype}`);
   return t;
 }
 
 /** The scale as a list of float values: one entry, or `channels` entries. */
 export function checkScale(scale: unknown, channels: number): number[] {
-  const list = scale === undefined ? [1] : typeof scale === 'number' ? [scale] : Array.isArray(scale) ? [...scale] : null;
-  if (list === null || !(list.length === 1 || list.length === channels) || !list.every((s) => typeof s === 'number' && Number.isFinite(s) && s > 0)) {
-    throw new LowbitConfigError('scale', scale, `expected a finite positive number or ${channels} of them (one per output channel)`);
+  const list =
+    scale === undefined ? [1] : typeof scale === 'number' ? [scale] : Array.isArray(scale) ? [...scale] : null;
+  if (
+    list === null ||
+    !(list.length === 1 || list.length === channels) ||
+    !list.every((s) => typeof s === 'number' && Number.isFinite(s) && s > 0)
+  ) {
+    throw new LowbitConfigError(
+      'scale',
+      scale,
+      `expected a finite positive number or ${channels} of them (one per output channel)`
+    );
   }
   return list as number[];
 }
@@ -48,5 +62,6 @@ export function checkCodeRange(argument: string, codes: tf.Tensor, kind: ShiftOp
   const maxCode = maxTensor.dataSync()[0];
   maxTensor.dispose();
   const limit = kind === 'pow2' ? MAX_HALF_STEPS / 2 + 1 : MAX_HALF_STEPS + 1;
-  if (maxCode > limit) throw new LowbitDataError(argument, `log code ${maxCode} exceeds the largest ${kind} code ${limit}`);
+  if (maxCode > limit)
+    throw new LowbitDataError(argument, `log code ${maxCode} exceeds the largest ${kind} code ${limit}`);
 }

@@ -28,7 +28,14 @@ export function unitValues(codes: ArrayLike<number>, kind: ShiftOperandKind): Fl
 }
 
 /** float64 matmul of real values times scale, rounded once to float32. */
-export function referenceMatMul(a: Float64Array, b: Float64Array, m: number, k: number, n: number, scale: number): Float32Array {
+export function referenceMatMul(
+  a: Float64Array,
+  b: Float64Array,
+  m: number,
+  k: number,
+  n: number,
+  scale: number
+): Float32Array {
   const out = new Float32Array(m * n);
   for (let i = 0; i < m; i++) {
     for (let j = 0; j < n; j++) {

@@ -3,7 +3,13 @@
 // minE, maxE), below minE -> 0; STE gradient; pow2 integer export. `linear: true` gives fixed-point
 // codes with step 2^(fsr - bits + 1) instead (a symmetric LinearQuant), to test log x int.
 import * as tf from '@tensorflow/tfjs-core';
-import { type OperandPrecision, QuantizedTensor, Quantizer, registerQuantizer, straightThrough } from '@lowbit/quant-core';
+import {
+  type OperandPrecision,
+  QuantizedTensor,
+  Quantizer,
+  registerQuantizer,
+  straightThrough,
+} from '@lowbit/quant-core';
 
 export interface TestLogConfig {
   bits?: number;
@@ -61,7 +67,7 @@ export class LowbitTestLogQuantizer extends Quantizer {
         if (this.linear) return tf.mul(c, this.step);
         const value = tf.mul(tf.sign(c), tf.pow(2, tf.div(tf.add(tf.abs(c), this.minE - 1), this.stepsPerOctave)));
         return tf.where(tf.equal(c, 0), tf.zerosLike(c), value);
-      }),
+      })
     );
   }
 
@@ -73,7 +79,8 @@ export class LowbitTestLogQuantizer extends Quantizer {
     const c = this.codes(x);
     const codes = Int32Array.from(c.dataSync());
     c.dispose();
-    if (this.linear) return new QuantizedTensor({ codes, shape: x.shape, bits: this.bits, signed: true, scale: [this.step] });
+    if (this.linear)
+      return new QuantizedTensor({ codes, shape: x.shape, bits: this.bits, signed: true, scale: [this.step] });
     return new QuantizedTensor({
       codes,
       shape: x.shape,
@@ -86,7 +93,13 @@ export class LowbitTestLogQuantizer extends Quantizer {
   }
 
   getConfig() {
-    return { bits: this.bits, fsr: this.fsr, signed: this.signed, stepsPerOctave: this.stepsPerOctave, linear: this.linear };
+    return {
+      bits: this.bits,
+      fsr: this.fsr,
+      signed: this.signed,
+      stepsPerOctave: this.stepsPerOctave,
+      linear: this.linear,
+    };
   }
 }
 registerQuantizer(LowbitTestLogQuantizer as never, []);

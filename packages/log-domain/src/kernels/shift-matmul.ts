@@ -39,7 +39,12 @@ export function powersOfTwo(maxShift: number): Float64Array {
 export const MAX_HALF_STEPS = 1000;
 
 /** Decodes a code array into multipliers and half-octave offsets; returns the largest offset. */
-export function decodeCodes(codes: ArrayLike<number>, kind: ShiftOperandKind, mul: Float64Array, half: Int32Array): number {
+export function decodeCodes(
+  codes: ArrayLike<number>,
+  kind: ShiftOperandKind,
+  mul: Float64Array,
+  half: Int32Array
+): number {
   let max = 0;
   for (let i = 0; i < codes.length; i++) {
     const d = decodeShiftCode(codes[i], kind);
@@ -47,7 +52,11 @@ export function decodeCodes(codes: ArrayLike<number>, kind: ShiftOperandKind, mu
     half[i] = d.halfSteps;
     if (d.halfSteps > max) {
       if (d.halfSteps > MAX_HALF_STEPS) {
-        throw new LowbitDataError('shift kernel', `code ${codes[i]} at index ${i} exceeds the largest ${kind} code (exponent offset ${MAX_HALF_STEPS} half octaves)`);
+        throw new LowbitDataError(
+          'shift kernel',
+          `code ${codes[i]} at index ${i} exceeds the largest ${kind} code ` +
+            `(exponent offset ${MAX_HALF_STEPS} half octaves)`
+        );
       }
       max = d.halfSteps;
     }
@@ -78,7 +87,7 @@ export function shiftMatMulLoop(
   m: number,
   k: number,
   n: number,
-  attrs: ShiftMatMulAttrs,
+  attrs: ShiftMatMulAttrs
 ): void {
   const aMul = new Float64Array(a.length);
   const aHalf = new Int32Array(a.length);

@@ -1,12 +1,12 @@
 /**
  * The `LowbitShiftConv2D` kernel: a 2-D convolution (NHWC input codes [B, H, W, Cin], filter codes
  * [fh, fw, Cin, Cout], dilation 1) computed with shifts and adds only, like
- * `shift-matmul-kernel.ts`. Zero padding is the code 0, which is the value 0 in every code kind.
+ * `kernels/shift-matmul.ts`. Zero padding is the code 0, which is the value 0 in every code kind.
  * The output is `acc * scale[cout]` rounded to float32 in the same steps as the composed fallback
  * (`ops/shift-conv2d.ts`).
  */
 import type { ShiftOperandKind } from '../shift-operand.js';
-import { decodeCodes, finishAccumulator, powersOfTwo, shiftedUnits } from './shift-matmul-kernel.js';
+import { decodeCodes, finishAccumulator, powersOfTwo, shiftedUnits } from './shift-matmul.js';
 
 export const LowbitShiftConv2D = 'LowbitShiftConv2D';
 
@@ -28,7 +28,14 @@ export interface ConvGeometry {
 }
 
 /** Output size and leading padding, as tfjs computes them for 'valid' and 'same'. */
-export function convGeometry(h: number, w: number, fh: number, fw: number, strides: readonly [number, number], pad: 'valid' | 'same'): ConvGeometry {
+export function convGeometry(
+  h: number,
+  w: number,
+  fh: number,
+  fw: number,
+  strides: readonly [number, number],
+  pad: 'valid' | 'same'
+): ConvGeometry {
   const [sh, sw] = strides;
   if (pad === 'valid') {
     return { outH: Math.ceil((h - fh + 1) / sh), outW: Math.ceil((w - fw + 1) / sw), padTop: 0, padLeft: 0 };
@@ -45,7 +52,7 @@ export function shiftConv2DLoop(
   xShape: readonly number[],
   filter: ArrayLike<number>,
   filterShape: readonly number[],
-  attrs: ShiftConv2DAttrs,
+  attrs: ShiftConv2DAttrs
 ): { values: Float32Array; shape: [number, number, number, number] } {
   const [batch, h, w, cin] = xShape;
   const [fh, fw, , cout] = filterShape;
@@ -101,7 +108,8 @@ export function shiftConv2DLoop(
             }
           }
         }
-        for (let co = 0; co < cout; co++) out[o++] = finishAccumulator(even[co], odd[co], perChannel ? scale[co] : scale[0]);
+        for (let co = 0; co < cout; co++)
+          out[o++] = finishAccumulator(even[co], odd[co], perChannel ? scale[co] : scale[0]);
       }
     }
   }
