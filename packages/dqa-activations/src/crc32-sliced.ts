@@ -1,0 +1,85 @@
+/**
+ * CRC-32 (IEEE, the polynomial of zlib and quant-core's `crc32`) computed 8 bytes per step
+ * ("slicing-by-8": eight 256-entry tables, two 32-bit word reads). Same value as quant-core's
+ * byte-at-a-time `crc32`, about 3x faster on the codec's megabyte streams, where the checksum was
+ * a large share of the decode time. Pure JS, so it runs in the browser too.
+ *
+ * ```ts
+ * crc32Sliced(new TextEncoder().encode('123456789')); // 0xcbf43926, as crc32
+ * ```
+ */
+function sliceTables(): Int32Array {
+  const t = new Int32Array(8 * 256);
+  for (let n = 0; n < 256; n++) {
+    let c = n;
+    for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
+    t[n] = c;
+  }
+  // Table k, entry n: the CRC register after byte n followed by k zero bytes.
+  for (let n = 0; n < 256; n++) {
+    let c = t[n];
+    for (let k = 1; k < 8; k++) {
+      c = t[c & 0xff] ^ (c >>> 8);
+      t[k * 256 + n] = c;
+    }
+  }
+  return t;
+}
+
+// Built at load (2048 entries, microseconds): constant module bindings keep the loop monomorphic.
+const TABLES = sliceTables();
+const T0 = TABLES.subarray(0, 256);
+const T1 = TABLES.subarray(256, 512);
+const T2 = TABLES.subarray(512, 768);
+const T3 = TABLES.subarray(768, 1024);
+const T4 = TABLES.subarray(1024, 1280);
+const T5 = TABLES.subarray(1280, 1536);
+const T6 = TABLES.subarray(1536, 1792);
+const T7 = TABLES.subarray(1792, 2048);
+
+// Whole 32-bit words are read through an Int32Array view, which is only the little-endian
+// byte order the tables assume on a little-endian machine (every current JS platform).
+const LITTLE_ENDIAN = new Uint8Array(Uint32Array.of(1).buffer)[0] === 1;
+
+/** CRC-32 of `bytes`; pass a previous result as `previous` to continue over several chunks. */
+export function crc32Sliced(bytes: Uint8Array, previous = 0): number {
+  let c = ~previous;
+  const n = bytes.length;
+  let i = 0;
+  if (LITTLE_ENDIAN && n >= 16) {
+    // Bytes up to a 4-byte boundary, then 8 bytes (two words) per step.
+    const head = (4 - (bytes.byteOffset & 3)) & 3;
+    for (; i < head; i++) c = T0[(c ^ bytes[i]) & 0xff] ^ (c >>> 8);
+    const words = new Int32Array(bytes.buffer, bytes.byteOffset + head, ((n - head) >>> 3) << 1);
+    const w = words.length;
+    for (let k = 0; k < w; k += 2) {
+      const lo = c ^ words[k];
+      const hi = words[k + 1];
+      c =
+        T7[lo & 0xff] ^
+        T6[(lo >>> 8) & 0xff] ^
+        T5[(lo >>> 16) & 0xff] ^
+        T4[lo >>> 24] ^
+        T3[hi & 0xff] ^
+        T2[(hi >>> 8) & 0xff] ^
+        T1[(hi >>> 16) & 0xff] ^
+        T0[hi >>> 24];
+    }
+    i += 4 * w;
+  } else {
+    for (const end8 = n - (n & 7); i < end8; i += 8) {
+      const lo = c ^ (bytes[i] | (bytes[i + 1] << 8) | (bytes[i + 2] << 16) | (bytes[i + 3] << 24));
+      c =
+        T7[lo & 0xff] ^
+        T6[(lo >>> 8) & 0xff] ^
+        T5[(lo >>> 16) & 0xff] ^
+        T4[lo >>> 24] ^
+        T3[bytes[i + 4]] ^
+        T2[bytes[i + 5]] ^
+        T1[bytes[i + 6]] ^
+        T0[bytes[i + 7]];
+    }
+  }
+  for (; i < n; i++) c = T0[(c ^ bytes[i]) & 0xff] ^ (c >>> 8);
+  return ~c >>> 0;
+}
