@@ -2,7 +2,18 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { LowbitConfigError, LowbitDataError } from '@lowbit/quant-core';
 import { BitReader, BitWriter } from './bit-stream.js';
-import { HuffmanTable, MAX_CODE_LENGTH, canonicalCodes, entropyBits, huffmanCodeLengths } from './huffman.js';
+import {
+  HuffmanTable,
+  HuffmanTableSet,
+  MAX_CODE_LENGTH,
+  MAX_LOOKUP_BITS,
+  canonicalCodes,
+  entropyBits,
+  huffmanCodeLengths,
+  huffmanDecodeInto,
+  huffmanEncodeInto,
+  huffmanEncodedBits,
+} from './huffman.js';
 
 function roundTrip(symbols: number[], lengths: Uint8Array): number[] {
   const table = new HuffmanTable(lengths);
@@ -95,5 +106,123 @@ describe('canonical codes and decoding', () => {
     expect(entropyBits([0, 0])).toBe(0);
     expect(() => huffmanCodeLengths([1, -1])).toThrow(/counts\[1\]/);
     expect(() => huffmanCodeLengths([1, 1], 0)).toThrow(/maxLength/);
+  });
+});
+
+/** Random complete or incomplete code lengths (0..15) for `n` symbols, valid (Kraft <= 1). */
+function randomLengths(rand: () => number, n: number, maxLength = MAX_CODE_LENGTH): Uint8Array {
+  const counts = Array.from({ length: n }, () => (rand() < 0.3 ? 0 : Math.floor(2 ** (rand() * 12))));
+  return huffmanCodeLengths(counts, maxLength);
+}
+
+function lcg(seed: number): () => number {
+  let s = seed >>> 0;
+  return () => (s = (s * 1664525 + 1013904223) >>> 0) / 2 ** 32;
+}
+
+/** Symbols i of table i mod T, drawn among each table's coded symbols. */
+function randomRun(rand: () => number, tables: HuffmanTable[], count: number): Uint8Array {
+  const coded = tables.map((t) => Array.from(t.lengths.keys()).filter((s) => t.lengths[s] > 0));
+  return Uint8Array.from({ length: count }, (_, i) => {
+    const c = coded[i % tables.length];
+    // Skewed toward the first (often shortest) symbols, with a tail of long codes.
+    return c[Math.min(c.length - 1, Math.floor(c.length * rand() ** 3))];
+  });
+}
+
+describe('bulk Huffman encode / decode', () => {
+  it('writes the same bits as one-symbol-at-a-time encoding, and reads them back (property)', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1, max: 5 }),
+        fc.integer({ min: 1, max: 8 }),
+        fc.integer({ min: 0, max: 300 }),
+        fc.integer({ min: 1, max: MAX_CODE_LENGTH }),
+        fc.integer({ min: 0, max: 2 ** 31 }),
+        (T, m, count, maxLength, seed) => {
+          const rand = lcg(seed);
+          const tables = Array.from({ length: T }, () => {
+            let lengths = randomLengths(rand, 2 ** m, Math.max(maxLength, m));
+            if (lengths.every((l) => l === 0)) lengths = Uint8Array.from({ length: 2 ** m }, (_, s) => (s === 0 ? 1 : 0));
+            return new HuffmanTable(lengths);
+          });
+          const symbols = randomRun(rand, tables, count);
+          const w = new BitWriter(1);
+          symbols.forEach((s, i) => tables[i % T].encode(w, s));
+          const expected = w.finish();
+          expect(huffmanEncodedBits(tables, symbols)).toBe(w.bitLength);
+          const out = new Uint8Array(expected.length + 3).fill(0xaa);
+          expect(huffmanEncodeInto(tables, symbols, out, 1)).toBe(w.bitLength);
+          expect(Array.from(out.subarray(1, 1 + expected.length))).toEqual(Array.from(expected));
+          expect(out[1 + expected.length]).toBe(0xaa); // nothing written past the codes
+          // Decoding: the same symbols and bits, whether the tables come as objects or a set.
+          const back = new Uint8Array(count);
+          expect(huffmanDecodeInto(tables, expected, w.bitLength, back)).toBe(w.bitLength);
+          expect(Array.from(back)).toEqual(Array.from(symbols));
+          const r = new BitReader(expected, w.bitLength);
+          expect(Array.from(symbols, (_, i) => tables[i % T].decode(r))).toEqual(Array.from(symbols));
+        },
+      ),
+      { numRuns: 150 },
+    );
+  });
+
+  it('decodes codes longer than the lookup, and with a lookup cut down for many tables', () => {
+    const fib = [1, 1];
+    while (fib.length < 16) fib.push(fib[fib.length - 1] + fib[fib.length - 2]);
+    const lengths = huffmanCodeLengths(fib); // lengths up to 15 > MAX_LOOKUP_BITS
+    expect(Math.max(...lengths)).toBeGreaterThan(MAX_LOOKUP_BITS);
+    const long = new HuffmanTable(lengths);
+    const all = Uint8Array.from({ length: 64 }, (_, i) => i % 16);
+    const w = new BitWriter();
+    for (const s of all) long.encode(w, s);
+    const back = new Uint8Array(all.length);
+    expect(huffmanDecodeInto([long], w.finish(), w.bitLength, back)).toBe(w.bitLength);
+    expect(Array.from(back)).toEqual(Array.from(all));
+    // 3000 tables and one symbol each: the lookup shrinks to a few bits, results are unchanged.
+    const many = Array.from({ length: 3000 }, (_, t) => (t % 2 ? long : new HuffmanTable([1, 2, 2, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0])));
+    const symbols = Uint8Array.from({ length: 3000 }, (_, i) => (i % 2 ? i % 16 : i % 3));
+    const bytes = new Uint8Array(3000 * 2);
+    const bits = huffmanEncodeInto(many, symbols, bytes);
+    const out = new Uint8Array(3000);
+    expect(huffmanDecodeInto(HuffmanTableSet.of(many), bytes, bits, out)).toBe(bits);
+    expect(Array.from(out)).toEqual(Array.from(symbols));
+  });
+
+  it('checks tables as HuffmanTable does (property)', () => {
+    fc.assert(
+      fc.property(fc.uint8Array({ minLength: 1, maxLength: 16 }), (raw) => {
+        const lengths = raw.map((b) => b & 15);
+        let objectError: unknown;
+        let setError: unknown;
+        try {
+          new HuffmanTable(lengths);
+        } catch (e) {
+          objectError = e;
+        }
+        try {
+          new HuffmanTableSet(lengths, lengths.length);
+        } catch (e) {
+          setError = e;
+        }
+        expect(setError === undefined).toBe(objectError === undefined);
+        if (setError) expect(setError).toBeInstanceOf(LowbitDataError);
+      }),
+      { numRuns: 500 },
+    );
+  });
+
+  it('rejects bad runs with typed errors: no code, empty table, past the end, short output', () => {
+    const t = new HuffmanTable([1, 2, 0, 0]); // codes 0, 10; 11 unused
+    expect(() => huffmanDecodeInto([t], Uint8Array.of(0xff, 0xff), 16, new Uint8Array(4))).toThrow(/matches no code/);
+    expect(() => huffmanDecodeInto([t], Uint8Array.of(0), 3, new Uint8Array(4))).toThrow(/past the end/);
+    expect(() => huffmanDecodeInto([t], Uint8Array.of(0), 9, new Uint8Array(4))).toThrow(LowbitDataError);
+    expect(() => huffmanDecodeInto([new HuffmanTable([0, 0])], Uint8Array.of(0), 8, new Uint8Array(1))).toThrow(/empty/);
+    expect(huffmanDecodeInto([t], Uint8Array.of(0b1110), 0, new Uint8Array(0))).toBe(0);
+    expect(() => huffmanEncodeInto([t], [2], new Uint8Array(4))).toThrow(LowbitConfigError);
+    expect(() => huffmanEncodeInto([t], [1, 1, 1, 1, 1, 1, 1, 1, 1, 1], new Uint8Array(2))).toThrow(/too short/);
+    expect(() => huffmanEncodeInto([t], [0.5], new Uint8Array(2))).toThrow(/symbols\[0\]/);
+    expect(() => huffmanEncodeInto([], [0], new Uint8Array(2))).toThrow(LowbitConfigError);
+    expect(() => new HuffmanTableSet(new Uint8Array(3), 2)).toThrow(LowbitConfigError);
   });
 });

@@ -13,6 +13,13 @@
  * - {@link HuffmanTable}: encoder and bit-by-bit decoder for one set of lengths. A table with a
  *   single symbol spends 0 bits per symbol (its lengths still mark which symbol it is); a table
  *   with no symbols cannot code anything.
+ * - {@link huffmanEncodeInto} / {@link huffmanDecodeInto}: the bulk paths the codec uses, for a
+ *   run of symbols that cycle through one or more tables (symbol i uses table i mod T). The encoder
+ *   keeps each code bit-reversed beside its length in one typed array and flushes a 32-bit
+ *   accumulator 16 bits at a time; the decoder looks up to {@link MAX_LOOKUP_BITS} stream bits
+ *   at once in a table giving up to three symbols, and decodes the rare longer codes canonically
+ *   from the same bit buffer ({@link HuffmanTableSet} holds the tables in flat typed arrays). Both
+ *   write and read exactly the bits of the one-symbol-at-a-time path.
  *
  * ```ts
  * const lengths = huffmanCodeLengths([10, 1, 1, 0]); // Uint8Array [1, 2, 2, 0]
@@ -25,6 +32,13 @@ import { reverseBits, type BitReader, type BitWriter } from './bit-stream.js';
 
 /** Longest code the format allows (lengths are stored in 4 bits). */
 export const MAX_CODE_LENGTH = 15;
+
+/**
+ * Most stream bits the bulk decoder resolves with one lookup (2^11 entries of 4 bytes, 8 KB per
+ * table). Codes up to this length (all of them for m <= 3, and nearly all the symbols of longer
+ * codes) take one lookup; longer ones fall back to canonical decoding.
+ */
+export const MAX_LOOKUP_BITS = 11;
 
 /** Optimal (length-limited) Huffman code lengths for `counts`; 0 marks unused symbols. */
 export function huffmanCodeLengths(counts: ArrayLike<number>, maxLength = MAX_CODE_LENGTH): Uint8Array {
@@ -113,14 +127,16 @@ export function canonicalCodes(lengths: ArrayLike<number>): Uint32Array {
 export class HuffmanTable {
   readonly lengths: Uint8Array;
   readonly codes: Uint32Array;
-  /** Each code with its bit order reversed, for {@link BitWriter.writeReversed}. */
-  private readonly reversed: Uint32Array;
+  /** Each code with its bit order reversed (stream order), for {@link BitWriter.writeReversed}. */
+  readonly reversed: Uint32Array;
   /** Number of symbols with a code. */
   readonly symbolCount: number;
   /** The only symbol of a one-symbol table (coded with 0 bits), else -1. */
   readonly singleSymbol: number;
-  private readonly countPerLength: Int32Array;
-  private readonly sortedSymbols: Int32Array;
+  /** @internal Number of codes of each length, for canonical decoding. */
+  readonly countPerLength: Int32Array;
+  /** @internal The symbols with a code, by (length, symbol): canonical code order. */
+  readonly sortedSymbols: Int32Array;
 
   constructor(lengths: ArrayLike<number>) {
     this.lengths = Uint8Array.from(lengths);
@@ -169,6 +185,424 @@ export class HuffmanTable {
     }
     throw new LowbitDataError('Huffman decode', 'bit pattern matches no code (corrupt stream)');
   }
+}
+
+function checkTables(tables: readonly HuffmanTable[]): void {
+  if (!Array.isArray(tables) || tables.length === 0 || !tables.every((t) => t instanceof HuffmanTable && t.lengths.length <= 256)) {
+    throw new LowbitConfigError('tables', tables, 'expected a non-empty array of HuffmanTable, each of at most 256 symbols');
+  }
+}
+
+function toSymbolBytes(symbols: ArrayLike<number>): Uint8Array {
+  if (symbols instanceof Uint8Array) return symbols;
+  if (symbols === null || typeof symbols !== 'object' || typeof symbols.length !== 'number') {
+    throw new LowbitConfigError('symbols', symbols, 'expected an array or typed array of symbols');
+  }
+  const out = new Uint8Array(symbols.length);
+  for (let i = 0; i < symbols.length; i++) {
+    const s = symbols[i];
+    if (!(Number.isInteger(s) && s >= 0 && s <= 255)) throw new LowbitConfigError(`symbols[${i}]`, s, 'expected an integer symbol from 0 to 255');
+    out[i] = s;
+  }
+  return out;
+}
+
+/**
+ * Encoder entries, 256 per table: `(reversed code << 5) | bits` (0 for the symbol of a one-symbol
+ * table), -1 for a symbol without a code.
+ */
+function encodeEntries(tables: readonly HuffmanTable[]): Int32Array {
+  const entries = new Int32Array(tables.length * 256).fill(-1);
+  tables.forEach((t, k) => {
+    for (let s = 0; s < t.lengths.length; s++) {
+      if (t.lengths[s] > 0) entries[k * 256 + s] = t.singleSymbol >= 0 ? 0 : (t.reversed[s] << 5) | t.lengths[s];
+    }
+  });
+  return entries;
+}
+
+function noCode(i: number, symbol: number, table: number): LowbitConfigError {
+  return new LowbitConfigError(`symbols[${i}]`, symbol, `has no code in Huffman table ${table}`);
+}
+
+/**
+ * Bits {@link huffmanEncodeInto} writes for `symbols` (symbol i with `tables[i % T]`); throws
+ * {@link LowbitConfigError} for a symbol without a code in its table.
+ */
+export function huffmanEncodedBits(tables: readonly HuffmanTable[], symbols: ArrayLike<number>): number {
+  checkTables(tables);
+  const syms = toSymbolBytes(symbols);
+  const entries = encodeEntries(tables);
+  const T = tables.length;
+  let bits = 0;
+  for (let i = 0, t = 0; i < syms.length; i++) {
+    const x = entries[t * 256 + syms[i]];
+    if (x < 0) throw noCode(i, syms[i], t);
+    bits += x & 31;
+    if (++t === T) t = 0;
+  }
+  return bits;
+}
+
+/**
+ * Writes the codes of `symbols` (symbol i with `tables[i % T]`) into `out` from byte `offset`:
+ * the same bits as {@link HuffmanTable.encode} one symbol at a time into a fresh {@link BitWriter}
+ * (bytes filled from bit 0, unused high bits of the last byte 0). Returns the number of bits
+ * written. Throws {@link LowbitConfigError} for a symbol without a code or when `out` is too short
+ * (size it with {@link huffmanEncodedBits}).
+ */
+export function huffmanEncodeInto(tables: readonly HuffmanTable[], symbols: ArrayLike<number>, out: Uint8Array, offset = 0): number {
+  checkTables(tables);
+  if (!(out instanceof Uint8Array)) throw new LowbitConfigError('out', out, 'expected a Uint8Array');
+  checkInteger('offset', offset, 0, out.length);
+  const syms = toSymbolBytes(symbols);
+  const entries = encodeEntries(tables);
+  const n = syms.length;
+  const end = out.length;
+  const tooShort = () => new LowbitConfigError('out', out, `too short for the codes (${end - offset} bytes from offset ${offset})`);
+  let acc = 0; // pending bits, fewer than 16 between symbols (codes have at most 15)
+  let accBits = 0;
+  let o = offset;
+  if (tables.length === 1) {
+    for (let i = 0; i < n; i++) {
+      const x = entries[syms[i]];
+      if (x < 0) throw noCode(i, syms[i], 0);
+      acc |= (x >>> 5) << accBits;
+      accBits += x & 31;
+      if (accBits >= 16) {
+        if (o + 2 > end) throw tooShort();
+        out[o] = acc;
+        out[o + 1] = acc >>> 8;
+        o += 2;
+        acc >>>= 16;
+        accBits -= 16;
+      }
+    }
+  } else {
+    const stop = entries.length;
+    for (let i = 0, base = 0; i < n; i++) {
+      const x = entries[base + syms[i]];
+      if (x < 0) throw noCode(i, syms[i], base >>> 8);
+      acc |= (x >>> 5) << accBits;
+      accBits += x & 31;
+      if (accBits >= 16) {
+        if (o + 2 > end) throw tooShort();
+        out[o] = acc;
+        out[o + 1] = acc >>> 8;
+        o += 2;
+        acc >>>= 16;
+        accBits -= 16;
+      }
+      base += 256;
+      if (base === stop) base = 0;
+    }
+  }
+  const bits = (o - offset) * 8 + accBits;
+  const tail = (accBits + 7) >>> 3;
+  if (o + tail > end) throw tooShort();
+  if (tail > 0) out[o] = acc;
+  if (tail > 1) out[o + 1] = acc >>> 8;
+  return bits;
+}
+
+/** Bit reversal of bytes, for reversing codes of up to 16 bits in two lookups. */
+const REVERSED_BYTE = Uint8Array.from({ length: 256 }, (_, b) => {
+  let r = 0;
+  for (let i = 0; i < 8; i++) r |= ((b >>> i) & 1) << (7 - i);
+  return r;
+});
+
+/**
+ * Many decode tables in flat typed arrays (no object per table): what {@link huffmanDecodeInto}
+ * reads. Built from the 4-bit code lengths as stored, `alphabet` per table, with the same checks
+ * as {@link HuffmanTable} (Kraft inequality, a one-symbol table gives its symbol length 1); its
+ * memory is a small multiple of the lengths' (about 6 bytes per symbol), so a stream declaring
+ * very many tables cannot allocate more than its size allows.
+ */
+export class HuffmanTableSet {
+  readonly tableCount: number;
+  readonly alphabet: number;
+  /** Code length of symbol s of table t at `t * alphabet + s`. */
+  readonly lengths: Uint8Array;
+  /** @internal Codes of each length per table (16 per table), for canonical decoding. */
+  readonly countPerLength: Int32Array;
+  /** @internal Each table's coded symbols in canonical order (`alphabet` per table). */
+  readonly sortedSymbols: Uint8Array;
+  /** Number of coded symbols of each table. */
+  readonly symbolCounts: Int32Array;
+  /** Shortest code of each table in bits (0 for one-symbol and empty tables). */
+  readonly minBits: Int32Array;
+  /** Longest code length over all tables (1 at least). */
+  readonly maxLength: number;
+
+  constructor(lengths: Uint8Array, alphabet: number) {
+    if (!(lengths instanceof Uint8Array)) throw new LowbitConfigError('lengths', lengths, 'expected a Uint8Array of code lengths');
+    checkInteger('alphabet', alphabet, 1, 256);
+    if (lengths.length % alphabet !== 0 || lengths.length === 0) {
+      throw new LowbitConfigError('lengths.length', lengths.length, `expected a positive multiple of the alphabet (${alphabet})`);
+    }
+    const T = lengths.length / alphabet;
+    this.tableCount = T;
+    this.alphabet = alphabet;
+    this.lengths = lengths;
+    this.countPerLength = new Int32Array(T * 16);
+    this.sortedSymbols = new Uint8Array(T * alphabet);
+    this.symbolCounts = new Int32Array(T);
+    this.minBits = new Int32Array(T);
+    const cpl = this.countPerLength;
+    const offsets = new Int32Array(17);
+    let maxLength = 1;
+    for (let t = 0; t < T; t++) {
+      const at = t * alphabet;
+      const c = t * 16;
+      for (let s = 0; s < alphabet; s++) {
+        const l = lengths[at + s];
+        if (l > MAX_CODE_LENGTH) {
+          throw new LowbitDataError('Huffman table', `code length ${l} of symbol ${s} is outside 0..${MAX_CODE_LENGTH}`);
+        }
+        cpl[c + l]++;
+      }
+      const used = alphabet - cpl[c];
+      cpl[c] = 0;
+      let kraft = 0;
+      let shortest = 0;
+      for (let l = MAX_CODE_LENGTH; l >= 1; l--) {
+        kraft += cpl[c + l] << (MAX_CODE_LENGTH - l);
+        if (cpl[c + l] > 0) {
+          shortest = l;
+          if (l > maxLength) maxLength = l;
+        }
+      }
+      if (kraft > 1 << MAX_CODE_LENGTH) {
+        throw new LowbitDataError('Huffman table', `table ${t}: code lengths are over-subscribed (not a prefix code)`);
+      }
+      if (used === 1 && shortest !== 1) {
+        throw new LowbitDataError('Huffman table', `table ${t}: a one-symbol table must give its symbol length 1, got ${shortest}`);
+      }
+      this.symbolCounts[t] = used;
+      this.minBits[t] = used < 2 ? 0 : shortest;
+      // Canonical order: by length, then symbol (a counting sort).
+      offsets[1] = 0;
+      for (let l = 1; l < 16; l++) offsets[l + 1] = offsets[l] + cpl[c + l];
+      for (let s = 0; s < alphabet; s++) {
+        const l = lengths[at + s];
+        if (l > 0) this.sortedSymbols[at + offsets[l]++] = s;
+      }
+    }
+    this.maxLength = maxLength;
+  }
+
+  /** The tables of `tables` (all of one alphabet size), as one set. */
+  static of(tables: readonly HuffmanTable[]): HuffmanTableSet {
+    checkTables(tables);
+    const alphabet = tables[0].lengths.length;
+    if (!tables.every((t) => t.lengths.length === alphabet)) {
+      throw new LowbitConfigError('tables', tables, 'expected tables of one alphabet size');
+    }
+    const lengths = new Uint8Array(tables.length * alphabet);
+    tables.forEach((t, k) => lengths.set(t.lengths, k * alphabet));
+    return new HuffmanTableSet(lengths, alphabet);
+  }
+}
+
+/**
+ * Lookup bits for a run of `count` symbols over T tables: at most {@link MAX_LOOKUP_BITS}, no more
+ * than the longest code needs, and few enough that the lookup tables (2 x T x 2^bits entries) stay
+ * within a small multiple of the run, so a crafted stream with many tables cannot make the decoder
+ * allocate or fill more than its size allows. Codes longer than the lookup bits are decoded
+ * canonically (at most 15 steps each), so a small lookup only costs speed.
+ */
+function lookupBits(set: HuffmanTableSet, count: number): number {
+  // Not capped by the longest code: spare bits let one lookup return several short codes.
+  let bits = MAX_LOOKUP_BITS;
+  const budget = 2 ** (MAX_LOOKUP_BITS + 1) + count / 2;
+  while (bits > 1 && set.tableCount * 2 ** bits > budget) bits--;
+  return bits;
+}
+
+/**
+ * Decodes `count` symbols (symbol i with table i mod T) from the first `bitLength` bits of `bytes`
+ * into `out`, and returns the number of bits they took (<= bitLength; the caller decides whether
+ * bits may be left over). Throws {@link LowbitDataError} for a bit pattern with no code, a symbol
+ * of an empty table, or codes running past `bitLength`.
+ *
+ * Table-driven: a lookup indexed by the next `b` stream bits (b <= {@link MAX_LOOKUP_BITS}) gives
+ * up to three symbols at once (of the successive tables) and the bits they take, read from a
+ * 32-bit bit buffer refilled 16 bits at a time; codes longer than b are decoded canonically.
+ * Work and memory are linear in `count` plus the tables: no input makes it loop or allocate more.
+ */
+export function huffmanDecodeInto(
+  tables: readonly HuffmanTable[] | HuffmanTableSet,
+  bytes: Uint8Array,
+  bitLength: number,
+  out: Uint8Array,
+  count: number = out.length,
+): number {
+  const set = tables instanceof HuffmanTableSet ? tables : HuffmanTableSet.of(tables);
+  if (!(bytes instanceof Uint8Array)) throw new LowbitConfigError('bytes', bytes, 'expected a Uint8Array');
+  if (!(out instanceof Uint8Array)) throw new LowbitConfigError('out', out, 'expected a Uint8Array');
+  checkInteger('count', count, 0, out.length);
+  if (!Number.isInteger(bitLength) || bitLength < 0 || bitLength > bytes.length * 8) {
+    throw new LowbitDataError('Huffman decode', `bit length ${bitLength} exceeds the ${bytes.length} bytes given`);
+  }
+  if (count === 0) return 0;
+  const T = set.tableCount;
+  const A = set.alphabet;
+  const lb = lookupBits(set, count);
+  const size = 1 << lb;
+  const mask = size - 1;
+  const one = singleLookup(set, lb);
+  const multi = multiLookup(one, T, lb);
+  // The table after t, and k tables after t (k = 0..3).
+  const next = new Int32Array(T * 4);
+  for (let t = 0; t < T; t++) for (let k = 0; k < 4; k++) next[t * 4 + k] = (t + k) % T;
+  const cpl = set.countPerLength;
+  const sorted = set.sortedSymbols;
+  const symbolCounts = set.symbolCounts;
+  // The stream bytes with 4 zero bytes after them, so refills never read out of bounds.
+  const byteLength = (bitLength + 7) >>> 3;
+  const padded = new Uint8Array(byteLength + 4);
+  padded.set(bytes.subarray(0, byteLength));
+  let buf = 0; // the next stream bits from bit 0; at least 16 valid after a refill
+  let bufBits = 0;
+  let p = 0;
+  let t = 0;
+  let i = 0;
+  const lastMulti = count - 3; // a multi-symbol lookup writes 3 entries
+  for (;;) {
+    if (bufBits < 16) {
+      // Everything consumed so far must lie inside the stream (this also keeps p in bounds).
+      if (p * 8 - bufBits > bitLength) throw pastEnd(bitLength);
+      buf |= (padded[p] | (padded[p + 1] << 8)) << bufBits;
+      p += 2;
+      bufBits += 16;
+    }
+    let x: number;
+    let k: number;
+    if (i <= lastMulti) {
+      x = multi[(t << lb) | (buf & mask)];
+      if (x >= 0) {
+        out[i] = x >>> 6;
+        out[i + 1] = x >>> 14;
+        out[i + 2] = x >>> 22;
+        k = (x >>> 4) & 3;
+      } else {
+        x = decodeLong(cpl, sorted, symbolCounts[t], t, A, buf);
+        out[i] = x >>> 6;
+        k = 1;
+      }
+    } else {
+      if (i === count) break;
+      x = one[(t << lb) | (buf & mask)];
+      if (x < 0) x = decodeLong(cpl, sorted, symbolCounts[t], t, A, buf);
+      out[i] = x >>> 6;
+      k = 1;
+    }
+    const l = x & 15;
+    buf >>>= l;
+    bufBits -= l;
+    i += k;
+    t = next[(t << 2) | k];
+  }
+  const used = p * 8 - bufBits;
+  if (used > bitLength) throw pastEnd(bitLength);
+  return used;
+}
+
+/**
+ * One-symbol lookup, 2^lb entries per table indexed by the next lb stream bits:
+ * `(symbol << 6) | (1 << 4) | length`, or -1 when no code of at most lb bits starts there.
+ * A one-symbol table maps every index to its symbol with length 0.
+ */
+function singleLookup(set: HuffmanTableSet, lb: number): Int32Array {
+  const size = 1 << lb;
+  const A = set.alphabet;
+  const lut = new Int32Array(set.tableCount * size).fill(-1);
+  const cpl = set.countPerLength;
+  for (let t = 0; t < set.tableCount; t++) {
+    const base = t * size;
+    const n = set.symbolCounts[t];
+    if (n === 1) {
+      lut.fill((set.sortedSymbols[t * A] << 6) | (1 << 4), base, base + size);
+      continue;
+    }
+    // Canonical codes in sorted order: consecutive within a length, doubling between lengths.
+    let code = 0;
+    let j = 0;
+    for (let l = 1; l <= lb; l++) {
+      const c = cpl[t * 16 + l];
+      for (let q = 0; q < c; q++, j++, code++) {
+        const s = set.sortedSymbols[t * A + j];
+        const rev = ((REVERSED_BYTE[code & 0xff] << 8) | REVERSED_BYTE[code >>> 8]) >>> (16 - l);
+        const entry = (s << 6) | (1 << 4) | l;
+        for (let r = rev; r < size; r += 1 << l) lut[base + r] = entry;
+      }
+      code <<= 1;
+    }
+  }
+  return lut;
+}
+
+/**
+ * Multi-symbol lookup from the one-symbol lookup: entry `(s2 << 22) | (s1 << 14) | (s0 << 6) |
+ * (k << 4) | bits` holds the k (1..3) symbols of tables t, t + 1, t + 2 whose codes all lie within
+ * the lb bits looked up, and the bits they take together; -1 where even the first needs more.
+ */
+function multiLookup(one: Int32Array, T: number, lb: number): Int32Array {
+  const size = 1 << lb;
+  const lut = new Int32Array(T * size);
+  for (let t = 0; t < T; t++) {
+    const t1 = (t + 1) % T;
+    const t2 = (t + 2) % T;
+    for (let j = 0; j < size; j++) {
+      const a = one[t * size + j];
+      if (a < 0) {
+        lut[t * size + j] = -1;
+        continue;
+      }
+      let bits = a & 15;
+      let entry = a & ~15;
+      let k = 1;
+      const b = one[t1 * size + (j >>> bits)];
+      if (b >= 0 && (b & 15) <= lb - bits) {
+        entry |= (b >>> 6) << 14;
+        bits += b & 15;
+        k = 2;
+        const c = one[t2 * size + (j >>> bits)];
+        if (c >= 0 && (c & 15) <= lb - bits) {
+          entry |= (c >>> 6) << 22;
+          bits += c & 15;
+          k = 3;
+        }
+      }
+      lut[t * size + j] = (entry & ~(3 << 4)) | (k << 4) | bits;
+    }
+  }
+  return lut;
+}
+
+function pastEnd(bitLength: number): LowbitDataError {
+  return new LowbitDataError('Huffman decode', `codes run past the end of the ${bitLength}-bit stream (data truncated or corrupt)`);
+}
+
+/**
+ * Canonical decoding of one code of table t from the next (>= 15) bits of `buf`, for codes longer
+ * than the lookup: `(symbol << 6) | (1 << 4) | length`.
+ */
+function decodeLong(cpl: Int32Array, sorted: Uint8Array, symbolCount: number, t: number, A: number, buf: number): number {
+  if (symbolCount === 0) throw new LowbitDataError('Huffman decode', `a symbol is needed but table ${t} is empty`);
+  let code = 0;
+  let first = 0;
+  let index = 0;
+  for (let len = 1; len <= MAX_CODE_LENGTH; len++) {
+    code |= (buf >>> (len - 1)) & 1;
+    const count = cpl[t * 16 + len];
+    if (code - first < count) return (sorted[t * A + index + code - first] << 6) | (1 << 4) | len;
+    index += count;
+    first = (first + count) << 1;
+    code <<= 1;
+  }
+  throw new LowbitDataError('Huffman decode', 'bit pattern matches no code (corrupt stream)');
 }
 
 /** Shannon entropy in bits per symbol of `counts` (0 for one or no symbol). */
