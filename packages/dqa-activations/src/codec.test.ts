@@ -3,6 +3,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { LowbitConfigError, LowbitDataError, crc32 } from '@lowbit/quant-core';
 import { decode, decodeActivations, encode, encodeWithStats } from './codec.js';
+import { referenceDecode, referenceEncode } from './codec-v1-reference.fixture.js';
 import { dqaFakeQuant } from './dqa-quantize.js';
 import type { DqaParams } from './dqa-params.js';
 
@@ -199,3 +200,125 @@ describe('encode / decode', () => {
     x.dispose();
   });
 });
+
+const hex = (h: string) => Uint8Array.from(h.match(/../g)!, (b) => parseInt(b, 16));
+const sameFloats = (a: Float32Array, b: Float32Array) => a.length === b.length && a.every((v, i) => Object.is(v, b[i]));
+
+describe('the table-driven codec against the first (bit-by-bit) one', () => {
+  // Streams written by the first codec (codec-v1-reference.fixture.ts, as of the v1 format).
+  const goldenValues = Float32Array.from({ length: 24 }, (_, i) => Math.fround(Math.sin(i * 1.7) * 2));
+  const golden = [
+    {
+      shape: [2, 3, 4],
+      params: { bits: 3, extraBits: 3, scales: [0.25, 0.5, 0.125, 1], important: [1, 3], tableGranularity: 'channel' as const },
+      bytes: '4c42445101030301030000000200000003000000040000000000803e0000003f0000003e0000803f02000000010000000300000018bdd10bbf132b33520033102033000201160000007d401f47ccbbe5',
+    },
+    {
+      shape: [6, 4],
+      params: { bits: 5, extraBits: 6, scales: [0.0625, 0.5, 0.125, 0.375], important: [0, 2, 3], tableGranularity: 'layer' as const },
+      bytes:
+        '4c424451010506000200000006000000040000000000803d0000003f0000003e0000c03e0300000000000000020000000300000080ecfd06e54fc0ff000ccf53f2f82e04000400040040000404000400004000000000000400400000400400004400304400000074bcd328453e42e0062981d5ef',
+    },
+  ];
+
+  it('writes the old streams byte for byte and decodes them to the layer output', () => {
+    for (const g of golden) {
+      const bytes = hex(g.bytes);
+      expect(Buffer.from(encode({ values: goldenValues, shape: g.shape }, g.params)).toString('hex')).toBe(g.bytes);
+      const decoded = decodeActivations(bytes);
+      expect(decoded.shape).toEqual(g.shape);
+      expect(sameFloats(decoded.values, referenceDecode(bytes).values)).toBe(true);
+      const expected = tf.tidy(() => dqaFakeQuant(tf.tensor(goldenValues, g.shape), g.params).dataSync() as Float32Array);
+      expect(sameFloats(decoded.values, expected)).toBe(true);
+    }
+  });
+
+  it('encodes the same bytes and decodes the same values as the first codec (property)', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.integer({ min: 1, max: 6 }), { minLength: 1, maxLength: 4 }),
+        fc.integer({ min: 2, max: 8 }),
+        fc.integer({ min: 1, max: 8 }),
+        fc.constantFrom('channel' as const, 'layer' as const),
+        fc.double({ min: 0, max: 1, noNaN: true }),
+        fc.integer({ min: 0, max: 2 ** 31 }),
+        (shape, bits, extraBits, tableGranularity, importantShare, seed) => {
+          const rand = lcg(seed);
+          const C = shape[shape.length - 1];
+          const scales = Array.from({ length: C }, () => Math.fround(2 ** (rand() * 12 - 8)));
+          const important = Array.from({ length: C }, (_, c) => c).filter(() => rand() < importantShare);
+          const p = { bits, extraBits, scales, important, tableGranularity };
+          const size = shape.reduce((a, b) => a * b, 1);
+          const spread = rand() * 40;
+          // Skewed values (as after a ReLU) and exact halves of the step, to hit every rounding path.
+          const values = Float32Array.from({ length: size }, (_, i) =>
+            rand() < 0.2 ? (Math.round(rand() * 64 - 32) / 2) * scales[i % C] : Math.max(0, rand() - 0.3) * spread * (rand() < 0.1 ? -1 : 1),
+          );
+          const bytes = encode({ values, shape }, p);
+          const ref = referenceEncode(values, shape, p);
+          expect(Buffer.from(bytes).toString('hex')).toBe(Buffer.from(ref).toString('hex'));
+          const decoded = decodeActivations(bytes);
+          expect(sameFloats(decoded.values, referenceDecode(bytes).values)).toBe(true);
+        },
+      ),
+      { numRuns: 200 },
+    );
+  });
+
+  it('decodes a large tensor (long error bitstream, many multi-symbol lookups) as the first codec', () => {
+    const rand = lcg(42);
+    const shape = [50, 7, 13];
+    const scales = Array.from({ length: 13 }, () => Math.fround(0.05 + rand()));
+    for (const tableGranularity of ['layer', 'channel'] as const) {
+      const p = { bits: 4, extraBits: 5, scales, important: [0, 1, 4, 6, 7, 11], tableGranularity };
+      const values = Float32Array.from({ length: 50 * 7 * 13 }, () => Math.max(0, rand() * 3 - 1) ** 2 * 4);
+      const bytes = encode({ values, shape }, p);
+      expect(Buffer.from(bytes).equals(Buffer.from(referenceEncode(values, shape, p)))).toBe(true);
+      expect(sameFloats(decodeActivations(bytes).values, referenceDecode(bytes).values)).toBe(true);
+    }
+  });
+
+  it('rejects scales whose values would overflow float32, even behind a valid checksum', () => {
+    const x = sample([5, 4], 11);
+    const bytes = encode(x, params);
+    const huge = bytes.slice();
+    // Channel 1 (offset 24): finite, but 2^(N-1) = 4 times it is not (the first decoder gave Infinity).
+    new DataView(huge.buffer).setFloat32(24, 3e38, true);
+    const resigned = resign(huge);
+    expect(Array.from(referenceDecode(resigned).values).some((v) => !Number.isFinite(v))).toBe(true);
+    expect(() => decodeActivations(resigned)).toThrow(LowbitDataError);
+    expect(() => decodeActivations(resigned)).toThrow(/scale of channel 1 is 3\.\d+e\+38/);
+    for (const bad of [Number.NaN, Number.POSITIVE_INFINITY, -1, -0]) {
+      const b = bytes.slice();
+      new DataView(b.buffer).setFloat32(20, bad, true);
+      expect(() => decodeActivations(resign(b))).toThrow(/scale of channel 0/);
+    }
+    // The largest allowed step still decodes to finite values.
+    const edge = bytes.slice();
+    new DataView(edge.buffer).setFloat32(24, 3.4028234663852886e38 / 4, true);
+    expect(decodeActivations(resign(edge)).values.every(Number.isFinite)).toBe(true);
+    // The encoder refuses such a step rather than writing a stream the decoder rejects.
+    expect(() => encode(x, { ...params, scales: [0.25, 3e38, 0.125, 1] })).toThrow(LowbitConfigError);
+    expect(() => encode(x, { ...params, scales: [0.25, 3e38, 0.125, 1] })).toThrow(/dqaParams\.scales\[1\]/);
+    x.dispose();
+  });
+
+  it('rejects symbol counts the bitstream cannot hold before decoding them', () => {
+    const x = sample([5, 4], 13);
+    const bytes = encode(x, { ...params, tableGranularity: 'layer' });
+    // Grow the first dim (offset 12) without growing the codes: caught as truncated codes.
+    const more = bytes.slice();
+    new DataView(more.buffer).setUint32(12, 5000, true);
+    expect(() => decodeActivations(resign(more))).toThrow(/truncated/);
+    // Shrink the error bitstream length: caught before any symbol is decoded.
+    const layout = encodeWithStats(x, { ...params, tableGranularity: 'layer' }).stats;
+    const bitsAt = bytes.length - 4 - layout.errorStreamBytes - 4;
+    const fewer = bytes.slice(0, bitsAt + 4 + 1);
+    const out = new Uint8Array(fewer.length + 4);
+    out.set(fewer);
+    new DataView(out.buffer).setUint32(bitsAt, 1, true);
+    expect(() => decodeActivations(resign(out))).toThrow(/too short for 10 shift errors/);
+    x.dispose();
+  });
+});
+

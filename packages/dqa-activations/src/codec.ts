@@ -18,8 +18,15 @@
  * | 4, ceil(B / 8)            | B = error bitstream length in bits (u32), then the shift errors of important-channel elements in flat order, each a canonical Huffman code (most significant bit first, bytes filled from bit 0) |
  * | 4                         | CRC-32 of every byte before it                                  |
  *
- * Decoding checks the length of every section before reading it, the checksum, and every field's
- * range, and throws {@link LowbitDataError} naming the problem: never a hang or an out-of-bounds read.
+ * Decoding checks the checksum, then the length of every section before reading it (and before
+ * allocating anything of that size), and every field's range: scales finite, > 0 and small enough
+ * that every N-bit value stays finite in float32, tables prefix codes, the symbol count against
+ * the bitstream length. It throws {@link LowbitDataError} naming the problem: never a hang, an
+ * out-of-bounds read or a non-finite value, with work and memory linear in the input.
+ *
+ * Speed: one pass per stage over typed arrays (codec-loops.ts), table-driven Huffman coding
+ * (huffman.ts) and a slicing-by-8 CRC; the bytes are those of the first, bit-by-bit codec
+ * (codec-v1-reference.fixture.ts, which the tests compare against).
  *
  * ```ts
  * const layerParams = dqaLayer.dqaParams();
@@ -28,11 +35,11 @@
  * ```
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { LowbitConfigError, LowbitDataError, crc32, packBits, packSignedBits, unpackBits, unpackSignedBits } from '@lowbit/quant-core';
-import { BitReader, BitWriter } from './bit-stream.js';
+import { LowbitConfigError, LowbitDataError, packBits, unpackBits } from '@lowbit/quant-core';
+import { crc32Sliced } from './crc32-sliced.js';
 import { checkDqaParams, type CheckedDqaParams, type DqaParams, MAX_BITS, MAX_EXTRA_BITS, MIN_BITS, MIN_EXTRA_BITS } from './dqa-params.js';
-import { dqaQuantizeValues } from './dqa-quantize.js';
-import { HuffmanTable, entropyBits, huffmanCodeLengths } from './huffman.js';
+import { countSymbols, dequantize, packSignedCodes, quantizeSplit, unpackSignedCodes } from './codec-loops.js';
+import { HuffmanTable, HuffmanTableSet, entropyBits, huffmanCodeLengths, huffmanDecodeInto, huffmanEncodeInto } from './huffman.js';
 
 export const DQA_MAGIC = Uint8Array.of(0x4c, 0x42, 0x44, 0x51); // "LBDQ"
 export const DQA_FORMAT_VERSION = 1;
@@ -98,6 +105,15 @@ export function encode(activations: tf.Tensor | ActivationValues, dqaParams: Dqa
   return encodeWithStats(activations, dqaParams).bytes;
 }
 
+/**
+ * Largest step whose N-bit values all stay finite in float32: the largest magnitude decoded is
+ * `step * 2^(N-1)` (code -2^(N-1); important channels reach the same bound).
+ */
+function maxFiniteScale(bits: number): number {
+  return FLOAT32_MAX / 2 ** (bits - 1);
+}
+const FLOAT32_MAX = 3.4028234663852886e38;
+
 /** {@link encode}, plus the size of each section and the entropy of the shift errors. */
 export function encodeWithStats(activations: tf.Tensor | ActivationValues, dqaParams: DqaParams): EncodeResult {
   const p = checkDqaParams(dqaParams);
@@ -113,27 +129,38 @@ export function encodeWithStats(activations: tf.Tensor | ActivationValues, dqaPa
   if (shape[shape.length - 1] !== p.channels) {
     throw new LowbitConfigError('activations', activations, `expected a last axis of ${p.channels} channels (one per scale), got ${shape[shape.length - 1]}`);
   }
-  const quantized = dqaQuantizeValues(values, p);
+  const maxScale = maxFiniteScale(p.bits);
+  for (let c = 0; c < p.channels; c++) {
+    if (p.scales[c] > maxScale) {
+      throw new LowbitConfigError(`dqaParams.scales[${c}]`, p.scales[c], `expected at most ${maxScale} (float32 max / 2^${p.bits - 1}), so that every ${p.bits}-bit value is finite`);
+    }
+  }
   const m = p.extraBits;
   const symbols = 2 ** m;
   const K = p.important.length;
   const perChannel = p.tableGranularity === 'channel';
   const tableCount = K === 0 ? 0 : perChannel ? K : 1;
-  // Table index of each channel (-1: not important).
-  const tableOf = new Int32Array(p.channels).fill(-1);
-  p.important.forEach((c, i) => (tableOf[c] = perChannel ? i : 0));
-  const counts = Array.from({ length: tableCount }, () => new Array<number>(symbols).fill(0));
-  for (let e = 0; e < quantized.errors.length; e++) counts[tableOf[quantized.errorChannels[e]]][quantized.errors[e]]++;
-  const tables = counts.map((c) => new HuffmanTable(huffmanCodeLengths(c)));
-  const writer = new BitWriter(Math.ceil(quantized.errors.length * m / 8) + 8);
-  for (let e = 0; e < quantized.errors.length; e++) tables[tableOf[quantized.errorChannels[e]]].encode(writer, quantized.errors[e]);
-  const errorBytes = writer.finish();
-  const codeBytes = packSignedBits(quantized.codes, p.bits);
+  const rows = size / p.channels;
+  const errorCount = rows * K;
+  const codes = new Int8Array(size);
+  const errors = new Uint8Array(errorCount + 1); // + 1: see quantizeSplit
+  quantizeSplit(values, p, codes, errors);
+  const counts = countSymbols(errors, errorCount, Math.max(1, tableCount), symbols);
+  const codeByteLength = Math.ceil((size * p.bits) / 8);
+  const tables: HuffmanTable[] = [];
+  let errorBits = 0;
+  for (let t = 0; t < tableCount; t++) {
+    const c = counts.subarray(t * symbols, (t + 1) * symbols);
+    const table = new HuffmanTable(huffmanCodeLengths(c));
+    for (let k = 0; k < symbols; k++) if (c[k] > 0) errorBits += c[k] * table.bitsOf(k);
+    tables.push(table);
+  }
+  const errorByteLength = Math.ceil(errorBits / 8);
 
   const headerBytes = 12 + 4 * shape.length + 4 + 4 * K + 4;
   const scaleBytes = 4 * p.channels;
   const tableBytes = tableCount * tableByteLength(m);
-  const total = headerBytes + scaleBytes + codeBytes.length + tableBytes + errorBytes.length + 4;
+  const total = headerBytes + scaleBytes + codeByteLength + tableBytes + errorByteLength + 4;
   const out = new Uint8Array(total);
   const view = new DataView(out.buffer);
   out.set(DQA_MAGIC, 0);
@@ -148,19 +175,26 @@ export function encodeWithStats(activations: tf.Tensor | ActivationValues, dqaPa
   view.setUint32(o, K, true);
   o += 4;
   for (let i = 0; i < K; i++) (view.setUint32(o, p.important[i], true), (o += 4));
-  out.set(codeBytes, o);
-  o += codeBytes.length;
+  packSignedCodes(codes, p.bits, out, o);
+  o += codeByteLength;
   for (const t of tables) {
     out.set(packBits(t.lengths, 4), o);
     o += tableByteLength(m);
   }
-  view.setUint32(o, writer.bitLength, true);
+  view.setUint32(o, errorBits, true);
   o += 4;
-  out.set(errorBytes, o);
-  o += errorBytes.length;
-  view.setUint32(o, crc32(out.subarray(0, o)), true);
+  // Symbol e is an element of important channel p.important[e % K]: table e % K (or the one table).
+  if (tableCount > 0 && huffmanEncodeInto(tables, errors.subarray(0, errorCount), out.subarray(o, o + errorByteLength)) !== errorBits) {
+    throw new Error('DQA encode: Huffman bit count disagrees with the symbol counts (bug)');
+  }
+  o += errorByteLength;
+  view.setUint32(o, crc32Sliced(out.subarray(0, o)), true);
 
-  const errorEntropyBits = counts.reduce((sum, c) => sum + c.reduce((a, b) => a + b, 0) * entropyBits(c), 0);
+  let errorEntropyBits = 0;
+  for (let t = 0; t < tableCount; t++) {
+    const c = counts.subarray(t * symbols, (t + 1) * symbols);
+    errorEntropyBits += c.reduce((a, b) => a + b, 0) * entropyBits(c);
+  }
   return {
     bytes: out,
     stats: {
@@ -169,12 +203,12 @@ export function encodeWithStats(activations: tf.Tensor | ActivationValues, dqaPa
       importantChannels: K,
       headerBytes: headerBytes + 4,
       scaleBytes,
-      codeBytes: codeBytes.length,
+      codeBytes: codeByteLength,
       tableBytes,
-      errorStreamBytes: errorBytes.length,
+      errorStreamBytes: errorByteLength,
       totalBytes: total,
-      errorSymbols: quantized.errors.length,
-      errorBits: writer.bitLength,
+      errorSymbols: errorCount,
+      errorBits,
       errorEntropyBits,
     },
   };
@@ -216,7 +250,12 @@ class Reader {
   }
 }
 
-/** Parses and dequantizes encoded activations; throws {@link LowbitDataError} for any corruption. */
+/**
+ * Parses and dequantizes encoded activations; throws {@link LowbitDataError} for any corruption.
+ * Every declared size is checked against the bytes present before anything of that size is
+ * allocated, and the work is linear in the input: at most 4 elements per byte of codes, a bounded
+ * number of steps per Huffman code, lookup tables no larger than a few times the symbols coded.
+ */
 export function decodeActivations(bytes: Uint8Array): DecodedActivations {
   if (!(bytes instanceof Uint8Array)) throw new LowbitConfigError('bytes', bytes, 'expected a Uint8Array');
   if (bytes.length < 12 + 4) throw new LowbitDataError(SOURCE, `truncated: ${bytes.length} bytes is shorter than the smallest header`);
@@ -224,7 +263,7 @@ export function decodeActivations(bytes: Uint8Array): DecodedActivations {
     if (bytes[i] !== DQA_MAGIC[i]) throw new LowbitDataError(SOURCE, 'bad magic: not a DQA activation stream (expected "LBDQ")');
   }
   const stored = new DataView(bytes.buffer, bytes.byteOffset + bytes.length - 4, 4).getUint32(0, true);
-  const actual = crc32(bytes.subarray(0, bytes.length - 4));
+  const actual = crc32Sliced(bytes.subarray(0, bytes.length - 4));
   if (stored !== actual) {
     throw new LowbitDataError(SOURCE, `checksum mismatch (stored 0x${stored.toString(16)}, computed 0x${actual.toString(16)}): data corrupt or truncated`);
   }
@@ -249,9 +288,12 @@ export function decodeActivations(bytes: Uint8Array): DecodedActivations {
   const size = shape.reduce((a, b) => a * b, 1);
   r.need(4 * channels, `${channels} scales`);
   const scales = new Float32Array(channels);
+  const maxScale = maxFiniteScale(bits);
   for (let c = 0; c < channels; c++) {
     const s = r.f32('scale');
-    if (!(Number.isFinite(s) && s > 0)) throw new LowbitDataError(SOURCE, `scale of channel ${c} is ${s}, expected finite > 0`);
+    if (!(Number.isFinite(s) && s > 0 && s <= maxScale)) {
+      throw new LowbitDataError(SOURCE, `scale of channel ${c} is ${s}, expected finite > 0 and at most ${maxScale} (float32 max / 2^${bits - 1}, so that every ${bits}-bit value is finite)`);
+    }
     scales[c] = s;
   }
   const K = r.u32('important-channel count');
@@ -267,38 +309,41 @@ export function decodeActivations(bytes: Uint8Array): DecodedActivations {
   }
   const codeByteLength = Math.ceil((size * bits) / 8);
   if (!Number.isSafeInteger(codeByteLength)) throw new LowbitDataError(SOURCE, `shape [${shape}] is too large`);
-  const codes = unpackSignedBits(r.slice(codeByteLength, `codes of ${size} elements`), bits, size);
+  const codeBytes = r.slice(codeByteLength, `codes of ${size} elements`);
   const perChannel = granularity === 1;
   const tableCount = K === 0 ? 0 : perChannel ? K : 1;
-  const tables: HuffmanTable[] = [];
-  for (let t = 0; t < tableCount; t++) {
-    tables.push(new HuffmanTable(unpackBits(r.slice(tableByteLength(m), `Huffman table ${t}`), 4, 2 ** m)));
-  }
+  const alphabet = 2 ** m;
+  // All tables at once (each is 2^(m-1) whole bytes), in flat arrays: no object per table.
+  const tableSection = r.slice(tableCount * tableByteLength(m), `${tableCount} Huffman tables`);
+  const tables = tableCount > 0 ? new HuffmanTableSet(unpackBits(tableSection, 4, tableCount * alphabet), alphabet) : undefined;
   const errorBits = r.u32('error bitstream length');
   const errorBytes = r.slice(Math.ceil(errorBits / 8), 'error bitstream');
   if (r.pos !== r.end) throw new LowbitDataError(SOURCE, `${r.end - r.pos} unexpected bytes after the error bitstream`);
-  const reader = new BitReader(errorBytes, errorBits);
 
-  const params = checkDqaParams({ bits, extraBits: m, scales, important, tableGranularity: perChannel ? 'channel' : 'layer' });
-  const tableOf = new Int32Array(channels).fill(-1);
-  important.forEach((c, i) => (tableOf[c] = perChannel ? i : 0));
-  const values = new Float32Array(size);
-  const inv = 1 / 2 ** m;
+  // The symbol counts follow from the shape: check they fit the bitstream before decoding any.
   const rows = size / channels;
-  for (let row = 0, i = 0; row < rows; row++) {
-    for (let c = 0; c < channels; c++, i++) {
-      const t = tableOf[c];
-      if (t < 0) {
-        values[i] = codes[i] * scales[c];
-      } else {
-        const k = tables[t].decode(reader);
-        values[i] = scales[c] * (codes[i] + k * inv);
-      }
+  const errorSymbols = rows * K;
+  const symbolsPerTable = perChannel ? rows : errorSymbols;
+  let minBits = 0;
+  for (let t = 0; t < tableCount && symbolsPerTable > 0; t++) {
+    if (tables!.symbolCounts[t] === 0) {
+      throw new LowbitDataError(SOURCE, `Huffman table ${t} has no symbols but codes ${symbolsPerTable} shift errors`);
     }
+    minBits += symbolsPerTable * tables!.minBits[t];
   }
-  if (reader.position !== errorBits) {
-    throw new LowbitDataError(SOURCE, `error bitstream has ${errorBits - reader.position} bits left over after the last symbol`);
+  if (minBits > errorBits) {
+    throw new LowbitDataError(SOURCE, `error bitstream of ${errorBits} bits is too short for ${errorSymbols} shift errors (at least ${minBits} bits)`);
   }
+  const params = checkDqaParams({ bits, extraBits: m, scales, important, tableGranularity: perChannel ? 'channel' : 'layer' });
+  const errors = new Uint8Array(errorSymbols);
+  const usedBits = errorSymbols > 0 ? huffmanDecodeInto(tables!, errorBytes, errorBits, errors, errorSymbols) : 0;
+  if (usedBits !== errorBits) {
+    throw new LowbitDataError(SOURCE, `error bitstream has ${errorBits - usedBits} bits left over after the last symbol`);
+  }
+  const values = new Float32Array(size);
+  const codes = new Int8Array(size);
+  unpackSignedCodes(codeBytes, bits, codes);
+  dequantize(codes, errors, params, values);
   return { shape, values, params };
 }
 
