@@ -11,7 +11,7 @@
  */
 import { Command, InvalidArgumentError, Option } from 'commander';
 
-export const TECHNIQUE_IDS = ['float', 'wrpn', 'log', 'wage', 'dqa', 'fames'] as const;
+export const TECHNIQUE_IDS = ['float', 'wrpn', 'log', 'wage', 'dqa', 'fames', 'composed'] as const;
 export type TechniqueId = (typeof TECHNIQUE_IDS)[number];
 export const DATASETS = ['fashion', 'mnist'] as const;
 export type DatasetName = (typeof DATASETS)[number];

@@ -15,6 +15,7 @@ import { summary } from '@lowbit/hw-model';
 import { trainWage, wageErrorRate } from '@lowbit/wage-train';
 import { applyDqa } from '@lowbit/dqa-activations';
 import { appMulLibrary, countingMatricesOf, layerChoices, selectMultipliers } from '@lowbit/fames-appmul';
+import { applyComposedDqa, composedNet, integerExportCheck, selectFc1Multiplier } from '@lowbit/example-composed';
 import type { Progress } from './progress.js';
 import type { TechniqueId } from './options.js';
 import { FAMES_BITS, famesNet, floatNet, logNet, wageNet, wrpnNet, type NetSizes } from './nets.js';
@@ -275,4 +276,34 @@ const fames: Technique = {
   },
 };
 
-export const TECHNIQUES: Record<TechniqueId, Technique> = { float, wrpn, log, wage, dqa, fames };
+const composed: Technique = {
+  id: 'composed',
+  label: 'composed (WRPN+log+FAMES+DQA)',
+  configuration: 'WRPN 2x w4a4 (first/last 8-bit), conv2 on 4-bit log-coded inputs, fc1 through a FAMES-chosen AppMul, DQA 4-bit (+3 on half the channels) on the hidden activations; Adam 1e-3',
+  async run(ctx) {
+    const model = composedNet({ conv1: ctx.sizes.conv1, conv2: ctx.sizes.conv2, fc: ctx.sizes.fc1, seed: ctx.seed });
+    const trained = await trainedWithFit(ctx, this, model, 1e-3);
+    const { calib } = ctx.data;
+    const t0 = performance.now();
+    const yCalib = oneHotLabels(calib.labels);
+    const fames = selectFc1Multiplier(model, calib.images, yCalib, { budget: 0.02 });
+    yCalib.dispose();
+    const withAppMul = testAccuracy(model, ctx.data.test);
+    const final = await applyComposedDqa(model, calib.images, calib.labels);
+    model.dispose();
+    const seconds = (performance.now() - t0) / 1000;
+    const integer = integerExportCheck(final, tf.slice(ctx.data.test.images, 0, 32));
+    return {
+      ...trained,
+      model: final,
+      accuracy: testAccuracy(final, ctx.data.test),
+      seconds: trained.seconds + seconds,
+      notes: [
+        `trained (exact fc1): ${(100 * trained.accuracy).toFixed(2)}%; fc1 through ${fames.multiplier} (FAMES, ${fames.candidates} designs, ${fames.seconds.toFixed(1)} s): ${(100 * withAppMul).toFixed(2)}%; with DQA: see accuracy`,
+        `integer export vs forward: ${integer.map((r) => `${r.layer} ${r.bitExact ? 'bit-exact' : r.maxRelativeDiff.toExponential(1)}`).join(', ')}`,
+      ],
+    };
+  },
+};
+
+export const TECHNIQUES: Record<TechniqueId, Technique> = { float, wrpn, log, wage, dqa, fames, composed };
