@@ -1,4 +1,4 @@
-// Every test runs on the tfjs cpu backend (DESIGN.md 3): deterministic and available everywhere.
+// Every test runs on the tfjs cpu backend (docs/architecture.md): deterministic and available everywhere.
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 // tfjs's gradients are registered by importing tfjs-layers (as @lowbit/quant-core does); tests of
