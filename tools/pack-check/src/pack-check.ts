@@ -98,3 +98,85 @@ export function installAndImport(
   const out = execFileSync(process.execPath, ['--input-type=module', '-e', script], { cwd: workDir, encoding: 'utf8' });
   return { exports: JSON.parse(out.trim().split('\n').pop()!), dir: workDir };
 }
+
+/**
+ * `npm install <specs>` into a fresh `workDir` (with an empty ESM package.json), offline first,
+ * no audit, no install scripts. `specs` are registry specs or tarball paths.
+ */
+export function npmInstall(workDir: string, specs: string[]): void {
+  mkdirSync(workDir, { recursive: true });
+  const pkg = { name: 'empty-consumer', version: '1.0.0', private: true, type: 'module' };
+  writeFileSync(join(workDir, 'package.json'), JSON.stringify(pkg));
+  npm(['install', '--prefer-offline', '--no-audit', '--no-fund', '--ignore-scripts', ...specs], workDir);
+}
+
+/** Every installed copy of package `name` under `dir/node_modules`, nested copies included. */
+export function installedCopies(dir: string, name: string): Array<{ path: string; version: string }> {
+  const out: Array<{ path: string; version: string }> = [];
+  const visit = (modules: string) => {
+    if (!existsSync(modules)) return;
+    for (const entry of readdirSync(modules)) {
+      if (entry.startsWith('.')) continue;
+      const scoped = entry.startsWith('@');
+      const top = join(modules, entry);
+      const dirs = scoped ? readdirSync(top).map((e) => join(top, e)) : [top];
+      for (const d of dirs) {
+        const file = join(d, 'package.json');
+        if (!existsSync(file)) continue;
+        const json = JSON.parse(readFileSync(file, 'utf8')) as { name?: string; version?: string };
+        if (json.name === name) out.push({ path: d, version: json.version ?? '?' });
+        visit(join(d, 'node_modules'));
+      }
+    }
+  };
+  visit(join(dir, 'node_modules'));
+  return out;
+}
+
+/** Runs an ES module script with plain Node in `cwd`; returns the JSON its last stdout line holds. */
+export function runNodeScript<T = unknown>(cwd: string, script: string): T {
+  const out = execFileSync(process.execPath, ['--input-type=module', '-e', script], {
+    cwd,
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  return JSON.parse(out.trim().split('\n').pop()!) as T;
+}
+
+/** What the README's "Install from npm" section tells a user to run. */
+export interface ReadmeInstall {
+  /** The shell commands of its first ```sh block, one per line, as written. */
+  commands: string[];
+  /** The first ```js block: the example script. */
+  script: string;
+  /** The script's file name, from the `node <file>` command. */
+  scriptFile: string;
+}
+
+/** Extracts the "## Install from npm" section of `markdown` (throws when it is missing). */
+export function readmeInstallSection(markdown: string): ReadmeInstall {
+  const start = markdown.indexOf('\n## Install from npm\n');
+  if (start < 0) throw new Error('README has no "## Install from npm" section');
+  const rest = markdown.slice(start + 1);
+  const next = rest.indexOf('\n## ', 1);
+  const section = next < 0 ? rest : rest.slice(0, next);
+  const sh = /```sh\n([\s\S]*?)\n```/.exec(section);
+  const js = /```js\n([\s\S]*?)\n```/.exec(section);
+  if (!sh || !js) throw new Error('the "Install from npm" section needs a ```sh block and a ```js block');
+  const commands = sh[1].split('\n').map((l) => l.trim()).filter((l) => l && !l.startsWith('#'));
+  const node = commands.map((c) => /^node (\S+)$/.exec(c)).find((m) => m);
+  if (!node) throw new Error('the ```sh block has no `node <file>` command');
+  return { commands, script: js[1] + '\n', scriptFile: node[1] };
+}
+
+/**
+ * `command` with every `@lowbit/<name>` (optionally `@version`) replaced by the path of that
+ * package's tarball: the README's command, installing what this repo would publish.
+ */
+export function withTarballs(command: string, tarballs: Map<string, { tarball: string }>): string {
+  return command.replace(/(^|\s)(@lowbit\/[\w.-]+)(@\S+)?(?=\s|$)/g, (_, space: string, name: string) => {
+    const t = tarballs.get(name);
+    if (!t) throw new Error(`${name} is not a publishable package of this repository`);
+    return `${space}${t.tarball}`;
+  });
+}
