@@ -53,13 +53,31 @@ export function wrpnNet(s: NetSizes, seed: number, width = 2, bits = 4): tfl.Seq
  * (the paper's LinearQuant with FSR 0: steps of 2^-8).
  */
 export function logNet(s: NetSizes, seed: number, bits = 4): tfl.Sequential {
-  const log = { weightBits: bits, activationBits: bits };
+  const log = { weightBits: bits, inputBits: bits };
   return tfl.sequential({
     name: 'log_domain',
     layers: [
-      logConv2d({ inputShape: [28, 28, 1], filters: s.conv1, kernelSize: 5, activation: 'relu', kernelInitializer: glorot(seed), name: 'conv1', weightBits: bits, activationBits: 8, linearActivations: true, activationFsr: 0 }),
+      logConv2d({
+        inputShape: [28, 28, 1],
+        filters: s.conv1,
+        kernelSize: 5,
+        activation: 'relu',
+        kernelInitializer: glorot(seed),
+        name: 'conv1',
+        weightBits: bits,
+        inputBits: 8,
+        linearInput: true,
+        inputFsr: 0,
+      }),
       tfl.layers.maxPooling2d({ poolSize: 2, name: 'pool1' }),
-      logConv2d({ filters: s.conv2, kernelSize: 5, activation: 'relu', kernelInitializer: glorot(seed + 1), name: 'conv2', ...log }),
+      logConv2d({
+        filters: s.conv2,
+        kernelSize: 5,
+        activation: 'relu',
+        kernelInitializer: glorot(seed + 1),
+        name: 'conv2',
+        ...log,
+      }),
       tfl.layers.maxPooling2d({ poolSize: 2, name: 'pool2' }),
       tfl.layers.flatten({ name: 'flatten' }),
       logDense({ units: s.fc1, activation: 'relu', kernelInitializer: glorot(seed + 2), name: 'fc1', ...log }),
