@@ -8,7 +8,7 @@
  *     activations (STE), for the same epochs.
  * Accuracy on a test subset and energy per image from @lowbit/hw-model go to
  * docs/results/log-domain.md and .json. Also checked: running the 4-bit log x 4-bit log layers with
- * the integer shift kernels (`inferenceArithmetic: 'shift'`) gives the fake-quantized predictions.
+ * the integer shift kernels (`arithmetic: 'shift'`) gives the fake-quantized predictions.
  *
  *   npm start -w examples/log-domain [-- --quick]
  */
@@ -18,8 +18,8 @@ import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { loadFashionMnist } from '@lowbit/datasets';
 import { summary } from '@lowbit/hw-model';
-import { logDense, type LowbitLogDense } from '@lowbit/log-domain';
-import type { Quantizer } from '@lowbit/quant-core';
+import { logDense, LowbitShiftArithmetic } from '@lowbit/log-domain';
+import { LowbitQuantDense, type Quantizer } from '@lowbit/quant-core';
 import { selectBackend } from '@lowbit/training-kernels';
 import { makeQuantizer, type QuantKind } from './quantizers.js';
 import { parseSettings, type Settings } from './settings.js';
@@ -49,7 +49,7 @@ function buildMlp(q: ModelQuant, seed: number): tfl.LayersModel {
         kernelInitializer: tfl.initializers.glorotUniform({ seed: seed + i }),
         kernelQuantizer: q.kernels[i],
         inputQuantizer: q.inputs[i],
-        inferenceArithmetic: q.shiftInference && q.inputs[i] && q.kernels[i] ? 'shift' : 'float',
+        arithmetic: q.shiftInference && q.inputs[i] && q.kernels[i] ? 'shift' : 'exact',
       }),
     );
   });
@@ -169,7 +169,9 @@ async function main(): Promise<void> {
   const shiftModel = buildMlp(qShift(true), settings.seed);
   fakeModel.setWeights(floatWeights);
   shiftModel.setWeights(floatWeights);
-  const shiftLayers = shiftModel.layers.filter((l) => (l as LowbitLogDense).inferenceArithmetic === 'shift').length;
+  const shiftLayers = shiftModel.layers.filter(
+    (l) => l instanceof LowbitQuantDense && l.arithmetic instanceof LowbitShiftArithmetic,
+  ).length;
   const a = await predictions(fakeModel, testSet.images);
   const b = await predictions(shiftModel, testSet.images);
   const agree = a.reduce((n, v, i) => n + (v === b[i] ? 1 : 0), 0) / a.length;
@@ -223,7 +225,7 @@ function writeResults(rows: Row[], info: { backend: string; floatAcc: number; ac
         `| ${r.experiment} | ${r.weights} | ${r.activations} | ${r.bits ?? '-'} | ${pct(r.accuracy)}${r.seedAccuracies && r.seedAccuracies.length > 1 ? ` (seeds: ${r.seedAccuracies.map(pct).join(', ')})` : ''} | ${(100 * (info.floatAcc - r.accuracy)).toFixed(2)} | ${(r.computePjPerImage / 1000).toFixed(2)} | ${(r.energyPjPerImage / 1000).toFixed(1)} |`,
     ),
     '',
-    `Shift-kernel inference (4-bit log weights x 4-bit log activations of the two hidden->next layers on integer codes, \`inferenceArithmetic: 'shift'\`) agrees with the fake-quantized model on ${pct(info.shiftAgreement)} of the test predictions.`,
+    `Shift-kernel inference (4-bit log weights x 4-bit log activations of the two hidden->next layers on integer codes, \`arithmetic: 'shift'\`) agrees with the fake-quantized model on ${pct(info.shiftAgreement)} of the test predictions.`,
     '',
   ];
   const out = resolve(process.cwd(), settings.out.startsWith('/') ? settings.out : `${findRoot()}/${settings.out}`);
