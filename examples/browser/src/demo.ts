@@ -1,8 +1,8 @@
 /**
- * What the page computes, without the DOM: a small quantized classifier built from
- * `@lowbit/quant-core` layers inside an ordinary `@tensorflow/tfjs` model, trained for a few steps
- * on the best backend the browser has, costed with `@lowbit/hw-model`, and exported as integer
- * codes.
+ * What the page computes, without the DOM: a small quantized classifier built from lowbit layers
+ * (`@lowbit/wrpn-layers`, `@lowbit/quant-core`) inside an ordinary `@tensorflow/tfjs` model,
+ * trained for a few steps on the best backend the browser has, costed with `@lowbit/hw-model`,
+ * and exported as integer codes.
  *
  * ```ts
  * const backend = await chooseBackend();          // 'webgl' when the browser has it, else 'cpu'
@@ -13,8 +13,9 @@
  * ```
  */
 import * as tf from '@tensorflow/tfjs';
-import { LowbitQuantLayer, LowbitUniformQuantizer, LowbitWrpnQuantizer, quantDense } from '@lowbit/quant-core';
+import { LowbitQuantLayer, LowbitUniformQuantizer, quantDense } from '@lowbit/quant-core';
 import { formatOperand, summary, type ModelSummary } from '@lowbit/hw-model';
+import { wrpnDense } from '@lowbit/wrpn-layers';
 
 /** Features per sample and classes of the synthetic task. */
 export const FEATURES = 16;
@@ -36,18 +37,20 @@ export async function chooseBackend(preferred: readonly string[] = ['webgl', 'cp
 }
 
 /**
- * 16 -> 32 -> 4: the hidden layer has 4-bit WRPN weights, the output layer 4-bit per-channel
+ * 16 -> 32 -> 4: the hidden layer is a WRPN layer (`@lowbit/wrpn-layers`: 16 units widened 2x,
+ * 4-bit WRPN weights), the output layer quant-core's `quantDense` with 4-bit per-channel
  * symmetric weights and 4-bit unsigned inputs (an EMA range).
  */
 export function buildModel(seed = 1): tf.LayersModel {
   return tf.sequential({
     name: 'browser_demo',
     layers: [
-      quantDense({
+      wrpnDense({
         inputShape: [FEATURES],
-        units: 32,
+        units: 16,
+        width: 2,
+        weightBits: 4,
         activation: 'relu',
-        kernelQuantizer: new LowbitWrpnQuantizer({ bits: 4 }),
         kernelInitializer: tf.initializers.glorotUniform({ seed }),
         name: 'hidden',
       }),

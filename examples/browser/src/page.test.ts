@@ -159,8 +159,8 @@ describe.skipIf(!RUN)('examples/browser in headless Chromium', () => {
     expect((await values('export-max-error'))[0]).toBeLessThan(1e-6);
   });
 
-  it('takes well under a minute (build, serve, launch, train)', () => {
+  it('takes under a minute (build, serve, launch, train; about 15-25 s on 2 cores)', () => {
     expect(seconds).toBeGreaterThan(0);
-    expect(seconds).toBeLessThan(45);
+    expect(seconds).toBeLessThan(60);
   });
 });

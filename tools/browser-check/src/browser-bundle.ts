@@ -42,15 +42,19 @@ export const NODE_GLOBALS: readonly string[] = [
   'clearImmediate',
 ];
 
-/** Every entry point of every non-private package under `packages/`, except Node-only subpaths. */
+/**
+ * Every entry point of every non-private package under `packages/`, except Node-only subpaths and
+ * packages with a `bin` (command-line tools: Node programs, not browser libraries).
+ */
 export function browserEntries(root: string): BrowserEntry[] {
   const dir = join(root, 'packages');
   const out: BrowserEntry[] = [];
   for (const d of readdirSync(dir).sort()) {
     const file = join(dir, d, 'package.json');
     if (!existsSync(file)) continue;
-    const json = JSON.parse(readFileSync(file, 'utf8')) as { name: string; private?: boolean; exports?: unknown };
-    if (json.private) continue;
+    type Manifest = { name: string; private?: boolean; exports?: unknown; bin?: unknown };
+    const json = JSON.parse(readFileSync(file, 'utf8')) as Manifest;
+    if (json.private || json.bin) continue;
     const subpaths = json.exports && typeof json.exports === 'object' ? Object.keys(json.exports) : ['.'];
     for (const subpath of subpaths) {
       if (NODE_ONLY_SUBPATHS.includes(subpath) || subpath.includes('*')) continue;

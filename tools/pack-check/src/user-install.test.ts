@@ -122,9 +122,11 @@ describe('only @tensorflow/tfjs 4.22.0 (the umbrella) and the lowbit tarballs', 
   });
 
   // training-kernels is for Node (its selectBackend imports the optional peer
-  // @tensorflow/tfjs-backend-wasm, which a bundler must then find installed): not in this bundle.
+  // @tensorflow/tfjs-backend-wasm, which a bundler must then find installed), and a package with a
+  // `bin` is a command-line tool: neither is in this bundle.
   it('bundles for the browser from the installed dist with esbuild and no configuration', async () => {
-    const browserPkgs = pkgs.filter((p) => p.name !== '@lowbit/training-kernels');
+    const isCli = (p: WorkspacePackage) => 'bin' in JSON.parse(readFileSync(join(p.dir, 'package.json'), 'utf8'));
+    const browserPkgs = pkgs.filter((p) => p.name !== '@lowbit/training-kernels' && !isCli(p));
     const imports = browserPkgs.map((p, i) => `import * as m${i} from '${p.name}';`).join('\n');
     const names = browserPkgs.map((_, i) => `m${i}`).join(', ');
     const entry = `import * as tf from '@tensorflow/tfjs';\n${imports}\nexport { tf, ${names} };\n`;
