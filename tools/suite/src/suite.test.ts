@@ -139,7 +139,7 @@ if (!CHROMIUM) console.warn(`suite: screenshot test${chromiumNote}`);
 describe(`the report in headless Chromium${chromiumNote}`, () => {
   // Runs whenever Chromium is present; in CI it also runs (and fails) when Chromium is missing.
   it.skipIf(!CHROMIUM && !IN_CI)('renders to a non-trivial screenshot', () => {
-    if (!CHROMIUM) throw new Error('CI=true and Chromium is not installed at /usr/bin/chromium (apt-get install chromium)');
+    if (!CHROMIUM) throw new Error('CI=true and Chromium is missing at /usr/bin/chromium (apt-get install chromium)');
     const profile = mkdtempSync(join(tmpdir(), 'lowbit-chromium-'));
     const png = join(dir, 'screenshot.png');
     try {
