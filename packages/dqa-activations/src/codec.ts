@@ -35,7 +35,7 @@
  * ```
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { LowbitConfigError, LowbitDataError, packBits, unpackBits } from '@lowbit/quant-core';
+import { LowbitConfigError, LowbitDataError, unpackBits } from '@lowbit/quant-core';
 import { crc32Sliced } from './crc32-sliced.js';
 import { checkDqaParams, type CheckedDqaParams, type DqaParams, MAX_BITS, MAX_EXTRA_BITS, MIN_BITS, MIN_EXTRA_BITS } from './dqa-params.js';
 import { countSymbols, dequantize, packSignedCodes, quantizeSplit, unpackSignedCodes } from './codec-loops.js';
@@ -177,9 +177,10 @@ export function encodeWithStats(activations: tf.Tensor | ActivationValues, dqaPa
   for (let i = 0; i < K; i++) (view.setUint32(o, p.important[i], true), (o += 4));
   packSignedCodes(codes, p.bits, out, o);
   o += codeByteLength;
+  // 4-bit lengths, two per byte (packBits order); 2^m is even, so each table fills whole bytes.
   for (const t of tables) {
-    out.set(packBits(t.lengths, 4), o);
-    o += tableByteLength(m);
+    const l = t.lengths;
+    for (let j = 0; j < l.length; j += 2, o++) out[o] = l[j] | (l[j + 1] << 4);
   }
   view.setUint32(o, errorBits, true);
   o += 4;

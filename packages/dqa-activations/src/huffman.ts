@@ -208,17 +208,19 @@ function toSymbolBytes(symbols: ArrayLike<number>): Uint8Array {
 }
 
 /**
- * Encoder entries, 256 per table: `(reversed code << 5) | bits` (0 for the symbol of a one-symbol
- * table), -1 for a symbol without a code.
+ * Encoder entries, `stride` (the largest alphabet) per table: `(reversed code << 5) | bits` (0
+ * for the symbol of a one-symbol table), -1 for a symbol without a code.
  */
-function encodeEntries(tables: readonly HuffmanTable[]): Int32Array {
-  const entries = new Int32Array(tables.length * 256).fill(-1);
+function encodeEntries(tables: readonly HuffmanTable[]): { entries: Int32Array; stride: number } {
+  let stride = 1;
+  for (const t of tables) stride = Math.max(stride, t.lengths.length);
+  const entries = new Int32Array(tables.length * stride).fill(-1);
   tables.forEach((t, k) => {
     for (let s = 0; s < t.lengths.length; s++) {
-      if (t.lengths[s] > 0) entries[k * 256 + s] = t.singleSymbol >= 0 ? 0 : (t.reversed[s] << 5) | t.lengths[s];
+      if (t.lengths[s] > 0) entries[k * stride + s] = t.singleSymbol >= 0 ? 0 : (t.reversed[s] << 5) | t.lengths[s];
     }
   });
-  return entries;
+  return { entries, stride };
 }
 
 function noCode(i: number, symbol: number, table: number): LowbitConfigError {
@@ -232,11 +234,11 @@ function noCode(i: number, symbol: number, table: number): LowbitConfigError {
 export function huffmanEncodedBits(tables: readonly HuffmanTable[], symbols: ArrayLike<number>): number {
   checkTables(tables);
   const syms = toSymbolBytes(symbols);
-  const entries = encodeEntries(tables);
+  const { entries, stride } = encodeEntries(tables);
   const T = tables.length;
   let bits = 0;
   for (let i = 0, t = 0; i < syms.length; i++) {
-    const x = entries[t * 256 + syms[i]];
+    const x = syms[i] < stride ? entries[t * stride + syms[i]] : -1;
     if (x < 0) throw noCode(i, syms[i], t);
     bits += x & 31;
     if (++t === T) t = 0;
@@ -256,7 +258,7 @@ export function huffmanEncodeInto(tables: readonly HuffmanTable[], symbols: Arra
   if (!(out instanceof Uint8Array)) throw new LowbitConfigError('out', out, 'expected a Uint8Array');
   checkInteger('offset', offset, 0, out.length);
   const syms = toSymbolBytes(symbols);
-  const entries = encodeEntries(tables);
+  const { entries, stride } = encodeEntries(tables);
   const n = syms.length;
   const end = out.length;
   const tooShort = () => new LowbitConfigError('out', out, `too short for the codes (${end - offset} bytes from offset ${offset})`);
@@ -265,8 +267,9 @@ export function huffmanEncodeInto(tables: readonly HuffmanTable[], symbols: Arra
   let o = offset;
   if (tables.length === 1) {
     for (let i = 0; i < n; i++) {
-      const x = entries[syms[i]];
-      if (x < 0) throw noCode(i, syms[i], 0);
+      const s = syms[i];
+      const x = s < stride ? entries[s] : -1;
+      if (x < 0) throw noCode(i, s, 0);
       acc |= (x >>> 5) << accBits;
       accBits += x & 31;
       if (accBits >= 16) {
@@ -281,8 +284,9 @@ export function huffmanEncodeInto(tables: readonly HuffmanTable[], symbols: Arra
   } else {
     const stop = entries.length;
     for (let i = 0, base = 0; i < n; i++) {
-      const x = entries[base + syms[i]];
-      if (x < 0) throw noCode(i, syms[i], base >>> 8);
+      const s = syms[i];
+      const x = s < stride ? entries[base + s] : -1;
+      if (x < 0) throw noCode(i, s, base / stride);
       acc |= (x >>> 5) << accBits;
       accBits += x & 31;
       if (accBits >= 16) {
@@ -293,7 +297,7 @@ export function huffmanEncodeInto(tables: readonly HuffmanTable[], symbols: Arra
         acc >>>= 16;
         accBits -= 16;
       }
-      base += 256;
+      base += stride;
       if (base === stop) base = 0;
     }
   }
