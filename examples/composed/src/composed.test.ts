@@ -35,13 +35,21 @@ describe('composed net: WRPN + log-domain + FAMES + DQA', () => {
     expect(describeParts(model).find((p) => p.layer === 'fc1')!.parts).toContain(fames.multiplier);
 
     const final = await applyComposedDqa(model, calibX, calibLabels);
-    expect(final.layers.some((l) => (l.getConfig() as { outputQuantizer?: { className?: string } }).outputQuantizer?.className === 'LowbitDqaQuantizer')).toBe(true);
+    expect(
+      final.layers.some(
+        (l) =>
+          (l.getConfig() as { outputQuantizer?: { className?: string } }).outputQuantizer?.className ===
+          'LowbitDqaQuantizer',
+      ),
+    ).toBe(true);
 
     const dir = mkdtempSync(join(tmpdir(), 'lowbit-composed-test-'));
     await saveModel(final, dir);
     const reloaded = await loadModel(dir);
     const probe = tf.slice(train.images, 0, 32);
-    expect(Array.from((reloaded.predict(probe) as tf.Tensor).dataSync())).toEqual(Array.from((final.predict(probe) as tf.Tensor).dataSync()));
+    expect(Array.from((reloaded.predict(probe) as tf.Tensor).dataSync())).toEqual(
+      Array.from((final.predict(probe) as tf.Tensor).dataSync()),
+    );
     rmSync(dir, { recursive: true, force: true });
 
     const rows = integerExportCheck(reloaded, probe);

@@ -23,7 +23,13 @@
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { applyDqa } from '@lowbit/dqa-activations';
-import { appMulLibrary, countingMatricesOf, layerChoices, selectMultipliers, setMultiplier } from '@lowbit/fames-appmul';
+import {
+  appMulLibrary,
+  countingMatricesOf,
+  layerChoices,
+  selectMultipliers,
+  setMultiplier,
+} from '@lowbit/fames-appmul';
 import { isLowbitLayer, type LowbitQuantLayer } from '@lowbit/quant-core';
 import { buildWrpnLenet, wrpnPolicy } from '@lowbit/wrpn-layers';
 
@@ -54,7 +60,8 @@ export function composedNet(o: ComposedOptions): tfl.Sequential {
     width: o.width ?? 2,
     seed: o.seed ?? 1,
     policy: wrpnPolicy({ weightBits: bits, inputBits: bits }),
-    parts: ({ name }) => (name === 'conv2' ? { inputQuantizer: CONV2_LOG_INPUT } : name === 'fc1' ? { arithmetic: FC1_APPMUL } : {}),
+    parts: ({ name }) =>
+      name === 'conv2' ? { inputQuantizer: CONV2_LOG_INPUT } : name === 'fc1' ? { arithmetic: FC1_APPMUL } : {},
   });
   return model;
 }
@@ -72,20 +79,42 @@ export interface Fc1Selection {
  * widths (admitted by MAE <= `maxMaePercent`), the cheapest set within `budget` of estimated loss
  * change; installs the chosen multiplier in fc1.
  */
-export function selectFc1Multiplier(model: tfl.LayersModel, x: tf.Tensor, yOneHot: tf.Tensor, options: { budget: number; maxMaePercent?: number }): Fc1Selection {
+export function selectFc1Multiplier(
+  model: tfl.LayersModel,
+  x: tf.Tensor,
+  yOneHot: tf.Tensor,
+  options: { budget: number; maxMaePercent?: number },
+): Fc1Selection {
   const t0 = performance.now();
-  const counting = countingMatricesOf(model, x, (yPred) => tf.losses.softmaxCrossEntropy(yOneHot, tf.log(tf.add(yPred, 1e-7))) as tf.Scalar);
+  const counting = countingMatricesOf(
+    model,
+    x,
+    (yPred) => tf.losses.softmaxCrossEntropy(yOneHot, tf.log(tf.add(yPred, 1e-7))) as tf.Scalar,
+  );
   const fc1 = counting.find((c) => c.layer.name === 'fc1');
   if (!fc1) throw new Error('composed net: fc1 has no AppMul arithmetic');
-  const choices = [layerChoices('fc1', fc1.counting, appMulLibrary({ a: fc1.counting.a, w: fc1.counting.w }), fc1.multiplications, { maxMaePercent: options.maxMaePercent ?? 0.25 })];
+  const choices = [
+    layerChoices('fc1', fc1.counting, appMulLibrary({ a: fc1.counting.a, w: fc1.counting.w }), fc1.multiplications, {
+      maxMaePercent: options.maxMaePercent ?? 0.25,
+    }),
+  ];
   const selection = selectMultipliers(choices, options.budget);
   const chosen = choices[0]!.multipliers[selection.choice[0]!]!;
   setMultiplier(fc1.layer, chosen);
-  return { multiplier: chosen.name, estimatedLossChange: selection.loss, candidates: choices[0]!.multipliers.length, seconds: (performance.now() - t0) / 1000 };
+  return {
+    multiplier: chosen.name,
+    estimatedLossChange: selection.loss,
+    candidates: choices[0]!.multipliers.length,
+    seconds: (performance.now() - t0) / 1000,
+  };
 }
 
 /** DQA (post-training, 4-bit with 3 extra bits on the 50% most important channels) on every hidden activation. */
-export async function applyComposedDqa(model: tfl.LayersModel, x: tf.Tensor, labels: tf.Tensor): Promise<tfl.LayersModel> {
+export async function applyComposedDqa(
+  model: tfl.LayersModel,
+  x: tf.Tensor,
+  labels: tf.Tensor,
+): Promise<tfl.LayersModel> {
   return applyDqa(model, { x, y: labels }, { bits: 4, extraBits: 3, importantFraction: 0.5 });
 }
 
@@ -107,7 +136,12 @@ export function integerExportCheck(model: tfl.LayersModel, x: tf.Tensor): Intege
     const q = layer as unknown as LowbitQuantLayer;
     if (q.inputQuantizer === null || q.kernelQuantizer === null) return;
     tf.tidy(() => {
-      const input = i === 0 ? x : (tfl.model({ inputs: model.inputs, outputs: model.layers[i - 1]!.output as tfl.SymbolicTensor }).predict(x) as tf.Tensor);
+      const input =
+        i === 0
+          ? x
+          : (tfl
+              .model({ inputs: model.inputs, outputs: model.layers[i - 1]!.output as tfl.SymbolicTensor })
+              .predict(x) as tf.Tensor);
       const forward = (layer.apply(input) as tf.Tensor).dataSync();
       const integer = q.integerForward(input).dataSync();
       let maxDiff = 0;
@@ -128,7 +162,10 @@ export function describeParts(model: tfl.LayersModel): { layer: string; classNam
     const c = layer.getConfig() as Record<string, { className?: string; config?: Record<string, unknown> } | null>;
     const parts = ['kernelQuantizer', 'inputQuantizer', 'outputQuantizer', 'arithmetic']
       .filter((k) => c[k] && c[k]!.className !== 'LowbitExactArithmetic')
-      .map((k) => `${k}: ${c[k]!.className!.replace(/^Lowbit/, '')}${c[k]!.config?.multiplier ? ` (${String(c[k]!.config!.multiplier)})` : ''}`);
+      .map(
+        (k) =>
+          `${k}: ${c[k]!.className!.replace(/^Lowbit/, '')}${c[k]!.config?.multiplier ? ` (${String(c[k]!.config!.multiplier)})` : ''}`,
+      );
     return { layer: layer.name, className: layer.getClassName(), parts: parts.join(', ') };
   });
 }

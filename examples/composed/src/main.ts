@@ -45,8 +45,10 @@ const settings = {
   sizes: { conv1: 16, conv2: 32, fc: 256 },
   famesBudget: 0.02,
 };
-if (!Number.isInteger(settings.seed) || settings.seed < 0) throw new Error(`--seed must be a non-negative integer, got "${args.seed}"`);
-if (args.backend !== 'wasm' && args.backend !== 'cpu') throw new Error(`--backend must be wasm or cpu, got "${args.backend}"`);
+if (!Number.isInteger(settings.seed) || settings.seed < 0)
+  throw new Error(`--seed must be a non-negative integer, got "${args.seed}"`);
+if (args.backend !== 'wasm' && args.backend !== 'cpu')
+  throw new Error(`--backend must be wasm or cpu, got "${args.backend}"`);
 
 function accuracy(model: tfl.LayersModel, images: tf.Tensor, labels: tf.Tensor1D): number {
   let correct = 0;
@@ -55,7 +57,9 @@ function accuracy(model: tfl.LayersModel, images: tf.Tensor, labels: tf.Tensor1D
     const size = Math.min(500, n - s);
     correct += tf.tidy(() => {
       const p = model.predict(tf.slice(images, s, size)) as tf.Tensor;
-      return tf.sum(tf.cast(tf.equal(tf.argMax(p, -1), tf.cast(tf.slice(labels, s, size), 'int32')), 'int32')).dataSync()[0]!;
+      return tf
+        .sum(tf.cast(tf.equal(tf.argMax(p, -1), tf.cast(tf.slice(labels, s, size), 'int32')), 'int32'))
+        .dataSync()[0]!;
     });
   }
   return correct / n;
@@ -66,24 +70,36 @@ async function main(): Promise<void> {
   log(`backend ${backend.backend} (${backend.reason})`);
   const train = await loadFashionMnist({ split: 'train', limit: settings.train });
   const test = await loadFashionMnist({ split: 'test', limit: settings.test });
-  const calib = { images: tf.slice(train.images, 0, settings.calibration), labels: tf.slice(train.labels, 0, settings.calibration) };
+  const calib = {
+    images: tf.slice(train.images, 0, settings.calibration),
+    labels: tf.slice(train.labels, 0, settings.calibration),
+  };
 
   const model = composedNet({ ...settings.sizes, seed: settings.seed });
   model.compile({ optimizer: tf.train.adam(settings.lr), loss: 'categoricalCrossentropy' });
   const y = oneHotLabels(train.labels);
   const t0 = performance.now();
-  const history = await model.fit(train.images, y, { epochs: settings.epochs, batchSize: settings.batch, shuffle: false, verbose: 0 });
+  const history = await model.fit(train.images, y, {
+    epochs: settings.epochs,
+    batchSize: settings.batch,
+    shuffle: false,
+    verbose: 0,
+  });
   const trainSeconds = (performance.now() - t0) / 1000;
   y.dispose();
   const trainedAccuracy = accuracy(model, test.images, test.labels);
   const exactCost = summary(model, { batchSize: 1 }).totals;
-  log(`trained ${settings.epochs} epoch(s) in ${trainSeconds.toFixed(0)} s: ${(100 * trainedAccuracy).toFixed(2)}% test accuracy (exact fc1 products)`);
+  log(
+    `trained ${settings.epochs} epoch(s) in ${trainSeconds.toFixed(0)} s: ${(100 * trainedAccuracy).toFixed(2)}% test accuracy (exact fc1 products)`,
+  );
 
   const yCalib = oneHotLabels(calib.labels as tf.Tensor1D);
   const fames = selectFc1Multiplier(model, calib.images, yCalib, { budget: settings.famesBudget });
   yCalib.dispose();
   const famesAccuracy = accuracy(model, test.images, test.labels);
-  log(`FAMES chose ${fames.multiplier} for fc1 among ${fames.candidates} designs in ${fames.seconds.toFixed(1)} s: ${(100 * famesAccuracy).toFixed(2)}%`);
+  log(
+    `FAMES chose ${fames.multiplier} for fc1 among ${fames.candidates} designs in ${fames.seconds.toFixed(1)} s: ${(100 * famesAccuracy).toFixed(2)}%`,
+  );
 
   const final = await applyComposedDqa(model, calib.images, calib.labels);
   const finalAccuracy = accuracy(final, test.images, test.labels);
@@ -100,7 +116,9 @@ async function main(): Promise<void> {
   rmSync(dir, { recursive: true, force: true });
   const integer = integerExportCheck(reloaded, tf.slice(test.images, 0, 64));
   const cost = summary(reloaded, { batchSize: 1 });
-  log(`reload identical: ${reloadIdentical}; integer export: ${integer.map((r) => `${r.layer} ${r.bitExact ? 'bit-exact' : r.maxRelativeDiff.toExponential(1)}`).join(', ')}`);
+  log(
+    `reload identical: ${reloadIdentical}; integer export: ${integer.map((r) => `${r.layer} ${r.bitExact ? 'bit-exact' : r.maxRelativeDiff.toExponential(1)}`).join(', ')}`,
+  );
 
   const result = {
     settings,
@@ -139,7 +157,14 @@ function markdown(r: {
   fames: ReturnType<typeof selectFc1Multiplier>;
   reloadIdentical: boolean;
   integerExport: ReturnType<typeof integerExportCheck>;
-  cost: { energyPj: number; computePj: number; computePjExactFc1: number; bitOps: number; vsFloat32: { energyPj: number | null; bitOps: number | null; paramBits: number | null }; vsInt8: { energyPj: number | null } };
+  cost: {
+    energyPj: number;
+    computePj: number;
+    computePjExactFc1: number;
+    bitOps: number;
+    vsFloat32: { energyPj: number | null; bitOps: number | null; paramBits: number | null };
+    vsInt8: { energyPj: number | null };
+  };
 }): string {
   const pct = (v: number) => `${(100 * v).toFixed(2)}%`;
   const ratio = (v: number | null) => (v === null ? 'n/a' : `${v.toFixed(3)}x`);

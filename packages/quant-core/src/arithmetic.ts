@@ -125,7 +125,10 @@ export function registerArithmetic(cls: PartClass<Arithmetic>, aliases: readonly
 }
 
 /** Resolves an `arithmetic` argument; absent or null gives the exact arithmetic. */
-export function getArithmetic(identifier: ArithmeticIdentifier | null | undefined, argument = 'arithmetic'): Arithmetic {
+export function getArithmetic(
+  identifier: ArithmeticIdentifier | null | undefined,
+  argument = 'arithmetic',
+): Arithmetic {
   return arithmetics.get(identifier, argument) ?? new LowbitExactArithmetic();
 }
 
@@ -145,7 +148,12 @@ export function serializeArithmetic(arithmetic: Arithmetic): SerializedArithmeti
 }
 
 /** The error for two parts that cannot work together: names the layer, both parts and why. */
-export function incompatibleParts(parts: ProductParts, arithmetic: Arithmetic, slot: 'inputQuantizer' | 'kernelQuantizer', why: string): LowbitConfigError {
+export function incompatibleParts(
+  parts: ProductParts,
+  arithmetic: Arithmetic,
+  slot: 'inputQuantizer' | 'kernelQuantizer',
+  why: string,
+): LowbitConfigError {
   const part = parts[slot];
   const partName = part ? (part.constructor as unknown as { className: string }).className : null;
   const arithmeticName = (arithmetic.constructor as unknown as { className: string }).className;
@@ -236,9 +244,23 @@ export function exactProductGradients(
   const d = channelsFirst ? tf.transpose(dy, [0, 2, 3, 1]) : dy;
   const kernelName = operation === 'conv2d' ? 'Conv2D' : 'DepthwiseConv2dNative';
   const gradient = tf.getGradient(kernelName);
-  if (!gradient) throw new LowbitConfigError('gradient', kernelName, 'tfjs has no registered gradient for it (import @tensorflow/tfjs-layers)');
-  const attrs = { strides: g.strides, pad: g.padding, dataFormat: 'NHWC', dilations: g.dilationRate, dimRoundingMode: undefined };
-  const grads = gradient.gradFunc(d, [x, kernel], attrs as unknown as tf.NamedAttrMap) as Record<string, () => tf.Tensor>;
+  if (!gradient)
+    throw new LowbitConfigError(
+      'gradient',
+      kernelName,
+      'tfjs has no registered gradient for it (import @tensorflow/tfjs-layers)',
+    );
+  const attrs = {
+    strides: g.strides,
+    pad: g.padding,
+    dataFormat: 'NHWC',
+    dilations: g.dilationRate,
+    dimRoundingMode: undefined,
+  };
+  const grads = gradient.gradFunc(d, [x, kernel], attrs as unknown as tf.NamedAttrMap) as Record<
+    string,
+    () => tf.Tensor
+  >;
   const dx = grads.x!();
   return [channelsFirst ? tf.transpose(dx, [0, 3, 1, 2]) : dx, grads.filter!()];
 }
@@ -253,13 +275,17 @@ export function straightThroughProduct(ctx: ProductContext, simulate: () => tf.T
     save([x, w]);
     return {
       value: simulate(),
-      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => exactProductGradients(ctx.operation, ctx.geometry, dy, saved[0]!, saved[1]!),
+      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) =>
+        exactProductGradients(ctx.operation, ctx.geometry, dy, saved[0]!, saved[1]!),
     };
   }) as unknown as Parameters<typeof tf.customGrad>[0]);
   return f(ctx.input, ctx.kernel);
 }
 
 /** The operand precisions an arithmetic sees, for checks: the quantizers' reports or float32. */
-export function operandPrecisions(parts: ProductParts): { input: OperandPrecision | null; kernel: OperandPrecision | null } {
+export function operandPrecisions(parts: ProductParts): {
+  input: OperandPrecision | null;
+  kernel: OperandPrecision | null;
+} {
   return { input: parts.inputQuantizer?.precision() ?? null, kernel: parts.kernelQuantizer?.precision() ?? null };
 }

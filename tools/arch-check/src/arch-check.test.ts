@@ -12,9 +12,14 @@ const workspaceDirs = ['packages', 'tools', 'examples'].flatMap((d) =>
     .map((name) => join(root, d, name))
     .filter((dir) => statSync(dir).isDirectory() && readdirSync(dir).includes('package.json')),
 );
-const manifests = workspaceDirs.map((dir) => ({ dir, json: JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) }));
+const manifests = workspaceDirs.map((dir) => ({
+  dir,
+  json: JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')),
+}));
 const publishable = manifests.filter((m) => relative(root, m.dir).startsWith('packages/') && !m.json.private);
-const leafNames = new Set(manifests.filter((m) => !relative(root, m.dir).startsWith('packages/')).map((m) => m.json.name as string));
+const leafNames = new Set(
+  manifests.filter((m) => !relative(root, m.dir).startsWith('packages/')).map((m) => m.json.name as string),
+);
 
 /** Which lowbit packages each publishable package may import in its shipped source. */
 const ALLOWED: Record<string, string[]> = {
@@ -48,25 +53,31 @@ describe('architecture rules', () => {
     expect(publishable.map((m) => m.json.name).sort()).toEqual(Object.keys(ALLOWED).sort());
   });
 
-  it.each(publishable.map((m) => [m.json.name as string, m] as const))('%s depends on no tools/ or examples/ workspace', (_name, m) => {
-    const deps = { ...(m.json.dependencies ?? {}), ...(m.json.peerDependencies ?? {}) };
-    expect(Object.keys(deps).filter((d) => leafNames.has(d))).toEqual([]);
-  });
+  it.each(publishable.map((m) => [m.json.name as string, m] as const))(
+    '%s depends on no tools/ or examples/ workspace',
+    (_name, m) => {
+      const deps = { ...(m.json.dependencies ?? {}), ...(m.json.peerDependencies ?? {}) };
+      expect(Object.keys(deps).filter((d) => leafNames.has(d))).toEqual([]);
+    },
+  );
 
-  it.each(publishable.map((m) => [m.json.name as string, m] as const))('%s imports only the lowbit packages below it', (name, m) => {
-    const allowed = ALLOWED[name]!;
-    const bad: string[] = [];
-    for (const file of sourceFiles(join(m.dir, 'src'))) {
-      for (const spec of importsOf(readFileSync(file, 'utf8'))) {
-        if (!spec.startsWith('@lowbit/')) continue;
-        const pkg = spec.split('/').slice(0, 2).join('/');
-        if (pkg === name) continue;
-        const ok = allowed.some((a) => spec === a || (a.split('/').length === 2 && pkg === a));
-        if (!ok) bad.push(`${relative(root, file)}: ${spec}`);
+  it.each(publishable.map((m) => [m.json.name as string, m] as const))(
+    '%s imports only the lowbit packages below it',
+    (name, m) => {
+      const allowed = ALLOWED[name]!;
+      const bad: string[] = [];
+      for (const file of sourceFiles(join(m.dir, 'src'))) {
+        for (const spec of importsOf(readFileSync(file, 'utf8'))) {
+          if (!spec.startsWith('@lowbit/')) continue;
+          const pkg = spec.split('/').slice(0, 2).join('/');
+          if (pkg === name) continue;
+          const ok = allowed.some((a) => spec === a || (a.split('/').length === 2 && pkg === a));
+          if (!ok) bad.push(`${relative(root, file)}: ${spec}`);
+        }
       }
-    }
-    expect(bad).toEqual([]);
-  });
+      expect(bad).toEqual([]);
+    },
+  );
 
   it('every lowbit dependency a package imports is declared in its package.json', () => {
     const missing: string[] = [];
@@ -84,7 +95,9 @@ describe('architecture rules', () => {
   });
 
   it('no tracked file points to a design document outside the repository', () => {
-    const files = execFileSync('git', ['ls-files'], { cwd: root, encoding: 'utf8' }).split('\n').filter((f) => f && !f.endsWith('package-lock.json'));
+    const files = execFileSync('git', ['ls-files'], { cwd: root, encoding: 'utf8' })
+      .split('\n')
+      .filter((f) => f && !f.endsWith('package-lock.json'));
     const pattern = /DESIGN\.md|the shared DESIGN/i;
     const hits = files.filter((f) => {
       if (f.startsWith('tools/arch-check/')) return false;

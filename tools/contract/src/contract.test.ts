@@ -11,6 +11,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { afterAll, describe, expect, it } from 'vitest';
 import * as quantCore from '@lowbit/quant-core';
+import type { LowbitQuantLayer } from '@lowbit/quant-core';
 import { loadModel, saveModel } from '@lowbit/quant-core/node';
 import { summary } from '@lowbit/hw-model';
 // Every technique package registers its parts at import.
@@ -21,7 +22,16 @@ import '@lowbit/dqa-activations';
 import '@lowbit/wrpn-layers';
 import { ARITHMETIC_SAMPLES, QUANTIZER_SAMPLES } from './samples.js';
 
-const { LowbitConfigError, LowbitQuantLayer, getQuantizer, quantActivation, registeredArithmetics, registeredQuantizers, quantConv2d, quantDense, quantDepthwiseConv2d } = quantCore;
+const {
+  LowbitConfigError,
+  getQuantizer,
+  quantActivation,
+  registeredArithmetics,
+  registeredQuantizers,
+  quantConv2d,
+  quantDense,
+  quantDepthwiseConv2d,
+} = quantCore;
 type Op = 'dense' | 'conv2d' | 'depthwise-conv2d';
 const OPS: Op[] = ['dense', 'conv2d', 'depthwise-conv2d'];
 const work = mkdtempSync(join(tmpdir(), 'lowbit-contract-'));
@@ -30,7 +40,10 @@ afterAll(() => rmSync(work, { recursive: true, force: true }));
 /** Deterministic values in [-amp, amp). */
 function ramp(shape: number[], amp = 1, phase = 0): tf.Tensor {
   const n = shape.reduce((a, b) => a * b, 1);
-  return tf.tensor(Float32Array.from({ length: n }, (_, i) => amp * Math.sin(1.37 * i + phase + 0.2)), shape);
+  return tf.tensor(
+    Float32Array.from({ length: n }, (_, i) => amp * Math.sin(1.37 * i + phase + 0.2)),
+    shape,
+  );
 }
 
 const INPUT_SHAPE: Record<Op, number[]> = { dense: [5], conv2d: [6, 6, 3], 'depthwise-conv2d': [6, 6, 3] };
@@ -58,7 +71,6 @@ function modelOf(layer: tfl.layers.Layer, op: Op): tfl.LayersModel {
   return model;
 }
 
-const className = (p: unknown) => (p as { constructor: { className: string } }).constructor.className;
 const values = (t: tf.Tensor) => Array.from(t.dataSync());
 
 interface Tally {
@@ -89,7 +101,11 @@ describe('layer contract: no parts equals the tfjs layer', () => {
         if (op === 'depthwise-conv2d' && key === 'depthwiseConstraint') continue;
         expect(ourConfig[key], key).toEqual(value);
       }
-      expect(Object.keys(ourConfig).filter((k) => !(k in theirConfig)).sort()).toEqual(['arithmetic', 'inputQuantizer', 'kernelQuantizer', 'outputQuantizer']);
+      expect(
+        Object.keys(ourConfig)
+          .filter((k) => !(k in theirConfig))
+          .sort(),
+      ).toEqual(['arithmetic', 'inputQuantizer', 'kernelQuantizer', 'outputQuantizer']);
       tf.dispose([x, a, b]);
     });
   }
@@ -97,8 +113,12 @@ describe('layer contract: no parts equals the tfjs layer', () => {
 
 describe('layer contract: every quantizer x arithmetic x operation', () => {
   it('every registered part class has a contract sample', () => {
-    const missingQ = registeredQuantizers().map((c) => c.className).filter((n) => !(n in QUANTIZER_SAMPLES));
-    const missingA = registeredArithmetics().map((c) => c.className).filter((n) => !(n in ARITHMETIC_SAMPLES));
+    const missingQ = registeredQuantizers()
+      .map((c) => c.className)
+      .filter((n) => !(n in QUANTIZER_SAMPLES));
+    const missingA = registeredArithmetics()
+      .map((c) => c.className)
+      .filter((n) => !(n in ARITHMETIC_SAMPLES));
     expect({ missingQ, missingA }).toEqual({ missingQ: [], missingA: [] });
   });
 
@@ -149,20 +169,35 @@ describe('layer contract: quantActivation with every quantizer as its output par
       const config = sample?.activation ?? sample?.input;
       if (!config) continue;
       const label = `${q.className} as quantActivation output`;
-      const layer = quantActivation({ inputShape: [5], activation: 'relu', outputQuantizer: { className: q.className, config } });
-      const model = tfl.sequential({ layers: [tfl.layers.dense({ inputShape: [5], units: 5, kernelInitializer: 'identity' }), layer, tfl.layers.dense({ units: 2 })] });
+      const layer = quantActivation({
+        inputShape: [5],
+        activation: 'relu',
+        outputQuantizer: { className: q.className, config },
+      });
+      const model = tfl.sequential({
+        layers: [
+          tfl.layers.dense({ inputShape: [5], units: 5, kernelInitializer: 'identity' }),
+          layer,
+          tfl.layers.dense({ units: 2 }),
+        ],
+      });
       const x = ramp([4, 5], 1.5, 0.3);
       const y = model.predict(x) as tf.Tensor;
       const saved = layer.getConfig();
       const cls = layer.constructor as unknown as { fromConfig: (c: unknown, cfg: unknown) => tfl.layers.Layer };
-      expect({ ...cls.fromConfig(cls, { ...structuredClone(saved), name: 'copy' }).getConfig(), name: saved.name }, label).toEqual(saved);
+      expect(
+        { ...cls.fromConfig(cls, { ...structuredClone(saved), name: 'copy' }).getConfig(), name: saved.name },
+        label,
+      ).toEqual(saved);
       const dir = join(work, `act_${q.className}`);
       await saveModel(model, dir);
       const loaded = await loadModel(dir);
       const y2 = loaded.predict(x) as tf.Tensor;
       expect(values(y2), `${label}: save/load`).toEqual(values(y));
       expect(layer.lowbitOperation()).toBe('activation');
-      expect(layer.lowbitPrecision().output, label).toEqual(getQuantizer({ className: q.className, config })!.precision());
+      expect(layer.lowbitPrecision().output, label).toEqual(
+        getQuantizer({ className: q.className, config })!.precision(),
+      );
       model.compile({ optimizer: tf.train.sgd(0.01), loss: 'meanSquaredError' });
       const target = tf.zeros([4, 2]);
       await model.fit(x, target, { epochs: 1, batchSize: 4, verbose: 0 });
@@ -173,11 +208,20 @@ describe('layer contract: quantActivation with every quantizer as its output par
       ran++;
     }
     console.log(`activation contract: ${ran} quantizers as quantActivation output parts`);
-    expect(ran).toBe(registeredQuantizers().filter((q) => QUANTIZER_SAMPLES[q.className]?.activation ?? QUANTIZER_SAMPLES[q.className]?.input).length);
+    expect(ran).toBe(
+      registeredQuantizers().filter(
+        (q) => QUANTIZER_SAMPLES[q.className]?.activation ?? QUANTIZER_SAMPLES[q.className]?.input,
+      ).length,
+    );
   });
 });
 
-async function runContract(label: string, op: Op, layer: tfl.layers.Layer, parts: Record<string, unknown>): Promise<void> {
+async function runContract(
+  label: string,
+  op: Op,
+  layer: tfl.layers.Layer,
+  parts: Record<string, unknown>,
+): Promise<void> {
   const model = modelOf(layer, op);
   const x = ramp([3, ...INPUT_SHAPE[op]], 1.5, 0.7);
   const y = model.predict(x) as tf.Tensor;
@@ -198,7 +242,7 @@ async function runContract(label: string, op: Op, layer: tfl.layers.Layer, parts
   expect(values(y2), `${label}: save/load`).toEqual(values(y));
 
   // Integer forward from exported codes reproduces the layer's forward pass.
-  const q = layer as InstanceType<typeof LowbitQuantLayer>;
+  const q = layer as LowbitQuantLayer;
   const direct = layer.apply(x) as tf.Tensor;
   let integer: tf.Tensor | null = null;
   try {

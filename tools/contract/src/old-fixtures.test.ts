@@ -22,11 +22,20 @@ interface Expected {
   output: { shape: number[]; values: number[] };
 }
 
-const GENERIC = new Set(['LowbitQuantDense', 'LowbitQuantConv2D', 'LowbitQuantDepthwiseConv2D', 'LowbitQuantActivation']);
+const GENERIC = new Set([
+  'LowbitQuantDense',
+  'LowbitQuantConv2D',
+  'LowbitQuantDepthwiseConv2D',
+  'LowbitQuantActivation',
+]);
 
 describe('old-format fixtures (saved before the redesign)', () => {
   it('there is a fixture for every old layer class name registered as an alias', () => {
-    const saved = new Set(fixtures.flatMap((f) => (JSON.parse(readFileSync(join(root, f, 'expected.json'), 'utf8')) as Expected).layerClasses));
+    const saved = new Set(
+      fixtures.flatMap(
+        (f) => (JSON.parse(readFileSync(join(root, f, 'expected.json'), 'utf8')) as Expected).layerClasses,
+      ),
+    );
     expect(layerAliases().filter((a) => !saved.has(a))).toEqual([]);
   });
 

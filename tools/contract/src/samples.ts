@@ -23,7 +23,11 @@ export const QUANTIZER_SAMPLES: Record<string, QuantizerSample> = {
   LowbitLinearFsrQuantizer: { kernel: { bits: 5, fsr: 0 }, input: { bits: 5, fsr: 1 } },
   LowbitWageQuantizer: { kernel: { bits: 4, mode: 'weight' }, input: { bits: 8, mode: 'activation' } },
   // Calibrated per-channel scales: it fits one channel count, so it is an activation part only.
-  LowbitDqaQuantizer: { kernel: null, input: null, activation: { bits: 3, extraBits: 2, scales: [0.1, 0.2, 0.05, 0.15, 0.3], important: [1, 4] } },
+  LowbitDqaQuantizer: {
+    kernel: null,
+    input: null,
+    activation: { bits: 3, extraBits: 2, scales: [0.1, 0.2, 0.05, 0.15, 0.3], important: [1, 4] },
+  },
 };
 
 export const ARITHMETIC_SAMPLES: Record<string, Record<string, unknown>> = {

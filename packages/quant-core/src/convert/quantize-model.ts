@@ -61,18 +61,37 @@ interface LayerJSON {
 
 /** The parts for one layer from its config entry (shorthand expanded). */
 function partsOf(key: string, entry: LayerQuantizeConfig, className: string): Record<string, unknown> {
-  if (typeof entry !== 'object' || Array.isArray(entry)) throw new LowbitConfigError(`config.${key}`, entry, 'expected an object of parts or null');
+  if (typeof entry !== 'object' || Array.isArray(entry))
+    throw new LowbitConfigError(`config.${key}`, entry, 'expected an object of parts or null');
   for (const k of Object.keys(entry)) {
-    if (!CONFIG_KEYS.includes(k)) throw new LowbitConfigError(`config.${key}.${k}`, (entry as Record<string, unknown>)[k], `unknown key; expected one of ${CONFIG_KEYS.join(', ')}`);
+    if (!CONFIG_KEYS.includes(k))
+      throw new LowbitConfigError(
+        `config.${key}.${k}`,
+        (entry as Record<string, unknown>)[k],
+        `unknown key; expected one of ${CONFIG_KEYS.join(', ')}`,
+      );
   }
   const parts: Record<string, unknown> = {};
   if (entry.weightBits !== undefined) {
-    if (entry.kernelQuantizer != null) throw new LowbitConfigError(`config.${key}.weightBits`, entry.weightBits, 'give weightBits or kernelQuantizer, not both');
+    if (entry.kernelQuantizer != null)
+      throw new LowbitConfigError(
+        `config.${key}.weightBits`,
+        entry.weightBits,
+        'give weightBits or kernelQuantizer, not both',
+      );
     const bits = checkInteger(`config.${key}.weightBits`, entry.weightBits, 2, 24);
-    parts.kernelQuantizer = { className: 'LowbitUniformQuantizer', config: { bits, signed: true, symmetric: true, perChannel: true, axis: -1 } };
+    parts.kernelQuantizer = {
+      className: 'LowbitUniformQuantizer',
+      config: { bits, signed: true, symmetric: true, perChannel: true, axis: -1 },
+    };
   }
   if (entry.inputBits !== undefined) {
-    if (entry.inputQuantizer != null) throw new LowbitConfigError(`config.${key}.inputBits`, entry.inputBits, 'give inputBits or inputQuantizer, not both');
+    if (entry.inputQuantizer != null)
+      throw new LowbitConfigError(
+        `config.${key}.inputBits`,
+        entry.inputBits,
+        'give inputBits or inputQuantizer, not both',
+      );
     const bits = checkInteger(`config.${key}.inputBits`, entry.inputBits, 2, 24);
     parts.inputQuantizer = { className: 'LowbitUniformQuantizer', config: { bits, signed: true, symmetric: true } };
   }
@@ -80,7 +99,11 @@ function partsOf(key: string, entry: LayerQuantizeConfig, className: string): Re
     if (entry[k] !== undefined && entry[k] !== null) parts[k] = serializePart(entry[k], `config.${key}.${k}`);
   }
   if (className === 'Activation' && (parts.kernelQuantizer !== undefined || parts.arithmetic !== undefined)) {
-    throw new LowbitConfigError(`config.${key}`, entry, 'an Activation layer has no kernel: give inputQuantizer / outputQuantizer only');
+    throw new LowbitConfigError(
+      `config.${key}`,
+      entry,
+      'an Activation layer has no kernel: give inputQuantizer / outputQuantizer only',
+    );
   }
   return parts;
 }
@@ -90,7 +113,8 @@ function serializePart(part: unknown, argument: string): unknown {
   if (typeof part === 'string') return part;
   if (part && typeof part === 'object' && typeof (part as { getConfig?: unknown }).getConfig === 'function') {
     const cls = part.constructor as unknown as { className?: string };
-    if (typeof cls.className !== 'string') throw new LowbitConfigError(argument, part, 'expected a registered lowbit part');
+    if (typeof cls.className !== 'string')
+      throw new LowbitConfigError(argument, part, 'expected a registered lowbit part');
     return { className: cls.className, config: (part as { getConfig(): unknown }).getConfig() };
   }
   if (part && typeof part === 'object' && typeof (part as { className?: unknown }).className === 'string') return part;
@@ -100,22 +124,37 @@ function serializePart(part: unknown, argument: string): unknown {
 /** The model's layer list inside its JSON config (sequential: `config.layers`; functional: same key). */
 function layersOf(modelJSON: { config: { layers?: LayerJSON[] } }): LayerJSON[] {
   const layers = modelJSON.config.layers;
-  if (!Array.isArray(layers)) throw new LowbitConfigError('model', modelJSON.config, 'expected a tfjs LayersModel with a layers list');
+  if (!Array.isArray(layers))
+    throw new LowbitConfigError('model', modelJSON.config, 'expected a tfjs LayersModel with a layers list');
   return layers;
 }
 
 /** Converts `model` (not modified) into a quantized copy; see the module comment. */
 export async function quantizeModel(model: tfl.LayersModel, config: QuantizeModelConfig): Promise<tfl.LayersModel> {
-  if (!(model instanceof tfl.LayersModel)) throw new LowbitConfigError('model', model, 'expected a tfjs LayersModel (tf.sequential or tf.model)');
-  if (config === null || typeof config !== 'object' || Array.isArray(config)) throw new LowbitConfigError('config', config, 'expected an object keyed by layer name, layer class or "default"');
+  if (!(model instanceof tfl.LayersModel))
+    throw new LowbitConfigError('model', model, 'expected a tfjs LayersModel (tf.sequential or tf.model)');
+  if (config === null || typeof config !== 'object' || Array.isArray(config))
+    throw new LowbitConfigError('config', config, 'expected an object keyed by layer name, layer class or "default"');
   const names = new Set(model.layers.map((l) => l.name));
   for (const key of Object.keys(config)) {
-    if (key !== 'default' && !names.has(key) && !(key in CONVERTIBLE_LAYERS) && !model.layers.some((l) => l.getClassName() === key)) {
-      throw new LowbitConfigError(`config.${key}`, config[key], `no layer or layer class of that name in the model; layers: ${[...names].join(', ')}`);
+    if (
+      key !== 'default' &&
+      !names.has(key) &&
+      !(key in CONVERTIBLE_LAYERS) &&
+      !model.layers.some((l) => l.getClassName() === key)
+    ) {
+      throw new LowbitConfigError(
+        `config.${key}`,
+        config[key],
+        `no layer or layer class of that name in the model; layers: ${[...names].join(', ')}`,
+      );
     }
   }
   // The pythonic JSON tfjs saves; tfjs converts it back (snake_case to camelCase) when loading.
-  const modelJSON = model.toJSON(undefined, false) as unknown as { class_name: string; config: { layers?: LayerJSON[] } };
+  const modelJSON = model.toJSON(undefined, false) as unknown as {
+    class_name: string;
+    config: { layers?: LayerJSON[] };
+  };
   const converted = new Set<string>();
   for (const layer of layersOf(modelJSON)) {
     const className = layer.class_name;

@@ -23,7 +23,12 @@ export function checkLayerInput(layerName: string, x: tf.Tensor, spec: LayerInpu
   if (x === null || typeof x !== 'object' || !Array.isArray((x as { shape?: unknown }).shape)) {
     throw new LowbitConfigError(argument, x, 'expected a tf.Tensor');
   }
-  if (x.dtype !== 'float32') throw new LowbitConfigError(`${argument}.dtype`, x.dtype, 'expected a float32 tensor (cast integer data with tf.cast first)');
+  if (x.dtype !== 'float32')
+    throw new LowbitConfigError(
+      `${argument}.dtype`,
+      x.dtype,
+      'expected a float32 tensor (cast integer data with tf.cast first)',
+    );
   if (spec.rank !== undefined && x.rank !== spec.rank) {
     throw new LowbitConfigError(`${argument}.shape`, x.shape, `expected rank ${spec.rank}, got rank ${x.rank}`);
   }
@@ -34,7 +39,11 @@ export function checkLayerInput(layerName: string, x: tf.Tensor, spec: LayerInpu
   if (spec.channelAxis !== undefined && spec.channels != null) {
     const got = x.shape[spec.channelAxis];
     if (got !== spec.channels) {
-      throw new LowbitConfigError(`${argument}.shape`, x.shape, `expected ${spec.channels} channels on axis ${spec.channelAxis}, got ${got}`);
+      throw new LowbitConfigError(
+        `${argument}.shape`,
+        x.shape,
+        `expected ${spec.channels} channels on axis ${spec.channelAxis}, got ${got}`,
+      );
     }
   }
 }

@@ -14,8 +14,12 @@ import { LowbitConfigError } from '../errors.js';
 const aliases = new Map<string, (config: tf.serialization.ConfigDict) => tfl.layers.Layer>();
 
 /** Registers `className` (an old layer class name) to deserialize through `toLayer`. */
-export function registerLayerAlias(className: string, toLayer: (config: tf.serialization.ConfigDict) => tfl.layers.Layer): void {
-  if (typeof className !== 'string' || !className.startsWith('Lowbit')) throw new LowbitConfigError('className', className, 'expected a lowbit class name');
+export function registerLayerAlias(
+  className: string,
+  toLayer: (config: tf.serialization.ConfigDict) => tfl.layers.Layer,
+): void {
+  if (typeof className !== 'string' || !className.startsWith('Lowbit'))
+    throw new LowbitConfigError('className', className, 'expected a lowbit class name');
   if (aliases.has(className)) return;
   aliases.set(className, toLayer);
   // Only `className` and `fromConfig` are read by tfjs's deserializer.
@@ -27,7 +31,9 @@ export function registerLayerAlias(className: string, toLayer: (config: tf.seria
       return toLayer(rest);
     },
   };
-  tf.serialization.registerClass(alias as unknown as tf.serialization.SerializableConstructor<tf.serialization.Serializable>);
+  tf.serialization.registerClass(
+    alias as unknown as tf.serialization.SerializableConstructor<tf.serialization.Serializable>,
+  );
 }
 
 /** The old class names registered as aliases, sorted. */

@@ -41,11 +41,33 @@ export class LowbitQuantActivation extends tfl.layers.Layer {
 
   constructor(args: QuantActivationArgs = {}) {
     super(pickBaseArgs(args ?? {}));
-    const extra = Object.keys(args).filter((k) => !OWN_KEYS.includes(k) && !['inputShape', 'batchInputShape', 'batchSize', 'dtype', 'name', 'trainable', 'weights', 'inputDType', 'customObjects'].includes(k));
-    if (extra.length) throw new LowbitConfigError(`quantActivation.${extra[0]}`, (args as Record<string, unknown>)[extra[0]!], `unknown argument; expected one of ${OWN_KEYS.join(', ')} or a tfjs layer argument`);
+    const extra = Object.keys(args).filter(
+      (k) =>
+        !OWN_KEYS.includes(k) &&
+        ![
+          'inputShape',
+          'batchInputShape',
+          'batchSize',
+          'dtype',
+          'name',
+          'trainable',
+          'weights',
+          'inputDType',
+          'customObjects',
+        ].includes(k),
+    );
+    if (extra.length)
+      throw new LowbitConfigError(
+        `quantActivation.${extra[0]}`,
+        (args as Record<string, unknown>)[extra[0]!],
+        `unknown argument; expected one of ${OWN_KEYS.join(', ')} or a tfjs layer argument`,
+      );
     this.inputQuantizer = getQuantizer(args.inputQuantizer, 'inputQuantizer');
     this.outputQuantizer = getQuantizer(args.outputQuantizer, 'outputQuantizer');
-    this.reference = tfl.layers.activation({ activation: args.activation ?? 'linear', name: `${this.name}__reference` });
+    this.reference = tfl.layers.activation({
+      activation: args.activation ?? 'linear',
+      name: `${this.name}__reference`,
+    });
   }
 
   lowbitOperation(): 'activation' {

@@ -76,7 +76,16 @@ export function fusedActivationOf(activation: TfjsActivation | null): FusedActiv
 }
 
 /** Keys of the base `LayerArgs` (handled by our own Layer constructor, not by the reference). */
-export const BASE_ARG_KEYS = ['inputShape', 'batchInputShape', 'batchSize', 'dtype', 'name', 'trainable', 'weights', 'inputDType'] as const;
+export const BASE_ARG_KEYS = [
+  'inputShape',
+  'batchInputShape',
+  'batchSize',
+  'dtype',
+  'name',
+  'trainable',
+  'weights',
+  'inputDType',
+] as const;
 /** Keys of the base `Layer.getConfig()`, taken from our layer rather than the reference. */
 const BASE_CONFIG_KEYS = ['name', 'trainable', 'batchInputShape', 'dtype'] as const;
 
@@ -101,7 +110,10 @@ export abstract class LowbitQuantLayer extends tfl.layers.Layer {
   protected kernel: tfl.LayerVariable | null = null;
   protected bias: tfl.LayerVariable | null = null;
 
-  protected constructor(args: LayerArgs & QuantizerArgs, makeReference: (args: Record<string, unknown>) => tfl.layers.Layer) {
+  protected constructor(
+    args: LayerArgs & QuantizerArgs,
+    makeReference: (args: Record<string, unknown>) => tfl.layers.Layer,
+  ) {
     super(pickBaseArgs(args));
     this.kernelQuantizer = getQuantizer(args.kernelQuantizer, 'kernelQuantizer');
     this.inputQuantizer = getQuantizer(args.inputQuantizer, 'inputQuantizer');
@@ -132,7 +144,12 @@ export abstract class LowbitQuantLayer extends tfl.layers.Layer {
 
   /** The parts an arithmetic validates against. */
   protected productParts(): ProductParts {
-    return { layerName: this.name, operation: this.lowbitOperation(), inputQuantizer: this.inputQuantizer, kernelQuantizer: this.kernelQuantizer };
+    return {
+      layerName: this.name,
+      operation: this.lowbitOperation(),
+      inputQuantizer: this.inputQuantizer,
+      kernelQuantizer: this.kernelQuantizer,
+    };
   }
 
   /** A field of the reference tfjs layer (initializers, activation, strides, ...). */
@@ -159,7 +176,14 @@ export abstract class LowbitQuantLayer extends tfl.layers.Layer {
    * initializers, regularizers, constraints), then the quantizers' state (a quantizer's `build`
    * sees the kernel shape: per-layer constants such as WAGE's alpha are derived there).
    */
-  protected buildWeights(kernelName: string, kernelShape: number[], kernelPrefix: string, biasSize: number, inputShape: tfl.Shape, outputShape: tfl.Shape): void {
+  protected buildWeights(
+    kernelName: string,
+    kernelShape: number[],
+    kernelPrefix: string,
+    biasSize: number,
+    inputShape: tfl.Shape,
+    outputShape: tfl.Shape,
+  ): void {
     if (this.kernel == null) {
       this.kernel = this.addWeight(
         kernelName,
@@ -171,12 +195,28 @@ export abstract class LowbitQuantLayer extends tfl.layers.Layer {
         this.ref(`${kernelPrefix}Constraint`),
       );
       if (this.useBias) {
-        this.bias = this.addWeight('bias', [biasSize], undefined, this.ref('biasInitializer'), this.ref('biasRegularizer'), true, this.ref('biasConstraint'));
+        this.bias = this.addWeight(
+          'bias',
+          [biasSize],
+          undefined,
+          this.ref('biasInitializer'),
+          this.ref('biasRegularizer'),
+          true,
+          this.ref('biasConstraint'),
+        );
       }
       const host = quantizerHostOf(this);
       this.kernelQuantizer?.build(kernelShape, host, 'kernel_quantizer');
-      this.inputQuantizer?.build(inputShape.map((d) => d ?? -1), host, 'input_quantizer');
-      this.outputQuantizer?.build(outputShape.map((d) => d ?? -1), host, 'output_quantizer');
+      this.inputQuantizer?.build(
+        inputShape.map((d) => d ?? -1),
+        host,
+        'input_quantizer',
+      );
+      this.outputQuantizer?.build(
+        outputShape.map((d) => d ?? -1),
+        host,
+        'output_quantizer',
+      );
     }
     this.built = true;
   }
@@ -189,7 +229,8 @@ export abstract class LowbitQuantLayer extends tfl.layers.Layer {
 
   /** The kernel variable's value (the variable itself: never dispose it). */
   protected kernelValue(): tf.Tensor {
-    if (this.kernel == null) throw new LowbitConfigError(`${this.name}.kernel`, null, 'the layer must be built (called on an input) first');
+    if (this.kernel == null)
+      throw new LowbitConfigError(`${this.name}.kernel`, null, 'the layer must be built (called on an input) first');
     return this.kernel.read();
   }
 
@@ -248,7 +289,11 @@ export abstract class LowbitQuantLayer extends tfl.layers.Layer {
   integerForward(x: tf.Tensor): tf.Tensor {
     if (this.inputQuantizer === null || this.kernelQuantizer === null) {
       const missing = this.inputQuantizer === null ? 'inputQuantizer' : 'kernelQuantizer';
-      throw new LowbitConfigError(`${this.name}.${missing}`, null, 'integer inference needs both an input and a kernel quantizer');
+      throw new LowbitConfigError(
+        `${this.name}.${missing}`,
+        null,
+        'integer inference needs both an input and a kernel quantizer',
+      );
     }
     this.checkInput(x);
     const input = this.inputQuantizer.quantize(x);
@@ -260,7 +305,10 @@ export abstract class LowbitQuantLayer extends tfl.layers.Layer {
         inputShape: x.shape,
         exact: (a, k) => this.exactProduct(a, k),
       };
-      const y = this.finish(this.arithmeticPart.integerProduct(input, kernel, ctx), this.bias ? this.bias.read() : null);
+      const y = this.finish(
+        this.arithmeticPart.integerProduct(input, kernel, ctx),
+        this.bias ? this.bias.read() : null,
+      );
       return this.outputQuantizer ? this.outputQuantizer.call(y, { training: false }) : y;
     });
   }
@@ -316,14 +364,16 @@ export function isLowbitLayer(layer: unknown): layer is { lowbitOperation(): Low
 }
 
 export function pickBaseArgs(args: LayerArgs & QuantizerArgs): LayerArgs {
-  if (args === null || typeof args !== 'object') throw new LowbitConfigError('args', args, 'expected an object of layer arguments');
+  if (args === null || typeof args !== 'object')
+    throw new LowbitConfigError('args', args, 'expected an object of layer arguments');
   const base: Record<string, unknown> = {};
   for (const key of BASE_ARG_KEYS) if (key in args) base[key] = (args as Record<string, unknown>)[key];
   return base as LayerArgs;
 }
 
 export function exactlyOne(inputs: tf.Tensor[], name: string): tf.Tensor {
-  if (inputs.length !== 1) throw new LowbitConfigError(`${name}.inputs`, inputs.length, 'expected exactly one input tensor');
+  if (inputs.length !== 1)
+    throw new LowbitConfigError(`${name}.inputs`, inputs.length, 'expected exactly one input tensor');
   return inputs[0]!;
 }
 
@@ -334,7 +384,14 @@ export function quantizerHostOf(layer: tfl.layers.Layer): QuantizerHost {
   const add = (layer as unknown as { addWeight: tfl.layers.Layer['addWeight'] }).addWeight.bind(layer);
   return {
     addWeight: (name, shape, dtype, initializer, regularizer, trainable) =>
-      add(name, shape, dtype, resolveInitializer(initializer), regularizer as Parameters<tfl.layers.Layer['addWeight']>[4], trainable ?? false) as unknown as QuantizerVariable,
+      add(
+        name,
+        shape,
+        dtype,
+        resolveInitializer(initializer),
+        regularizer as Parameters<tfl.layers.Layer['addWeight']>[4],
+        trainable ?? false,
+      ) as unknown as QuantizerVariable,
   };
 }
 
@@ -342,8 +399,15 @@ export function quantizerHostOf(layer: tfl.layers.Layer): QuantizerHost {
 function resolveInitializer(initializer: unknown): TfjsInitializer {
   if (initializer === undefined || initializer === null) return tfl.initializers.zeros();
   if (typeof initializer === 'string') {
-    const factory = (tfl.initializers as unknown as Record<string, ((a?: object) => TfjsInitializer) | undefined>)[initializer];
-    if (typeof factory !== 'function') throw new LowbitConfigError('initializer', initializer, 'expected a tfjs initializer name such as "zeros" or "ones"');
+    const factory = (tfl.initializers as unknown as Record<string, ((a?: object) => TfjsInitializer) | undefined>)[
+      initializer
+    ];
+    if (typeof factory !== 'function')
+      throw new LowbitConfigError(
+        'initializer',
+        initializer,
+        'expected a tfjs initializer name such as "zeros" or "ones"',
+      );
     return factory({});
   }
   return initializer as TfjsInitializer;

@@ -45,10 +45,15 @@ export class PartRegistry<T extends serialization.Serializable> {
   register(cls: PartClass<T>, aliases: readonly string[] = []): void {
     const name = cls.className;
     if (typeof name !== 'string' || !name.startsWith('Lowbit')) {
-      throw new LowbitConfigError('className', name, `${this.kind} classes need a static className starting with "Lowbit"`);
+      throw new LowbitConfigError(
+        'className',
+        name,
+        `${this.kind} classes need a static className starting with "Lowbit"`,
+      );
     }
     const existing = this.byClassName.get(name);
-    if (existing && existing !== cls) throw new LowbitConfigError('className', name, 'already registered by another class');
+    if (existing && existing !== cls)
+      throw new LowbitConfigError('className', name, 'already registered by another class');
     this.byClassName.set(name, cls);
     serialization.registerClass(cls);
     for (const alias of aliases) {
@@ -93,7 +98,11 @@ export class PartRegistry<T extends serialization.Serializable> {
       }
       return cls.fromConfig(cls, config);
     }
-    throw new LowbitConfigError(argument, identifier, `expected a ${this.kind}, an alias string or { className, config }`);
+    throw new LowbitConfigError(
+      argument,
+      identifier,
+      `expected a ${this.kind}, an alias string or { className, config }`,
+    );
   }
 
   /** `{ className, config }` for saving; `null` for no part. */
