@@ -40,10 +40,10 @@ describe('codec loops', () => {
           const p = checkDqaParams({ bits, extraBits, scales, important });
           const ref = dqaQuantizeValues(values, p);
           const codes = new Int8Array(values.length);
-          const errors = new Uint8Array(ref.errors.length + 1);
+          const errors = new Uint8Array(ref.errors.length);
           quantizeSplit(values, p, codes, errors);
           expect(Array.from(codes)).toEqual(Array.from(ref.codes));
-          expect(Array.from(errors.subarray(0, ref.errors.length))).toEqual(Array.from(ref.errors));
+          expect(Array.from(errors)).toEqual(Array.from(ref.errors));
           // Plain number arrays (float64 values) too.
           quantizeSplit(Array.from(values, (v) => v * 1.0000001), p, codes, errors);
           const ref64 = dqaQuantizeValues(Array.from(values, (v) => v * 1.0000001), p);
@@ -52,6 +52,13 @@ describe('codec loops', () => {
       ),
       { numRuns: 300 },
     );
+  });
+
+  it('reports the first NaN in flat order, as dqaQuantizeValues', () => {
+    const p = checkDqaParams({ bits: 4, extraBits: 2, scales: [1, 1, 1], important: [2] });
+    const values = Float32Array.of(0, 1, 2, 3, Number.NaN, 5, Number.NaN, 7, 8);
+    expect(() => dqaQuantizeValues(values, p)).toThrow(/index 4 is NaN/);
+    expect(() => quantizeSplit(values, p, new Int8Array(9), new Uint8Array(3))).toThrow(/index 4 is NaN/);
   });
 
   it('counts symbols per table', () => {

@@ -22,6 +22,8 @@ const RUNS = (() => {
 })();
 // Generous: a case decodes in well under a millisecond; this only catches a hang or a blow-up.
 const MAX_MS_PER_CASE = 2000;
+// Per property: a case takes about 1 ms (more on a loaded machine), so 100000 runs need minutes.
+const TIMEOUT_MS = 30_000 + 10 * RUNS;
 
 function resign(bytes: Uint8Array): Uint8Array {
   const out = bytes.slice();
@@ -166,7 +168,7 @@ describe(`DQA stream decoder fuzz (${RUNS} runs per property)`, () => {
       }),
       { numRuns: RUNS },
     );
-  });
+  }, TIMEOUT_MS);
 
   it('random bytes behind a plausible header and a valid CRC: a typed error or a valid decode', () => {
     // Mostly in-range header fields (so the checks behind them are reached), sometimes anything.
@@ -183,7 +185,7 @@ describe(`DQA stream decoder fuzz (${RUNS} runs per property)`, () => {
       }),
       { numRuns: RUNS },
     );
-  });
+  }, TIMEOUT_MS);
 
   it('well-formed streams with random tables and bitstreams: a typed error or a valid decode', () => {
     // Every section has its declared size and the header is valid; the Huffman tables are
@@ -257,7 +259,7 @@ describe(`DQA stream decoder fuzz (${RUNS} runs per property)`, () => {
       }),
       { numRuns: RUNS },
     );
-  });
+  }, TIMEOUT_MS);
 
   it('valid streams decode exactly; corrupted ones give a typed error or a valid decode', () => {
     fc.assert(
@@ -269,5 +271,5 @@ describe(`DQA stream decoder fuzz (${RUNS} runs per property)`, () => {
       }),
       { numRuns: RUNS },
     );
-  });
+  }, TIMEOUT_MS);
 });

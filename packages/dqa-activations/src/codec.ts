@@ -143,7 +143,7 @@ export function encodeWithStats(activations: tf.Tensor | ActivationValues, dqaPa
   const rows = size / p.channels;
   const errorCount = rows * K;
   const codes = new Int8Array(size);
-  const errors = new Uint8Array(errorCount + 1); // + 1: see quantizeSplit
+  const errors = new Uint8Array(errorCount);
   quantizeSplit(values, p, codes, errors);
   const counts = countSymbols(errors, errorCount, Math.max(1, tableCount), symbols);
   const codeByteLength = Math.ceil((size * p.bits) / 8);
@@ -342,8 +342,10 @@ export function decodeActivations(bytes: Uint8Array): DecodedActivations {
     throw new LowbitDataError(SOURCE, `error bitstream has ${errorBits - usedBits} bits left over after the last symbol`);
   }
   const values = new Float32Array(size);
-  const codes = new Int8Array(size);
-  unpackSignedCodes(codeBytes, bits, codes);
+  // 8-bit codes are the bytes themselves (a view, no copy); narrower ones are unpacked.
+  let codes: Int8Array;
+  if (bits === 8) codes = new Int8Array(codeBytes.buffer, codeBytes.byteOffset, size);
+  else unpackSignedCodes(codeBytes, bits, (codes = new Int8Array(size)));
   dequantize(codes, errors, params, values);
   return { shape, values, params };
 }
