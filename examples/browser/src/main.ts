@@ -86,7 +86,7 @@ async function run(): Promise<void> {
 
 run().catch((e: unknown) => {
   const status = byTestId('status');
-  status.textContent = `error: ${e instanceof Error ? e.stack ?? e.message : String(e)}`;
+  status.textContent = `error: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`;
   status.dataset.state = 'error';
   console.error(e);
 });

@@ -38,7 +38,12 @@ export function publishablePackages(root: string): WorkspacePackage[] {
 }
 
 function npm(args: string[], cwd: string): string {
-  return execFileSync('npm', args, { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, npm_config_loglevel: 'error' } });
+  return execFileSync('npm', args, {
+    cwd,
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, npm_config_loglevel: 'error' },
+  });
 }
 
 /** `npm pack` of each package into `outDir`; returns name -> tarball path and its file list. */
@@ -46,7 +51,10 @@ export function packAll(pkgs: WorkspacePackage[], outDir: string): Map<string, {
   mkdirSync(outDir, { recursive: true });
   const out = new Map<string, { tarball: string; files: string[] }>();
   for (const p of pkgs) {
-    const [info] = JSON.parse(npm(['pack', '--json', '--pack-destination', outDir], p.dir)) as { filename: string; files: { path: string }[] }[];
+    const [info] = JSON.parse(npm(['pack', '--json', '--pack-destination', outDir], p.dir)) as {
+      filename: string;
+      files: { path: string }[];
+    }[];
     out.set(p.name, { tarball: join(outDir, info.filename), files: info.files.map((f) => f.path) });
   }
   return out;
@@ -84,8 +92,15 @@ export function installAndImport(
   workDir: string,
 ): InstallResult {
   mkdirSync(workDir, { recursive: true });
-  writeFileSync(join(workDir, 'package.json'), JSON.stringify({ name: 'empty-consumer', version: '1.0.0', private: true, type: 'module' }));
-  const tfjs = ['@tensorflow/tfjs-core@4.22.0', '@tensorflow/tfjs-layers@4.22.0', '@tensorflow/tfjs-backend-cpu@4.22.0'];
+  writeFileSync(
+    join(workDir, 'package.json'),
+    JSON.stringify({ name: 'empty-consumer', version: '1.0.0', private: true, type: 'module' }),
+  );
+  const tfjs = [
+    '@tensorflow/tfjs-core@4.22.0',
+    '@tensorflow/tfjs-layers@4.22.0',
+    '@tensorflow/tfjs-backend-cpu@4.22.0',
+  ];
   const ours = lowbitClosure(name, pkgs).map((n) => tarballs.get(n)!.tarball);
   npm(['install', '--prefer-offline', '--no-audit', '--no-fund', '--ignore-scripts', ...tfjs, ...ours], workDir);
   const script = [
@@ -163,7 +178,10 @@ export function readmeInstallSection(markdown: string): ReadmeInstall {
   const sh = /```sh\n([\s\S]*?)\n```/.exec(section);
   const js = /```js\n([\s\S]*?)\n```/.exec(section);
   if (!sh || !js) throw new Error('the "Install from npm" section needs a ```sh block and a ```js block');
-  const commands = sh[1].split('\n').map((l) => l.trim()).filter((l) => l && !l.startsWith('#'));
+  const commands = sh[1]
+    .split('\n')
+    .map((l) => l.trim())
+    .filter((l) => l && !l.startsWith('#'));
   const node = commands.map((c) => /^node (\S+)$/.exec(c)).find((m) => m);
   if (!node) throw new Error('the ```sh block has no `node <file>` command');
   return { commands, script: js[1] + '\n', scriptFile: node[1] };

@@ -96,7 +96,10 @@ describe('only @tensorflow/tfjs 4.22.0 (the umbrella) and the lowbit tarballs', 
   it('holds one copy of tfjs-core and of tfjs-layers (the umbrella and lowbit share them)', () => {
     for (const name of ['@tensorflow/tfjs-core', '@tensorflow/tfjs-layers']) {
       const copies = installedCopies(dir, name);
-      expect(copies.map((c) => c.path.slice(dir.length + 1)), name).toEqual([`node_modules/${name}`]);
+      expect(
+        copies.map((c) => c.path.slice(dir.length + 1)),
+        name,
+      ).toEqual([`node_modules/${name}`]);
       expect(copies[0].version).toBe('4.22.0');
     }
     expect(installedCopies(dir, '@tensorflow/tfjs').map((c) => c.version)).toEqual(['4.22.0']);
@@ -143,9 +146,7 @@ describe('only @tensorflow/tfjs 4.22.0 (the umbrella) and the lowbit tarballs', 
     const inputs = Object.keys(result.metafile.inputs);
     expect(inputs.some((f) => f.includes('node_modules/@lowbit/quant-core/dist/'))).toBe(true);
     // one tfjs-core in the bundle too
-    const cores = new Set(
-      inputs.filter((f) => f.includes('@tensorflow/tfjs-core/')).map((f) => f.split('/dist/')[0]),
-    );
+    const cores = new Set(inputs.filter((f) => f.includes('@tensorflow/tfjs-core/')).map((f) => f.split('/dist/')[0]));
     expect([...cores]).toEqual(['node_modules/@tensorflow/tfjs-core']);
   });
 });
