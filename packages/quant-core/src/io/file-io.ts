@@ -1,6 +1,6 @@
 /**
  * Node file IO for tfjs models without `@tensorflow/tfjs-node`: `fileIO(dir)` is a tfjs
- * `io.IOHandler` that saves a model as `dir/model.json` + `dir/weights.bin` and loads it back.
+ * `io.IOHandler` that saves a model as `dir/model.json` + one weights file and loads it back.
  *
  * model.json is the standard tfjs layout (`modelTopology`, `weightsManifest`, ...) plus a
  * `lowbitIntegrity` record holding the byte length and SHA-256 of every weights file, so a
@@ -8,8 +8,17 @@
  * names the file and the expected and found values (tfjs alone would read garbage or fail
  * obscurely). Stock tfjs loaders ignore the extra key, so the files stay loadable elsewhere.
  *
- * `node:fs` and `node:crypto` are imported lazily inside `save`/`load`, so importing
- * `@lowbit/quant-core` in a browser bundle does not pull in Node modules.
+ * Saves are crash-safe (model-dir.ts): the weights file is named after its content
+ * (`weights.<16 hex digits of its SHA-256>.bin`), written to a temporary file, fsynced and renamed
+ * into place, then model.json likewise, last, so a save killed at any point leaves the old model
+ * or the new one, loadable intact; the next save removes what a killed one left behind.
+ * Directories written by earlier releases (`model.json` + `weights.bin`) still load.
+ *
+ * Loads check sizes before allocating (model.json at most 64 MiB; every weights file's size
+ * against the integrity record and the manifest's shapes before reading it), then the SHA-256.
+ *
+ * `node:*` modules are reached only through `@lowbit/quant-core/node`, so the main entry
+ * `@lowbit/quant-core` bundles for the browser.
  *
  * ```ts
  * registerFileIORouter();                                        // optional: 'file://' URLs
@@ -18,31 +27,30 @@
  * const back = await tfl.loadLayersModel(fileIO('./out/lenet')); // or loadModel('./out/lenet')
  * ```
  */
+import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { LowbitConfigError, LowbitDataError } from '../errors.js';
+import {
+  LEGACY_WEIGHTS_FILE,
+  MODEL_JSON_FILE,
+  readModelDir,
+  writeModelDir,
+  type LowbitModelJSON,
+  type WriteModelDirOptions,
+} from './model-dir.js';
 
-/** File names used by {@link fileIO}. */
-export const MODEL_JSON_FILE = 'model.json';
-export const WEIGHTS_FILE = 'weights.bin';
-
-/** What model.json records about each weights file. */
-export interface WeightsFileIntegrity {
-  byteLength: number;
-  /** Lower-case hex SHA-256 of the file. */
-  sha256: string;
-}
-
-/** model.json as written by {@link fileIO}: the tfjs ModelJSON plus the integrity record. */
-export interface LowbitModelJSON extends tf.io.ModelJSON {
-  lowbitIntegrity?: Record<string, WeightsFileIntegrity>;
-}
-
-const BYTES_PER_ELEMENT: Record<string, number> = { float32: 4, int32: 4, bool: 1, complex64: 8, uint8: 1, uint16: 2, float16: 2 };
+export { MODEL_JSON_FILE, type LowbitModelJSON, type WeightsFileIntegrity } from './model-dir.js';
+/**
+ * The weights file name of directories written by earlier releases (they still load). New saves
+ * name the weights file after its content: `weights.<16 hex digits of its SHA-256>.bin`, the name
+ * `weightsManifest[0].paths[0]` of model.json gives.
+ */
+export const WEIGHTS_FILE = LEGACY_WEIGHTS_FILE;
 
 /**
- * A tfjs IOHandler reading and writing `model.json` + `weights.bin` in directory `dir` (created on
- * save; a `file://` prefix is accepted). Throws {@link LowbitConfigError} for a bad `dir`.
+ * A tfjs IOHandler reading and writing `model.json` + its weights file in directory `dir` (created
+ * on save; a `file://` prefix is accepted). Throws {@link LowbitConfigError} for a bad `dir`.
  */
 export function fileIO(dir: string): tf.io.IOHandler {
   const root = checkDir(dir);
@@ -69,7 +77,7 @@ export async function loadModel(dir: string, options?: tf.io.LoadOptions): Promi
   try {
     return await tfl.loadLayersModel({ load: async () => artifacts }, options);
   } catch (e) {
-    const path = await joinPath(checkDir(dir), MODEL_JSON_FILE);
+    const path = join(checkDir(dir), MODEL_JSON_FILE);
     throw new LowbitDataError(path, `tfjs could not build the model: ${(e as Error).message}`);
   }
 }
@@ -101,151 +109,31 @@ function checkDir(dir: unknown): string {
   return stripped;
 }
 
-async function joinPath(dir: string, file: string): Promise<string> {
-  const path = await import('node:path');
-  return path.join(dir, file);
-}
-
-async function saveArtifacts(dir: string, artifacts: tf.io.ModelArtifacts): Promise<tf.io.SaveResult> {
-  const fs = await import('node:fs/promises');
-  const { createHash } = await import('node:crypto');
+/**
+ * Saves `artifacts` into `dir` crash-safely (see model-dir.ts); `options.onStep` is a test hook
+ * called after each step. Throws {@link LowbitConfigError} for artifacts fileIO cannot write
+ * (a binary topology, weight specs that do not describe the weight data).
+ */
+export async function saveArtifacts(dir: string, artifacts: tf.io.ModelArtifacts, options: WriteModelDirOptions = {}): Promise<tf.io.SaveResult> {
+  if (artifacts === null || typeof artifacts !== 'object') throw new LowbitConfigError('artifacts', artifacts, 'expected tfjs ModelArtifacts');
   if (artifacts.modelTopology instanceof ArrayBuffer) {
     throw new LowbitConfigError('modelTopology', artifacts.modelTopology, 'fileIO saves JSON topologies (LayersModel) only');
   }
-  const stat = await fs.stat(dir).catch(() => undefined);
-  if (stat && !stat.isDirectory()) throw new LowbitConfigError('dir', dir, 'exists and is not a directory');
-  await fs.mkdir(dir, { recursive: true });
-
   const weights = new Uint8Array(artifacts.weightData == null ? new ArrayBuffer(0) : tf.io.CompositeArrayBuffer.join(artifacts.weightData));
-  const modelJSON: LowbitModelJSON = {
+  const modelJSON: Record<string, unknown> = {
     modelTopology: artifacts.modelTopology ?? {},
     format: artifacts.format,
     generatedBy: artifacts.generatedBy,
     convertedBy: artifacts.convertedBy,
-    weightsManifest: [{ paths: [WEIGHTS_FILE], weights: artifacts.weightSpecs ?? [] }],
-    lowbitIntegrity: {
-      [WEIGHTS_FILE]: { byteLength: weights.byteLength, sha256: createHash('sha256').update(weights).digest('hex') },
-    },
   };
   for (const key of ['trainingConfig', 'signature', 'userDefinedMetadata', 'modelInitializer', 'initializerSignature'] as const) {
-    if (artifacts[key] != null) (modelJSON as unknown as Record<string, unknown>)[key] = artifacts[key];
+    if (artifacts[key] != null) modelJSON[key] = artifacts[key];
   }
-  // Write each file under a temporary name and rename it: a crash mid-save never leaves a
-  // half-written file under the real name. Weights first, so model.json never points at
-  // weights that are not there yet.
-  const weightsPath = await joinPath(dir, WEIGHTS_FILE);
-  const jsonPath = await joinPath(dir, MODEL_JSON_FILE);
-  await fs.writeFile(`${weightsPath}.tmp`, weights);
-  await fs.rename(`${weightsPath}.tmp`, weightsPath);
-  await fs.writeFile(`${jsonPath}.tmp`, JSON.stringify(modelJSON));
-  await fs.rename(`${jsonPath}.tmp`, jsonPath);
+  await writeModelDir(dir, { modelJSON: modelJSON as unknown as LowbitModelJSON, weightSpecs: artifacts.weightSpecs ?? [], weights }, options);
   return { modelArtifactsInfo: tf.io.getModelArtifactsInfoForJSON(artifacts) };
 }
 
 async function loadArtifacts(dir: string): Promise<tf.io.ModelArtifacts> {
-  const fs = await import('node:fs/promises');
-  const { createHash } = await import('node:crypto');
-  const jsonPath = await joinPath(dir, MODEL_JSON_FILE);
-  const text = await fs.readFile(jsonPath, 'utf8').catch((e: NodeJS.ErrnoException) => {
-    throw new LowbitDataError(jsonPath, e.code === 'ENOENT' ? 'not found (no model saved in this directory?)' : `cannot be read (${e.code ?? e.message})`);
-  });
-  let modelJSON: LowbitModelJSON;
-  try {
-    modelJSON = JSON.parse(text);
-  } catch (e) {
-    throw new LowbitDataError(jsonPath, `is not valid JSON (${(e as Error).message})`);
-  }
-  checkModelJSON(jsonPath, modelJSON);
-
-  const integrity = modelJSON.lowbitIntegrity;
-  return tf.io.getModelArtifactsForJSON(modelJSON, async (manifest) => {
-    const specs: tf.io.WeightsManifestEntry[] = [];
-    const parts: Uint8Array[] = [];
-    for (const group of manifest) {
-      specs.push(...group.weights);
-      for (const file of group.paths) {
-        const path = await joinPath(dir, file);
-        const bytes = await fs.readFile(path).catch((e: NodeJS.ErrnoException) => {
-          throw new LowbitDataError(path, e.code === 'ENOENT' ? `not found (listed in ${MODEL_JSON_FILE})` : `cannot be read (${e.code ?? e.message})`);
-        });
-        const record = integrity?.[file];
-        if (integrity && !record) throw new LowbitDataError(jsonPath, `lowbitIntegrity has no entry for weights file "${file}"`);
-        if (record) {
-          if (bytes.byteLength !== record.byteLength) {
-            throw new LowbitDataError(
-              path,
-              `expected ${record.byteLength} bytes (recorded in ${MODEL_JSON_FILE}), found ${bytes.byteLength} (file ${bytes.byteLength < record.byteLength ? 'truncated' : 'extended'})`,
-            );
-          }
-          const sha256 = createHash('sha256').update(bytes).digest('hex');
-          if (sha256 !== record.sha256) {
-            throw new LowbitDataError(path, `SHA-256 mismatch: expected ${record.sha256} (recorded in ${MODEL_JSON_FILE}), found ${sha256} (file edited or corrupted)`);
-          }
-        }
-        parts.push(bytes);
-      }
-    }
-    const total = parts.reduce((n, p) => n + p.byteLength, 0);
-    const expected = specsByteLength(specs);
-    if (expected !== undefined && expected !== total) {
-      throw new LowbitDataError(jsonPath, `weightsManifest describes ${expected} bytes of weights, the weights files hold ${total}`);
-    }
-    // Copy into one fresh ArrayBuffer: Node's Buffers may be views into a shared pool.
-    const data = new Uint8Array(total);
-    let offset = 0;
-    for (const p of parts) (data.set(p, offset), (offset += p.byteLength));
-    return [specs, data.buffer];
-  });
-}
-
-/** Structural checks of a parsed model.json, so that nothing later reads a missing field. */
-function checkModelJSON(jsonPath: string, json: unknown): asserts json is LowbitModelJSON {
-  const fail = (problem: string): never => {
-    throw new LowbitDataError(jsonPath, problem);
-  };
-  if (json === null || typeof json !== 'object' || Array.isArray(json)) fail('expected a JSON object');
-  const j = json as Record<string, unknown>;
-  if (j.modelTopology === null || typeof j.modelTopology !== 'object') fail('has no modelTopology object');
-  if (!Array.isArray(j.weightsManifest)) fail('has no weightsManifest array');
-  for (const [g, group] of (j.weightsManifest as unknown[]).entries()) {
-    const grp = group as { paths?: unknown; weights?: unknown };
-    if (grp === null || typeof grp !== 'object' || !Array.isArray(grp.paths) || !Array.isArray(grp.weights)) {
-      fail(`weightsManifest[${g}] must hold "paths" and "weights" arrays`);
-    }
-    for (const p of grp.paths as unknown[]) {
-      // Only plain file names: a model.json must not make us read outside its directory.
-      if (typeof p !== 'string' || p === '' || p === '.' || p === '..' || /[/\\\0]/.test(p)) {
-        fail(`weightsManifest[${g}].paths holds ${JSON.stringify(p)}; expected a plain file name in the same directory`);
-      }
-    }
-    for (const [w, spec] of (grp.weights as unknown[]).entries()) {
-      const s = spec as Record<string, unknown>;
-      const shapeOk = Array.isArray(s?.shape) && (s.shape as unknown[]).every((d) => Number.isInteger(d) && (d as number) >= 0);
-      if (s === null || typeof s !== 'object' || typeof s.name !== 'string' || !shapeOk || typeof s.dtype !== 'string') {
-        fail(`weightsManifest[${g}].weights[${w}] must have a name, a shape of non-negative integers and a dtype`);
-      }
-    }
-  }
-  if (j.lowbitIntegrity !== undefined) {
-    const rec = j.lowbitIntegrity as Record<string, unknown>;
-    if (rec === null || typeof rec !== 'object') fail('lowbitIntegrity must be an object');
-    for (const [file, entry] of Object.entries(rec)) {
-      const e = entry as Record<string, unknown>;
-      if (e === null || typeof e !== 'object' || !Number.isInteger(e.byteLength) || typeof e.sha256 !== 'string' || !/^[0-9a-f]{64}$/.test(e.sha256)) {
-        fail(`lowbitIntegrity["${file}"] must hold an integer byteLength and a hex sha256`);
-      }
-    }
-  }
-}
-
-/** Bytes the weight specs occupy, or undefined when a string weight makes the size data-dependent. */
-function specsByteLength(specs: tf.io.WeightsManifestEntry[]): number | undefined {
-  let total = 0;
-  for (const s of specs) {
-    const dtype = s.quantization?.dtype ?? s.dtype;
-    const per = BYTES_PER_ELEMENT[dtype];
-    if (per === undefined) return undefined;
-    total += s.shape.reduce((a, b) => a * b, 1) * per;
-  }
-  return total;
+  const { modelJSON, weightSpecs, weightData } = await readModelDir(dir);
+  return tf.io.getModelArtifactsForJSON(modelJSON, async () => [weightSpecs, weightData]);
 }
