@@ -336,8 +336,6 @@ export class HuffmanTableSet {
   readonly symbolCounts: Int32Array;
   /** Shortest code of each table in bits (0 for one-symbol and empty tables). */
   readonly minBits: Int32Array;
-  /** Longest code length over all tables (1 at least). */
-  readonly maxLength: number;
 
   constructor(lengths: Uint8Array, alphabet: number) {
     if (!(lengths instanceof Uint8Array)) throw new LowbitConfigError('lengths', lengths, 'expected a Uint8Array of code lengths');
@@ -355,7 +353,6 @@ export class HuffmanTableSet {
     this.minBits = new Int32Array(T);
     const cpl = this.countPerLength;
     const offsets = new Int32Array(17);
-    let maxLength = 1;
     for (let t = 0; t < T; t++) {
       const at = t * alphabet;
       const c = t * 16;
@@ -372,10 +369,7 @@ export class HuffmanTableSet {
       let shortest = 0;
       for (let l = MAX_CODE_LENGTH; l >= 1; l--) {
         kraft += cpl[c + l] << (MAX_CODE_LENGTH - l);
-        if (cpl[c + l] > 0) {
-          shortest = l;
-          if (l > maxLength) maxLength = l;
-        }
+        if (cpl[c + l] > 0) shortest = l;
       }
       if (kraft > 1 << MAX_CODE_LENGTH) {
         throw new LowbitDataError('Huffman table', `table ${t}: code lengths are over-subscribed (not a prefix code)`);
@@ -393,7 +387,6 @@ export class HuffmanTableSet {
         if (l > 0) this.sortedSymbols[at + offsets[l]++] = s;
       }
     }
-    this.maxLength = maxLength;
   }
 
   /** The tables of `tables` (all of one alphabet size), as one set. */
@@ -410,16 +403,16 @@ export class HuffmanTableSet {
 }
 
 /**
- * Lookup bits for a run of `count` symbols over T tables: at most {@link MAX_LOOKUP_BITS}, no more
- * than the longest code needs, and few enough that the lookup tables (2 x T x 2^bits entries) stay
- * within a small multiple of the run, so a crafted stream with many tables cannot make the decoder
- * allocate or fill more than its size allows. Codes longer than the lookup bits are decoded
- * canonically (at most 15 steps each), so a small lookup only costs speed.
+ * Lookup bits for a run of `count` symbols over T tables: {@link MAX_LOOKUP_BITS} (even for short
+ * codes, whose spare bits let one lookup return up to three symbols), fewer when T tables of 2^bits
+ * entries would not fit in cache or would exceed a small multiple of the run: a crafted stream with
+ * many tables cannot make the decoder allocate or fill more than its size allows. Codes longer than the lookup bits are
+ * decoded canonically (at most 15 steps each), so a small lookup only costs speed.
  */
 function lookupBits(set: HuffmanTableSet, count: number): number {
-  // Not capped by the longest code: spare bits let one lookup return several short codes.
   let bits = MAX_LOOKUP_BITS;
-  const budget = 2 ** (MAX_LOOKUP_BITS + 1) + count / 2;
+  // At most 2^14 entries (64 KB per lookup array, cache-sized), and a small multiple of the run.
+  const budget = Math.min(2 ** 14, 2 ** (MAX_LOOKUP_BITS + 1) + count / 2);
   while (bits > 1 && set.tableCount * 2 ** bits > budget) bits--;
   return bits;
 }
