@@ -17,9 +17,8 @@ import {
   fakeQuantAffineComposed,
   fakeQuantAffineLoop,
   hasFusedFakeQuantAffine,
-  LowbitFakeQuantAffine,
-  type FakeQuantAffineAttrs,
 } from '../src/index.js';
+import { LowbitFakeQuantAffine, type FakeQuantAffineAttrs } from '../src/internal.js';
 
 const SIZE = 1 << 20;
 const params = { scale: 0.05, zeroPoint: 3, qmin: -128, qmax: 127 };

@@ -21,14 +21,12 @@ export { channelMaxAbs, ChannelMaxAbs } from './calibration/channel-max-abs.js';
 // '@lowbit/quant-core/node' only, so this entry bundles for the browser.
 export * from './quantizer.js';
 export * from './registry.js';
-export * from './parts/part-registry.js';
+export type { PartClass, PartIdentifier, SerializedPart } from './parts/part-registry.js';
 export * from './arithmetic.js';
 export * from './ops/ste.js';
 export * from './ops/fake-quant-affine.js';
-export * from './kernels/fake-quant-affine-kernel.js';
-export { fakeQuantAffineGrad } from './kernels/fake-quant-affine-grad.js';
-export { fakeQuantAffineCpuConfig } from './kernels/fake-quant-affine-cpu.js';
-export { registerLowbitCoreKernels } from './kernels/register.js';
+// Registers the kernels at import; their configs are in @lowbit/quant-core/internal.
+import './kernels/register.js';
 export { registerKernelsOnce } from './kernels/register-kernels-once.js';
 export * from './layers/index.js';
 export * from './convert/quantize-model.js';

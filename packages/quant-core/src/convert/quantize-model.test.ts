@@ -111,8 +111,8 @@ describe('quantizeModel', () => {
     });
     expect(q.getLayer('fc1').getClassName()).toBe('Dense');
     expect(q.getLayer('fc2').getClassName()).toBe('Dense');
-    expect((q.getLayer('conv1') as LowbitQuantConv2D).lowbitPrecision().weight.bits).toBe(4);
-    expect((q.getLayer('conv2') as LowbitQuantConv2D).lowbitPrecision().weight.bits).toBe(6);
+    expect((q.getLayer('conv1') as LowbitQuantConv2D).lowbitPrecision().weight?.bits).toBe(4);
+    expect((q.getLayer('conv2') as LowbitQuantConv2D).lowbitPrecision().weight?.bits).toBe(6);
     for (const name of ['fc1', 'fc2']) {
       const a = floatModel
         .getLayer(name)

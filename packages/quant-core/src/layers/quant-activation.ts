@@ -19,7 +19,8 @@ import type { LayerPrecision } from '../precision.js';
 import type { Quantizer } from '../quantizer.js';
 import { getQuantizer, serializeQuantizer, type QuantizerIdentifier } from '../registry.js';
 import { checkLayerInput } from './check-input.js';
-import { exactlyOne, pickBaseArgs, quantizerHostOf, type Kwargs, type TfjsActivation } from './quant-layer.js';
+import { exactlyOne, pickBaseArgs, quantizerHostOf } from './layer-utils.js';
+import type { Kwargs, TfjsActivation } from './quant-layer.js';
 
 export interface QuantActivationArgs extends LayerArgs {
   /** A tfjs activation name (default 'linear'). */

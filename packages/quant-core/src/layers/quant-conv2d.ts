@@ -14,7 +14,8 @@ import type { ConvLayerArgs } from '@tensorflow/tfjs-layers/dist/layers/convolut
 import { LowbitConfigError } from '../errors.js';
 import { checkInteger } from '../validate.js';
 import { addChannelBias, fromNhwc, toNhwc } from './conv-utils.js';
-import { fusedActivationOf, type QuantizerArgs } from './quant-layer.js';
+import { fusedActivationOf } from './layer-utils.js';
+import type { QuantizerArgs } from './quant-layer.js';
 import { LowbitQuantConvLayer } from './quant-conv-layer.js';
 
 export type QuantConv2DArgs = ConvLayerArgs & QuantizerArgs;

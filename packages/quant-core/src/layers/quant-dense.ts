@@ -15,7 +15,8 @@ import type { DenseLayerArgs } from '@tensorflow/tfjs-layers/dist/layers/core.js
 import { LowbitConfigError } from '../errors.js';
 import { checkInteger } from '../validate.js';
 import { checkLayerInput } from './check-input.js';
-import { fusedActivationOf, LowbitQuantLayer, type QuantizerArgs } from './quant-layer.js';
+import { fusedActivationOf } from './layer-utils.js';
+import { LowbitQuantLayer, type QuantizerArgs } from './quant-layer.js';
 
 export type QuantDenseArgs = DenseLayerArgs & QuantizerArgs;
 

@@ -42,8 +42,9 @@ import {
 import { LowbitConfigError } from '../errors.js';
 import { FLOAT32, type LayerPrecision, type OperandPrecision } from '../precision.js';
 import type { QuantizedTensor } from '../quantized-tensor.js';
-import type { Quantizer, QuantizerHost, QuantizerVariable } from '../quantizer.js';
+import type { Quantizer } from '../quantizer.js';
 import { getQuantizer, serializeQuantizer, type QuantizerIdentifier } from '../registry.js';
+import { BASE_ARG_KEYS, exactlyOne, pickBaseArgs, quantizerHostOf } from './layer-utils.js';
 
 /** The part arguments every quantized layer adds to those of the tfjs layer it replaces. */
 export interface QuantizerArgs {
@@ -66,26 +67,6 @@ export interface TfjsActivation {
   getClassName(): string;
 }
 
-/** tfjs fused-kernel activations (what tfjs-layers' `mapActivationToFusedKernel` accepts). */
-export type FusedActivationName = 'linear' | 'relu' | 'elu';
-
-/** The fused activation tfjs layers use for `activation`, or null when tfjs applies it unfused. */
-export function fusedActivationOf(activation: TfjsActivation | null): FusedActivationName | null {
-  const name = activation?.getClassName();
-  return name === 'linear' || name === 'relu' || name === 'elu' ? name : null;
-}
-
-/** Keys of the base `LayerArgs` (handled by our own Layer constructor, not by the reference). */
-export const BASE_ARG_KEYS = [
-  'inputShape',
-  'batchInputShape',
-  'batchSize',
-  'dtype',
-  'name',
-  'trainable',
-  'weights',
-  'inputDType',
-] as const;
 /** Keys of the base `Layer.getConfig()`, taken from our layer rather than the reference. */
 const BASE_CONFIG_KEYS = ['name', 'trainable', 'batchInputShape', 'dtype'] as const;
 
@@ -363,52 +344,3 @@ export function isLowbitLayer(layer: unknown): layer is { lowbitOperation(): Low
   return typeof (layer as { lowbitOperation?: unknown } | null)?.lowbitOperation === 'function';
 }
 
-export function pickBaseArgs(args: LayerArgs & QuantizerArgs): LayerArgs {
-  if (args === null || typeof args !== 'object')
-    throw new LowbitConfigError('args', args, 'expected an object of layer arguments');
-  const base: Record<string, unknown> = {};
-  for (const key of BASE_ARG_KEYS) if (key in args) base[key] = (args as Record<string, unknown>)[key];
-  return base as LayerArgs;
-}
-
-export function exactlyOne(inputs: tf.Tensor[], name: string): tf.Tensor {
-  if (inputs.length !== 1)
-    throw new LowbitConfigError(`${name}.inputs`, inputs.length, 'expected exactly one input tensor');
-  return inputs[0]!;
-}
-
-type TfjsInitializer = Parameters<tfl.layers.Layer['addWeight']>[3];
-
-/** `addWeight` for quantizer state (tfjs keeps it protected). */
-export function quantizerHostOf(layer: tfl.layers.Layer): QuantizerHost {
-  const add = (layer as unknown as { addWeight: tfl.layers.Layer['addWeight'] }).addWeight.bind(layer);
-  return {
-    addWeight: (name, shape, dtype, initializer, regularizer, trainable) =>
-      add(
-        name,
-        shape,
-        dtype,
-        resolveInitializer(initializer),
-        regularizer as Parameters<tfl.layers.Layer['addWeight']>[4],
-        trainable ?? false,
-      ) as unknown as QuantizerVariable,
-  };
-}
-
-/** Quantizers may name an initializer ('zeros', 'ones') or pass a tfjs Initializer. */
-function resolveInitializer(initializer: unknown): TfjsInitializer {
-  if (initializer === undefined || initializer === null) return tfl.initializers.zeros();
-  if (typeof initializer === 'string') {
-    const factory = (tfl.initializers as unknown as Record<string, ((a?: object) => TfjsInitializer) | undefined>)[
-      initializer
-    ];
-    if (typeof factory !== 'function')
-      throw new LowbitConfigError(
-        'initializer',
-        initializer,
-        'expected a tfjs initializer name such as "zeros" or "ones"',
-      );
-    return factory({});
-  }
-  return initializer as TfjsInitializer;
-}
