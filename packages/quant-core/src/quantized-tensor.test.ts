@@ -30,10 +30,12 @@ const initArb: fc.Arbitrary<QuantizedTensorInit> = fc
     stepsPerOctave: fc.integer({ min: 1, max: 2 }),
     axisSeed: fc.option(fc.nat(), { nil: undefined }),
   })
-  .chain(({ shape, bits, signed, pow2, stepsPerOctave, axisSeed }) => {
+  .chain(({ shape, bits: requestedBits, signed, pow2, stepsPerOctave, axisSeed }) => {
     const axis = axisSeed === undefined || shape.length === 0 ? undefined : axisSeed % shape.length;
     const channels = axis === undefined ? 1 : shape[axis];
     const size = shape.reduce((a, b) => a * b, 1);
+    // pow2 magnitudes grow as 2^code: at most 6 bits keeps every value inside float32.
+    const bits = pow2 ? Math.min(requestedBits, 6) : requestedBits;
     const half = 2 ** (bits - 1);
     const [lo, hi] = !signed ? [0, 2 ** bits - 1] : pow2 ? [-(half - 1), half - 1] : [-half, half - 1];
     return fc
@@ -219,3 +221,55 @@ describe('QuantizedTensor.toTensor', () => {
     expect(tf.memory().numTensors).toBe(before);
   });
 });
+
+describe('QuantizedTensor checks', () => {
+  const base = { codes: Int32Array.of(-1, 0, 1), shape: [3], bits: 2, signed: true, scale: [0.5] };
+
+  it('rejects zero points that are not int32 instead of converting them', () => {
+    for (const z of [NaN, 1.5, 2 ** 31, -(2 ** 31) - 1, Infinity]) {
+      expect(() => new QuantizedTensor({ ...base, zeroPoint: [z] })).toThrow(new RegExp(`zeroPoint\\[0\\] = ${z} is not an int32`));
+    }
+    expect(() => new QuantizedTensor({ ...base, zeroPoint: [0, 0] })).toThrow(/zeroPoint must hold 1 values/);
+  });
+
+  it('rejects scales whose dequantized values overflow float32', () => {
+    expect(() => new QuantizedTensor({ ...base, scale: [3.4e38], zeroPoint: [-2] })).toThrow(/scale\[0\] = 3\.4e\+38 .*beyond float32/);
+    // Fine when the codes stay small enough.
+    expect(new QuantizedTensor({ ...base, codes: Int32Array.of(0, 0, 1), scale: [3.4e38] }).dequantize()[2]).toBeCloseTo(3.4e38, -32);
+    const pow2 = { codes: Int32Array.of(0, 130), shape: [2], bits: 8, signed: false, encoding: 'pow2' as const, scale: [1] };
+    expect(() => new QuantizedTensor(pow2)).toThrow(/\|code\| = 130 dequantizes to .*beyond float32/);
+    expect(new QuantizedTensor({ ...pow2, codes: Int32Array.of(0, 100) }).dequantize().every(Number.isFinite)).toBe(true);
+  });
+
+  it('rejects an axis on a rank-0 tensor, a non-boolean signed, and octave steps for linear codes', () => {
+    expect(() => new QuantizedTensor({ codes: Int32Array.of(1), shape: [], bits: 2, signed: false, scale: [1], axis: 0 })).toThrow(/rank-0 tensor has no channel axis/);
+    expect(() => new QuantizedTensor({ ...base, signed: 1 as unknown as boolean })).toThrow(/signed = 1 is invalid/);
+    expect(() => new QuantizedTensor({ ...base, stepsPerOctave: 2 })).toThrow(/only pow2 codes have steps per octave/);
+    expect(() => new QuantizedTensor({ ...base, scale: { length: 2 ** 40 } as ArrayLike<number> })).toThrow(/scale must hold 1 finite positive values/);
+  });
+
+  it('fromBytes rejects non-zero padding bits, octave steps on linear codes and impossible channel counts', () => {
+    const resign = (b: Uint8Array) => (new DataView(b.buffer).setUint32(b.length - 4, crc32(b.subarray(0, b.length - 4)), true), b);
+    const bytes = new QuantizedTensor(base).toBytes();
+    const padded = bytes.slice();
+    padded[28] |= 0x80; // 3 codes x 2 bits use 6 bits of the byte
+    expect(() => QuantizedTensor.fromBytes(resign(padded))).toThrow(/unused high 2 bits of the last code byte are not zero \(0x93\)/);
+    const steps = bytes.slice();
+    steps[7] = 2;
+    expect(() => QuantizedTensor.fromBytes(resign(steps))).toThrow(/stepsPerOctave = 2 with linear encoding/);
+    const channels = bytes.slice();
+    channels[5] |= 2; // per channel along axis 0 of a shape [0xffff0000]: size check first
+    new DataView(channels.buffer).setUint32(12, 0, true);
+    expect(fieldsOf(QuantizedTensor.fromBytes.bind(null, resign(channels)))).toMatch(/describes|channels/);
+  });
+});
+
+function fieldsOf(f: () => unknown): string {
+  try {
+    f();
+    return 'decoded';
+  } catch (e) {
+    expect(e).toBeInstanceOf(LowbitDataError);
+    return (e as Error).message;
+  }
+}

@@ -32,7 +32,8 @@
  *   .  scale            8 * channels         float64
  *   .  zeroPoint        4 * channels         int32
  *   .  codes            bits <= 8: ceil(size * bits / 8) bytes, bit-packed LSB-first by packBits
- *                          (two's complement packSignedBits when signed);
+ *                          (two's complement packSignedBits when signed; unused high bits of
+ *                          the last byte 0);
  *                       bits > 8: 4 * size, int32
  *   .  crc32            4  CRC-32 (IEEE) of every byte before it
  * ```
@@ -42,7 +43,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { packBits, packSignedBits, unpackBits, unpackSignedBits } from './bitpack.js';
 import { LowbitConfigError, LowbitDataError } from './errors.js';
 import { crc32 } from './io/crc32.js';
-import { checkInteger, checkOneOf } from './validate.js';
+import { checkBoolean, checkInteger, checkOneOf } from './validate.js';
 
 const MAGIC = [0x4c, 0x42, 0x51, 0x54]; // "LBQT"
 const FORMAT_VERSION = 1;
@@ -79,12 +80,23 @@ export class QuantizedTensor {
   readonly encoding: CodeEncoding;
   readonly stepsPerOctave: number;
 
+  /**
+   * Checks every field: `bits` 1..32, `signed` a boolean, `shape` non-negative integers, `codes` an
+   * Int32Array of the shape's size with every code in {@link codeRange}, `axis` a valid axis of a
+   * tensor of rank >= 1, `scale` one finite positive value per channel, `zeroPoint` one int32 per
+   * channel, `stepsPerOctave` 1 or 2 for pow2 and 1 for linear, and every dequantized value finite
+   * in float32. Bad settings throw {@link LowbitConfigError}, inconsistent data {@link LowbitDataError}.
+   */
   constructor(init: QuantizedTensorInit) {
+    if (init === null || typeof init !== 'object') throw new LowbitConfigError('init', init, 'expected { codes, shape, bits, signed, scale, ... }');
     this.bits = checkInteger('bits', init.bits, 1, 32);
     this.encoding = checkOneOf('encoding', init.encoding ?? 'linear', ['linear', 'pow2'] as const);
     this.stepsPerOctave = checkInteger('stepsPerOctave', init.stepsPerOctave ?? 1, 1, 2);
-    this.signed = init.signed;
-    if (!Array.isArray(init.shape) || !init.shape.every((d) => Number.isInteger(d) && d >= 0)) {
+    if (this.encoding === 'linear' && this.stepsPerOctave !== 1) {
+      throw new LowbitConfigError('stepsPerOctave', init.stepsPerOctave, "only pow2 codes have steps per octave: expected 1 (or none) for 'linear'");
+    }
+    this.signed = checkBoolean('signed', init.signed);
+    if (!Array.isArray(init.shape) || !init.shape.every((d) => Number.isSafeInteger(d) && d >= 0)) {
       throw new LowbitConfigError('shape', init.shape, 'expected an array of non-negative integers');
     }
     this.shape = [...init.shape];
@@ -93,22 +105,60 @@ export class QuantizedTensor {
       throw new LowbitDataError('QuantizedTensor', `codes must be an Int32Array of ${size} elements (shape [${this.shape}])`);
     }
     this.codes = init.codes;
-    if (init.axis !== undefined) checkInteger('axis', init.axis, 0, Math.max(0, this.shape.length - 1));
+    if (init.axis !== undefined) {
+      if (this.shape.length === 0) throw new LowbitConfigError('axis', init.axis, 'a rank-0 tensor has no channel axis (leave axis undefined)');
+      checkInteger('axis', init.axis, 0, this.shape.length - 1);
+    }
     this.axis = init.axis;
     const channels = this.axis === undefined ? 1 : this.shape[this.axis];
-    this.scale = Float64Array.from(init.scale);
-    if (this.scale.length !== channels || !this.scale.every((s) => Number.isFinite(s) && s > 0)) {
+    // Lengths first: nothing is copied from an array-like of the wrong size.
+    if (init.scale === null || typeof init.scale !== 'object' || init.scale.length !== channels) {
       throw new LowbitDataError('QuantizedTensor', `scale must hold ${channels} finite positive values`);
     }
-    this.zeroPoint = Int32Array.from(init.zeroPoint ?? new Array(channels).fill(0));
-    if (this.zeroPoint.length !== channels) {
+    this.scale = Float64Array.from(init.scale);
+    if (!this.scale.every((s) => Number.isFinite(s) && s > 0)) {
+      throw new LowbitDataError('QuantizedTensor', `scale must hold ${channels} finite positive values`);
+    }
+    const zeroPoint = init.zeroPoint ?? new Array<number>(channels).fill(0);
+    if (zeroPoint === null || typeof zeroPoint !== 'object' || zeroPoint.length !== channels) {
       throw new LowbitDataError('QuantizedTensor', `zeroPoint must hold ${channels} values`);
     }
+    for (let c = 0; c < channels; c++) {
+      const z = zeroPoint[c];
+      if (!Number.isInteger(z) || z < -(2 ** 31) || z > 2 ** 31 - 1) {
+        throw new LowbitDataError('QuantizedTensor', `zeroPoint[${c}] = ${z} is not an int32 (zero points are integer codes)`);
+      }
+    }
+    this.zeroPoint = Int32Array.from(zeroPoint);
+    // Every code in range, and the largest magnitude per channel: dequantizing is monotonic in it,
+    // so checking that magnitude keeps every dequantized value finite in float32.
     const [lo, hi] = this.codeRange();
+    const inner = this.innerSize();
+    const largest = new Float64Array(channels);
     for (let i = 0; i < size; i++) {
       const c = this.codes[i];
       if (c < lo || c > hi) throw new LowbitDataError('QuantizedTensor', `code ${c} at index ${i} is outside [${lo}, ${hi}] for ${this.bits}-bit ${this.signed ? 'signed' : 'unsigned'} codes`);
+      const ch = this.axis === undefined ? 0 : Math.floor(i / inner) % channels;
+      const m = this.encoding === 'linear' ? Math.abs(c - this.zeroPoint[ch]) : Math.abs(c);
+      if (m > largest[ch]) largest[ch] = m;
     }
+    for (let ch = 0; ch < channels; ch++) {
+      if (largest[ch] === 0) continue;
+      const v = this.encoding === 'linear' ? this.scale[ch] * largest[ch] : this.scale[ch] * 2 ** ((largest[ch] - 1) / this.stepsPerOctave);
+      if (!Number.isFinite(Math.fround(v))) {
+        throw new LowbitDataError(
+          'QuantizedTensor',
+          `scale[${ch}] = ${this.scale[ch]} with codes up to ${this.encoding === 'linear' ? '|code - zeroPoint|' : '|code|'} = ${largest[ch]} dequantizes to ${v}, beyond float32`,
+        );
+      }
+    }
+  }
+
+  /** Elements per step of the channel axis (1 when per-tensor). */
+  private innerSize(): number {
+    let inner = 1;
+    if (this.axis !== undefined) for (let d = this.axis + 1; d < this.shape.length; d++) inner *= this.shape[d];
+    return inner;
   }
 
   /** Smallest and largest code a `bits`-bit code can hold. */
@@ -199,9 +249,11 @@ export class QuantizedTensor {
 
   /**
    * Reads the byte format written by {@link QuantizedTensor.toBytes}. Every defect (wrong magic,
-   * unknown version, bad header field, truncated or extended data, checksum mismatch, codes or
-   * scales out of range) throws {@link LowbitDataError} saying what is wrong; reads never go past
-   * the end of `bytes` and nothing is allocated before the length is checked.
+   * unknown version, bad header field, truncated or extended data, checksum mismatch, non-zero
+   * padding bits, codes out of range, non-finite or non-positive scales, scales whose dequantized
+   * values overflow float32) throws {@link LowbitDataError} saying what is wrong; reads never go
+   * past the end of `bytes`, nothing is allocated before the length is checked, and the work is
+   * linear in `bytes.length`. What decodes re-encodes to exactly `bytes`.
    */
   static fromBytes(bytes: Uint8Array): QuantizedTensor {
     if (!(bytes instanceof Uint8Array)) throw new LowbitConfigError('bytes', bytes, 'expected a Uint8Array');
@@ -233,16 +285,16 @@ export class QuantizedTensor {
       fail(`got ${bytes.length} bytes, too few to hold the shape of rank ${rank} (truncated?)`);
     }
     const shape: number[] = [];
-    let size = 1;
-    for (let d = 0; d < rank; d++) {
-      const dim = view.getUint32(HEADER_BYTES + 4 * d, true);
-      shape.push(dim);
-      size *= dim;
-    }
+    for (let d = 0; d < rank; d++) shape.push(view.getUint32(HEADER_BYTES + 4 * d, true));
     // Every code takes at least one bit, so a size beyond 8 codes per byte cannot be genuine;
-    // checking this first keeps the arithmetic below exact and every allocation bounded.
-    if (size > bytes.length * 8) fail(`shape [${shape.join(', ')}] holds ${size} codes, more than ${bytes.length} bytes can store`);
+    // checking this first keeps the arithmetic below exact and every allocation bounded. (A zero
+    // dimension makes the size 0 whatever the others are: the product stops growing at the bound.)
+    const bound = bytes.length * 8;
+    const size = shape.includes(0) ? 0 : shape.reduce((a, b) => Math.min(a * b, bound + 1), 1);
+    if (size > bound) fail(`shape [${shape.join(', ')}] holds ${shape.reduce((a, b) => a * b, 1)} codes, more than ${bytes.length} bytes can store`);
     const channels = perChannel ? shape[axisByte] : 1;
+    if (channels > bytes.length) fail(`shape [${shape.join(', ')}] has ${channels} channels along axis ${axisByte}, more than ${bytes.length} bytes can store`);
+    if ((flags & FLAG_POW2) === 0 && stepsPerOctave !== 1) fail(`stepsPerOctave = ${stepsPerOctave} with linear encoding (expected 1)`);
     const codeBytes = bits <= 8 ? Math.ceil((size * bits) / 8) : 4 * size;
     const expected = HEADER_BYTES + 4 * rank + 12 * channels + codeBytes + 4;
     if (bytes.length !== expected) {
@@ -264,6 +316,10 @@ export class QuantizedTensor {
     let codes: Int32Array;
     if (bits <= 8) {
       const packed = bytes.subarray(o, o + codeBytes);
+      const used = (size * bits) % 8;
+      if (used !== 0 && packed[codeBytes - 1] >> used !== 0) {
+        fail(`the unused high ${8 - used} bits of the last code byte are not zero (0x${hex2(packed[codeBytes - 1])})`);
+      }
       codes = Int32Array.from((flags & FLAG_SIGNED) !== 0 ? unpackSignedBits(packed, bits, size) : unpackBits(packed, bits, size));
     } else {
       codes = new Int32Array(size);
