@@ -6,11 +6,11 @@
  * k = 1 would leave no level inside the clip and tfjs float32 keeps 24 bits, so widths run 2..16.
  *
  * ```ts
- * checkWageBits('bitsW', 2);   // 2
- * checkWageBits('bitsA', 17);  // throws LowbitConfigError naming bitsA, 17 and 2..16
+ * checkWageBits('weightBits', 2);   // 2
+ * checkWageBits('outputBits', 17);  // throws LowbitConfigError naming outputBits, 17 and 2..16
  * ```
  */
-import { checkInteger } from '@lowbit/quant-core';
+import { checkInteger, LowbitConfigError } from '@lowbit/quant-core';
 
 export const MIN_WAGE_BITS = 2;
 export const MAX_WAGE_BITS = 16;
@@ -23,4 +23,21 @@ export function checkWageBits(argument: string, value: unknown): number {
 /** The largest code after `C(x, k)`: `2^(k-1) - 1`. */
 export function maxWageCode(bits: number): number {
   return 2 ** (bits - 1) - 1;
+}
+
+/** Option names of the previous release and what replaced them. */
+export const RENAMED_WAGE_OPTIONS: Readonly<Record<string, string>> = {
+  bitsW: 'weightBits',
+  bitsA: 'outputBits',
+  bitsE: 'errorBits',
+  bitsG: 'gradientBits',
+};
+
+/** Throws for an option name of the previous release, naming the new one. */
+export function rejectRenamed(where: string, args: object): void {
+  for (const [old, now] of Object.entries(RENAMED_WAGE_OPTIONS)) {
+    if (old in args) {
+      throw new LowbitConfigError(`${where}.${old}`, (args as Record<string, unknown>)[old], `renamed: use ${now}`);
+    }
+  }
 }

@@ -1,12 +1,13 @@
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { describe, expect, it } from 'vitest';
-import { LowbitConfigError } from '@lowbit/quant-core';
-import { errorQuantizerOp, LowbitWageErrorQuantizer, wageErrorQuantizer } from './error-quantizer.js';
+import { LowbitConfigError, LowbitQuantActivation } from '@lowbit/quant-core';
+import { isWageErrorQuantizer, wageErrorQuantizer } from './activation.js';
+import { errorQuantizerOp } from './error-quantizer.js';
 
 /** The error errorQuantizerOp passes down when `e` arrives from above. */
-function quantizeError(e: tf.Tensor, bitsE: number): tf.Tensor {
-  return tf.grad((t: tf.Tensor) => tf.sum(tf.mul(errorQuantizerOp(t, bitsE), e)))(tf.zerosLike(e));
+function quantizeError(e: tf.Tensor, errorBits: number): tf.Tensor {
+  return tf.grad((t: tf.Tensor) => tf.sum(tf.mul(errorQuantizerOp(t, errorBits), e)))(tf.zerosLike(e));
 }
 
 const plain = (t: tf.Tensor) => Array.from(t.dataSync(), (v) => v + 0); // -0 -> 0
@@ -23,7 +24,13 @@ describe('quantizeError (Q_E)', () => {
 
   it('takes the max over the whole tensor, batch included', () => {
     // max 4 -> Shift 4: row 2 is tiny relative to row 1 and rounds to 0 at 4 bits (grid 1/8)
-    const q = quantizeError(tf.tensor2d([[4, -2], [0.01, 0.05]]), 4);
+    const q = quantizeError(
+      tf.tensor2d([
+        [4, -2],
+        [0.01, 0.05],
+      ]),
+      4,
+    );
     expect(plain(q)).toEqual([7 / 8, -4 / 8, 0, 0]);
   });
 
@@ -33,9 +40,9 @@ describe('quantizeError (Q_E)', () => {
 
   it('rejects bad bit widths and inputs', () => {
     expect(() => errorQuantizerOp(tf.tensor([1]), 1)).toThrow(LowbitConfigError);
-    expect(() => errorQuantizerOp(tf.tensor([1]), 17)).toThrow(/bitsE/);
+    expect(() => errorQuantizerOp(tf.tensor([1]), 17)).toThrow(/errorBits/);
     expect(() => errorQuantizerOp(tf.tensor([1], [1], 'int32'), 8)).toThrow(LowbitConfigError);
-    expect(() => errorQuantizerOp(tf.tensor([1]), 3.5)).toThrow(/bitsE/);
+    expect(() => errorQuantizerOp(tf.tensor([1]), 3.5)).toThrow(/errorBits/);
   });
 });
 
@@ -49,20 +56,35 @@ describe('errorQuantizerOp', () => {
   });
 });
 
-describe('LowbitWageErrorQuantizer layer', () => {
-  it('passes values through, quantizes gradients, serializes and reports precision', () => {
-    const layer = wageErrorQuantizer({ bitsE: 4, name: 'qe' });
-    const x = tf.tensor2d([[4, -2], [0.01, 0.05]]);
+describe('wageErrorQuantizer (a quantActivation with Q_E only)', () => {
+  it('passes values through, quantizes gradients, serializes and reports a float output', () => {
+    const layer = wageErrorQuantizer({ errorBits: 4, name: 'qe' });
+    expect(layer).toBeInstanceOf(LowbitQuantActivation);
+    expect(isWageErrorQuantizer(layer)).toBe(true);
+    const e = tf.tensor2d([
+      [4, -2],
+      [0.01, 0.05],
+    ]);
+    const x = tf.tensor2d([
+      [1.7, -2.25],
+      [0.3, 9],
+    ]);
     expect(plain(layer.apply(x) as tf.Tensor)).toEqual(plain(x));
-    const g = tf.grad((t: tf.Tensor) => tf.sum(tf.mul(layer.apply(t) as tf.Tensor, tf.tensor2d([[4, -2], [0.01, 0.05]]))))(x);
+    const g = tf.grad((t: tf.Tensor) => tf.sum(tf.mul(layer.apply(t) as tf.Tensor, e)))(x);
     expect(plain(g)).toEqual([7 / 8, -4 / 8, 0, 0]);
     const config = layer.getConfig();
-    expect(config.bitsE).toBe(4);
-    const back = tfl.layers.Layer.fromConfig(LowbitWageErrorQuantizer, config) as LowbitWageErrorQuantizer;
-    expect(back.bitsE).toBe(4);
+    expect(config.outputQuantizer).toEqual({
+      className: 'LowbitWageActivationQuantizer',
+      config: { bits: null, errorBits: 4, signed: true },
+    });
+    const back = tfl.layers.Layer.fromConfig(LowbitQuantActivation, config) as LowbitQuantActivation;
+    expect(isWageErrorQuantizer(back)).toBe(true);
     expect(back.name).toBe('qe');
-    expect(layer.lowbitPrecision()).toEqual({});
-    expect(() => wageErrorQuantizer({ bitsE: 0 })).toThrow(LowbitConfigError);
+    expect(plain(tf.grad((t: tf.Tensor) => tf.sum(tf.mul(back.apply(t) as tf.Tensor, e)))(x))).toEqual(plain(g));
+    expect(layer.lowbitPrecision()).toEqual({ output: { kind: 'float', bits: 32, signed: true } });
+    expect(() => wageErrorQuantizer({ errorBits: 0 })).toThrow(LowbitConfigError);
+    expect(() => wageErrorQuantizer({ errorBits: null as never })).toThrow(/errorBits/);
     expect(() => wageErrorQuantizer({ bits: 8 } as never)).toThrow(/bits/);
+    expect(() => wageErrorQuantizer({ bitsE: 8 } as never)).toThrow(/renamed: use errorBits/);
   });
 });

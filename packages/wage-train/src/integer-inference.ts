@@ -13,7 +13,10 @@
  *
  * Supported layers: `wageActivation` (the first layer must be the input quantizer, `relu: false`),
  * `wageConv2d`, `wageDense`, `wageErrorQuantizer`, tfjs `maxPooling2d` and `flatten`
- * (channels-last, valid or same padding). Anything else throws a LowbitConfigError naming it.
+ * (channels-last, valid or same padding). WAGE layers are recognised by their parts (WAGE's kernel
+ * quantizer on a quantDense / quantConv2d with no bias, linear activation, exact arithmetic and
+ * no output quantizer; WAGE's activation part on a quantActivation). Anything else throws a
+ * LowbitConfigError naming it.
  *
  * ```ts
  * const net = exportWageNetwork(model);
@@ -25,17 +28,30 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
-import { LowbitConfigError, LowbitDataError, QuantizedTensor, wageClip, wageSigma } from '@lowbit/quant-core';
+import {
+  LowbitConfigError,
+  LowbitDataError,
+  LowbitExactArithmetic,
+  LowbitQuantConv2D,
+  QuantizedTensor,
+  wageClip,
+  wageSigma,
+} from '@lowbit/quant-core';
+import { isWageActivation, isWageErrorQuantizer } from './activation.js';
 import { maxWageCode } from './bits.js';
-import { LowbitWageActivation } from './activation.js';
-import { LowbitWageErrorQuantizer } from './error-quantizer.js';
-import { LowbitWageConv2D } from './wage-conv2d.js';
-import { LowbitWageDense } from './wage-dense.js';
+import { isWageLayer, type WageLayer } from './wage-layers.js';
 
 type Padding = 'valid' | 'same';
 
 export type WageIntegerStep =
-  | { kind: 'conv2d'; name: string; kernel: QuantizedTensor; strides: [number, number]; padding: Padding; dilation: [number, number] }
+  | {
+      kind: 'conv2d';
+      name: string;
+      kernel: QuantizedTensor;
+      strides: [number, number];
+      padding: Padding;
+      dilation: [number, number];
+    }
   | { kind: 'dense'; name: string; kernel: QuantizedTensor }
   | { kind: 'activation'; name: string; relu: boolean; bits: number }
   | { kind: 'maxPool'; name: string; poolSize: [number, number]; strides: [number, number]; padding: Padding }
@@ -69,46 +85,103 @@ function exponentOf(scale: number, what: string): number {
 /** Exports the integer network of a sequential WAGE model (built, trained or not). */
 export function exportWageNetwork(model: tfl.LayersModel): WageIntegerNetwork {
   const layers = (model as unknown as { layers: tfl.layers.Layer[] }).layers;
-  if (!Array.isArray(layers) || layers.length === 0) throw new LowbitConfigError('model', model, 'expected a built tfjs LayersModel with layers');
+  if (!Array.isArray(layers) || layers.length === 0)
+    throw new LowbitConfigError('model', model, 'expected a built tfjs LayersModel with layers');
   const first = layers[0];
-  if (!(first instanceof LowbitWageActivation) || first.relu) {
-    throw new LowbitConfigError('model.layers[0]', first?.getClassName?.(), 'expected a wageActivation({ relu: false }) input quantizer as the first layer');
+  if (!isWageActivation(first) || first.activation !== 'linear') {
+    throw new LowbitConfigError(
+      'model.layers[0]',
+      first?.getClassName?.(),
+      'expected a wageActivation({ relu: false }) input quantizer as the first layer',
+    );
   }
   const inputShape = (first.batchInputShape ?? model.inputs[0].shape).slice(1) as number[];
-  if (!inputShape.every((d) => Number.isInteger(d) && d > 0)) throw new LowbitConfigError('model input shape', inputShape, 'expected fixed positive sizes');
+  if (!inputShape.every((d) => Number.isInteger(d) && d > 0))
+    throw new LowbitConfigError('model input shape', inputShape, 'expected fixed positive sizes');
   const steps: WageIntegerStep[] = [];
   for (const layer of layers.slice(1)) {
     const cls = layer.getClassName();
-    if (layer instanceof LowbitWageConv2D) {
-      if (layer.dataFormat !== 'channelsLast') throw new LowbitConfigError(`${layer.name}.dataFormat`, layer.dataFormat, "integer inference supports 'channelsLast'");
-      steps.push({ kind: 'conv2d', name: layer.name, kernel: layer.exportQuantized().kernel, strides: layer.strides, padding: layer.padding, dilation: layer.dilationRate });
-    } else if (layer instanceof LowbitWageDense) {
-      steps.push({ kind: 'dense', name: layer.name, kernel: layer.exportQuantized().kernel });
-    } else if (layer instanceof LowbitWageActivation) {
-      steps.push({ kind: 'activation', name: layer.name, relu: layer.relu, bits: layer.bitsA });
-    } else if (layer instanceof LowbitWageErrorQuantizer) {
+    if (isWageLayer(layer)) {
+      checkWeightLayer(layer);
+      const kernel = layer.exportQuantized().kernel;
+      if (layer instanceof LowbitQuantConv2D) {
+        if (layer.dataFormat !== 'channelsLast') {
+          throw new LowbitConfigError(
+            `${layer.name}.dataFormat`,
+            layer.dataFormat,
+            "integer inference supports 'channelsLast'",
+          );
+        }
+        const { strides, padding, dilationRate: dilation } = layer;
+        steps.push({ kind: 'conv2d', name: layer.name, kernel, strides, padding, dilation });
+      } else {
+        steps.push({ kind: 'dense', name: layer.name, kernel });
+      }
+    } else if (isWageActivation(layer)) {
+      const q = layer.outputQuantizer;
+      steps.push({ kind: 'activation', name: layer.name, relu: layer.activation === 'relu', bits: q.bits! });
+    } else if (isWageErrorQuantizer(layer)) {
       // Identity in the forward pass: nothing to run.
     } else if (cls === 'MaxPooling2D') {
-      const c = layer.getConfig() as { poolSize: [number, number]; strides: [number, number]; padding: Padding; dataFormat: string };
-      if (c.dataFormat !== 'channelsLast') throw new LowbitConfigError(`${layer.name}.dataFormat`, c.dataFormat, "integer inference supports 'channelsLast'");
+      const c = layer.getConfig() as {
+        poolSize: [number, number];
+        strides: [number, number];
+        padding: Padding;
+        dataFormat: string;
+      };
+      if (c.dataFormat !== 'channelsLast')
+        throw new LowbitConfigError(
+          `${layer.name}.dataFormat`,
+          c.dataFormat,
+          "integer inference supports 'channelsLast'",
+        );
       steps.push({ kind: 'maxPool', name: layer.name, poolSize: c.poolSize, strides: c.strides, padding: c.padding });
     } else if (cls === 'Flatten') {
       steps.push({ kind: 'flatten', name: layer.name });
     } else {
-      throw new LowbitConfigError(`layer ${layer.name}`, cls, 'integer inference supports wageActivation, wageConv2d, wageDense, wageErrorQuantizer, MaxPooling2D and Flatten');
+      throw new LowbitConfigError(
+        `layer ${layer.name}`,
+        cls,
+        'integer inference supports wageActivation, wageConv2d, wageDense, wageErrorQuantizer, ' +
+          'MaxPooling2D and Flatten',
+      );
     }
   }
-  const net = { inputShape, inputBits: first.bitsA, steps };
+  const net = { inputShape, inputBits: first.outputQuantizer.bits!, steps };
   checkAccumulators(net);
   return net;
 }
 
+/** A WAGE weight layer the integer loops can run: no bias, linear, exact products, no output part. */
+function checkWeightLayer(layer: WageLayer): void {
+  const why = layer.useBias
+    ? 'has a bias'
+    : layer.getConfig().activation !== 'linear'
+      ? 'has a non-linear activation'
+      : !(layer.arithmetic instanceof LowbitExactArithmetic)
+        ? `has the ${layer.arithmetic.getClassName()} arithmetic`
+        : layer.outputQuantizer !== null
+          ? 'has an output quantizer'
+          : null;
+  if (why !== null) {
+    throw new LowbitConfigError(
+      `layer ${layer.name}`,
+      layer.getClassName(),
+      `${why}; integer inference runs wageDense / wageConv2d layers (no bias, linear, exact arithmetic)`,
+    );
+  }
+}
+
 /** The input quantizer Q_A as integer codes: `round(C(x, k_A) / sigma(k_A))`, as the model computes it. */
 export function wageInputCodes(net: WageIntegerNetwork, x: tf.Tensor): Int32Array {
-  if (!(x instanceof tf.Tensor) || x.dtype !== 'float32') throw new LowbitConfigError('x', x, 'expected a float32 tf.Tensor');
+  if (!(x instanceof tf.Tensor) || x.dtype !== 'float32')
+    throw new LowbitConfigError('x', x, 'expected a float32 tf.Tensor');
   const want = net.inputShape.join(',');
   if (x.shape.slice(1).join(',') !== want) throw new LowbitConfigError('x.shape', x.shape, `expected [batch, ${want}]`);
-  return tf.tidy(() => tf.cast(tf.round(tf.div(wageClip(x, net.inputBits), wageSigma(net.inputBits))), 'int32').dataSync() as Int32Array);
+  return tf.tidy(
+    () =>
+      tf.cast(tf.round(tf.div(wageClip(x, net.inputBits), wageSigma(net.inputBits))), 'int32').dataSync() as Int32Array,
+  );
 }
 
 interface Activations {
@@ -120,13 +193,20 @@ interface Activations {
 
 /** Runs the integer network on `batch` examples of input codes (flattened, channels-last). */
 export function runWageInteger(net: WageIntegerNetwork, inputCodes: Int32Array, batch: number): WageIntegerResult {
-  if (!(inputCodes instanceof Int32Array)) throw new LowbitConfigError('inputCodes', inputCodes, 'expected an Int32Array');
+  if (!(inputCodes instanceof Int32Array))
+    throw new LowbitConfigError('inputCodes', inputCodes, 'expected an Int32Array');
   if (!Number.isInteger(batch) || batch < 1) throw new LowbitConfigError('batch', batch, 'expected an integer >= 1');
   const perExample = net.inputShape.reduce((a, b) => a * b, 1);
-  if (inputCodes.length !== batch * perExample) throw new LowbitConfigError('inputCodes.length', inputCodes.length, `expected batch * ${perExample} = ${batch * perExample}`);
+  if (inputCodes.length !== batch * perExample)
+    throw new LowbitConfigError(
+      'inputCodes.length',
+      inputCodes.length,
+      `expected batch * ${perExample} = ${batch * perExample}`,
+    );
   const top = maxWageCode(net.inputBits);
   for (let i = 0; i < inputCodes.length; i++) {
-    if (inputCodes[i] < -top || inputCodes[i] > top) throw new LowbitDataError('inputCodes', `code ${inputCodes[i]} at ${i} is outside [-${top}, ${top}]`);
+    if (inputCodes[i] < -top || inputCodes[i] > top)
+      throw new LowbitDataError('inputCodes', `code ${inputCodes[i]} at ${i} is outside [-${top}, ${top}]`);
   }
   let a: Activations = { codes: inputCodes, shape: [...net.inputShape], exponent: 1 - net.inputBits };
   for (const step of net.steps) a = runStep(step, a, batch);
@@ -185,7 +265,8 @@ function requantize(step: Extract<WageIntegerStep, { kind: 'activation' }>, a: A
 
 function dense(step: Extract<WageIntegerStep, { kind: 'dense' }>, a: Activations, batch: number): Activations {
   const [inDim, units] = step.kernel.shape;
-  if (a.shape.length !== 1 || a.shape[0] !== inDim) throw new LowbitConfigError(`${step.name} input shape`, a.shape, `expected [${inDim}] (flatten first)`);
+  if (a.shape.length !== 1 || a.shape[0] !== inDim)
+    throw new LowbitConfigError(`${step.name} input shape`, a.shape, `expected [${inDim}] (flatten first)`);
   const w = step.kernel.codes;
   const out = new Int32Array(batch * units);
   for (let b = 0; b < batch; b++) {
@@ -201,7 +282,13 @@ function dense(step: Extract<WageIntegerStep, { kind: 'dense' }>, a: Activations
   return { codes: out, shape: [units], exponent: a.exponent + exponentOf(step.kernel.scale[0], step.name) };
 }
 
-function outputSize(size: number, k: number, stride: number, dilation: number, padding: Padding): { out: number; before: number } {
+function outputSize(
+  size: number,
+  k: number,
+  stride: number,
+  dilation: number,
+  padding: Padding,
+): { out: number; before: number } {
   const span = (k - 1) * dilation + 1;
   if (padding === 'valid') return { out: Math.ceil((size - span + 1) / stride), before: 0 };
   const out = Math.ceil(size / stride);
@@ -212,7 +299,8 @@ function outputSize(size: number, k: number, stride: number, dilation: number, p
 function conv2d(step: Extract<WageIntegerStep, { kind: 'conv2d' }>, a: Activations, batch: number): Activations {
   const [kh, kw, cin, cout] = step.kernel.shape;
   const [h, wd, c] = a.shape;
-  if (a.shape.length !== 3 || c !== cin) throw new LowbitConfigError(`${step.name} input shape`, a.shape, `expected [rows, cols, ${cin}]`);
+  if (a.shape.length !== 3 || c !== cin)
+    throw new LowbitConfigError(`${step.name} input shape`, a.shape, `expected [rows, cols, ${cin}]`);
   const rows = outputSize(h, kh, step.strides[0], step.dilation[0], step.padding);
   const cols = outputSize(wd, kw, step.strides[1], step.dilation[1], step.padding);
   // Locals, not property reads, inside the loops: V8 keeps them in registers.
@@ -250,12 +338,17 @@ function conv2d(step: Extract<WageIntegerStep, { kind: 'conv2d' }>, a: Activatio
       }
     }
   }
-  return { codes: out, shape: [outRows, outCols, cout], exponent: a.exponent + exponentOf(step.kernel.scale[0], step.name) };
+  return {
+    codes: out,
+    shape: [outRows, outCols, cout],
+    exponent: a.exponent + exponentOf(step.kernel.scale[0], step.name),
+  };
 }
 
 function maxPool(step: Extract<WageIntegerStep, { kind: 'maxPool' }>, a: Activations, batch: number): Activations {
   const [h, wd, c] = a.shape;
-  if (a.shape.length !== 3) throw new LowbitConfigError(`${step.name} input shape`, a.shape, 'expected [rows, cols, channels]');
+  if (a.shape.length !== 3)
+    throw new LowbitConfigError(`${step.name} input shape`, a.shape, 'expected [rows, cols, channels]');
   const rows = outputSize(h, step.poolSize[0], step.strides[0], 1, step.padding);
   const cols = outputSize(wd, step.poolSize[1], step.strides[1], 1, step.padding);
   const out = new Int32Array(batch * rows.out * cols.out * c);
@@ -293,7 +386,12 @@ function checkAccumulators(net: WageIntegerNetwork): void {
       const fanIn = step.kernel.shape.slice(0, -1).reduce((x, y) => x * y, 1);
       const top = 2 ** (step.kernel.bits - 1) - 1;
       const worst = bound * top * fanIn;
-      if (worst >= 2 ** 24) throw new LowbitConfigError(`${step.name} accumulator`, worst, 'worst-case |sum| must stay below 2^24 (exact in float32 and Int32); use fewer bits');
+      if (worst >= 2 ** 24)
+        throw new LowbitConfigError(
+          `${step.name} accumulator`,
+          worst,
+          'worst-case |sum| must stay below 2^24 (exact in float32 and Int32); use fewer bits',
+        );
       bound = worst;
     } else if (step.kind === 'activation') {
       bound = maxWageCode(step.bits);

@@ -10,7 +10,7 @@ const plain = (t: tf.Tensor) => Array.from(t.dataSync(), (v) => v + 0);
 describe('LowbitWageOptimizer.quantizedUpdate (Q_G)', () => {
   it('rounds n = eta * g / Shift(max|g|) stochastically to integers times sigma(k_G)', () => {
     // max|g| = 0.6 -> Shift = 2^round(log2 0.6) = 0.5; x = [0.6, -1.2, 0.02, 0]; eta 8: n = [4.8, -9.6, 0.16, 0]
-    const opt = new LowbitWageOptimizer({ learningRate: 8, bitsG: 8, seed: 3 });
+    const opt = new LowbitWageOptimizer({ learningRate: 8, gradientBits: 8, seed: 3 });
     const g = tf.tensor([0.3, -0.6, 0.01, 0]);
     for (let i = 0; i < 20; i++) {
       const units = plain(opt.quantizedUpdate(g)).map((v) => v * 128); // in units of sigma(8) = 2^-7
@@ -22,7 +22,7 @@ describe('LowbitWageOptimizer.quantizedUpdate (Q_G)', () => {
   });
 
   it('is unbiased: the mean of many updates equals sigma(k_G) * eta * g / Shift(max|g|)', () => {
-    const opt = new LowbitWageOptimizer({ learningRate: 8, bitsG: 8, seed: 11 });
+    const opt = new LowbitWageOptimizer({ learningRate: 8, gradientBits: 8, seed: 11 });
     const base = [0.3, -0.6, 0.01, 0.45];
     const copies = 4000;
     const g = tf.tile(tf.tensor2d([base]), [copies, 1]);
@@ -54,7 +54,7 @@ describe('LowbitWageOptimizer.applyGradients', () => {
   it('subtracts dW and clips to +-(1 - sigma(k_W)) (deterministic case: integer n)', () => {
     const w = tf.variable(tf.tensor([0.5, -0.4, 0]), true, 'wage_test_w');
     // max|g| = 0.25 (a power of two): x = [-1, 1, 0.5]; eta 2: n = [-2, 2, 1], no fractional part
-    const opt = new LowbitWageOptimizer({ learningRate: 2, bitsG: 8, bitsW: 2 });
+    const opt = new LowbitWageOptimizer({ learningRate: 2, gradientBits: 8, weightBits: 2 });
     opt.applyGradients({ wage_test_w: tf.tensor([-0.25, 0.25, 0.125]) });
     const v = plain(w);
     expect(v[0]).toBe(0.5); // 0.5 + 2/128 clipped to 1 - 0.5
@@ -67,7 +67,7 @@ describe('LowbitWageOptimizer.applyGradients', () => {
 
   it('works with model.fit, keeps the weights on the k_G grid inside the clip, leaks no tensors', async () => {
     const model = tinyWageModel(2);
-    const opt = new LowbitWageOptimizer({ learningRate: 8, bitsG: 8, bitsW: 2, seed: 4 });
+    const opt = new LowbitWageOptimizer({ learningRate: 8, gradientBits: 8, weightBits: 2, seed: 4 });
     model.compile({ optimizer: opt, loss: sseLoss });
     const { x, y } = tinyData(32);
     const before = model.getWeights().map(plain);
@@ -77,10 +77,11 @@ describe('LowbitWageOptimizer.applyGradients', () => {
     expect(tf.memory().numTensors).toBe(count);
     const after = model.getWeights().map(plain);
     expect(after).not.toEqual(before);
-    for (const w of after) for (const v of w) {
-      expect(Number.isInteger(v * 128)).toBe(true);
-      expect(Math.abs(v)).toBeLessThanOrEqual(0.5);
-    }
+    for (const w of after)
+      for (const v of w) {
+        expect(Number.isInteger(v * 128)).toBe(true);
+        expect(Math.abs(v)).toBeLessThanOrEqual(0.5);
+      }
     expect(opt.iterations).toBe(4);
   });
 
@@ -98,13 +99,16 @@ describe('LowbitWageOptimizer.applyGradients', () => {
 
 describe('LowbitWageOptimizer config and state', () => {
   it('serializes through the tfjs registry and restores the random stream position', async () => {
-    const opt = new LowbitWageOptimizer({ learningRate: 0.125, bitsG: 6, bitsW: 3, seed: 9 });
-    expect(opt.getConfig()).toEqual({ learningRate: 0.125, bitsG: 6, bitsW: 3, seed: 9 });
+    const opt = new LowbitWageOptimizer({ learningRate: 0.125, gradientBits: 6, weightBits: 3, seed: 9 });
+    expect(opt.getConfig()).toEqual({ learningRate: 0.125, gradientBits: 6, weightBits: 3, seed: 9 });
     const [cls, fromConfig] = tf.serialization.SerializationMap.getMap().classNameMap.LowbitWageOptimizer;
     expect(cls).toBe(LowbitWageOptimizer);
     const back = fromConfig(cls, opt.getConfig()) as LowbitWageOptimizer;
     expect(back).toBeInstanceOf(LowbitWageOptimizer);
     expect(back.getConfig()).toEqual(opt.getConfig());
+    // a config saved by the previous release (bitsG, bitsW) still deserializes
+    const old = fromConfig(cls, { learningRate: 1, bitsG: 6, bitsW: 3, seed: 2 }) as LowbitWageOptimizer;
+    expect(old.getConfig()).toEqual({ learningRate: 1, gradientBits: 6, weightBits: 3, seed: 2 });
 
     const g = tf.randomNormal([50], 0, 1, 'float32', 3);
     opt.quantizedUpdate(g);
@@ -113,18 +117,24 @@ describe('LowbitWageOptimizer config and state', () => {
     await resumed.setWeights(weights);
     expect(resumed.rngCounter).toBe(50);
     expect(plain(resumed.quantizedUpdate(g))).toEqual(plain(opt.quantizedUpdate(g)));
-    await expect(resumed.setWeights([weights[0], { name: 'other', tensor: tf.tensor1d([1, 2, 3]) }])).rejects.toThrow(LowbitDataError);
+    await expect(resumed.setWeights([weights[0], { name: 'other', tensor: tf.tensor1d([1, 2, 3]) }])).rejects.toThrow(
+      LowbitDataError,
+    );
   });
 
   it('rejects bad bit widths, bad eta and bad gradients', () => {
-    expect(() => new LowbitWageOptimizer({ bitsG: 1 })).toThrow(LowbitConfigError);
-    expect(() => new LowbitWageOptimizer({ bitsG: 17 })).toThrow(/bitsG/);
-    expect(() => new LowbitWageOptimizer({ bitsW: 0 })).toThrow(/bitsW/);
+    expect(() => new LowbitWageOptimizer({ gradientBits: 1 })).toThrow(LowbitConfigError);
+    expect(() => new LowbitWageOptimizer({ gradientBits: 17 })).toThrow(/gradientBits/);
+    expect(() => new LowbitWageOptimizer({ weightBits: 0 })).toThrow(/weightBits/);
+    expect(() => new LowbitWageOptimizer({ bitsG: 8 } as never)).toThrow(/bitsG.*renamed: use gradientBits/);
+    expect(() => new LowbitWageOptimizer({ bitsW: 2 } as never)).toThrow(/renamed: use weightBits/);
     for (const eta of [0, -1, Number.NaN, Infinity, 2 ** 17, '8']) {
       expect(() => new LowbitWageOptimizer({ learningRate: eta as number })).toThrow(/learningRate/);
     }
     const opt = new LowbitWageOptimizer();
-    expect(() => { opt.learningRate = -0.5; }).toThrow(LowbitConfigError);
+    expect(() => {
+      opt.learningRate = -0.5;
+    }).toThrow(LowbitConfigError);
     expect(opt.learningRate).toBe(8);
     expect(() => new LowbitWageOptimizer({ lr: 8 } as never)).toThrow(/lr/);
     expect(() => opt.quantizedUpdate(tf.tensor([1], [1], 'int32'))).toThrow(/gradient/);

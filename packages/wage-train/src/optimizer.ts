@@ -16,23 +16,32 @@
  * that step changes `n` by at most 2^-16 and is left out here, as in the paper's equations.
  *
  * ```ts
- * const opt = new LowbitWageOptimizer({ learningRate: 8, bitsG: 8, bitsW: 2, seed: 1 });
+ * const opt = new LowbitWageOptimizer({ learningRate: 8, gradientBits: 8, weightBits: 2, seed: 1 });
  * model.compile({ optimizer: opt, loss: sseLoss });
  * opt.learningRate = 1;   // the paper's schedule: 8, then 1, then 1/8
  * ```
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type { NamedTensor } from '@tensorflow/tfjs-core/dist/tensor_types.js';
-import { checkConfig, checkFinite, checkInteger, LowbitConfigError, LowbitDataError, SeededRng, wageQuantizeGradient, wageSigma } from '@lowbit/quant-core';
-import { checkWageBits } from './bits.js';
+import {
+  checkConfig,
+  checkFinite,
+  checkInteger,
+  LowbitConfigError,
+  LowbitDataError,
+  SeededRng,
+  wageQuantizeGradient,
+  wageSigma,
+} from '@lowbit/quant-core';
+import { checkWageBits, rejectRenamed, RENAMED_WAGE_OPTIONS } from './bits.js';
 
 export interface WageOptimizerConfig {
   /** eta, the learning rate inside Q_G: a finite number > 0 (default 8). */
   learningRate?: number;
   /** Gradient bit width k_G, 2..16 (default 8). */
-  bitsG?: number;
+  gradientBits?: number;
   /** Weight bit width k_W, 2..16: sets the weight clip range (default 2). */
-  bitsW?: number;
+  weightBits?: number;
   /** Seed of the stochastic rounding (default 0). */
   seed?: number;
 }
@@ -50,18 +59,24 @@ export class LowbitWageOptimizer extends tf.Optimizer {
   static get className(): string {
     return 'LowbitWageOptimizer';
   }
-  readonly bitsG: number;
-  readonly bitsW: number;
+  readonly gradientBits: number;
+  readonly weightBits: number;
   readonly seed: number;
   private eta: number;
   private rng: SeededRng;
 
   constructor(config: WageOptimizerConfig = {}) {
     super();
-    const c = checkConfig<WageOptimizerConfig>('LowbitWageOptimizer', config, ['learningRate', 'bitsG', 'bitsW', 'seed']);
+    if (config !== null && typeof config === 'object') rejectRenamed('LowbitWageOptimizer', config);
+    const c = checkConfig<WageOptimizerConfig>('LowbitWageOptimizer', config, [
+      'learningRate',
+      'gradientBits',
+      'weightBits',
+      'seed',
+    ]);
     this.eta = checkWageLearningRate(c.learningRate ?? 8);
-    this.bitsG = checkWageBits('bitsG', c.bitsG ?? 8);
-    this.bitsW = checkWageBits('bitsW', c.bitsW ?? 2);
+    this.gradientBits = checkWageBits('gradientBits', c.gradientBits ?? 8);
+    this.weightBits = checkWageBits('weightBits', c.weightBits ?? 2);
     this.seed = checkInteger('seed', c.seed ?? 0, 0, 0xffffffff);
     this.rng = new SeededRng(this.seed);
   }
@@ -84,18 +99,22 @@ export class LowbitWageOptimizer extends tf.Optimizer {
    * tests and for custom loops. Consumes `g.size` draws.
    */
   quantizedUpdate(g: tf.Tensor): tf.Tensor {
-    if (!(g instanceof tf.Tensor) || g.dtype !== 'float32') throw new LowbitConfigError('gradient', g, 'expected a float32 tf.Tensor');
-    return wageQuantizeGradient(g, this.bitsG, this.eta, this.rng);
+    if (!(g instanceof tf.Tensor) || g.dtype !== 'float32')
+      throw new LowbitConfigError('gradient', g, 'expected a float32 tf.Tensor');
+    return wageQuantizeGradient(g, this.gradientBits, this.eta, this.rng);
   }
 
   applyGradients(variableGradients: tf.NamedTensorMap | NamedTensor[]): void {
-    const names = Array.isArray(variableGradients) ? variableGradients.map((v) => v.name) : Object.keys(variableGradients);
-    const limit = 1 - wageSigma(this.bitsW);
+    const names = Array.isArray(variableGradients)
+      ? variableGradients.map((v) => v.name)
+      : Object.keys(variableGradients);
+    const limit = 1 - wageSigma(this.weightBits);
     names.forEach((name, i) => {
       const g = Array.isArray(variableGradients) ? variableGradients[i].tensor : variableGradients[name];
       if (g == null) return;
       const variable = tf.engine().registeredVariables[name];
-      if (variable === undefined) throw new LowbitConfigError('variableGradients', name, 'no variable of that name is registered');
+      if (variable === undefined)
+        throw new LowbitConfigError('variableGradients', name, 'no variable of that name is registered');
       tf.tidy(() => {
         const dW = this.quantizedUpdate(g);
         variable.assign(tf.clipByValue(tf.sub(variable, dW), -limit, limit));
@@ -117,20 +136,36 @@ export class LowbitWageOptimizer extends tf.Optimizer {
     if (rest.length === 0) return;
     const entry = rest.find((w) => w.name.endsWith(COUNTER_WEIGHT));
     if (rest.length !== 1 || entry === undefined || entry.tensor.size !== 2) {
-      throw new LowbitDataError('LowbitWageOptimizer.setWeights', `expected one ${COUNTER_WEIGHT} weight of 2 values, got ${rest.map((w) => w.name).join(', ')}`);
+      throw new LowbitDataError(
+        'LowbitWageOptimizer.setWeights',
+        `expected one ${COUNTER_WEIGHT} weight of 2 values, got ${rest.map((w) => w.name).join(', ')}`,
+      );
     }
     const [lo, hi] = Array.from(await entry.tensor.data());
     const counter = hi * 2 ** 31 + lo;
-    if (!Number.isSafeInteger(counter) || lo < 0 || hi < 0) throw new LowbitDataError('LowbitWageOptimizer.setWeights', `invalid draw counter [${lo}, ${hi}]`);
+    if (!Number.isSafeInteger(counter) || lo < 0 || hi < 0)
+      throw new LowbitDataError('LowbitWageOptimizer.setWeights', `invalid draw counter [${lo}, ${hi}]`);
     this.rng = new SeededRng(this.seed, counter);
   }
 
   getConfig(): tf.serialization.ConfigDict {
-    return { learningRate: this.eta, bitsG: this.bitsG, bitsW: this.bitsW, seed: this.seed };
+    return { learningRate: this.eta, gradientBits: this.gradientBits, weightBits: this.weightBits, seed: this.seed };
   }
 
-  static override fromConfig<T extends tf.serialization.Serializable>(cls: tf.serialization.SerializableConstructor<T>, config: tf.serialization.ConfigDict): T {
-    return new cls(config as never);
+  /** Also reads configs saved by the previous release (`bitsG`, `bitsW`). */
+  static override fromConfig<T extends tf.serialization.Serializable>(
+    cls: tf.serialization.SerializableConstructor<T>,
+    config: tf.serialization.ConfigDict,
+  ): T {
+    const c: Record<string, unknown> = { ...config };
+    delete c.customObjects;
+    for (const [old, now] of Object.entries(RENAMED_WAGE_OPTIONS)) {
+      if (old in c) {
+        if (c[now] === undefined) c[now] = c[old];
+        delete c[old];
+      }
+    }
+    return new cls(c as never);
   }
 }
 tf.serialization.registerClass(LowbitWageOptimizer);

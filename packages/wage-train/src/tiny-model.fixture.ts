@@ -5,23 +5,21 @@
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { SeededRng } from '@lowbit/quant-core';
-import { wageActivation } from './activation.js';
-import { wageErrorQuantizer } from './error-quantizer.js';
-import { wageConv2d } from './wage-conv2d.js';
-import { wageDense } from './wage-dense.js';
+import { wageActivation, wageErrorQuantizer } from './activation.js';
+import { wageConv2d, wageDense } from './wage-layers.js';
 
 export function tinyWageModel(seed = 1, bits = { W: 2, A: 8, E: 8 }): tfl.Sequential {
   return tfl.sequential({
     layers: [
-      wageActivation({ inputShape: [8, 8, 1], relu: false, bitsE: null, bitsA: bits.A }),
-      wageConv2d({ filters: 4, kernelSize: 3, bitsW: bits.W, seed }),
-      wageActivation({ bitsA: bits.A, bitsE: bits.E }),
+      wageActivation({ inputShape: [8, 8, 1], relu: false, errorBits: null, outputBits: bits.A }),
+      wageConv2d({ filters: 4, kernelSize: 3, weightBits: bits.W, inputBits: bits.A, seed }),
+      wageActivation({ outputBits: bits.A, errorBits: bits.E }),
       tfl.layers.maxPooling2d({ poolSize: 2 }),
-      wageConv2d({ filters: 6, kernelSize: 2, padding: 'same', bitsW: bits.W, seed: seed + 1 }),
-      wageActivation({ bitsA: bits.A, bitsE: bits.E }),
+      wageConv2d({ filters: 6, kernelSize: 2, padding: 'same', weightBits: bits.W, inputBits: bits.A, seed: seed + 1 }),
+      wageActivation({ outputBits: bits.A, errorBits: bits.E }),
       tfl.layers.flatten(),
-      wageDense({ units: 2, bitsW: bits.W, seed: seed + 2 }),
-      wageErrorQuantizer({ bitsE: bits.E }),
+      wageDense({ units: 2, weightBits: bits.W, inputBits: bits.A, seed: seed + 2 }),
+      wageErrorQuantizer({ errorBits: bits.E }),
     ],
   });
 }

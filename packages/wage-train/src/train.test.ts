@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
-import { LowbitConfigError, SeededRng } from '@lowbit/quant-core';
+import { LowbitConfigError } from '@lowbit/quant-core';
 import { predictClasses, sseLoss, trainWage, wageErrorRate, wageSchedule } from './train.js';
 import { tinyData, tinyWageModel } from './tiny-model.fixture.js';
 
@@ -8,7 +8,16 @@ const plain = (t: tf.Tensor) => Array.from(t.dataSync(), (v) => v + 0);
 
 describe('sseLoss', () => {
   it('is 0.5 * sum of squared differences over the whole batch', () => {
-    const loss = sseLoss(tf.tensor2d([[1, 0], [0, 1]]), tf.tensor2d([[0.5, 0.25], [-1, 1]]));
+    const loss = sseLoss(
+      tf.tensor2d([
+        [1, 0],
+        [0, 1],
+      ]),
+      tf.tensor2d([
+        [0.5, 0.25],
+        [-1, 1],
+      ]),
+    );
     expect(loss.dataSync()[0]).toBe(0.5 * (0.25 + 0.0625 + 1 + 0));
   });
 });
@@ -46,10 +55,11 @@ describe('trainWage', () => {
     expect(a.errorAfter).toBeLessThan(a.errorBefore);
     expect(a.history[2].loss).toBeLessThan(a.history[0].loss);
     // weights stay integers times sigma(k_G) = 2^-7 within the clip range +-0.5
-    for (const w of a.model.getWeights()) for (const v of plain(w)) {
-      expect(Number.isInteger(v * 128)).toBe(true);
-      expect(Math.abs(v)).toBeLessThanOrEqual(0.5);
-    }
+    for (const w of a.model.getWeights())
+      for (const v of plain(w)) {
+        expect(Number.isInteger(v * 128)).toBe(true);
+        expect(Math.abs(v)).toBeLessThanOrEqual(0.5);
+      }
   });
 
   it('leaks no tensors across training steps', async () => {
@@ -64,7 +74,14 @@ describe('trainWage', () => {
   it('honours maxBatchesPerEpoch and reports batches', async () => {
     const { x, y } = tinyData(64);
     const seen: number[] = [];
-    const history = await trainWage(tinyWageModel(1), x, y, { epochs: 1, batchSize: 8, maxBatchesPerEpoch: 3, onBatchEnd: (_e, b) => { seen.push(b); } });
+    const history = await trainWage(tinyWageModel(1), x, y, {
+      epochs: 1,
+      batchSize: 8,
+      maxBatchesPerEpoch: 3,
+      onBatchEnd: (_e, b) => {
+        seen.push(b);
+      },
+    });
     expect(history[0].batches).toBe(3);
     expect(seen).toEqual([0, 1, 2]);
   });
@@ -74,9 +91,12 @@ describe('trainWage', () => {
     const model = tinyWageModel(1);
     await expect(trainWage(model, x, y, { batchSize: 0 })).rejects.toThrow(/batchSize/);
     await expect(trainWage(model, x, y, { epochs: 0 })).rejects.toThrow(/epochs/);
-    await expect(trainWage(model, x, y, { schedule: [{ epochs: 1, learningRate: 0 }] })).rejects.toThrow(/learningRate/);
+    await expect(trainWage(model, x, y, { schedule: [{ epochs: 1, learningRate: 0 }] })).rejects.toThrow(
+      /learningRate/,
+    );
     await expect(trainWage(model, x, y, { schedule: [] })).rejects.toThrow(/schedule/);
-    await expect(trainWage(model, x, y, { bitsG: 1 })).rejects.toThrow(/bitsG/);
+    await expect(trainWage(model, x, y, { gradientBits: 1 })).rejects.toThrow(/gradientBits/);
+    await expect(trainWage(model, x, y, { bitsW: 2 } as never)).rejects.toThrow(/renamed: use weightBits/);
     await expect(trainWage(model, x, tf.slice(y, 0, 4), {})).rejects.toThrow(LowbitConfigError);
     await expect(trainWage(model, tf.cast(x, 'int32'), y, {})).rejects.toThrow(/x/);
     await expect(trainWage(model, x, labels as never, {})).rejects.toThrow(/one-hot/);

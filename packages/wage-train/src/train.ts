@@ -10,7 +10,7 @@
  * two (exact in float32), so the same seeds give the same weights, bit for bit.
  *
  * ```ts
- * const history = await trainWage(model, images, oneHot, { epochs: 6, bitsG: 8, bitsW: 2, seed: 1 });
+ * const history = await trainWage(model, images, oneHot, { epochs: 6, gradientBits: 8, weightBits: 2, seed: 1 });
  * history.map((h) => h.loss);
  * wageErrorRate(model, testImages, testLabels); // fraction misclassified
  * ```
@@ -19,7 +19,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
 import { checkConfig, checkInteger, LowbitConfigError, SeededRng, shuffledIndices } from '@lowbit/quant-core';
 import { checkWageLearningRate, LowbitWageOptimizer } from './optimizer.js';
-import { checkWageBits } from './bits.js';
+import { checkWageBits, rejectRenamed } from './bits.js';
 
 /** `0.5 * sum((yTrue - yPred)^2)` over the whole batch (the WAGE loss). */
 export function sseLoss(yTrue: tf.Tensor, yPred: tf.Tensor): tf.Scalar {
@@ -52,9 +52,9 @@ export interface TrainWageOptions {
   /** Batch size (default 128). */
   batchSize?: number;
   /** Gradient bits k_G (default 8). */
-  bitsG?: number;
+  gradientBits?: number;
   /** Weight bits k_W, the optimizer's clip range (default 2). */
-  bitsW?: number;
+  weightBits?: number;
   /** Seed of the shuffling and of the stochastic rounding (default 0). */
   seed?: number;
   /** Stop each epoch after this many batches (for quick runs); default: all. */
@@ -77,21 +77,50 @@ export interface WageEpochResult {
  * Returns one entry per epoch. Uses `model.apply(x, { training: true })` and updates only
  * `model.trainableWeights`.
  */
-export async function trainWage(model: tfl.LayersModel, x: tf.Tensor, y: tf.Tensor, options: TrainWageOptions = {}): Promise<WageEpochResult[]> {
-  const o = checkConfig<TrainWageOptions>('trainWage(options)', options, ['epochs', 'schedule', 'batchSize', 'bitsG', 'bitsW', 'seed', 'maxBatchesPerEpoch', 'onBatchEnd']);
-  if (!(x instanceof tf.Tensor) || x.dtype !== 'float32') throw new LowbitConfigError('x', x, 'expected a float32 tf.Tensor');
-  if (!(y instanceof tf.Tensor) || y.dtype !== 'float32' || y.rank !== 2) throw new LowbitConfigError('y', y, 'expected one-hot float32 targets of shape [n, classes]');
-  if (x.shape[0] !== y.shape[0] || x.shape[0] === 0) throw new LowbitConfigError('y', y.shape, `expected as many rows as x (${x.shape[0]}), at least 1`);
+export async function trainWage(
+  model: tfl.LayersModel,
+  x: tf.Tensor,
+  y: tf.Tensor,
+  options: TrainWageOptions = {},
+): Promise<WageEpochResult[]> {
+  if (options !== null && typeof options === 'object') rejectRenamed('trainWage(options)', options);
+  const o = checkConfig<TrainWageOptions>('trainWage(options)', options, [
+    'epochs',
+    'schedule',
+    'batchSize',
+    'gradientBits',
+    'weightBits',
+    'seed',
+    'maxBatchesPerEpoch',
+    'onBatchEnd',
+  ]);
+  if (!(x instanceof tf.Tensor) || x.dtype !== 'float32')
+    throw new LowbitConfigError('x', x, 'expected a float32 tf.Tensor');
+  if (!(y instanceof tf.Tensor) || y.dtype !== 'float32' || y.rank !== 2)
+    throw new LowbitConfigError('y', y, 'expected one-hot float32 targets of shape [n, classes]');
+  if (x.shape[0] !== y.shape[0] || x.shape[0] === 0)
+    throw new LowbitConfigError('y', y.shape, `expected as many rows as x (${x.shape[0]}), at least 1`);
   const schedule = o.schedule ?? wageSchedule(o.epochs ?? 3);
-  if (!Array.isArray(schedule) || schedule.length === 0) throw new LowbitConfigError('schedule', schedule, 'expected a non-empty array of { epochs, learningRate }');
+  if (!Array.isArray(schedule) || schedule.length === 0)
+    throw new LowbitConfigError('schedule', schedule, 'expected a non-empty array of { epochs, learningRate }');
   schedule.forEach((s, i) => {
     checkInteger(`schedule[${i}].epochs`, s?.epochs, 0, 100000);
     checkWageLearningRate(s.learningRate);
   });
   const batchSize = checkInteger('batchSize', o.batchSize ?? 128, 1, 1 << 20);
   const seed = checkInteger('seed', o.seed ?? 0, 0, 0xffffffff);
-  const maxBatches = checkInteger('maxBatchesPerEpoch', o.maxBatchesPerEpoch ?? Number.MAX_SAFE_INTEGER, 1, Number.MAX_SAFE_INTEGER);
-  const optimizer = new LowbitWageOptimizer({ learningRate: schedule[0].learningRate, bitsG: checkWageBits('bitsG', o.bitsG ?? 8), bitsW: checkWageBits('bitsW', o.bitsW ?? 2), seed });
+  const maxBatches = checkInteger(
+    'maxBatchesPerEpoch',
+    o.maxBatchesPerEpoch ?? Number.MAX_SAFE_INTEGER,
+    1,
+    Number.MAX_SAFE_INTEGER,
+  );
+  const optimizer = new LowbitWageOptimizer({
+    learningRate: schedule[0].learningRate,
+    gradientBits: checkWageBits('gradientBits', o.gradientBits ?? 8),
+    weightBits: checkWageBits('weightBits', o.weightBits ?? 2),
+    seed,
+  });
   // A second stream (seed + 1) for the example order, so changing one does not shift the other.
   const order = new SeededRng((seed + 1) >>> 0);
   const variables = model.trainableWeights.map((w) => w.read() as tf.Variable);
@@ -113,7 +142,11 @@ export async function trainWage(model: tfl.LayersModel, x: tf.Tensor, y: tf.Tens
           const indices = tf.tensor1d(idx, 'int32');
           const xb = tf.gather(x, indices);
           const yb = tf.gather(y, indices);
-          const cost = optimizer.minimize(() => sseLoss(yb, model.apply(xb, { training: true }) as tf.Tensor), true, variables);
+          const cost = optimizer.minimize(
+            () => sseLoss(yb, model.apply(xb, { training: true }) as tf.Tensor),
+            true,
+            variables,
+          );
           tf.dispose([indices, xb, yb]);
           const value = (await cost!.data())[0];
           cost!.dispose();
@@ -121,7 +154,13 @@ export async function trainWage(model: tfl.LayersModel, x: tf.Tensor, y: tf.Tens
           seen += idx.length;
           await o.onBatchEnd?.(epoch, batches, value / idx.length);
         }
-        history.push({ epoch, learningRate: stage.learningRate, loss: total / seen, batches, seconds: (Date.now() - started) / 1000 });
+        history.push({
+          epoch,
+          learningRate: stage.learningRate,
+          loss: total / seen,
+          batches,
+          seconds: (Date.now() - started) / 1000,
+        });
       }
     }
   } finally {

@@ -1,7 +1,10 @@
 import * as tf from '@tensorflow/tfjs-core';
+import * as tfl from '@tensorflow/tfjs-layers';
 import { describe, expect, it } from 'vitest';
-import { LowbitConfigError } from '@lowbit/quant-core';
-import { fanInOf, snapToWageGrid, wageInitialKernel } from './wage-init.js';
+import { LowbitConfigError, LowbitQuantDense, quantDense } from '@lowbit/quant-core';
+import { fanInOf, LowbitWageInitializer, snapToWageGrid, wageInitialKernel, wageInitializer } from './wage-init.js';
+
+const plain = (t: tf.Tensor) => Array.from(t.dataSync(), (v) => v + 0);
 
 describe('fanInOf', () => {
   it('counts the inputs of one output unit', () => {
@@ -40,7 +43,7 @@ describe('wageInitialKernel', () => {
 
   it('rejects bad arguments', () => {
     expect(() => wageInitialKernel([4, 4], 1, 0)).toThrow(LowbitConfigError);
-    expect(() => wageInitialKernel([4, 4], 17, 0)).toThrow(/bitsW/);
+    expect(() => wageInitialKernel([4, 4], 17, 0)).toThrow(/weightBits/);
     expect(() => wageInitialKernel([4, 4], 2, -1)).toThrow(/seed/);
     expect(() => wageInitialKernel([4], 2, 0)).toThrow(/kernelShape/);
   });
@@ -52,5 +55,54 @@ describe('snapToWageGrid', () => {
     expect(Array.from(snapToWageGrid(w, 2).dataSync(), (v) => v + 0)).toEqual([0.5, 0, 0.5, 0, -0.5]);
     // 3 bits: grid 0.25, clip +-0.75
     expect(Array.from(snapToWageGrid(w, 3).dataSync(), (v) => v + 0)).toEqual([0.25, -0.25, 0.5, 0.25, -0.75]);
+  });
+});
+
+describe('LowbitWageInitializer', () => {
+  it('draws wageInitialKernel(shape, bits, seed): seeded and deterministic', () => {
+    const init = wageInitializer({ bits: 2, seed: 5 });
+    expect(plain(init.apply([100, 50]))).toEqual(plain(wageInitialKernel([100, 50], 2, 5)));
+    expect(plain(init.apply([100, 50]))).toEqual(plain(init.apply([100, 50])));
+    expect(plain(wageInitializer({ bits: 2, seed: 6 }).apply([100, 50]))).not.toEqual(plain(init.apply([100, 50])));
+    expect(init.getConfig()).toEqual({ bits: 2, seed: 5 });
+    expect(new LowbitWageInitializer().getConfig()).toEqual({ bits: 2, seed: 0 });
+  });
+
+  it('is a registered tfjs initializer: a layer using it saves and reloads it', () => {
+    const layer = quantDense({ units: 4, inputShape: [6], kernelInitializer: wageInitializer({ bits: 3, seed: 9 }) });
+    tfl.sequential({ layers: [layer] });
+    expect(plain(layer.getWeights()[0]!)).toEqual(plain(wageInitialKernel([6, 4], 3, 9)));
+    const config = layer.getConfig();
+    expect(config.kernelInitializer).toEqual({ className: 'LowbitWageInitializer', config: { bits: 3, seed: 9 } });
+    const json = tfl.sequential({
+      layers: [tfl.layers.Layer.fromConfig(LowbitQuantDense, { ...config, name: 'copy' }) as LowbitQuantDense],
+    });
+    expect(plain(json.layers[0]!.getWeights()[0]!)).toEqual(plain(layer.getWeights()[0]!));
+  });
+
+  it('with base: draws from another tfjs initializer and snaps to the k_W grid', () => {
+    const base = tfl.initializers.randomUniform({ minval: -1, maxval: 1, seed: 3 });
+    const init = wageInitializer({ bits: 3, base });
+    const raw = base.apply([20, 5]);
+    expect(plain(init.apply([20, 5]))).toEqual(plain(snapToWageGrid(raw, 3)));
+    expect(new Set(plain(init.apply([20, 5])).map((v) => v * 4)).size).toBeGreaterThan(3);
+    expect(plain(init.apply([20, 5])).every((v) => Number.isInteger(v * 4) && Math.abs(v) <= 0.75)).toBe(true);
+    const config = init.getConfig();
+    expect(config.base).toEqual({ className: 'RandomUniform', config: { minval: -1, maxval: 1, seed: 3 } });
+    const back = new LowbitWageInitializer(config as never);
+    expect(plain(back.apply([20, 5]))).toEqual(plain(init.apply([20, 5])));
+    expect(plain(wageInitializer({ bits: 2, base: 'ones' }).apply([3, 2]))).toEqual([0.5, 0.5, 0.5, 0.5, 0.5, 0.5]);
+    expect(wageInitializer({ bits: 2, base: 'GlorotUniform' }).base!.getClassName()).toBe('VarianceScaling');
+  });
+
+  it('rejects bad configs', () => {
+    expect(() => wageInitializer({ bits: 1 })).toThrow(/bits/);
+    expect(() => wageInitializer({ seed: -1 })).toThrow(/seed/);
+    expect(() => wageInitializer({ base: 'noSuchInit' })).toThrow(/base/);
+    expect(() => wageInitializer({ base: { className: 'NoSuchInit', config: {} } })).toThrow(/base.className/);
+    expect(() => wageInitializer({ base: wageInitializer() })).toThrow(/another tfjs initializer/);
+    expect(() => wageInitializer({ bitsW: 2 } as never)).toThrow(/bitsW/);
+    expect(() => wageInitializer().apply([3])).toThrow(/kernelShape/);
+    expect(() => wageInitializer().apply([3, 3], 'int32')).toThrow(/dtype/);
   });
 });
