@@ -59,8 +59,8 @@ async function runWage(name: string, bits: Bits, epochs: number, data: Data, int
   const history = await trainWage(model, data.trainX, data.trainY, {
     schedule,
     batchSize: settings.batch,
-    bitsG: bits.G,
-    bitsW: bits.W,
+    gradientBits: bits.G,
+    weightBits: bits.W,
     seed: settings.seed,
     onBatchEnd: progress(name, Math.ceil(data.trainX.shape[0] / settings.batch)),
   });

@@ -21,18 +21,18 @@ export function wageLenet(bits: Bits, seed: number): tfl.Sequential {
   return tfl.sequential({
     name: `wage_lenet_${bits.W}_${bits.A}_${bits.G}_${bits.E}`,
     layers: [
-      wageActivation({ inputShape: [28, 28, 1], relu: false, bitsE: null, bitsA: bits.A, name: 'input_qa' }),
-      wageConv2d({ filters: 32, kernelSize: 5, bitsW: bits.W, seed: seed, name: 'conv1' }),
-      wageActivation({ bitsA: bits.A, bitsE: bits.E, name: 'act1' }),
+      wageActivation({ inputShape: [28, 28, 1], relu: false, errorBits: null, outputBits: bits.A, name: 'input_qa' }),
+      wageConv2d({ filters: 32, kernelSize: 5, weightBits: bits.W, inputBits: bits.A, seed: seed, name: 'conv1' }),
+      wageActivation({ outputBits: bits.A, errorBits: bits.E, name: 'act1' }),
       tfl.layers.maxPooling2d({ poolSize: 2, name: 'pool1' }),
-      wageConv2d({ filters: 64, kernelSize: 5, bitsW: bits.W, inputBits: bits.A, seed: seed + 1, name: 'conv2' }),
-      wageActivation({ bitsA: bits.A, bitsE: bits.E, name: 'act2' }),
+      wageConv2d({ filters: 64, kernelSize: 5, weightBits: bits.W, inputBits: bits.A, seed: seed + 1, name: 'conv2' }),
+      wageActivation({ outputBits: bits.A, errorBits: bits.E, name: 'act2' }),
       tfl.layers.maxPooling2d({ poolSize: 2, name: 'pool2' }),
       tfl.layers.flatten({ name: 'flatten' }),
-      wageDense({ units: 512, bitsW: bits.W, inputBits: bits.A, seed: seed + 2, name: 'fc1' }),
-      wageActivation({ bitsA: bits.A, bitsE: bits.E, name: 'act3' }),
-      wageDense({ units: 10, bitsW: bits.W, inputBits: bits.A, seed: seed + 3, name: 'fc2' }),
-      wageErrorQuantizer({ bitsE: bits.E, name: 'error_out' }),
+      wageDense({ units: 512, weightBits: bits.W, inputBits: bits.A, seed: seed + 2, name: 'fc1' }),
+      wageActivation({ outputBits: bits.A, errorBits: bits.E, name: 'act3' }),
+      wageDense({ units: 10, weightBits: bits.W, inputBits: bits.A, seed: seed + 3, name: 'fc2' }),
+      wageErrorQuantizer({ errorBits: bits.E, name: 'error_out' }),
     ],
   });
 }
