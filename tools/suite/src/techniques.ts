@@ -187,8 +187,8 @@ const wage: Technique = {
       const epochs = await trainWage(model, x, y, {
         epochs: ctx.epochs,
         batchSize,
-        bitsG: 8,
-        bitsW: 2,
+        gradientBits: 8,
+        weightBits: 2,
         seed: ctx.seed,
         onBatchEnd: (epoch, batch, loss) => {
           curve.push({ step: epoch * batchesPerEpoch + batch + 1, epoch: epoch + 1, loss });
