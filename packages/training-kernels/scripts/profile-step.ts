@@ -1,40 +1,124 @@
-// Times every kernel of one LeNet training step (batch 64):
-//   npx tsx scripts/profile-step.ts <cpu|wasm> [stock|patched] [batch]
-// Kernels run inside other kernels (our composed ones) are listed too, so read the totals with care.
+// Per-kernel profile of one LeNet training step (batch 64, Adam, trainOnBatch), exclusive times:
+//   npx tsx scripts/profile-step.ts [--backend wasm|cpu] [--threads 1|2] [--stock] [--qat] [--steps 5] [--shapes]
+//
+// Every kernel of the backend is wrapped with a timer; a kernel run inside another (our composed
+// kernels run forward convolutions) is charged to itself, and the outer kernel keeps only its
+// own time, so the rows add up to the kernel total. "outside kernels" is the rest of the step:
+// the layers' JS, the gradient tape, tidy, tensor bookkeeping. Times are medians over the steps
+// (the machine is shared: also printed is the process CPU time, which load inflates less).
+import { loadavg } from 'node:os';
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
-import { lenet, randomBatch } from '../bench/lenet.js';
+import { registerTrainingKernels, selectBackend } from '../src/index.js';
+import { lenet, lenetQat, randomBatch } from '../bench/lenet.js';
 
-const backend = process.argv[2] ?? 'cpu';
-const mode = process.argv[3] ?? 'stock';
-const batch = Number(process.argv[4] ?? 64);
+const arg = (name: string, fallback: string) => {
+  const i = process.argv.indexOf(`--${name}`);
+  return i >= 0 ? process.argv[i + 1] : fallback;
+};
+const backend = arg('backend', 'wasm') as 'wasm' | 'cpu';
+const threads = Number(arg('threads', '1'));
+const steps = Number(arg('steps', '5'));
+const byShape = process.argv.includes('--shapes');
+const stock = process.argv.includes('--stock');
+const qat = process.argv.includes('--qat');
 tf.enableProdMode();
-if (backend === 'wasm') {
-  await import('@tensorflow/tfjs-backend-wasm');
+if (stock) {
+  if (backend === 'wasm') await import('@tensorflow/tfjs-backend-wasm');
   tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', false);
+  await tf.setBackend(backend);
+} else {
+  await selectBackend({ prefer: backend, threads, log: true });
+  if (backend === 'cpu') registerTrainingKernels({ backends: ['cpu'] });
 }
-if (mode === 'patched') {
-  const { registerTrainingKernels } = await import('../src/index.js');
-  registerTrainingKernels({ backends: [backend as 'cpu' | 'wasm'] });
+
+interface Row {
+  ms: number[];
+  cpu: number[];
+  calls: number;
 }
-await tf.setBackend(backend);
-await tf.ready();
-const model = lenet();
-const { x, y } = randomBatch(batch);
-await model.trainOnBatch(x, y); // warm-up (creates optimizer slots)
-const t0 = performance.now();
-const info = await tf.profile(async () => {
+const cpuNow = () => {
+  const c = process.cpuUsage();
+  return (c.user + c.system) / 1000;
+};
+const rows = new Map<string, Row>();
+const stack: { name: string; start: number; cpu: number; child: number; childCpu: number }[] = [];
+let current = new Map<string, number>();
+let currentCpu = new Map<string, number>();
+let callsThisStep = new Map<string, number>();
+for (const config of tf.getKernelsForBackend(tf.getBackend())) {
+  const inner = config.kernelFunc;
+  tf.unregisterKernel(config.kernelName, config.backendName);
+  tf.registerKernel({
+    ...config,
+    setupFunc: undefined,
+    disposeFunc: undefined,
+    kernelFunc: (args) => {
+      const shapes = byShape ? ` ${Object.values(args.inputs).map((t) => JSON.stringify((t as tf.TensorInfo | undefined)?.shape ?? null)).join('')}` : '';
+      const frame = { name: config.kernelName + shapes, start: performance.now(), cpu: cpuNow(), child: 0, childCpu: 0 };
+      stack.push(frame);
+      try {
+        return inner(args);
+      } finally {
+        stack.pop();
+        const total = performance.now() - frame.start;
+        const totalCpu = cpuNow() - frame.cpu;
+        if (stack.length) {
+          stack[stack.length - 1].child += total;
+          stack[stack.length - 1].childCpu += totalCpu;
+        }
+        const key = stack.length ? `${frame.name} (in ${stack[0].name})` : frame.name;
+        current.set(key, (current.get(key) ?? 0) + total - frame.child);
+        currentCpu.set(key, (currentCpu.get(key) ?? 0) + totalCpu - frame.childCpu);
+        callsThisStep.set(key, (callsThisStep.get(key) ?? 0) + 1);
+      }
+    },
+  });
+}
+
+const model = qat ? lenetQat() : lenet();
+const { x, y } = randomBatch(64);
+await model.trainOnBatch(x, y); // warm-up (creates the optimizer slots)
+const stepMs: number[] = [];
+const cpuMs: number[] = [];
+for (let s = 0; s < steps; s++) {
+  current = new Map();
+  currentCpu = new Map();
+  callsThisStep = new Map();
+  const c0 = process.cpuUsage();
+  const t0 = performance.now();
   await model.trainOnBatch(x, y);
-});
-const total = performance.now() - t0;
-const byName = new Map<string, { ms: number; calls: number }>();
-for (const k of info.kernels) {
-  const ms = Number(await k.kernelTimeMs) || 0;
-  const e = byName.get(k.name) ?? { ms: 0, calls: 0 };
-  e.ms += ms;
-  e.calls += 1;
-  byName.set(k.name, e);
+  stepMs.push(performance.now() - t0);
+  const c = process.cpuUsage(c0);
+  cpuMs.push((c.user + c.system) / 1000);
+  let kernels = 0;
+  let kernelsCpu = 0;
+  for (const [k, ms] of current) {
+    const row = rows.get(k) ?? { ms: [], cpu: [], calls: 0 };
+    row.ms.push(ms);
+    row.cpu.push(currentCpu.get(k) ?? 0);
+    row.calls = callsThisStep.get(k) ?? 0;
+    rows.set(k, row);
+    kernels += ms;
+    kernelsCpu += currentCpu.get(k) ?? 0;
+  }
+  const row = rows.get('outside kernels') ?? { ms: [], cpu: [], calls: 0 };
+  row.ms.push(stepMs[s] - kernels);
+  row.cpu.push(cpuMs[s] - kernelsCpu);
+  rows.set('outside kernels', row);
 }
-const rows = [...byName.entries()].sort((a, b) => b[1].ms - a[1].ms).slice(0, 15);
-console.log(`${backend} ${mode}, batch ${batch}: one training step ${(total / 1000).toFixed(2)} s (profiled)`);
-console.table(rows.map(([name, e]) => ({ kernel: name, ms: +e.ms.toFixed(1), calls: e.calls })));
+const median = (v: number[]) => [...v].sort((a, b) => a - b)[Math.floor(v.length / 2)];
+const step = median(stepMs);
+const label = `${backend}${stock ? ' stock' : ''}, ${threads} thread(s)${qat ? ', QAT (WRPN 4-bit)' : ''}`;
+console.log(`${label}: step median ${step.toFixed(1)} ms, CPU ${median(cpuMs).toFixed(1)} ms, load ${loadavg()[0].toFixed(1)}`);
+const table = [...rows.entries()]
+  .map(([kernel, r]) => ({
+    kernel,
+    calls: r.calls,
+    ms: +median(r.ms).toFixed(1),
+    cpuMs: +median(r.cpu).toFixed(1),
+    share: `${((100 * median(r.ms)) / step).toFixed(0)}%`,
+  }))
+  .sort((a, b) => b.cpuMs - a.cpuMs)
+  .slice(0, 25);
+console.table(table);

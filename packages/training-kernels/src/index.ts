@@ -12,3 +12,4 @@ export * from './kernels/batch-mat-mul-wasm.js';
 export * from './kernels/filter-grad-by-conv.js';
 export { composedKernel } from './kernels/composed-kernel.js';
 export * from './select-backend.js';
+export { enableWasmThreadsInNode, withWasmThreadPool, wasmWorkersStarted, MAX_WASM_THREADS } from './wasm-threads.js';

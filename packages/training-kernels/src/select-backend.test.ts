@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
 import { LowbitConfigError } from '@lowbit/quant-core/errors';
@@ -13,14 +14,16 @@ afterEach(async () => {
 const fail = (what: string) => () => Promise.reject(new Error(`Cannot find module '${what}'`));
 
 describe('selectBackend', () => {
-  it('skips tfjs-node (not installed here) and picks wasm with SIMD and our kernels', async () => {
+  it('skips tfjs-node (not installed here) and picks wasm with SIMD, one thread per core, and our kernels', async () => {
     const info = vi.spyOn(console, 'info').mockImplementation(() => {});
     const choice = await selectBackend();
+    const cores = Math.min(8, availableParallelism());
     expect(choice.backend).toBe('wasm');
     expect(tf.getBackend()).toBe('wasm');
     expect(choice.attempts[0]).toMatchObject({ backend: 'tensorflow', ok: false });
     expect(choice.attempts[0].reason).toMatch(/cannot import/);
-    expect(choice.reason).toMatch(/^wasm SIMD, single-threaded/);
+    expect(choice.threads).toBe(cores);
+    expect(choice.reason).toMatch(new RegExp(`^wasm SIMD, multithreaded, ${cores} threads? of \\d+ logical cores`));
     expect(choice.reason).toMatch(/skipped tensorflow: cannot import/);
     expect(isTrainingKernelRegistered(tf.Conv2DBackpropFilter, 'wasm')).toBe(true);
     expect(info).toHaveBeenCalledWith(expect.stringMatching(/^lowbit: backend wasm \(/));
@@ -58,6 +61,10 @@ describe('selectBackend', () => {
     ['a non-boolean log', { log: 'yes' }, 'log'],
     ['an unknown option', { backend: 'cpu' }, 'selectBackend(options).backend'],
     ['a string', 'wasm', 'selectBackend(options)'],
+    ['zero threads', { threads: 0 }, 'threads'],
+    ['9 threads', { threads: 9 }, 'threads'],
+    ['fractional threads', { threads: 1.5 }, 'threads'],
+    ['threads as a string', { threads: '2' }, 'threads'],
   ];
   for (const [name, options, argument] of bad) {
     it(`throws LowbitConfigError for ${name}`, async () => {

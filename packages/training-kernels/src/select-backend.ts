@@ -11,13 +11,20 @@
  * Order: `tensorflow` (tfjs-node, native) when it can be imported; else `wasm` with SIMD and
  * our training kernels; else `cpu` with our kernels. `prefer` moves one backend to the front.
  * tfjs-node is only ever reached through a guarded dynamic import, so this package never
- * depends on it. Threaded wasm does not start in Node (its worker is a Blob URL), so the
- * multithreading flag is switched off before the wasm backend initialises, which selects the
- * SIMD single-threaded build.
+ * depends on it.
+ *
+ * wasm threads: `threads` (default: every logical core, at most 8) is the size of XNNPACK's
+ * thread pool. Above 1, in Node, the threaded SIMD build is started with
+ * `enableWasmThreadsInNode` (tfjs 4.22 does not start it there by itself) and its pool is not
+ * capped at half the cores (`withWasmThreadPool`); the reason says how many threads run. If the
+ * threaded build fails to start, the single-threaded SIMD build is tried next and the reason
+ * says why. `threads: 1` selects the single-threaded build. The wasm backend initialises once
+ * per process: the first selection's thread count stays.
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { LowbitConfigError } from '@lowbit/quant-core/errors';
 import { registerTrainingKernels } from './register.js';
+import { enableWasmThreadsInNode, isNodeRuntime, MAX_WASM_THREADS, withWasmThreadPool } from './wasm-threads.js';
 
 export type BackendName = 'tensorflow' | 'wasm' | 'cpu';
 export const BACKEND_ORDER: readonly BackendName[] = ['tensorflow', 'wasm', 'cpu'];
@@ -27,6 +34,11 @@ export interface SelectBackendOptions {
   prefer?: BackendName;
   /** Print the choice with console.info. Default true. */
   log?: boolean;
+  /**
+   * wasm: XNNPACK threads, an integer 1..8, or `'auto'` (default) for every logical core (at
+   * most 8). 1 selects the single-threaded SIMD build.
+   */
+  threads?: number | 'auto';
 }
 
 export interface BackendAttempt {
@@ -41,6 +53,8 @@ export interface BackendChoice {
   reason: string;
   /** Every backend tried, in order. */
   attempts: BackendAttempt[];
+  /** Threads of the backend's thread pool (wasm: XNNPACK's; 1 for cpu; undefined for tensorflow). */
+  threads?: number;
 }
 
 /** How each backend is loaded; replaceable in tests. Each resolves once the module is imported. */
@@ -65,28 +79,78 @@ function message(e: unknown): string {
   return text.split('\n')[0].slice(0, 160);
 }
 
-async function tryBackend(name: BackendName, loaders: BackendLoaders): Promise<BackendAttempt> {
+/** Whether the wasm backend is already initialised in this process (without initialising it). */
+function wasmStarted(): boolean {
+  const registry = (tf.engine() as unknown as { registry?: Record<string, unknown> }).registry;
+  return registry?.wasm !== undefined;
+}
+
+interface WasmModule {
+  setThreadsCount?: (threads: number) => void;
+  getThreadsCount?: () => number;
+}
+
+async function initialise(name: BackendName): Promise<string | null> {
   try {
-    await loaders[name]();
+    const ok = await tf.setBackend(name);
+    if (ok) await tf.ready();
+    if (!ok || tf.getBackend() !== name) return 'failed to initialise';
+    return null;
+  } catch (e) {
+    return `failed to initialise (${message(e)})`;
+  }
+}
+
+/** The wasm backend: threaded build when asked for and it starts, else the single-threaded one. */
+async function tryWasm(module: WasmModule, threads: number | 'auto'): Promise<BackendAttempt & { threads?: number }> {
+  registerTrainingKernels({ backends: ['wasm'] });
+  const node = isNodeRuntime();
+  let threadedFailure = '';
+  const started = wasmStarted();
+  if (threads !== 1 && !started) {
+    if (node) enableWasmThreadsInNode();
+    if (node) tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', true);
+    module.setThreadsCount?.(threads === 'auto' ? -1 : threads);
+    const { result: failure, logicalCores } = await withWasmThreadPool(threads, () => initialise('wasm'));
+    if (failure === null) return wasmAttempt(module, true, logicalCores);
+    threadedFailure = `threaded build ${failure}; `;
+    if (node) tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', false);
+    else return { backend: 'wasm', ok: false, reason: failure };
+  } else if (node && !started) {
+    tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', false);
+  }
+  const failure = await initialise('wasm');
+  if (failure !== null) return { backend: 'wasm', ok: false, reason: `${threadedFailure}${failure}` };
+  const attempt = await wasmAttempt(module, false);
+  return { ...attempt, reason: `${attempt.reason}${threadedFailure ? ` (${threadedFailure.slice(0, -2)})` : ''}` };
+}
+
+async function wasmAttempt(module: WasmModule, threaded: boolean, logicalCores?: number): Promise<BackendAttempt & { threads?: number }> {
+  const simd = await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT');
+  let threads = 1;
+  try {
+    threads = Math.max(1, module.getThreadsCount?.() ?? 1);
+  } catch {
+    threads = 1;
+  }
+  const cores = logicalCores ? ` of ${logicalCores} logical cores` : '';
+  const build = threaded ? `multithreaded, ${threads} thread${threads > 1 ? 's' : ''}${cores}` : 'single-threaded';
+  return { backend: 'wasm', ok: true, threads, reason: `wasm ${simd ? 'SIMD' : 'without SIMD'}, ${build}, with lowbit training kernels` };
+}
+
+async function tryBackend(name: BackendName, loaders: BackendLoaders, threads: number | 'auto'): Promise<BackendAttempt & { threads?: number }> {
+  let module: unknown;
+  try {
+    module = await loaders[name]();
   } catch (e) {
     return { backend: name, ok: false, reason: `cannot import it (${message(e)})` };
   }
-  if (name === 'wasm') tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', false);
-  if (name === 'wasm' || name === 'cpu') registerTrainingKernels({ backends: [name] });
-  let ok = false;
-  try {
-    ok = await tf.setBackend(name);
-    if (ok) await tf.ready();
-  } catch (e) {
-    return { backend: name, ok: false, reason: `failed to initialise (${message(e)})` };
-  }
-  if (!ok || tf.getBackend() !== name) return { backend: name, ok: false, reason: 'failed to initialise' };
+  if (name === 'wasm') return tryWasm((module ?? {}) as WasmModule, threads);
+  if (name === 'cpu') registerTrainingKernels({ backends: [name] });
+  const failure = await initialise(name);
+  if (failure !== null) return { backend: name, ok: false, reason: failure };
   if (name === 'tensorflow') return { backend: name, ok: true, reason: 'tfjs-node (native TensorFlow) is installed' };
-  if (name === 'wasm') {
-    const simd = await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT');
-    return { backend: name, ok: true, reason: `wasm ${simd ? 'SIMD' : 'without SIMD'}, single-threaded, with lowbit training kernels` };
-  }
-  return { backend: name, ok: true, reason: 'cpu (pure JS) with lowbit training kernels' };
+  return { backend: name, ok: true, threads: 1, reason: 'cpu (pure JS) with lowbit training kernels' };
 }
 
 /** Makes the fastest available backend current (awaits setBackend + ready) and says which and why. */
@@ -95,9 +159,15 @@ export async function selectBackend(options: SelectBackendOptions = {}, loaders:
     throw new LowbitConfigError('selectBackend(options)', options, "expected an object like { prefer: 'wasm' }");
   }
   for (const k of Object.keys(options)) {
-    if (k !== 'prefer' && k !== 'log') throw new LowbitConfigError(`selectBackend(options).${k}`, (options as Record<string, unknown>)[k], 'unknown option; known options: prefer, log');
+    if (k !== 'prefer' && k !== 'log' && k !== 'threads') {
+      const value = (options as Record<string, unknown>)[k];
+      throw new LowbitConfigError(`selectBackend(options).${k}`, value, 'unknown option; known options: prefer, log, threads');
+    }
   }
-  const { prefer, log = true } = options;
+  const { prefer, log = true, threads = 'auto' } = options;
+  if (threads !== 'auto' && !(Number.isInteger(threads) && threads >= 1 && threads <= MAX_WASM_THREADS)) {
+    throw new LowbitConfigError('threads', threads, `expected 'auto' or an integer 1..${MAX_WASM_THREADS}`);
+  }
   if (prefer !== undefined && !BACKEND_ORDER.includes(prefer)) {
     throw new LowbitConfigError('prefer', prefer, `expected one of ${BACKEND_ORDER.map((b) => `'${b}'`).join(', ')}`);
   }
@@ -105,13 +175,13 @@ export async function selectBackend(options: SelectBackendOptions = {}, loaders:
   const order = prefer ? [prefer, ...BACKEND_ORDER.filter((b) => b !== prefer)] : [...BACKEND_ORDER];
   const attempts: BackendAttempt[] = [];
   for (const name of order) {
-    const attempt = await tryBackend(name, loaders);
+    const { threads: used, ...attempt } = await tryBackend(name, loaders, threads);
     attempts.push(attempt);
     if (attempt.ok) {
       const skipped = attempts.filter((a) => !a.ok).map((a) => `${a.backend}: ${a.reason}`);
       const reason = skipped.length ? `${attempt.reason}; skipped ${skipped.join('; ')}` : attempt.reason;
       if (log) console.info(`lowbit: backend ${name} (${reason})`);
-      return { backend: name, reason, attempts };
+      return used === undefined ? { backend: name, reason, attempts } : { backend: name, reason, attempts, threads: used };
     }
   }
   throw new Error(`selectBackend: no tfjs backend could be started: ${attempts.map((a) => `${a.backend}: ${a.reason}`).join('; ')}`);
