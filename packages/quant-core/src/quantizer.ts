@@ -56,6 +56,13 @@ export abstract class Quantizer extends serialization.Serializable {
   abstract precision(): OperandPrecision;
 
   /**
+   * As a kernel quantizer: the accumulator width the layer's sums need for inputs of precision
+   * `input`, when this quantizer fixes it (WAGE derives it from the fan-in after `build`);
+   * undefined lets hw-model choose.
+   */
+  accumulatorBits?(input: OperandPrecision): number | undefined;
+
+  /**
    * Integer export: the codes and scales hardware would store for `x`, such that
    * `quantize(x).dequantize()` equals `call(x)` (inference mode). Quantizers that cannot export
    * integer codes (float) throw.

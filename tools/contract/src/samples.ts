@@ -23,6 +23,9 @@ export const QUANTIZER_SAMPLES: Record<string, QuantizerSample> = {
   LowbitLinearFsrQuantizer: { kernel: { bits: 5, fsr: 0 }, input: { bits: 5, fsr: 1 } },
   LowbitWageQuantizer: { kernel: { bits: 4, mode: 'weight' }, input: { bits: 8, mode: 'activation' } },
   // Calibrated per-channel scales: it fits one channel count, so it is an activation part only.
+  // WAGE's activation block (Q_A forward, Q_E on the error) and the reporting-only input part.
+  LowbitWageActivationQuantizer: { kernel: null, input: null, activation: { bits: 8, errorBits: 8 } },
+  LowbitWagePassThroughQuantizer: { kernel: null, input: null, activation: { bits: 8 } },
   LowbitDqaQuantizer: {
     kernel: null,
     input: null,

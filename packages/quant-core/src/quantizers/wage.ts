@@ -133,7 +133,7 @@ export class LowbitWageQuantizer extends Quantizer {
    * `0..2^b - 1`; binary, ternary and {0, 1} as 1. Undefined before `build` or for float and
    * pow2 inputs (hw-model then derives the width).
    */
-  accumulatorBits(input: OperandPrecision): number | undefined {
+  override accumulatorBits(input: OperandPrecision): number | undefined {
     if (this.fanInValue === null || input === null || typeof input !== 'object') return undefined;
     let maxInput: number;
     if (input.kind === 'int') maxInput = input.signed ? 2 ** (input.bits - 1) - 1 : 2 ** input.bits - 1;
