@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { packSignedBits, unpackSignedBits } from '@lowbit/quant-core';
-import { countSymbols, packSignedCodes, quantizeSplit, unpackSignedCodes } from './codec-loops.js';
+import { countSymbols, dequantize, packSignedCodes, quantizeSplit, unpackSignedCodes } from './codec-loops.js';
 import { checkDqaParams } from './dqa-params.js';
 import { dqaQuantizeValues } from './dqa-quantize.js';
 
@@ -39,26 +39,46 @@ describe('codec loops', () => {
           const important = flags.slice(0, C).flatMap((f, c) => (f ? [c] : []));
           const p = checkDqaParams({ bits, extraBits, scales, important });
           const ref = dqaQuantizeValues(values, p);
-          const codes = new Int8Array(values.length);
+          const codeBytes = new Uint8Array(Math.ceil((values.length * bits) / 8));
           const errors = new Uint8Array(ref.errors.length);
-          quantizeSplit(values, p, codes, errors);
-          expect(Array.from(codes)).toEqual(Array.from(ref.codes));
+          quantizeSplit(values, p, codeBytes, errors);
+          expect(Array.from(codeBytes)).toEqual(Array.from(packSignedBits(ref.codes, bits)));
           expect(Array.from(errors)).toEqual(Array.from(ref.errors));
           // Plain number arrays (float64 values) too.
-          quantizeSplit(Array.from(values, (v) => v * 1.0000001), p, codes, errors);
+          quantizeSplit(Array.from(values, (v) => v * 1.0000001), p, codeBytes, errors);
           const ref64 = dqaQuantizeValues(Array.from(values, (v) => v * 1.0000001), p);
-          expect(Array.from(codes)).toEqual(Array.from(ref64.codes));
+          expect(Array.from(codeBytes)).toEqual(Array.from(packSignedBits(ref64.codes, bits)));
         },
       ),
       { numRuns: 300 },
     );
   });
 
+  it('quantizes and dequantizes across many blocks, for channel counts that do not divide them', () => {
+    let seed = 7;
+    const rand = () => (seed = (seed * 1664525 + 1013904223) >>> 0) / 2 ** 32;
+    for (const [C, rows, bits, extraBits] of [[1, 9000, 3, 2], [3, 3000, 5, 3], [7, 1300, 2, 8], [13, 700, 8, 1], [4099, 3, 3, 4]]) {
+      const scales = Array.from({ length: C }, () => Math.fround(0.01 + rand()));
+      const important = Array.from({ length: C }, (_, c) => c).filter(() => rand() < 0.5);
+      const p = checkDqaParams({ bits, extraBits, scales, important });
+      const values = Float32Array.from({ length: C * rows }, () => (rand() - 0.3) * 2 ** bits);
+      const ref = dqaQuantizeValues(values, p);
+      const codeBytes = new Uint8Array(Math.ceil((values.length * bits) / 8));
+      const errors = new Uint8Array(ref.errors.length);
+      quantizeSplit(values, p, codeBytes, errors);
+      expect(Buffer.from(codeBytes).equals(Buffer.from(packSignedBits(ref.codes, bits)))).toBe(true);
+      expect(Buffer.from(errors).equals(Buffer.from(ref.errors))).toBe(true);
+      const back = new Float32Array(values.length);
+      dequantize(codeBytes, errors, p, back);
+      expect(back.every((v, i) => Object.is(v, ref.output[i]))).toBe(true);
+    }
+  });
+
   it('reports the first NaN in flat order, as dqaQuantizeValues', () => {
     const p = checkDqaParams({ bits: 4, extraBits: 2, scales: [1, 1, 1], important: [2] });
     const values = Float32Array.of(0, 1, 2, 3, Number.NaN, 5, Number.NaN, 7, 8);
     expect(() => dqaQuantizeValues(values, p)).toThrow(/index 4 is NaN/);
-    expect(() => quantizeSplit(values, p, new Int8Array(9), new Uint8Array(3))).toThrow(/index 4 is NaN/);
+    expect(() => quantizeSplit(values, p, new Uint8Array(5), new Uint8Array(3))).toThrow(/index 4 is NaN/);
   });
 
   it('counts symbols per table', () => {

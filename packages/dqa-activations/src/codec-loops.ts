@@ -13,24 +13,34 @@ import { channelGrid, type dqaQuantizeValues } from './dqa-quantize.js';
 const ROUND_HALF_EVEN = 6755399441055744;
 
 /**
- * Rows per block of the channel-major loops: about 8K elements (32 KB of float32), so a block
- * stays in cache while each channel's constants (step, bounds, importance) stay in registers.
- * The per-element channel lookups of a flat loop cost about twice as much in V8.
+ * Rows per block of the channel-major loops: about 4K elements (16 KB of float32, 4 KB of codes,
+ * at most 4 KB of shift errors), so a block stays in the L1 cache while each channel's constants
+ * (step, bounds, importance) stay in registers; the per-element channel lookups of a flat loop
+ * cost about twice as much in V8. A block holds a multiple of 8 elements, so its N-bit codes start
+ * on a byte and blocks pack and unpack independently.
  */
 function blockRows(channels: number): number {
-  return Math.max(1, Math.floor(8192 / channels));
+  const align = 8 / gcd(channels, 8); // rows making a multiple of 8 elements
+  return Math.max(align, Math.floor(4096 / channels / align) * align);
+}
+
+function gcd(a: number, b: number): number {
+  while (b) [a, b] = [b, a % b];
+  return a;
 }
 
 /**
- * Quantizes channels-last `input` with `p`: `codes[i]` the N-bit code of element i, `errors` the
- * shift errors of important-channel elements in flat order (row by row, important channels in
+ * Quantizes channels-last `input` with `p`: the N-bit codes of all elements into `codeBytes`
+ * (packed as quant-core's `packSignedBits`, `ceil(n * N / 8)` bytes), the shift errors of
+ * important-channel elements into `errors` in flat order (row by row, important channels in
  * increasing order). Throws {@link LowbitDataError} on NaN, as {@link dqaQuantizeValues}.
  */
-export function quantizeSplit(input: ArrayLike<number>, p: CheckedDqaParams, codes: Int8Array, errors: Uint8Array): void {
+export function quantizeSplit(input: ArrayLike<number>, p: CheckedDqaParams, codeBytes: Uint8Array, errors: Uint8Array): void {
   // One typed-array type per call keeps the loop monomorphic; Float64Array holds any number exactly.
   const values = input instanceof Float32Array || input instanceof Float64Array ? input : Float64Array.from(input);
   const C = p.channels;
   const K = p.important.length;
+  const N = p.bits;
   const grid = channelGrid(p);
   const m = p.extraBits;
   const maskM = (1 << m) - 1;
@@ -39,8 +49,11 @@ export function quantizeSplit(input: ArrayLike<number>, p: CheckedDqaParams, cod
   p.important.forEach((c, j) => (importantIndex[c] = j));
   const rows = values.length / C;
   const B = blockRows(C);
+  // One block of codes at a time (cache-resident), packed as soon as it is complete.
+  const block = new Int8Array(Math.min(rows, B) * C);
   for (let r0 = 0; r0 < rows; r0 += B) {
-    const end = Math.min(rows, r0 + B) * C;
+    const base = r0 * C;
+    const len = (Math.min(rows, r0 + B) - r0) * C;
     for (let c = 0; c < C; c++) {
       // The same numbers as dqaQuantizeValues: float32 step and quotient, integer bounds.
       const step = grid.step[c];
@@ -50,25 +63,26 @@ export function quantizeSplit(input: ArrayLike<number>, p: CheckedDqaParams, cod
       // Clamping before rounding equals clamping after (the bounds are integers); adding and
       // subtracting ROUND_HALF_EVEN rounds half to even, as tf.round; `| 0` turns -0 into +0.
       if (j < 0) {
-        for (let i = r0 * C + c; i < end; i += C) {
-          let t = Math.fround(values[i] / step);
+        for (let i = c; i < len; i += C) {
+          let t = Math.fround(values[base + i] / step);
           if (t < lo) t = lo;
           else if (t > hi) t = hi;
           else if (t !== t) throw nanAt(values);
-          codes[i] = t + ROUND_HALF_EVEN - ROUND_HALF_EVEN;
+          block[i] = t + ROUND_HALF_EVEN - ROUND_HALF_EVEN;
         }
       } else {
-        for (let i = r0 * C + c, e = r0 * K + j; i < end; i += C, e += K) {
-          let t = Math.fround(values[i] / step);
+        for (let i = c, e = r0 * K + j; i < len; i += C, e += K) {
+          let t = Math.fround(values[base + i] / step);
           if (t < lo) t = lo;
           else if (t > hi) t = hi;
           else if (t !== t) throw nanAt(values);
           const q = (t + ROUND_HALF_EVEN - ROUND_HALF_EVEN) | 0;
-          codes[i] = q >> m;
+          block[i] = q >> m;
           errors[e] = q & maskM;
         }
       }
     }
+    packSignedCodes(block.subarray(0, len), N, codeBytes, (base * N) / 8);
   }
 }
 
@@ -82,7 +96,7 @@ function nanAt(values: ArrayLike<number>): LowbitDataError {
 /**
  * Packs signed `bits`-bit codes into `out` from `offset`: the bytes of quant-core's
  * `packSignedBits` (two's complement, LSB-first, unused high bits of the last byte 0).
- * The codes must be in range (they come from {@link quantizeSplit}).
+ * The codes must be in range.
  */
 export function packSignedCodes(codes: Int8Array, bits: number, out: Uint8Array, offset: number): void {
   const n = codes.length;
@@ -180,29 +194,35 @@ export function unpackSignedCodes(bytes: Uint8Array, bits: number, codes: Int8Ar
 }
 
 /**
- * `values[i] = step * q`, with q the code of element i, or `(code << m) | k` for an element of an
- * important channel (k its shift error, in flat order), whose step is delta_N / 2^m. These are the
- * float32 values of the first decoder's `delta_N * (code + k / 2^m)`: both products are exact in
- * float64 (24 + 16 bits), so the one rounding to float32 is the same.
+ * `values[i] = step * q`, with q the code of element i (from `codeBytes`, packed as
+ * {@link packSignedCodes}), or `(code << m) | k` for an element of an important channel (k its
+ * shift error, in flat order), whose step is delta_N / 2^m. These are the float32 values of the
+ * first decoder's `delta_N * (code + k / 2^m)`: both products are exact in float64 (24 + 16 bits),
+ * so the one rounding to float32 is the same.
  */
-export function dequantize(codes: Int8Array, errors: Uint8Array, p: CheckedDqaParams, values: Float32Array): void {
+export function dequantize(codeBytes: Uint8Array, errors: Uint8Array, p: CheckedDqaParams, values: Float32Array): void {
   const C = p.channels;
   const K = p.important.length;
+  const N = p.bits;
   const m = p.extraBits;
   const importantIndex = new Int32Array(C).fill(-1);
   p.important.forEach((c, j) => (importantIndex[c] = j));
   const rows = values.length / C;
   const B = blockRows(C);
+  const block = new Int8Array(Math.min(rows, B) * C);
   for (let r0 = 0; r0 < rows; r0 += B) {
-    const end = Math.min(rows, r0 + B) * C;
+    const base = r0 * C;
+    const len = (Math.min(rows, r0 + B) - r0) * C;
+    const codes = block.subarray(0, len);
+    unpackSignedCodes(codeBytes.subarray((base * N) / 8), N, codes);
     for (let c = 0; c < C; c++) {
       const j = importantIndex[c];
       if (j < 0) {
         const step = p.scales[c];
-        for (let i = r0 * C + c; i < end; i += C) values[i] = codes[i] * step;
+        for (let i = c; i < len; i += C) values[base + i] = codes[i] * step;
       } else {
         const step = p.scales[c] / 2 ** m;
-        for (let i = r0 * C + c, e = r0 * K + j; i < end; i += C, e += K) values[i] = ((codes[i] << m) | errors[e]) * step;
+        for (let i = c, e = r0 * K + j; i < len; i += C, e += K) values[base + i] = ((codes[i] << m) | errors[e]) * step;
       }
     }
   }

@@ -38,7 +38,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { LowbitConfigError, LowbitDataError, unpackBits } from '@lowbit/quant-core';
 import { crc32Sliced } from './crc32-sliced.js';
 import { checkDqaParams, type CheckedDqaParams, type DqaParams, MAX_BITS, MAX_EXTRA_BITS, MIN_BITS, MIN_EXTRA_BITS } from './dqa-params.js';
-import { countSymbols, dequantize, packSignedCodes, quantizeSplit, unpackSignedCodes } from './codec-loops.js';
+import { countSymbols, dequantize, quantizeSplit } from './codec-loops.js';
 import { HuffmanTable, HuffmanTableSet, entropyBits, huffmanCodeLengths, huffmanDecodeInto, huffmanEncodeInto } from './huffman.js';
 
 export const DQA_MAGIC = Uint8Array.of(0x4c, 0x42, 0x44, 0x51); // "LBDQ"
@@ -142,11 +142,11 @@ export function encodeWithStats(activations: tf.Tensor | ActivationValues, dqaPa
   const tableCount = K === 0 ? 0 : perChannel ? K : 1;
   const rows = size / p.channels;
   const errorCount = rows * K;
-  const codes = new Int8Array(size);
-  const errors = new Uint8Array(errorCount);
-  quantizeSplit(values, p, codes, errors);
-  const counts = countSymbols(errors, errorCount, Math.max(1, tableCount), symbols);
   const codeByteLength = Math.ceil((size * p.bits) / 8);
+  const codeBytes = new Uint8Array(codeByteLength);
+  const errors = new Uint8Array(errorCount);
+  quantizeSplit(values, p, codeBytes, errors);
+  const counts = countSymbols(errors, errorCount, Math.max(1, tableCount), symbols);
   const tables: HuffmanTable[] = [];
   let errorBits = 0;
   for (let t = 0; t < tableCount; t++) {
@@ -175,7 +175,7 @@ export function encodeWithStats(activations: tf.Tensor | ActivationValues, dqaPa
   view.setUint32(o, K, true);
   o += 4;
   for (let i = 0; i < K; i++) (view.setUint32(o, p.important[i], true), (o += 4));
-  packSignedCodes(codes, p.bits, out, o);
+  out.set(codeBytes, o);
   o += codeByteLength;
   // 4-bit lengths, two per byte (packBits order); 2^m is even, so each table fills whole bytes.
   for (const t of tables) {
@@ -342,11 +342,7 @@ export function decodeActivations(bytes: Uint8Array): DecodedActivations {
     throw new LowbitDataError(SOURCE, `error bitstream has ${errorBits - usedBits} bits left over after the last symbol`);
   }
   const values = new Float32Array(size);
-  // 8-bit codes are the bytes themselves (a view, no copy); narrower ones are unpacked.
-  let codes: Int8Array;
-  if (bits === 8) codes = new Int8Array(codeBytes.buffer, codeBytes.byteOffset, size);
-  else unpackSignedCodes(codeBytes, bits, (codes = new Int8Array(size)));
-  dequantize(codes, errors, params, values);
+  dequantize(codeBytes, errors, params, values);
   return { shape, values, params };
 }
 
