@@ -17,8 +17,9 @@ import { LowbitConfigError } from '@lowbit/quant-core/errors';
 import { conv2dBackpropFilterCpuConfig, conv2dBackpropFilterWasmConfig } from './kernels/conv2d-backprop-filter.js';
 import { depthwiseBackpropFilterWasmConfig } from './kernels/depthwise-backprop-filter.js';
 import { depthwiseBackpropInputWasmConfig } from './kernels/depthwise-backprop-input.js';
-import { maxPoolGradCpuConfig } from './kernels/max-pool-grad.js';
-import { conv2dBackpropInputWasmConfig } from './kernels/conv2d-backprop-input.js';
+import { maxPoolGradCpuConfig, maxPoolGradWasmConfig } from './kernels/max-pool-grad.js';
+import { conv2dBackpropInputGemmWasmConfig } from './kernels/conv2d-backprop-input-gemm.js';
+import { identityWasmConfig } from './kernels/identity-wasm.js';
 import { batchMatMulWasmConfig } from './kernels/batch-mat-mul-wasm.js';
 import { forgetStock, hasStock, rememberStock, stockKernel } from './stock-kernels.js';
 
@@ -32,7 +33,15 @@ export const TRAINING_BACKENDS: readonly TrainingBackend[] = ['cpu', 'wasm'];
  */
 export const TRAINING_KERNELS: Readonly<Record<TrainingBackend, readonly tf.KernelConfig[]>> = {
   cpu: [conv2dBackpropFilterCpuConfig, maxPoolGradCpuConfig],
-  wasm: [conv2dBackpropFilterWasmConfig, conv2dBackpropInputWasmConfig, depthwiseBackpropFilterWasmConfig, depthwiseBackpropInputWasmConfig, batchMatMulWasmConfig],
+  wasm: [
+    conv2dBackpropFilterWasmConfig,
+    conv2dBackpropInputGemmWasmConfig,
+    depthwiseBackpropFilterWasmConfig,
+    depthwiseBackpropInputWasmConfig,
+    batchMatMulWasmConfig,
+    maxPoolGradWasmConfig,
+    identityWasmConfig,
+  ],
 };
 
 export interface RegisterOptions {

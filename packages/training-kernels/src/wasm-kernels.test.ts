@@ -67,6 +67,41 @@ describe('wasm training kernels match the stock cpu kernels', () => {
     });
   }
 
+  const poolCases = [
+    { x: [2, 8, 8, 3], filterSize: 2, strides: 2, pad: 'valid' },
+    { x: [1, 7, 7, 2], filterSize: 3, strides: 1, pad: 'same' },
+    { x: [2, 9, 6, 1], filterSize: [3, 2], strides: [2, 1], pad: 'same' },
+  ] as const;
+  for (const c of poolCases) {
+    it(`MaxPoolGrad x ${c.x} window ${c.filterSize} strides ${c.strides} pad ${c.pad}`, async () => {
+      // ReLU-like input: many zeros, so ties (first maximum wins) are exercised too
+      const xv = random(size([...c.x]), 12).map((v) => Math.max(0, v));
+      const yShape = tf.tidy(() => tf.maxPool(tf.zeros([...c.x]) as tf.Tensor4D, c.filterSize as never, c.strides as never, c.pad as never).shape);
+      const yv = tf.tidy(() => tf.maxPool(tf.tensor4d(xv, [...c.x] as never), c.filterSize as never, c.strides as never, c.pad as never).dataSync());
+      const inputs = { dy: random(size(yShape), 13), input: xv, output: yv as Float32Array };
+      const shapes = { dy: yShape, input: [...c.x], output: yShape };
+      const attrs = { filterSize: c.filterSize, strides: c.strides, pad: c.pad };
+      const { expected, got } = await cpuAndWasm(tf.MaxPoolGrad, inputs, shapes, attrs);
+      expect(got.shape).toEqual(expected.shape);
+      // the same positions get gradient; overlapping windows may add in another order
+      expect(Array.from(got.values, (v) => v !== 0)).toEqual(Array.from(expected.values, (v) => v !== 0));
+      expectClose(got.values, expected.values, 9);
+    });
+  }
+
+  it('Identity shares the input buffer and the value survives disposing the input', async () => {
+    await tf.setBackend('wasm');
+    const x = tf.tensor([1, 2, 3]);
+    const y = tf.engine().runKernel(tf.Identity, { x }) as tf.Tensor;
+    expect(y.dataId).toBe(x.dataId); // no copy
+    const before = tf.memory().numTensors;
+    x.dispose();
+    expect(tf.memory().numTensors).toBe(before - 1);
+    expect(Array.from(y.dataSync())).toEqual([1, 2, 3]);
+    y.dispose();
+    await tf.setBackend('cpu');
+  });
+
   it('DepthwiseConv2dNativeBackpropFilter and Input (multiplier 2, strides 2, same)', async () => {
     const xShape = [2, 7, 6, 3];
     const filterShape = [3, 3, 3, 2];

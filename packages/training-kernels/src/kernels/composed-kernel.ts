@@ -22,7 +22,7 @@ interface RefCountedBackend {
 }
 
 /** A `Tensor` view of a kernel input: the tensor itself, or a wrapper that owns one reference. */
-function asTensor(info: tf.TensorInfo, backend: tf.KernelBackend): { tensor: tf.Tensor; owned: boolean } {
+export function asTensor(info: tf.TensorInfo, backend: tf.KernelBackend): { tensor: tf.Tensor; owned: boolean } {
   if (info instanceof tf.Tensor) return { tensor: info, owned: false };
   const b = backend as unknown as RefCountedBackend;
   if (typeof b.incRef === 'function') b.incRef(info.dataId);

@@ -7,6 +7,8 @@ const cases: { x: [number, number, number, number]; filterSize: number | [number
   { x: [1, 7, 7, 2], filterSize: 3, strides: 1, pad: 'same' }, // overlapping windows
   { x: [2, 9, 6, 1], filterSize: [3, 2], strides: [2, 1], pad: 'same' },
   { x: [1, 6, 6, 2], filterSize: 3, strides: 2, pad: 1 },
+  { x: [2, 7, 9, 3], filterSize: 2, strides: 2, pad: 'valid' }, // 2x2 fast path, odd sizes
+  { x: [1, 5, 5, 2], filterSize: 2, strides: 2, pad: 'same' }, // 2x2 with padding: general path
 ];
 
 describe('MaxPoolGrad cpu replacement', () => {
