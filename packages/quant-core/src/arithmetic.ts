@@ -25,8 +25,9 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { LowbitConfigError } from './errors.js';
 import type { OperandPrecision } from './precision.js';
-import type { QuantizedTensor } from './quantized-tensor.js';
-import type { Quantizer } from './quantizer.js';
+import { QuantizedTensor } from './quantized-tensor.js';
+import { Quantizer } from './quantizer.js';
+import { checkFunction, checkObject, checkOneOf, checkTensor } from './validate.js';
 import { PartRegistry, type PartClass, type PartIdentifier, type SerializedPart } from './parts/part-registry.js';
 
 /** What a lowbit layer computes, as hw-model asks it (`layer.lowbitOperation()`). */
@@ -154,6 +155,12 @@ export function incompatibleParts(
   slot: 'inputQuantizer' | 'kernelQuantizer',
   why: string,
 ): LowbitConfigError {
+  checkProductParts('parts', parts);
+  if (!(arithmetic instanceof Arithmetic))
+    throw new LowbitConfigError('arithmetic', arithmetic, 'expected an Arithmetic');
+  checkOneOf('slot', slot, ['inputQuantizer', 'kernelQuantizer']);
+  if (typeof why !== 'string' || why.length === 0)
+    throw new LowbitConfigError('why', why, 'expected the reason (a string)');
   const part = parts[slot];
   const partName = part ? (part.constructor as unknown as { className: string }).className : null;
   const arithmeticName = (arithmetic.constructor as unknown as { className: string }).className;
@@ -174,6 +181,13 @@ function kernelScaleOver(kernel: QuantizedTensor, ctx: IntegerProductContext): t
 
 /** Codes minus zero points, as a float32 tensor of `shape` (exact for |code| < 2^24). */
 export function centeredCodes(q: QuantizedTensor, shape: number[]): tf.Tensor {
+  if (!(q instanceof QuantizedTensor)) throw new LowbitConfigError('q', q, 'expected a QuantizedTensor');
+  if (!Array.isArray(shape) || !shape.every((d) => Number.isInteger(d) && d >= 0)) {
+    throw new LowbitConfigError('shape', shape, 'expected a shape: an array of integers >= 0');
+  }
+  if (shape.reduce((a, b) => a * b, 1) !== q.size) {
+    throw new LowbitConfigError('shape', shape, `expected ${q.size} elements (the codes' size)`);
+  }
   const out = new Float32Array(q.size);
   if (q.zeroPoint.length === 1) {
     const z = q.zeroPoint[0]!;
@@ -231,6 +245,7 @@ export function exactProductGradients(
   input: tf.Tensor,
   kernel: tf.Tensor,
 ): [tf.Tensor, tf.Tensor] {
+  checkGradientOperands(operation, geometry, dy, input, kernel);
   if (operation === 'dense') {
     const K = input.shape[input.rank - 1]!;
     const a2 = tf.reshape(input, [-1, K]) as tf.Tensor2D;
@@ -271,10 +286,16 @@ export function exactProductGradients(
  * `simulate` runs outside the gradient tape, so it may use kernels without gradients.
  */
 export function straightThroughProduct(ctx: ProductContext, simulate: () => tf.Tensor): tf.Tensor {
+  checkObject('ctx', ctx, 'a ProductContext { operation, geometry, input, kernel, ... }');
+  checkOneOf('ctx.operation', ctx.operation, PRODUCT_OPERATIONS);
+  checkTensor('ctx.input', ctx.input, { dtype: 'float32' });
+  checkTensor('ctx.kernel', ctx.kernel, { dtype: 'float32' });
+  if (ctx.operation !== 'dense') checkGeometry('ctx.geometry', ctx.geometry);
+  checkFunction('simulate', simulate);
   const f = tf.customGrad(((x: tf.Tensor, w: tf.Tensor, save: tf.GradSaveFunc) => {
     save([x, w]);
     return {
-      value: simulate(),
+      value: checkTensor('simulate()', simulate()),
       gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) =>
         exactProductGradients(ctx.operation, ctx.geometry, dy, saved[0]!, saved[1]!),
     };
@@ -287,5 +308,92 @@ export function operandPrecisions(parts: ProductParts): {
   input: OperandPrecision | null;
   kernel: OperandPrecision | null;
 } {
+  checkObject('parts', parts, '{ inputQuantizer, kernelQuantizer, ... }');
+  checkQuantizerSlot('parts.inputQuantizer', parts.inputQuantizer);
+  checkQuantizerSlot('parts.kernelQuantizer', parts.kernelQuantizer);
   return { input: parts.inputQuantizer?.precision() ?? null, kernel: parts.kernelQuantizer?.precision() ?? null };
+}
+
+const PRODUCT_OPERATIONS: readonly ProductOperation[] = ['dense', 'conv2d', 'depthwise-conv2d'];
+
+function checkQuantizerSlot(argument: string, q: unknown): void {
+  if (q !== null && q !== undefined && !(q instanceof Quantizer)) {
+    throw new LowbitConfigError(argument, q, 'expected a Quantizer or null');
+  }
+}
+
+function checkProductParts(argument: string, parts: unknown): asserts parts is ProductParts {
+  const p = checkObject<ProductParts>(
+    argument,
+    parts,
+    'ProductParts { layerName, operation, inputQuantizer, kernelQuantizer }',
+  );
+  if (typeof p.layerName !== 'string')
+    throw new LowbitConfigError(`${argument}.layerName`, p.layerName, 'expected a string');
+  checkOneOf(`${argument}.operation`, p.operation, PRODUCT_OPERATIONS);
+  checkQuantizerSlot(`${argument}.inputQuantizer`, p.inputQuantizer);
+  checkQuantizerSlot(`${argument}.kernelQuantizer`, p.kernelQuantizer);
+}
+
+function checkPair(argument: string, v: unknown): [number, number] {
+  if (!Array.isArray(v) || v.length !== 2 || !v.every((d) => Number.isInteger(d) && d >= 1)) {
+    throw new LowbitConfigError(argument, v, 'expected [h, w], integers >= 1');
+  }
+  return v as [number, number];
+}
+
+function checkGeometry(argument: string, g: unknown): ConvGeometry {
+  const geometry = checkObject<ConvGeometry>(
+    argument,
+    g,
+    'ConvGeometry { strides, padding, dataFormat, dilationRate }',
+  );
+  checkPair(`${argument}.strides`, geometry.strides);
+  checkPair(`${argument}.dilationRate`, geometry.dilationRate);
+  checkOneOf(`${argument}.padding`, geometry.padding, ['valid', 'same']);
+  checkOneOf(`${argument}.dataFormat`, geometry.dataFormat, ['channelsFirst', 'channelsLast']);
+  return geometry;
+}
+
+/** Output length of a convolution along one axis, as tfjs computes it. */
+function convOut(size: number, k: number, stride: number, dilation: number, padding: 'valid' | 'same'): number {
+  if (padding === 'same') return Math.ceil(size / stride);
+  return Math.ceil((size - (k - 1) * dilation) / stride);
+}
+
+/** Shapes of `exactProductGradients`' operands, checked against each other (typed errors, not tfjs ones). */
+function checkGradientOperands(
+  operation: unknown,
+  geometry: unknown,
+  dy: unknown,
+  input: unknown,
+  kernel: unknown,
+): void {
+  const op = checkOneOf('operation', operation, PRODUCT_OPERATIONS);
+  const x = checkTensor('input', input, { dtype: 'float32', minRank: op === 'dense' ? 2 : 4 });
+  const k = checkTensor('kernel', kernel, { dtype: 'float32', rank: op === 'dense' ? 2 : 4 });
+  const d = checkTensor('dy', dy, { dtype: 'float32', rank: x.rank });
+  const mismatch = (why: string) => new LowbitConfigError('dy.shape', d.shape, why);
+  if (op === 'dense') {
+    if (x.shape[x.rank - 1] !== k.shape[0]) {
+      throw new LowbitConfigError(
+        'kernel.shape',
+        k.shape,
+        `expected ${x.shape[x.rank - 1]} rows (the input's last axis)`,
+      );
+    }
+    const expected = [...x.shape.slice(0, -1), k.shape[1]];
+    if (expected.some((v, i) => v !== d.shape[i])) throw mismatch(`expected [${expected.join(', ')}]`);
+    return;
+  }
+  if (x.rank !== 4) throw new LowbitConfigError('input.shape', x.shape, `expected rank 4, got rank ${x.rank}`);
+  const g = checkGeometry('geometry', geometry);
+  const first = g.dataFormat === 'channelsFirst';
+  const [n, h, w, c] = first ? [x.shape[0], x.shape[2], x.shape[3], x.shape[1]] : x.shape;
+  if (c !== k.shape[2]) throw new LowbitConfigError('kernel.shape', k.shape, `expected ${c} input channels on axis 2`);
+  const outC = op === 'conv2d' ? k.shape[3]! : k.shape[2]! * k.shape[3]!;
+  const outH = convOut(h!, k.shape[0]!, g.strides[0], g.dilationRate[0], g.padding);
+  const outW = convOut(w!, k.shape[1]!, g.strides[1], g.dilationRate[1], g.padding);
+  const expected = first ? [n, outC, outH, outW] : [n, outH, outW, outC];
+  if (expected.some((v, i) => v !== d.shape[i])) throw mismatch(`expected [${expected.join(', ')}]`);
 }

@@ -24,7 +24,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { LowbitConfigError } from './errors.js';
 import { straightThrough } from './ops/ste.js';
-import { checkInteger } from './validate.js';
+import { checkInteger, checkShape } from './validate.js';
 
 /** Wellons' lowbias32 integer hash: a bijection on 32-bit integers with good avalanche. */
 export function mix32(v: number): number {
@@ -63,13 +63,14 @@ export class SeededRng {
   /** The 32-bit draw at stream position `i` (does not advance). */
   bitsAt(i: number): number {
     const hi = Math.floor(i / 0x100000000);
-    return mix32(mix32(i >>> 0 ^ this.key) ^ mix32(hi + this.key));
+    return mix32(mix32((i >>> 0) ^ this.key) ^ mix32(hi + this.key));
   }
 
   /** Next `n` uniform draws in [0, 1), 24 random bits each; advances the counter by `n`. */
   uniform(n: number): Float32Array {
     checkInteger('n', n, 0, 2 ** 31 - 1);
-    if (this.position + n > Number.MAX_SAFE_INTEGER) throw new LowbitConfigError('counter', this.position, 'stream exhausted (2^53 draws)');
+    if (this.position + n > Number.MAX_SAFE_INTEGER)
+      throw new LowbitConfigError('counter', this.position, 'stream exhausted (2^53 draws)');
     const out = new Float32Array(n);
     const start = this.position;
     for (let i = 0; i < n; i++) out[i] = (this.bitsAt(start + i) >>> 8) / 16777216;
@@ -79,7 +80,7 @@ export class SeededRng {
 
   /** A float32 tensor of uniform draws in [0, 1). */
   uniformTensor(shape: number[]): tf.Tensor {
-    const size = shape.reduce((a, b) => a * b, 1);
+    const size = checkShape('shape', shape).reduce((a, b) => a * b, 1);
     return tf.tensor(this.uniform(size), shape, 'float32');
   }
 }
@@ -87,11 +88,12 @@ export class SeededRng {
 /**
  * Stochastic rounding: forward `floor(x + u)` with `u ~ U[0, 1)` from `rng` (so `x` rounds up
  * with probability `x - floor(x)`, unbiased: `E[y] = x`); backward straight-through (`dy`).
- * Consumes `x.size` draws of `rng`.
+ * Consumes `x.size` draws of `rng`. `x` must be a float32 tensor; NaN elements stay NaN.
  */
 export function stochasticRound(x: tf.Tensor, rng: SeededRng): tf.Tensor {
   if (!(rng instanceof SeededRng)) throw new LowbitConfigError('rng', rng, 'expected a SeededRng');
-  if (!(x instanceof tf.Tensor) || x.dtype !== 'float32') throw new LowbitConfigError('x', x, 'expected a float32 tf.Tensor');
+  if (!(x instanceof tf.Tensor) || x.dtype !== 'float32')
+    throw new LowbitConfigError('x', x, 'expected a float32 tf.Tensor');
   return straightThrough(x, (t) => tf.tidy(() => tf.floor(tf.add(t, rng.uniformTensor(t.shape)))));
 }
 
@@ -106,6 +108,7 @@ export function stochasticRound(x: tf.Tensor, rng: SeededRng): tf.Tensor {
  */
 export function shuffledIndices(n: number, rng: SeededRng): Int32Array {
   checkInteger('n', n, 0, 2 ** 31 - 1);
+  if (!(rng instanceof SeededRng)) throw new LowbitConfigError('rng', rng, 'expected a SeededRng');
   const perm = new Int32Array(n);
   for (let i = 0; i < n; i++) perm[i] = i;
   const u = rng.uniform(Math.max(0, n - 1));

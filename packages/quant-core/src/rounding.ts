@@ -7,9 +7,11 @@
  * roundHalfEven(-1.5); // -2
  * ```
  */
+import { LowbitConfigError } from './errors.js';
 
-/** Round half to even, written exactly as tfjs' cpu `Round` kernel (NaN stays NaN). */
+/** Round half to even, written exactly as tfjs' cpu `Round` kernel (NaN stays NaN, +-Infinity stay). */
 export function roundHalfEven(v: number): number {
+  if (typeof v !== 'number') throw new LowbitConfigError('v', v, 'expected a number');
   const base = Math.floor(v);
   const frac = v - base;
   if (frac < 0.5) return base;

@@ -37,8 +37,10 @@ export class ChannelMaxAbs {
         throw new LowbitConfigError('batch', batch, `expected a tensor whose last axis has ${this.channels} channels`);
       }
       values = batch.dataSync() as Float32Array;
-    } else {
+    } else if (Array.isArray(batch) || (ArrayBuffer.isView(batch) && !(batch instanceof DataView))) {
       values = batch;
+    } else {
+      throw new LowbitConfigError('batch', batch, 'expected a tf.Tensor or an array of channels-last values');
     }
     const c = this.channels;
     if (values.length % c !== 0) {

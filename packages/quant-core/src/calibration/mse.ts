@@ -65,6 +65,7 @@ export function calibrateMse(x: tf.Tensor, options: MseOptions): CalibrationRang
  */
 export function clippingMse(values: ArrayLike<number>, threshold: number, grid: ClippingGrid): number {
   const g = checkGrid('clippingMse', grid);
+  checkKnownKeys('clippingMse grid', grid, ['bits', 'signed']);
   checkFinite('clippingMse: threshold', threshold, { min: 0 });
   if (values === null || typeof values !== 'object' || typeof values.length !== 'number' || values.length === 0) {
     throw new LowbitConfigError('clippingMse: values', values, 'expected a non-empty array of finite numbers');
@@ -76,7 +77,8 @@ export function clippingMse(values: ArrayLike<number>, threshold: number, grid: 
 }
 
 function checkGrid(fn: string, grid: ClippingGrid): ClippingGrid {
-  if (grid === null || typeof grid !== 'object') throw new LowbitConfigError(`${fn}: grid`, grid, 'expected { bits, signed }');
+  if (grid === null || typeof grid !== 'object')
+    throw new LowbitConfigError(`${fn}: grid`, grid, 'expected { bits, signed }');
   const signed = checkBoolean(`${fn}: signed`, grid.signed);
   const bits = checkInteger(`${fn}: bits`, grid.bits, signed ? 2 : 1, 16);
   return { bits, signed };

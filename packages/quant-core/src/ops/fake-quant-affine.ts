@@ -10,7 +10,8 @@
  *
  * Runs the fused `LowbitFakeQuantAffine` kernel when one is registered for the current backend
  * (cpu: a JS loop), otherwise the composed fallback built from tf ops (any backend). Both give
- * bit-identical values and the same gradient.
+ * bit-identical values and the same gradient. `x` must be a float32 tensor; NaN elements stay
+ * NaN in `fakeQuantAffine` (the integer export, `quantizeAffine`, rejects them).
  *
  * ```ts
  * const y = fakeQuantAffine(x, { scale: 0.1, zeroPoint: 0, qmin: -127, qmax: 127 });
@@ -25,7 +26,7 @@ import { type FakeQuantAffineAttrs, LowbitFakeQuantAffine } from '../kernels/fak
 import { roundHalfEven } from '../rounding.js';
 import '../kernels/register.js';
 import { QuantizedTensor } from '../quantized-tensor.js';
-import { checkFinite, checkInteger } from '../validate.js';
+import { checkFinite, checkInteger, checkKnownKeys, checkObject, checkTensor } from '../validate.js';
 import { unaryCustomGrad } from './ste.js';
 
 export interface FakeQuantAffineParams {
@@ -50,32 +51,64 @@ export interface FakeQuantAffineParams {
 const CODE_LIMIT = 2 ** 24;
 
 /** Validates `params` against `x` and returns the kernel attributes (axis -1 = per tensor). */
-export function fakeQuantAffineAttrs(x: tf.Tensor, params: FakeQuantAffineParams, name = 'fakeQuantAffine'): FakeQuantAffineAttrs {
-  if (params === null || typeof params !== 'object') throw new LowbitConfigError(`${name} params`, params, 'expected { scale, zeroPoint?, qmin, qmax, axis? }');
+export function fakeQuantAffineAttrs(
+  x: tf.Tensor,
+  params: FakeQuantAffineParams,
+  name = 'fakeQuantAffine',
+): FakeQuantAffineAttrs {
+  if (typeof name !== 'string' || name.length === 0)
+    throw new LowbitConfigError('name', name, 'expected the name of the calling op');
+  checkTensor(`${name} x`, x);
+  if (params === null || typeof params !== 'object')
+    throw new LowbitConfigError(`${name} params`, params, 'expected { scale, zeroPoint?, qmin, qmax, axis? }');
+  checkKnownKeys(`${name} params`, params, ['scale', 'inverseScale', 'zeroPoint', 'qmin', 'qmax', 'axis']);
   const qmin = checkInteger(`${name} qmin`, params.qmin, -CODE_LIMIT, CODE_LIMIT);
   const qmax = checkInteger(`${name} qmax`, params.qmax, -CODE_LIMIT, CODE_LIMIT);
   if (!(qmin < qmax)) throw new LowbitConfigError(`${name} qmax`, qmax, `expected qmax > qmin (${qmin})`);
   const inverse = params.inverseScale !== undefined;
-  if (inverse === (params.scale !== undefined)) throw new LowbitConfigError(`${name} scale`, params.scale, 'expected exactly one of scale and inverseScale');
+  if (inverse === (params.scale !== undefined))
+    throw new LowbitConfigError(`${name} scale`, params.scale, 'expected exactly one of scale and inverseScale');
   const given = inverse ? params.inverseScale : params.scale;
   const scaleName = inverse ? 'inverseScale' : 'scale';
   const scale = typeof given === 'number' ? [given] : given;
-  const zp = params.zeroPoint === undefined ? [0] : typeof params.zeroPoint === 'number' ? [params.zeroPoint] : params.zeroPoint;
-  if (!Array.isArray(scale) || scale.length === 0) throw new LowbitConfigError(`${name} ${scaleName}`, given, 'expected a positive number or a non-empty array of them');
-  if (!Array.isArray(zp) || zp.length === 0) throw new LowbitConfigError(`${name} zeroPoint`, params.zeroPoint, 'expected an integer or a non-empty array of them');
+  const zp =
+    params.zeroPoint === undefined ? [0] : typeof params.zeroPoint === 'number' ? [params.zeroPoint] : params.zeroPoint;
+  if (!Array.isArray(scale) || scale.length === 0)
+    throw new LowbitConfigError(
+      `${name} ${scaleName}`,
+      given,
+      'expected a positive number or a non-empty array of them',
+    );
+  if (!Array.isArray(zp) || zp.length === 0)
+    throw new LowbitConfigError(
+      `${name} zeroPoint`,
+      params.zeroPoint,
+      'expected an integer or a non-empty array of them',
+    );
   scale.forEach((s, i) => checkFinite(`${name} ${scaleName}[${i}]`, s, { min: 0, exclusiveMin: true }));
   zp.forEach((z, i) => checkInteger(`${name} zeroPoint[${i}]`, z, -CODE_LIMIT, CODE_LIMIT));
   const perChannel = scale.length > 1 || zp.length > 1 || params.axis !== undefined;
   let axis = -1;
   if (perChannel) {
-    if (params.axis === undefined) throw new LowbitConfigError(`${name} axis`, undefined, 'required when scale or zeroPoint has one entry per channel');
+    if (params.axis === undefined)
+      throw new LowbitConfigError(
+        `${name} axis`,
+        undefined,
+        'required when scale or zeroPoint has one entry per channel',
+      );
     const a = checkInteger(`${name} axis`, params.axis, -x.rank, Math.max(0, x.rank - 1));
     if (x.rank === 0) throw new LowbitConfigError(`${name} axis`, params.axis, 'a scalar has no channel axis');
     axis = a < 0 ? a + x.rank : a;
     const channels = x.shape[axis];
     const fit = (arr: readonly number[]) => (arr.length === 1 ? new Array<number>(channels).fill(arr[0]) : [...arr]);
-    if (scale.length !== 1 && scale.length !== channels) throw new LowbitConfigError(`${name} ${scaleName}`, given, `expected 1 or ${channels} values (x.shape[${axis}])`);
-    if (zp.length !== 1 && zp.length !== channels) throw new LowbitConfigError(`${name} zeroPoint`, params.zeroPoint, `expected 1 or ${channels} values (x.shape[${axis}])`);
+    if (scale.length !== 1 && scale.length !== channels)
+      throw new LowbitConfigError(`${name} ${scaleName}`, given, `expected 1 or ${channels} values (x.shape[${axis}])`);
+    if (zp.length !== 1 && zp.length !== channels)
+      throw new LowbitConfigError(
+        `${name} zeroPoint`,
+        params.zeroPoint,
+        `expected 1 or ${channels} values (x.shape[${axis}])`,
+      );
     return { scale: fit(scale), inverse: inverse ? 1 : 0, zeroPoint: fit(zp), qmin, qmax, axis };
   }
   return { scale: [scale[0]], inverse: inverse ? 1 : 0, zeroPoint: [zp[0]], qmin, qmax, axis };
@@ -92,9 +125,7 @@ function composedForward(x: tf.Tensor, attrs: FakeQuantAffineAttrs): tf.Tensor {
 }
 
 function asFloat(x: tf.Tensor, name: string): tf.Tensor {
-  if (!(x instanceof tf.Tensor)) throw new LowbitConfigError(`${name} x`, x, 'expected a tf.Tensor');
-  if (x.dtype !== 'float32') throw new LowbitConfigError(`${name} x.dtype`, x.dtype, 'expected a float32 tensor');
-  return x;
+  return checkTensor(`${name} x`, x, { dtype: 'float32' });
 }
 
 /** The composed fallback (tf ops only, any backend), with the masked straight-through gradient. */
@@ -125,8 +156,16 @@ export function fakeQuantAffine(x: tf.Tensor, params: FakeQuantAffineParams): tf
  * with the float32 scales (or `1 / inverseScale`), so `quantizeAffine(x, p, o).dequantize()` equals
  * `fakeQuantAffine(x, p)` bit for bit. `bits` / `signed` must hold [qmin, qmax].
  */
-export function quantizeAffine(x: tf.Tensor, params: FakeQuantAffineParams, storage: { bits: number; signed: boolean }): QuantizedTensor {
+export function quantizeAffine(
+  x: tf.Tensor,
+  params: FakeQuantAffineParams,
+  storage: { bits: number; signed: boolean },
+): QuantizedTensor {
   asFloat(x, 'quantizeAffine');
+  checkKnownKeys('quantizeAffine storage', checkObject('quantizeAffine storage', storage, '{ bits, signed }'), [
+    'bits',
+    'signed',
+  ]);
   const attrs = fakeQuantAffineAttrs(x, params, 'quantizeAffine');
   const values = x.dataSync();
   const codes = new Int32Array(values.length);
@@ -138,7 +177,8 @@ export function quantizeAffine(x: tf.Tensor, params: FakeQuantAffineParams, stor
   for (let i = 0; i < values.length; i++) {
     const c = attrs.axis < 0 ? 0 : Math.floor(i / inner) % channels;
     const q = roundHalfEven(Math.fround(inverse ? values[i] * s[c] : values[i] / s[c])) + attrs.zeroPoint[c];
-    if (Number.isNaN(q)) throw new LowbitConfigError('quantizeAffine x', x, `expected finite values; element ${i} is NaN`);
+    if (Number.isNaN(q))
+      throw new LowbitConfigError('quantizeAffine x', x, `expected finite values; element ${i} is NaN`);
     codes[i] = Math.min(attrs.qmax, Math.max(attrs.qmin, q));
   }
   return new QuantizedTensor({

@@ -12,12 +12,17 @@
  *   |x| <= 1, 0 outside (the clipped STE of BinaryConnect / Larq's `ste_sign`).
  * - `straightThrough(x, forward)`: forward `forward(x)`, backward `dy` unchanged: the general form.
  *
+ * Inputs must be float32 tensors (anything else throws a `LowbitConfigError` naming `x`); NaN in
+ * gives NaN out, as the tfjs op each one wraps.
+ *
  * ```ts
  * const y = roundSte(tf.tensor([0.4, 1.6]));       // [0, 2]
  * tf.grad((x) => tf.sum(roundSte(x)))(tf.tensor([0.4])); // [1]
  * ```
  */
 import * as tf from '@tensorflow/tfjs-core';
+import { LowbitConfigError } from '../errors.js';
+import { checkFunction, checkTensor } from '../validate.js';
 
 /** What a unary custom-gradient function returns: the value and its gradient function. */
 export interface UnaryGradResult {
@@ -30,16 +35,21 @@ export interface UnaryGradResult {
  * gradient. A value that is the input object itself is cloned (otherwise tfjs silently drops
  * the custom gradient).
  */
-export function unaryCustomGrad(f: (x: tf.Tensor, save: tf.GradSaveFunc) => UnaryGradResult): (x: tf.Tensor) => tf.Tensor {
+export function unaryCustomGrad(
+  f: (x: tf.Tensor, save: tf.GradSaveFunc) => UnaryGradResult,
+): (x: tf.Tensor) => tf.Tensor {
+  checkFunction('f', f);
   const g = tf.customGrad(((x: tf.Tensor, save: tf.GradSaveFunc) => {
     const result = f(x, save);
     return result.value === x ? { ...result, value: result.value.clone() } : result;
   }) as unknown as Parameters<typeof tf.customGrad>[0]);
-  return (x) => g(x);
+  return (x) => g(checkTensor('x', x, { dtype: 'float32' }));
 }
 
 /** Forward `forward(x)`, backward passes `dy` through unchanged. */
 export function straightThrough(x: tf.Tensor, forward: (x: tf.Tensor) => tf.Tensor): tf.Tensor {
+  checkTensor('x', x, { dtype: 'float32' });
+  checkFunction('forward', forward);
   return unaryCustomGrad((input) => ({ value: forward(input), gradFunc: (dy) => dy.clone() }))(x);
 }
 
@@ -55,6 +65,8 @@ export function floorSte(x: tf.Tensor): tf.Tensor {
 
 /** `clip(x, lo, hi)` forward; gradient `dy` inside [lo, hi] and 0 outside. */
 export function clipSte(x: tf.Tensor, lo: number, hi: number): tf.Tensor {
+  checkTensor('x', x, { dtype: 'float32' });
+  checkClipBounds(lo, hi);
   const f = unaryCustomGrad((input, save) => {
     save([input]);
     return {
@@ -76,9 +88,15 @@ export function signSte(x: tf.Tensor): tf.Tensor {
     save([input]);
     return {
       value: tf.tidy(() => tf.where(tf.greaterEqual(input, 0), tf.onesLike(input), tf.neg(tf.onesLike(input)))),
-      gradFunc: (dy, saved) =>
-        tf.tidy(() => tf.where(tf.lessEqual(tf.abs(saved[0]), 1), dy, tf.zerosLike(dy))),
+      gradFunc: (dy, saved) => tf.tidy(() => tf.where(tf.lessEqual(tf.abs(saved[0]), 1), dy, tf.zerosLike(dy))),
     };
   });
   return f(x);
+}
+
+/** `lo <= hi`, both numbers (+-Infinity allowed: an open side). */
+function checkClipBounds(lo: unknown, hi: unknown): void {
+  if (typeof lo !== 'number' || Number.isNaN(lo)) throw new LowbitConfigError('lo', lo, 'expected a number');
+  if (typeof hi !== 'number' || Number.isNaN(hi)) throw new LowbitConfigError('hi', hi, 'expected a number');
+  if (!(lo <= hi)) throw new LowbitConfigError('hi', hi, `expected hi >= lo (${lo})`);
 }

@@ -13,7 +13,7 @@
  * - `wageQuantizeGradient(g, kG, lr, rng) = sigma(kG) * sgn(n) * (floor|n| + Bernoulli(|n| - floor|n|))`
  *   with `n = lr * g / shiftPow2(max|g|)`: stochastic rounding of |n| with a seeded stream.
  * These are plain forward functions (no custom gradients): quantizers add the straight-through
- * estimators.
+ * estimators. Tensor arguments must be float32 tensors; NaN elements give NaN (numbers: NaN throws).
  *
  * ```ts
  * wageSigma(2);                               // 0.5
@@ -25,7 +25,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { LowbitConfigError } from '../errors.js';
 import { SeededRng } from '../random.js';
-import { checkInteger, checkPositive } from '../validate.js';
+import { checkInteger, checkPositive, checkTensor } from '../validate.js';
 
 /** `2^(1-k)` for an integer k in [1, 24]. */
 export function wageSigma(k: number): number {
@@ -34,12 +34,14 @@ export function wageSigma(k: number): number {
 
 /** `clip(x, -1 + sigma(k), 1 - sigma(k))`. */
 export function wageClip(x: tf.Tensor, k: number): tf.Tensor {
+  checkTensor('x', x, { dtype: 'float32' });
   const s = wageSigma(k);
   return tf.clipByValue(x, -1 + s, 1 - s);
 }
 
 /** `sigma(k) * round(x / sigma(k))` (half to even; exact: sigma is a power of two). */
 export function wageQ(x: tf.Tensor, k: number): tf.Tensor {
+  checkTensor('x', x, { dtype: 'float32' });
   const s = wageSigma(k);
   // + 0 turns round(-0.4) = -0 into +0, matching fakeQuantAffine (and integer codes).
   return tf.tidy(() => tf.mul(tf.add(tf.round(tf.div(x, s)), 0), s));
@@ -53,6 +55,7 @@ export function shiftPow2(x: number | tf.Tensor): number | tf.Tensor {
     if (!(x >= 0) || x === Infinity) throw new LowbitConfigError('x', x, 'expected a finite number >= 0');
     return x === 0 ? 1 : 2 ** Math.round(Math.log2(x));
   }
+  checkTensor('x', x, { dtype: 'float32' });
   return tf.tidy(() => {
     const positive = tf.greater(x, 0);
     const safe = tf.where(positive, x, tf.onesLike(x));
@@ -74,6 +77,8 @@ export function wageAlpha(kW: number, fanIn: number): number {
 
 /** Error quantizer: `Q(C(e / shiftPow2(max|e|), kE), kE)`. */
 export function wageQuantizeError(e: tf.Tensor, kE: number): tf.Tensor {
+  checkTensor('e', e, { dtype: 'float32' });
+  wageSigma(kE);
   return tf.tidy(() => {
     const m = shiftPow2(tf.max(tf.abs(e)));
     return wageQ(wageClip(tf.div(e, m), kE), kE);
@@ -82,6 +87,7 @@ export function wageQuantizeError(e: tf.Tensor, kE: number): tf.Tensor {
 
 /** Gradient quantizer of the update: `sigma(kG) * sgn(n) * stochasticRound(|n|)`, `n = lr g / shiftPow2(max|g|)`. */
 export function wageQuantizeGradient(g: tf.Tensor, kG: number, lr: number, rng: SeededRng): tf.Tensor {
+  checkTensor('g', g, { dtype: 'float32' });
   checkPositive('lr', lr);
   if (!(rng instanceof SeededRng)) throw new LowbitConfigError('rng', rng, 'expected a SeededRng');
   const s = wageSigma(kG);

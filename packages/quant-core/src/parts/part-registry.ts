@@ -43,6 +43,12 @@ export class PartRegistry<T extends serialization.Serializable> {
 
   /** Registers a part class under its `className` and the given aliases. */
   register(cls: PartClass<T>, aliases: readonly string[] = []): void {
+    if (typeof cls !== 'function' || !(cls.prototype instanceof this.base)) {
+      throw new LowbitConfigError('cls', cls, `expected a ${this.kind} class (a subclass of ${this.base.name})`);
+    }
+    if (!Array.isArray(aliases) || !aliases.every((a) => typeof a === 'string' && a.length > 0)) {
+      throw new LowbitConfigError('aliases', aliases, 'expected an array of non-empty alias strings');
+    }
     const name = cls.className;
     if (typeof name !== 'string' || !name.startsWith('Lowbit')) {
       throw new LowbitConfigError(
@@ -84,6 +90,9 @@ export class PartRegistry<T extends serialization.Serializable> {
    * (default settings), an object is `{ className, config }`. `null`/`undefined` give `null`.
    */
   get(identifier: PartIdentifier<T> | null | undefined, argument: string): T | null {
+    if (typeof argument !== 'string' || argument.length === 0) {
+      throw new LowbitConfigError('argument', argument, 'expected the name of the part argument (a non-empty string)');
+    }
     if (identifier === null || identifier === undefined) return null;
     if (identifier instanceof this.base) return identifier as T;
     if (typeof identifier === 'string') {
@@ -108,6 +117,8 @@ export class PartRegistry<T extends serialization.Serializable> {
   /** `{ className, config }` for saving; `null` for no part. */
   serialize(part: T | null): SerializedPart | null {
     if (part === null) return null;
+    if (!(part instanceof this.base))
+      throw new LowbitConfigError(this.kind, part, `expected a ${this.kind} instance or null`);
     const cls = part.constructor as unknown as PartClass<T>;
     return { className: cls.className, config: part.getConfig() };
   }

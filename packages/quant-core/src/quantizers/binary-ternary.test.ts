@@ -68,4 +68,26 @@ describe('LowbitTernaryQuantizer', () => {
     for (let i = 0; i < 3; i++) step();
     expect(tf.memory().numTensors).toBe(before);
   });
+
+  it('magnitudes near the float32 maximum give a finite scale (the mean is taken without overflow)', () => {
+    const q = new LowbitTernaryQuantizer();
+    const x = tf.tensor([3.4e38, -3.4e38, 1e30, 0.5, 0]);
+    const y = values(q.call(x));
+    expect(y.every(Number.isFinite)).toBe(true);
+    expect(y[0]).toBeCloseTo(3.4e38, -33);
+    expect(y[1]).toBe(-y[0]!);
+    expect(Array.from(q.quantize(x).dequantize())).toEqual(y);
+    // Ordinary magnitudes keep the plain mean (unchanged values).
+    expect(values(q.call(tf.tensor([-1, -0.1, 0.05, 0.9])))).toEqual([-0.949999988079071, 0, 0, 0.949999988079071]);
+    x.dispose();
+  });
+
+  it('rejects bad call options', () => {
+    const q = new LowbitTernaryQuantizer();
+    const x = tf.tensor([1, -1]);
+    expect(() => q.call(x, 'train' as never)).toThrow(LowbitConfigError);
+    expect(() => q.call(x, { training: 'yes' } as never)).toThrow(/options.training = "yes"/);
+    expect(values(q.call(x, null as never))).toEqual([1, -1]);
+    x.dispose();
+  });
 });

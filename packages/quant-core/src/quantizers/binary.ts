@@ -17,7 +17,7 @@ import { QuantizedTensor } from '../quantized-tensor.js';
 import { Quantizer, type QuantizerCallOptions } from '../quantizer.js';
 import { registerQuantizer } from '../registry.js';
 import { checkBoolean } from '../validate.js';
-import { checkConfig, checkFloatTensor, quantizeSignTimesMeanAbs } from './common.js';
+import { checkCallOptions, checkConfig, checkFloatTensor, quantizeSignTimesMeanAbs } from './common.js';
 
 export interface BinaryQuantizerConfig {
   /** Multiply by mean|x| (default false: plain +-1). */
@@ -34,8 +34,9 @@ export class LowbitBinaryQuantizer extends Quantizer {
     this.scaled = checkBoolean('scaled', c.scaled ?? false);
   }
 
-  call(x: tf.Tensor, _options: QuantizerCallOptions = {}): tf.Tensor {
+  call(x: tf.Tensor, options?: QuantizerCallOptions): tf.Tensor {
     checkFloatTensor('x', x);
+    checkCallOptions(options);
     const s = signSte(x);
     if (!this.scaled) return s;
     // The scale is a constant of the forward pass here: the gradient is the clipped STE times mean|x|.

@@ -28,7 +28,15 @@ import { QuantizedTensor } from '../quantized-tensor.js';
 import { Quantizer, type QuantizerCallOptions } from '../quantizer.js';
 import { registerQuantizer } from '../registry.js';
 import { checkOneOf } from '../validate.js';
-import { checkBits, checkConfig, checkFloatTensor, maskedSte, quantizeSignTimesMeanAbs, signTimesMeanAbs } from './common.js';
+import {
+  checkBits,
+  checkCallOptions,
+  checkConfig,
+  checkFloatTensor,
+  maskedSte,
+  quantizeSignTimesMeanAbs,
+  signTimesMeanAbs,
+} from './common.js';
 import type { QuantizerMode } from './wrpn.js';
 
 export interface DorefaQuantizerConfig {
@@ -63,10 +71,12 @@ export class LowbitDorefaQuantizer extends Quantizer {
     });
   }
 
-  call(x: tf.Tensor, _options: QuantizerCallOptions = {}): tf.Tensor {
+  call(x: tf.Tensor, options?: QuantizerCallOptions): tf.Tensor {
     checkFloatTensor('x', x);
+    checkCallOptions(options);
     const n = this.levels;
-    if (this.mode === 'activation') return maskedSte(x, (t) => fakeQuantAffine(t, { inverseScale: n, qmin: 0, qmax: n }), 0, 1);
+    if (this.mode === 'activation')
+      return maskedSte(x, (t) => fakeQuantAffine(t, { inverseScale: n, qmin: 0, qmax: n }), 0, 1);
     if (this.bits === 1) return straightThrough(x, signTimesMeanAbs);
     return tf.tidy(() => {
       const q = tf.clipByValue(roundSte(tf.mul(this.normalise(x), n)), 0, n);
@@ -75,7 +85,8 @@ export class LowbitDorefaQuantizer extends Quantizer {
   }
 
   precision(): OperandPrecision {
-    if (this.mode === 'activation') return { kind: this.bits === 1 ? 'zero-one' : 'int', bits: this.bits, signed: false };
+    if (this.mode === 'activation')
+      return { kind: this.bits === 1 ? 'zero-one' : 'int', bits: this.bits, signed: false };
     if (this.bits === 1) return { kind: 'binary', bits: 1, signed: true };
     return { kind: 'int', bits: this.bits, signed: true };
   }
@@ -83,7 +94,8 @@ export class LowbitDorefaQuantizer extends Quantizer {
   quantize(x: tf.Tensor): QuantizedTensor {
     checkFloatTensor('x', x);
     const n = this.levels;
-    if (this.mode === 'activation') return quantizeAffine(x, { inverseScale: n, qmin: 0, qmax: n }, { bits: this.bits, signed: false });
+    if (this.mode === 'activation')
+      return quantizeAffine(x, { inverseScale: n, qmin: 0, qmax: n }, { bits: this.bits, signed: false });
     if (this.bits === 1) return quantizeSignTimesMeanAbs(x);
     const r = tf.tidy(() => this.normalise(x));
     const q = quantizeAffine(r, { inverseScale: n, qmin: 0, qmax: n }, { bits: this.bits, signed: false });

@@ -37,8 +37,8 @@ import type { OperandPrecision } from '../precision.js';
 import { QuantizedTensor } from '../quantized-tensor.js';
 import { Quantizer, type QuantizerCallOptions } from '../quantizer.js';
 import { registerQuantizer } from '../registry.js';
-import { checkBoolean, checkInteger, checkOneOf } from '../validate.js';
-import { checkBits, checkConfig, checkFloatTensor, maskedSte } from './common.js';
+import { checkBoolean, checkInteger, checkOneOf, checkTensor } from '../validate.js';
+import { checkBits, checkCallOptions, checkConfig, checkFloatTensor, maskedSte } from './common.js';
 
 export type LogBase = 2 | 'sqrt2';
 
@@ -57,14 +57,18 @@ const FSR_RANGE: [number, number] = [-126, 127];
 
 function checkFsr(value: unknown): number | 'auto' {
   if (value === 'auto') return value;
-  if (typeof value !== 'number') throw new LowbitConfigError('fsr', value, `expected 'auto' or an integer from ${FSR_RANGE[0]} to ${FSR_RANGE[1]}`);
+  if (typeof value !== 'number')
+    throw new LowbitConfigError('fsr', value, `expected 'auto' or an integer from ${FSR_RANGE[0]} to ${FSR_RANGE[1]}`);
   return checkInteger('fsr', value, ...FSR_RANGE);
 }
 
-/** round(log2 max|x|), clamped to the FSR range; 0 for an all-zero tensor. */
+/** round(log2 max|x|), clamped to the FSR range; 0 for an all-zero or empty tensor. */
 export function calibrateFsr(x: tf.Tensor): number {
+  checkTensor('x', x, { dtype: ['float32', 'int32'] });
+  if (x.size === 0) return 0;
   const m = tf.tidy(() => tf.max(tf.abs(x)).dataSync()[0]);
-  if (Number.isNaN(m) || m === Infinity) throw new LowbitConfigError('x', x, 'expected finite values to calibrate the full-scale exponent');
+  if (Number.isNaN(m) || m === Infinity)
+    throw new LowbitConfigError('x', x, 'expected finite values to calibrate the full-scale exponent');
   if (m === 0) return 0;
   return Math.min(FSR_RANGE[1], Math.max(FSR_RANGE[0], Math.round(Math.log2(m))));
 }
@@ -78,7 +82,12 @@ export class LowbitLogQuantizer extends Quantizer {
 
   constructor(config: LogQuantizerConfig = {}, defaultBase: LogBase = 2) {
     super();
-    const c = checkConfig<LogQuantizerConfig>((new.target as unknown as { className: string }).className, config, ['bits', 'base', 'signed', 'fsr']);
+    const c = checkConfig<LogQuantizerConfig>((new.target as unknown as { className: string }).className, config, [
+      'bits',
+      'base',
+      'signed',
+      'fsr',
+    ]);
     this.base = checkOneOf('base', c.base ?? defaultBase, [2, 'sqrt2'] as const);
     this.signed = checkBoolean('signed', c.signed ?? true);
     this.bits = checkBits(c.bits ?? 4, this.signed ? 2 : 1);
@@ -137,8 +146,9 @@ export class LowbitLogQuantizer extends Quantizer {
     });
   }
 
-  call(x: tf.Tensor, _options: QuantizerCallOptions = {}): tf.Tensor {
+  call(x: tf.Tensor, options?: QuantizerCallOptions): tf.Tensor {
     checkFloatTensor('x', x);
+    checkCallOptions(options);
     const fsr = this.resolveFsr(x);
     return straightThrough(x, (t) => this.forward(t, fsr));
   }
@@ -207,8 +217,9 @@ export class LowbitLinearFsrQuantizer extends Quantizer {
     return { scale: 2 ** (fsr - this.bits), qmin: 0, qmax: 2 ** this.bits - 1 };
   }
 
-  call(x: tf.Tensor, _options: QuantizerCallOptions = {}): tf.Tensor {
+  call(x: tf.Tensor, options?: QuantizerCallOptions): tf.Tensor {
     checkFloatTensor('x', x);
+    checkCallOptions(options);
     const grid = this.grid(x);
     return maskedSte(x, (t) => fakeQuantAffine(t, grid), 0, grid.scale * grid.qmax);
   }

@@ -17,7 +17,7 @@ import { QuantizedTensor } from '../quantized-tensor.js';
 import { Quantizer, type QuantizerCallOptions } from '../quantizer.js';
 import { registerQuantizer } from '../registry.js';
 import { checkFinite } from '../validate.js';
-import { checkConfig, checkFloatTensor } from './common.js';
+import { checkCallOptions, checkConfig, checkFloatTensor } from './common.js';
 
 export interface TernaryQuantizerConfig {
   /** Threshold factor t in (0, 10]: delta = t * mean|w| (default 0.7, TWN's choice). */
@@ -41,13 +41,18 @@ export class LowbitTernaryQuantizer extends Quantizer {
       const delta = tf.mul(tf.mean(a), this.threshold);
       const above = tf.cast(tf.greater(a, delta), 'float32');
       const count = tf.sum(above);
-      const alpha = tf.where(tf.greater(count, 0), tf.div(tf.sum(tf.mul(a, above)), tf.maximum(count, 1)), tf.scalar(1));
+      const safeCount = tf.maximum(count, 1);
+      const sum = tf.sum(tf.mul(a, above));
+      // Magnitudes near float32's maximum overflow the sum: average a / count instead (no overflow).
+      const mean = tf.where(tf.isFinite(sum), tf.div(sum, safeCount), tf.sum(tf.div(tf.mul(a, above), safeCount)));
+      const alpha = tf.where(tf.greater(count, 0), mean, tf.scalar(1));
       return { codes: tf.mul(tf.sign(x), above), alpha };
     });
   }
 
-  call(x: tf.Tensor, _options: QuantizerCallOptions = {}): tf.Tensor {
+  call(x: tf.Tensor, options?: QuantizerCallOptions): tf.Tensor {
     checkFloatTensor('x', x);
+    checkCallOptions(options);
     return straightThrough(x, (t) =>
       tf.tidy(() => {
         const { codes, alpha } = this.ternarise(t);

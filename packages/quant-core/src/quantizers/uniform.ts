@@ -44,7 +44,7 @@ import { Quantizer, type QuantizerCallOptions, type QuantizerHost, type Quantize
 import { SeededRng } from '../random.js';
 import { registerQuantizer } from '../registry.js';
 import { checkBoolean, checkFinite, checkInteger, checkOneOf, checkRange } from '../validate.js';
-import { checkBits, checkConfig, checkFloatTensor } from './common.js';
+import { checkBits, checkCallOptions, checkConfig, checkFloatTensor } from './common.js';
 import { unaryCustomGrad } from '../ops/ste.js';
 
 export type UniformRangeMode = 'minmax' | 'ema' | 'lsq';
@@ -75,7 +75,11 @@ const KEYS = ['bits', 'signed', 'symmetric', 'perChannel', 'axis', 'range', 'mom
 /** A plain tfjs variable standing in for a host layer's weight when the quantizer runs alone. */
 class OwnVariable implements QuantizerVariable {
   readonly variable: tf.Variable;
-  constructor(readonly name: string, shape: number[], trainable: boolean) {
+  constructor(
+    readonly name: string,
+    shape: number[],
+    trainable: boolean,
+  ) {
     this.variable = tf.variable(tf.zeros(shape), trainable, `${name}_${Math.random().toString(36).slice(2)}`);
   }
   read(): tf.Tensor {
@@ -86,7 +90,11 @@ class OwnVariable implements QuantizerVariable {
   }
 }
 
-const zerosInitializer = { apply: (shape: number[]) => tf.zeros(shape), getClassName: () => 'Zeros', getConfig: () => ({}) };
+const zerosInitializer = {
+  apply: (shape: number[]) => tf.zeros(shape),
+  getClassName: () => 'Zeros',
+  getConfig: () => ({}),
+};
 
 export class LowbitUniformQuantizer extends Quantizer {
   static className = 'LowbitUniformQuantizer';
@@ -100,7 +108,12 @@ export class LowbitUniformQuantizer extends Quantizer {
   readonly stochastic: boolean;
   readonly seed: number;
   private rng: SeededRng;
-  private state: { min?: QuantizerVariable; max?: QuantizerVariable; step?: QuantizerVariable; channels: number } | null = null;
+  private state: {
+    min?: QuantizerVariable;
+    max?: QuantizerVariable;
+    step?: QuantizerVariable;
+    channels: number;
+  } | null = null;
 
   constructor(config: UniformQuantizerConfig = {}) {
     super();
@@ -111,7 +124,10 @@ export class LowbitUniformQuantizer extends Quantizer {
     this.perChannel = checkBoolean('perChannel', c.perChannel ?? false);
     this.axis = checkInteger('axis', c.axis ?? -1, -8, 7);
     const range = c.range ?? 'minmax';
-    this.range = typeof range === 'string' ? checkOneOf('range', range, ['minmax', 'ema', 'lsq'] as const) : checkRange('range', range);
+    this.range =
+      typeof range === 'string'
+        ? checkOneOf('range', range, ['minmax', 'ema', 'lsq'] as const)
+        : checkRange('range', range);
     this.momentum = checkFinite('momentum', c.momentum ?? 0.99, { min: 0, max: 1, exclusiveMax: true });
     this.stochastic = checkBoolean('stochastic', c.stochastic ?? false);
     this.seed = checkInteger('seed', c.seed ?? 0, 0, 0xffffffff);
@@ -134,9 +150,12 @@ export class LowbitUniformQuantizer extends Quantizer {
 
   override build(shape: number[], host?: QuantizerHost, prefix = 'quantizer'): void {
     const channels = this.perChannel ? shape[this.resolveAxis(shape.length)] : 1;
-    if (!Number.isInteger(channels) || channels < 1) throw new LowbitConfigError('shape', shape, `expected a known channel count along axis ${this.axis}`);
+    if (!Number.isInteger(channels) || channels < 1)
+      throw new LowbitConfigError('shape', shape, `expected a known channel count along axis ${this.axis}`);
     const make = (name: string, trainable: boolean): QuantizerVariable =>
-      host ? host.addWeight(`${prefix}_${name}`, [channels], 'float32', zerosInitializer, undefined, trainable) : new OwnVariable(`${prefix}_${name}`, [channels], trainable);
+      host
+        ? host.addWeight(`${prefix}_${name}`, [channels], 'float32', zerosInitializer, undefined, trainable)
+        : new OwnVariable(`${prefix}_${name}`, [channels], trainable);
     if (this.range === 'ema') this.state = { min: make('ema_min', false), max: make('ema_max', false), channels };
     else if (this.range === 'lsq') this.state = { step: make('step', true), channels };
     else this.state = { channels };
@@ -169,13 +188,19 @@ export class LowbitUniformQuantizer extends Quantizer {
         if (s > 0 && Number.isFinite(s)) z = Math.min(qmax, Math.max(qmin, Math.round(qmin - l / s)));
       }
       if (!Number.isFinite(s)) throw new LowbitConfigError('x', [lo[c], hi[c]], 'expected finite values to quantize');
-      if (!(Math.fround(s) > 0)) { s = 1; z = this.symmetric ? 0 : z; }
+      if (!(Math.fround(s) > 0)) {
+        s = 1;
+        z = this.symmetric ? 0 : z;
+      }
       scale.push(s);
       zeroPoint.push(z);
     }
     const params: FakeQuantAffineParams = { scale, zeroPoint, qmin, qmax };
     if (this.perChannel) params.axis = this.axis;
-    else { params.scale = scale[0]; params.zeroPoint = zeroPoint[0]; }
+    else {
+      params.scale = scale[0];
+      params.zeroPoint = zeroPoint[0];
+    }
     return params;
   }
 
@@ -192,10 +217,11 @@ export class LowbitUniformQuantizer extends Quantizer {
     if (this.range === 'ema') {
       const lo = Array.from(this.state!.min!.read().dataSync());
       const hi = Array.from(this.state!.max!.read().dataSync());
-      if (lo.every((v) => v === 0) && hi.every((v) => v === 0)) return this.gridFor(...Object.values(this.batchRange(x)) as [number[], number[]]);
+      if (lo.every((v) => v === 0) && hi.every((v) => v === 0))
+        return this.gridFor(...(Object.values(this.batchRange(x)) as [number[], number[]]));
       return this.gridFor(lo, hi);
     }
-    return this.gridFor(...Object.values(this.batchRange(x)) as [number[], number[]]);
+    return this.gridFor(...(Object.values(this.batchRange(x)) as [number[], number[]]));
   }
 
   private updateEma(x: tf.Tensor): void {
@@ -222,7 +248,10 @@ export class LowbitUniformQuantizer extends Quantizer {
         let meanAbs: tf.Tensor;
         if (this.perChannel) {
           const a = this.resolveAxis(x.rank);
-          meanAbs = tf.mean(tf.abs(x), [...Array(x.rank).keys()].filter((d) => d !== a));
+          meanAbs = tf.mean(
+            tf.abs(x),
+            [...Array(x.rank).keys()].filter((d) => d !== a),
+          );
         } else meanAbs = tf.reshape(tf.mean(tf.abs(x)), [1]);
         st.step!.write(tf.maximum(tf.div(tf.mul(meanAbs, 2), Math.sqrt(qp)), 1e-8));
       });
@@ -260,7 +289,11 @@ export class LowbitUniformQuantizer extends Quantizer {
           const above = tf.greater(vs, qmax);
           const inside = tf.logicalNot(tf.logicalOr(below, above));
           const dx = tf.where(inside, dy, tf.zerosLike(dy));
-          const dsElem = tf.where(below, tf.fill(vs.shape, qmin), tf.where(above, tf.fill(vs.shape, qmax), tf.sub(qs, vs)));
+          const dsElem = tf.where(
+            below,
+            tf.fill(vs.shape, qmin),
+            tf.where(above, tf.fill(vs.shape, qmax), tf.sub(qs, vs)),
+          );
           const prod = tf.mul(dy, dsElem);
           const axes = [...Array(vs.rank).keys()].filter((d) => d !== a);
           const ds = tf.mul(tf.reshape(a < 0 ? tf.sum(prod) : tf.sum(prod, axes), s.shape), gScale);
@@ -271,10 +304,10 @@ export class LowbitUniformQuantizer extends Quantizer {
     return (f as unknown as (a: tf.Tensor, b: tf.Tensor) => tf.Tensor)(x, step);
   }
 
-  call(x: tf.Tensor, options: QuantizerCallOptions = {}): tf.Tensor {
+  call(x: tf.Tensor, options?: QuantizerCallOptions): tf.Tensor {
     checkFloatTensor('x', x);
     this.ensureBuilt(x);
-    const training = options.training === true;
+    const training = checkCallOptions(options);
     const stochastic = this.stochastic && training;
     if (this.range === 'lsq') return this.lsqCall(x, stochastic);
     if (this.range === 'ema' && training) this.updateEma(x);
@@ -288,14 +321,21 @@ export class LowbitUniformQuantizer extends Quantizer {
       const value = tf.tidy(() => {
         const s = this.paramTensor(grid.scale!, rank);
         const z = this.paramTensor(grid.zeroPoint!, rank);
-        const q = tf.clipByValue(tf.add(tf.floor(tf.add(tf.div(input, s), rng.uniformTensor(input.shape))), z), grid.qmin, grid.qmax);
+        const q = tf.clipByValue(
+          tf.add(tf.floor(tf.add(tf.div(input, s), rng.uniformTensor(input.shape))), z),
+          grid.qmin,
+          grid.qmax,
+        );
         return tf.mul(tf.sub(q, z), s);
       });
       return {
         value,
         gradFunc: (dy, saved) =>
           tf.tidy(() => {
-            const inside = tf.logicalAnd(tf.greaterEqual(saved[0], this.boundsOf(grid, rank, 'lo')), tf.lessEqual(saved[0], this.boundsOf(grid, rank, 'hi')));
+            const inside = tf.logicalAnd(
+              tf.greaterEqual(saved[0], this.boundsOf(grid, rank, 'lo')),
+              tf.lessEqual(saved[0], this.boundsOf(grid, rank, 'hi')),
+            );
             return tf.where(inside, dy, tf.zerosLike(dy));
           }),
       };
@@ -308,7 +348,12 @@ export class LowbitUniformQuantizer extends Quantizer {
   }
 
   private boundsOf(grid: FakeQuantAffineParams, rank: number, which: 'lo' | 'hi'): tf.Tensor {
-    return tf.tidy(() => tf.mul(tf.sub(which === 'lo' ? grid.qmin : grid.qmax, this.paramTensor(grid.zeroPoint!, rank)), this.paramTensor(grid.scale!, rank)));
+    return tf.tidy(() =>
+      tf.mul(
+        tf.sub(which === 'lo' ? grid.qmin : grid.qmax, this.paramTensor(grid.zeroPoint!, rank)),
+        this.paramTensor(grid.scale!, rank),
+      ),
+    );
   }
 
   precision(): OperandPrecision {
@@ -330,7 +375,8 @@ export class LowbitUniformQuantizer extends Quantizer {
 
   /** Frees variables created without a host layer. */
   dispose(): void {
-    for (const v of [this.state?.min, this.state?.max, this.state?.step]) if (v instanceof OwnVariable) v.variable.dispose();
+    for (const v of [this.state?.min, this.state?.max, this.state?.step])
+      if (v instanceof OwnVariable) v.variable.dispose();
     this.state = null;
   }
 

@@ -25,7 +25,15 @@ import type { QuantizedTensor } from '../quantized-tensor.js';
 import { Quantizer, type QuantizerCallOptions } from '../quantizer.js';
 import { registerQuantizer } from '../registry.js';
 import { checkOneOf } from '../validate.js';
-import { checkBits, checkConfig, checkFloatTensor, maskedSte, quantizeSignTimesMeanAbs, signTimesMeanAbs } from './common.js';
+import {
+  checkBits,
+  checkCallOptions,
+  checkConfig,
+  checkFloatTensor,
+  maskedSte,
+  quantizeSignTimesMeanAbs,
+  signTimesMeanAbs,
+} from './common.js';
 
 export type QuantizerMode = 'weight' | 'activation';
 
@@ -38,6 +46,8 @@ export interface WrpnQuantizerConfig {
 
 /** The affine parameters of a k-bit WRPN grid: levels `q / n`, `q` in [qmin, qmax]. */
 export function wrpnGrid(bits: number, mode: QuantizerMode): { inverseScale: number; qmin: number; qmax: number } {
+  checkOneOf('mode', mode, ['weight', 'activation'] as const);
+  checkBits(bits, mode === 'weight' ? 2 : 1);
   const n = mode === 'activation' ? 2 ** bits - 1 : 2 ** (bits - 1) - 1;
   return { inverseScale: n, qmin: mode === 'activation' ? 0 : -n, qmax: n };
 }
@@ -54,8 +64,9 @@ export class LowbitWrpnQuantizer extends Quantizer {
     this.bits = checkBits(c.bits ?? 4);
   }
 
-  call(x: tf.Tensor, _options: QuantizerCallOptions = {}): tf.Tensor {
+  call(x: tf.Tensor, options?: QuantizerCallOptions): tf.Tensor {
     checkFloatTensor('x', x);
+    checkCallOptions(options);
     if (this.mode === 'activation') {
       const grid = wrpnGrid(this.bits, 'activation');
       return maskedSte(x, (t) => fakeQuantAffine(t, grid), 0, 1);
@@ -66,7 +77,8 @@ export class LowbitWrpnQuantizer extends Quantizer {
   }
 
   precision(): OperandPrecision {
-    if (this.mode === 'activation') return { kind: this.bits === 1 ? 'zero-one' : 'int', bits: this.bits, signed: false };
+    if (this.mode === 'activation')
+      return { kind: this.bits === 1 ? 'zero-one' : 'int', bits: this.bits, signed: false };
     if (this.bits === 1) return { kind: 'binary', bits: 1, signed: true };
     if (this.bits === 2) return { kind: 'ternary', bits: 2, signed: true };
     return { kind: 'int', bits: this.bits, signed: true };

@@ -7,13 +7,15 @@
  * averageRanks([10, 30, 20, 20]);       // [1, 4, 2.5, 2.5]
  * ```
  */
-import { LowbitConfigError } from '../errors.js';
+import { LowbitConfigError, LowbitDataError } from '../errors.js';
+import { checkNumbers } from '../validate.js';
 
 /** Ranks 1..n (ascending values), ties sharing their average rank. */
 export function averageRanks(values: ArrayLike<number>): number[] {
+  checkNumbers('values', values);
   const order = Array.from({ length: values.length }, (_, i) => i).sort((a, b) => values[a] - values[b]);
   const ranks = new Array<number>(values.length);
-  for (let i = 0; i < order.length; ) {
+  for (let i = 0; i < order.length;) {
     let j = i;
     while (j + 1 < order.length && values[order[j + 1]] === values[order[i]]) j++;
     for (let k = i; k <= j; k++) ranks[order[k]] = (i + j) / 2 + 1;
@@ -22,9 +24,14 @@ export function averageRanks(values: ArrayLike<number>): number[] {
   return ranks;
 }
 
-/** Spearman correlation of `a` and `b` (Pearson on average ranks; NaN when either is constant). */
+/**
+ * Spearman correlation of `a` and `b` (Pearson on average ranks). Both must hold finite numbers;
+ * when either is constant the correlation is undefined and a LowbitDataError says which.
+ */
 export function spearman(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  if (a.length !== b.length || a.length < 2) throw new LowbitConfigError('b.length', b.length, `expected ${a.length} scores (>= 2)`);
+  checkNumbers('a', a, 2);
+  checkNumbers('b', b);
+  if (a.length !== b.length) throw new LowbitConfigError('b.length', b.length, `expected ${a.length} scores (>= 2)`);
   const ra = averageRanks(a);
   const rb = averageRanks(b);
   const mean = (ra.length + 1) / 2;
@@ -35,6 +42,10 @@ export function spearman(a: ArrayLike<number>, b: ArrayLike<number>): number {
     sab += (ra[i] - mean) * (rb[i] - mean);
     saa += (ra[i] - mean) ** 2;
     sbb += (rb[i] - mean) ** 2;
+  }
+  if (saa === 0 || sbb === 0) {
+    const which = saa === 0 ? 'a' : 'b';
+    throw new LowbitDataError('spearman', `${which} has all-equal values: the rank correlation is undefined`);
   }
   return sab / Math.sqrt(saa * sbb);
 }
