@@ -6,23 +6,30 @@
  */
 import type * as tf from '@tensorflow/tfjs-core';
 import { LowbitConfigError } from '../errors.js';
+import { checkKnownKeys, checkObject, isTensorLike } from '../validate.js';
 
 export interface LayerInputSpec {
   /** Exact rank required. */
   rank?: number;
   /** Smallest rank accepted. */
   minRank?: number;
-  /** Axis holding the channels (checked against `channels` when both are known). */
+  /** Axis holding the channels, negative counting from the end (checked against `channels` when both are known). */
   channelAxis?: number;
   /** Channel count the layer was built for; null before build. */
   channels?: number | null;
 }
 
+const SPEC_KEYS = ['rank', 'minRank', 'channelAxis', 'channels'];
+
 export function checkLayerInput(layerName: string, x: tf.Tensor, spec: LayerInputSpec): void {
-  const argument = `${layerName}.inputs`;
-  if (x === null || typeof x !== 'object' || !Array.isArray((x as { shape?: unknown }).shape)) {
-    throw new LowbitConfigError(argument, x, 'expected a tf.Tensor');
+  if (typeof layerName !== 'string' || layerName.length === 0) {
+    throw new LowbitConfigError('layerName', layerName, 'expected the layer name (a non-empty string)');
   }
+  checkKnownKeys('spec', checkObject('spec', spec, '{ rank?, minRank?, channelAxis?, channels? }'), SPEC_KEYS);
+  const argument = `${layerName}.inputs`;
+  if (!isTensorLike(x)) throw new LowbitConfigError(argument, x, 'expected a tf.Tensor');
+  if ((x as { isDisposed?: boolean }).isDisposed === true)
+    throw new LowbitConfigError(argument, x, 'the tensor is disposed');
   if (x.dtype !== 'float32')
     throw new LowbitConfigError(
       `${argument}.dtype`,
@@ -37,12 +44,13 @@ export function checkLayerInput(layerName: string, x: tf.Tensor, spec: LayerInpu
   }
   if (x.size === 0) throw new LowbitConfigError(`${argument}.shape`, x.shape, 'expected a non-empty tensor');
   if (spec.channelAxis !== undefined && spec.channels != null) {
-    const got = x.shape[spec.channelAxis];
+    const axis = spec.channelAxis < 0 ? x.rank + spec.channelAxis : spec.channelAxis;
+    const got = x.shape[axis];
     if (got !== spec.channels) {
       throw new LowbitConfigError(
         `${argument}.shape`,
         x.shape,
-        `expected ${spec.channels} channels on axis ${spec.channelAxis}, got ${got}`,
+        `expected ${spec.channels} channels on axis ${axis}, got ${got}`,
       );
     }
   }

@@ -6,7 +6,10 @@
  * activations.
  *
  * ```ts
- * quantActivation({ activation: 'relu', outputQuantizer: { className: 'LowbitWrpnQuantizer', config: { bits: 4, mode: 'activation' } } });
+ * quantActivation({
+ *   activation: 'relu',
+ *   outputQuantizer: { className: 'LowbitWrpnQuantizer', config: { bits: 4, mode: 'activation' } },
+ * });
  * quantActivation({ outputQuantizer: 'wage' });   // Q_A only
  * ```
  */
@@ -18,6 +21,7 @@ import { LowbitConfigError } from '../errors.js';
 import type { LayerPrecision } from '../precision.js';
 import type { Quantizer } from '../quantizer.js';
 import { getQuantizer, serializeQuantizer, type QuantizerIdentifier } from '../registry.js';
+import { checkApplyInputs, tfjsReference } from './check-args.js';
 import { checkLayerInput } from './check-input.js';
 import { exactlyOne, pickBaseArgs, quantizerHostOf } from './layer-utils.js';
 import type { Kwargs, TfjsActivation } from './quant-layer.js';
@@ -42,6 +46,7 @@ export class LowbitQuantActivation extends tfl.layers.Layer {
 
   constructor(args: QuantActivationArgs = {}) {
     super(pickBaseArgs(args ?? {}));
+    if (args === null) args = {};
     const extra = Object.keys(args).filter(
       (k) =>
         !OWN_KEYS.includes(k) &&
@@ -65,10 +70,9 @@ export class LowbitQuantActivation extends tfl.layers.Layer {
       );
     this.inputQuantizer = getQuantizer(args.inputQuantizer, 'inputQuantizer');
     this.outputQuantizer = getQuantizer(args.outputQuantizer, 'outputQuantizer');
-    this.reference = tfl.layers.activation({
-      activation: args.activation ?? 'linear',
-      name: `${this.name}__reference`,
-    });
+    this.reference = tfjsReference('quantActivation', { activation: args.activation ?? 'linear' }, (a) =>
+      tfl.layers.activation({ ...(a as { activation: ActivationIdentifier }), name: `${this.name}__reference` }),
+    );
   }
 
   lowbitOperation(): 'activation' {
@@ -93,6 +97,15 @@ export class LowbitQuantActivation extends tfl.layers.Layer {
       this.outputQuantizer?.build(dims, host, 'output_quantizer');
     }
     this.built = true;
+  }
+
+  /** tfjs's `apply`, with the input checked first (typed errors for concrete tensors). */
+  override apply(
+    inputs: tf.Tensor | tf.Tensor[] | tfl.SymbolicTensor | tfl.SymbolicTensor[],
+    kwargs?: Kwargs,
+  ): tf.Tensor | tf.Tensor[] | tfl.SymbolicTensor | tfl.SymbolicTensor[] {
+    checkApplyInputs(this.name, inputs, (x) => checkLayerInput(this.name, x, { minRank: 1 }));
+    return super.apply(inputs, kwargs);
   }
 
   override call(inputs: tf.Tensor | tf.Tensor[], kwargs: Kwargs): tf.Tensor {

@@ -20,7 +20,11 @@
  * gives the integer codes, and `integerForward(x)` recomputes the forward pass from them.
  *
  * ```ts
- * const fc = quantDense({ units: 10, kernelQuantizer: 'log2', inputQuantizer: { className: 'LowbitLogQuantizer', config: { bits: 4, signed: false } } });
+ * const fc = quantDense({
+ *   units: 10,
+ *   kernelQuantizer: 'log2',
+ *   inputQuantizer: { className: 'LowbitLogQuantizer', config: { bits: 4, signed: false } },
+ * });
  * fc.lowbitOperation(); // 'dense'
  * ```
  */
@@ -44,6 +48,7 @@ import { FLOAT32, type LayerPrecision, type OperandPrecision } from '../precisio
 import type { QuantizedTensor } from '../quantized-tensor.js';
 import type { Quantizer } from '../quantizer.js';
 import { getQuantizer, serializeQuantizer, type QuantizerIdentifier } from '../registry.js';
+import { checkApplyInputs, checkKnownLayerArgs, FACTORY_NAMES, tfjsReference } from './check-args.js';
 import { BASE_ARG_KEYS, exactlyOne, pickBaseArgs, quantizerHostOf } from './layer-utils.js';
 
 /** The part arguments every quantized layer adds to those of the tfjs layer it replaces. */
@@ -94,8 +99,10 @@ export abstract class LowbitQuantLayer extends tfl.layers.Layer {
   protected constructor(
     args: LayerArgs & QuantizerArgs,
     makeReference: (args: Record<string, unknown>) => tfl.layers.Layer,
+    extraKeys: readonly string[] = [],
   ) {
-    super(pickBaseArgs(args));
+    super(pickBaseArgs(concreteLayerArgs(new.target, args)));
+    const owner = FACTORY_NAMES[(new.target as unknown as { className: string }).className] ?? this.getClassName();
     this.kernelQuantizer = getQuantizer(args.kernelQuantizer, 'kernelQuantizer');
     this.inputQuantizer = getQuantizer(args.inputQuantizer, 'inputQuantizer');
     this.outputQuantizer = getQuantizer(args.outputQuantizer, 'outputQuantizer');
@@ -105,7 +112,12 @@ export abstract class LowbitQuantLayer extends tfl.layers.Layer {
     for (const key of [...BASE_ARG_KEYS, ...PART_ARG_KEYS]) delete rest[key];
     // A name keeps the reference from consuming tfjs's per-class automatic name counter.
     rest.name = `${this.name}__reference`;
-    this.reference = makeReference(rest);
+    this.reference = tfjsReference(owner, rest, makeReference);
+    checkKnownLayerArgs(owner, args as Record<string, unknown>, this.reference, [
+      ...BASE_ARG_KEYS,
+      ...PART_ARG_KEYS,
+      ...extraKeys,
+    ]);
   }
 
   /** What this layer computes, for hw-model. */
@@ -232,6 +244,15 @@ export abstract class LowbitQuantLayer extends tfl.layers.Layer {
   /** Checks the rank and channel count of a call's input (typed error instead of a tfjs one). */
   protected abstract checkInput(x: tf.Tensor): void;
 
+  /** tfjs's `apply`, with the input checked first (typed errors for concrete tensors). */
+  override apply(
+    inputs: tf.Tensor | tf.Tensor[] | tfl.SymbolicTensor | tfl.SymbolicTensor[],
+    kwargs?: Kwargs,
+  ): tf.Tensor | tf.Tensor[] | tfl.SymbolicTensor | tfl.SymbolicTensor[] {
+    checkApplyInputs(this.name, inputs, (x) => this.checkInput(x));
+    return super.apply(inputs, kwargs);
+  }
+
   override call(inputs: tf.Tensor | tf.Tensor[], kwargs: Kwargs): tf.Tensor {
     return tf.tidy(() => {
       const x = Array.isArray(inputs) ? exactlyOne(inputs, this.name) : inputs;
@@ -298,12 +319,17 @@ export abstract class LowbitQuantLayer extends tfl.layers.Layer {
     return this.reference.computeOutputShape(inputShape);
   }
 
-  /** Weight, input and output precision from the quantizers (float32 when none), and the arithmetic's cost descriptor (absent when exact). */
+  /**
+   * Weight, input and output precision from the quantizers (float32 when none), and the
+   * arithmetic's cost descriptor (absent when exact).
+   */
   lowbitPrecision(): LayerPrecision {
     const p: LayerPrecision = {
       weight: { ...(this.kernelQuantizer?.precision() ?? FLOAT32) } as OperandPrecision,
       input: { ...(this.inputQuantizer?.precision() ?? FLOAT32) } as OperandPrecision,
     };
+    const accumulatorBits = this.kernelQuantizer?.accumulatorBits?.(p.input!);
+    if (accumulatorBits !== undefined) p.accumulatorBits = accumulatorBits;
     const cost = this.arithmeticPart.cost();
     if (cost.multiply !== 'exact' || cost.accumulate === 'log') p.arithmetic = cost;
     if (this.outputQuantizer) p.output = { ...this.outputQuantizer.precision() };
@@ -339,8 +365,20 @@ export abstract class LowbitQuantLayer extends tfl.layers.Layer {
   }
 }
 
+/** The arguments of a concrete layer class: the abstract bases are not for `new`. */
+function concreteLayerArgs<T>(cls: unknown, args: T): T {
+  const className = (cls as { className?: unknown }).className;
+  if (typeof className !== 'string' || !className.startsWith('Lowbit')) {
+    throw new LowbitConfigError(
+      'layer class',
+      (cls as { name?: string }).name,
+      'abstract: create layers with quantDense, quantConv2d or quantDepthwiseConv2d (or a technique factory)',
+    );
+  }
+  return args;
+}
+
 /** A quantized layer: what hw-model and the tools check for. */
 export function isLowbitLayer(layer: unknown): layer is { lowbitOperation(): LowbitOperation } {
   return typeof (layer as { lowbitOperation?: unknown } | null)?.lowbitOperation === 'function';
 }
-
