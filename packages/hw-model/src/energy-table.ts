@@ -12,7 +12,7 @@
  * Every table is validated before use ({@link validateEnergyTable}); a bad table throws
  * {@link LowbitDataError} naming the field, the value and what is allowed.
  */
-import { LowbitDataError, describeValue } from '@lowbit/quant-core';
+import { LowbitConfigError, LowbitDataError, describeValue } from '@lowbit/quant-core';
 
 /** One SRAM array size and the energy of a 64-bit read from it. */
 export interface SramPoint {
@@ -80,7 +80,8 @@ const validated = new WeakSet<object>();
  */
 export const horowitz45nm: EnergyTable = deepFreeze({
   name: 'horowitz-45nm',
-  source: 'M. Horowitz, Computing\'s energy problem (and what we can do about it), ISSCC 2014, 45 nm; fits from QKeras qtools',
+  source:
+    "M. Horowitz, Computing's energy problem (and what we can do about it), ISSCC 2014, 45 nm; fits from QKeras qtools",
   intAddPj: { 8: 0.03, 16: 0.05, 32: 0.1 },
   intMultiplyPj: { 8: 0.2, 32: 3.1 },
   fpAddPj: { 16: 0.4, 32: 0.9 },
@@ -103,8 +104,19 @@ export const energyTable: EnergyTable = horowitz45nm;
 validated.add(horowitz45nm);
 
 const TABLE_KEYS = [
-  'name', 'source', 'intAddPj', 'intMultiplyPj', 'fpAddPj', 'fpMultiplyPj', 'fpExponentBits', 'sram',
-  'dramRead64Pj', 'intMultiplyFit', 'intAddPerBitPj', 'logicPerBitPj', 'missingWidth',
+  'name',
+  'source',
+  'intAddPj',
+  'intMultiplyPj',
+  'fpAddPj',
+  'fpMultiplyPj',
+  'fpExponentBits',
+  'sram',
+  'dramRead64Pj',
+  'intMultiplyFit',
+  'intAddPerBitPj',
+  'logicPerBitPj',
+  'missingWidth',
 ] as const;
 
 const SOURCE = 'energy table';
@@ -114,12 +126,14 @@ function fail(field: string, value: unknown, allowed: string): never {
 }
 
 function positive(field: string, value: unknown): number {
-  if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) fail(field, value, 'expected a finite number > 0');
+  if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0)
+    fail(field, value, 'expected a finite number > 0');
   return value;
 }
 
 function nonNegative(field: string, value: unknown): number {
-  if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) fail(field, value, 'expected a finite number >= 0');
+  if (typeof value !== 'number' || !Number.isFinite(value) || value < 0)
+    fail(field, value, 'expected a finite number >= 0');
   return value;
 }
 
@@ -130,7 +144,8 @@ function widthRecord(field: string, value: unknown, allowEmpty: boolean): Record
   const out: Record<number, number> = {};
   for (const [key, v] of Object.entries(value)) {
     const bits = Number(key);
-    if (!Number.isInteger(bits) || bits < 1 || bits > 128) fail(`${field} key`, key, 'expected an integer bit width from 1 to 128');
+    if (!Number.isInteger(bits) || bits < 1 || bits > 128)
+      fail(`${field} key`, key, 'expected an integer bit width from 1 to 128');
     out[bits] = positive(`${field}[${key}]`, v);
   }
   if (!allowEmpty && Object.keys(out).length === 0) fail(field, value, 'expected at least one entry');
@@ -146,11 +161,13 @@ export function validateEnergyTable(table: unknown): EnergyTable {
   if (typeof table !== 'object' || table === null || Array.isArray(table)) fail('table', table, 'expected an object');
   const t = table as Record<string, unknown>;
   for (const key of Object.keys(t)) {
-    if (!(TABLE_KEYS as readonly string[]).includes(key)) fail(key, t[key], `unknown field; known fields: ${TABLE_KEYS.join(', ')}`);
+    if (!(TABLE_KEYS as readonly string[]).includes(key))
+      fail(key, t[key], `unknown field; known fields: ${TABLE_KEYS.join(', ')}`);
   }
   if (typeof t.name !== 'string' || t.name.length === 0) fail('name', t.name, 'expected a non-empty string');
   if (typeof t.source !== 'string') fail('source', t.source, 'expected a string (citation)');
-  if (!Array.isArray(t.sram) || t.sram.length === 0) fail('sram', t.sram, 'expected a non-empty array of {bytes, read64Pj}');
+  if (!Array.isArray(t.sram) || t.sram.length === 0)
+    fail('sram', t.sram, 'expected a non-empty array of {bytes, read64Pj}');
   const sram = t.sram.map((p: unknown, i: number) => {
     if (typeof p !== 'object' || p === null) fail(`sram[${i}]`, p, 'expected {bytes, read64Pj}');
     const point = p as Record<string, unknown>;
@@ -159,7 +176,8 @@ export function validateEnergyTable(table: unknown): EnergyTable {
     return { bytes, read64Pj: positive(`sram[${i}].read64Pj`, point.read64Pj) };
   });
   for (let i = 1; i < sram.length; i++) {
-    if (sram[i].bytes <= sram[i - 1].bytes) fail(`sram[${i}].bytes`, sram[i].bytes, 'expected sizes in increasing order');
+    if (sram[i].bytes <= sram[i - 1].bytes)
+      fail(`sram[${i}].bytes`, sram[i].bytes, 'expected sizes in increasing order');
   }
   let intMultiplyFit: MultiplyFit | undefined;
   if (t.intMultiplyFit !== undefined) {
@@ -169,10 +187,12 @@ export function validateEnergyTable(table: unknown): EnergyTable {
       quadratic: nonNegative('intMultiplyFit.quadratic', f.quadratic),
       linear: nonNegative('intMultiplyFit.linear', f.linear),
     };
-    if (intMultiplyFit.quadratic + intMultiplyFit.linear === 0) fail('intMultiplyFit', f, 'expected a fit with a positive coefficient');
+    if (intMultiplyFit.quadratic + intMultiplyFit.linear === 0)
+      fail('intMultiplyFit', f, 'expected a fit with a positive coefficient');
   }
   const missingWidth = t.missingWidth;
-  if (missingWidth !== 'fit' && missingWidth !== 'throw') fail('missingWidth', missingWidth, 'expected "fit" or "throw"');
+  if (missingWidth !== 'fit' && missingWidth !== 'throw')
+    fail('missingWidth', missingWidth, 'expected "fit" or "throw"');
   const checked: EnergyTable = {
     name: t.name,
     source: t.source,
@@ -196,7 +216,6 @@ export function validateEnergyTable(table: unknown): EnergyTable {
   return frozen;
 }
 
-
 /** Parses a JSON energy table (for example a file the user wrote) and validates it. */
 export function parseEnergyTable(json: string): EnergyTable {
   let data: unknown;
@@ -213,13 +232,19 @@ export function parseEnergyTable(json: string): EnergyTable {
  * fields replaced), validated.
  */
 export function extendEnergyTable(base: EnergyTable, changes: Partial<EnergyTable>): EnergyTable {
+  if (changes === null || typeof changes !== 'object' || Array.isArray(changes)) {
+    throw new LowbitConfigError('changes', changes, 'expected an object of energy-table fields');
+  }
   const merged: Record<string, unknown> = { ...validateEnergyTable(base) };
   for (const [key, value] of Object.entries(changes)) {
     const old = merged[key];
     const isRecord = (v: unknown) => typeof v === 'object' && v !== null && !Array.isArray(v);
-    merged[key] = ['intAddPj', 'intMultiplyPj', 'fpAddPj', 'fpMultiplyPj', 'fpExponentBits'].includes(key) && isRecord(old) && isRecord(value)
-      ? { ...(old as object), ...(value as object) }
-      : value;
+    merged[key] =
+      ['intAddPj', 'intMultiplyPj', 'fpAddPj', 'fpMultiplyPj', 'fpExponentBits'].includes(key) &&
+      isRecord(old) &&
+      isRecord(value)
+        ? { ...(old as object), ...(value as object) }
+        : value;
   }
   return validateEnergyTable(merged);
 }

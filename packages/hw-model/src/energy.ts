@@ -12,7 +12,7 @@
  * gateCountEnergyPj(700, { referenceGates: 1000, referenceEnergyPj: intMultiplyEnergyPj(8, 8) }); // 0.14
  * ```
  */
-import { LowbitConfigError, checkInteger, checkFinite } from '@lowbit/quant-core';
+import { LowbitConfigError, checkInteger, checkFinite, checkKnownKeys } from '@lowbit/quant-core';
 import { energyTable, validateEnergyTable, type EnergyTable } from './energy-table.js';
 
 const MAX_BITS = 128;
@@ -39,11 +39,13 @@ export function intMultiplyEnergyPj(bitsW: number, bitsA: number, table: EnergyT
   const b = Math.sqrt(bitsW * bitsA);
   const exact = Number.isInteger(b) ? entry(t.intMultiplyPj, b) : undefined;
   if (exact !== undefined) return exact;
-  if (t.missingWidth === 'fit' && t.intMultiplyFit) return t.intMultiplyFit.quadratic * b * b + t.intMultiplyFit.linear * b;
+  if (t.missingWidth === 'fit' && t.intMultiplyFit)
+    return t.intMultiplyFit.quadratic * b * b + t.intMultiplyFit.linear * b;
   throw new LowbitConfigError(
     'bitsW x bitsA',
     `${bitsW} x ${bitsA}`,
-    `table "${t.name}" has integer multiply entries only for widths ${widths(t.intMultiplyPj)} and missingWidth = "throw"`,
+    `table "${t.name}" has integer multiply entries only for widths ${widths(t.intMultiplyPj)} ` +
+      'and missingWidth = "throw"',
   );
 }
 
@@ -54,11 +56,20 @@ export function intAddEnergyPj(bits: number, table: EnergyTable = energyTable): 
   const exact = entry(t.intAddPj, bits);
   if (exact !== undefined) return exact;
   if (t.missingWidth === 'fit' && t.intAddPerBitPj !== undefined) return t.intAddPerBitPj * bits;
-  throw new LowbitConfigError('bits', bits, `table "${t.name}" has integer add entries only for widths ${widths(t.intAddPj)} and missingWidth = "throw"`);
+  throw new LowbitConfigError(
+    'bits',
+    bits,
+    `table "${t.name}" has integer add entries only for widths ${widths(t.intAddPj)} and missingWidth = "throw"`,
+  );
 }
 
 /** An entry a table must list for `bits` (float formats have no fit); the error names what it has. */
-function listedEntry(bits: number, table: EnergyTable, field: 'fpMultiplyPj' | 'fpAddPj' | 'fpExponentBits', what: string): number {
+function listedEntry(
+  bits: number,
+  table: EnergyTable,
+  field: 'fpMultiplyPj' | 'fpAddPj' | 'fpExponentBits',
+  what: string,
+): number {
   checkInteger('bits', bits, 1, MAX_BITS);
   const t = validateEnergyTable(table);
   const exact = entry(t[field], bits);
@@ -121,7 +132,11 @@ export function sramReadEnergyPj(bits: number, bufferBytes: number, table: Energ
   const t = validateEnergyTable(table);
   const point = t.sram.find((p) => p.bytes >= bufferBytes);
   if (!point) {
-    throw new LowbitConfigError('bufferBytes', bufferBytes, `table "${t.name}" lists SRAM up to ${t.sram[t.sram.length - 1].bytes} bytes; larger buffers live in DRAM`);
+    throw new LowbitConfigError(
+      'bufferBytes',
+      bufferBytes,
+      `table "${t.name}" lists SRAM up to ${t.sram[t.sram.length - 1].bytes} bytes; larger buffers live in DRAM`,
+    );
   }
   return (point.read64Pj / 64) * bits;
 }
@@ -152,7 +167,14 @@ export function gateCountEnergyPj(gates: number, reference: GateCountReference):
   if (typeof reference !== 'object' || reference === null) {
     throw new LowbitConfigError('reference', reference, 'expected {referenceGates, referenceEnergyPj}');
   }
-  const referenceGates = checkFinite('reference.referenceGates', reference.referenceGates, { min: 0, exclusiveMin: true });
-  const referenceEnergyPj = checkFinite('reference.referenceEnergyPj', reference.referenceEnergyPj, { min: 0, exclusiveMin: true });
+  checkKnownKeys('reference', reference, ['referenceGates', 'referenceEnergyPj']);
+  const referenceGates = checkFinite('reference.referenceGates', reference.referenceGates, {
+    min: 0,
+    exclusiveMin: true,
+  });
+  const referenceEnergyPj = checkFinite('reference.referenceEnergyPj', reference.referenceEnergyPj, {
+    min: 0,
+    exclusiveMin: true,
+  });
   return (referenceEnergyPj * gates) / referenceGates;
 }

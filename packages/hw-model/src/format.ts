@@ -9,6 +9,7 @@
  * fs.writeFileSync('cost.json', summaryToJSON(s));          // machines
  * ```
  */
+import { checkModelSummary } from './check-args.js';
 import { formatOperand } from './operand-name.js';
 import type { CostRatios, CostTotals, LayerCost, ModelSummary } from './summary.js';
 import { bitWidths, formatAccumulator, formatArithmetic, int, kib, pj, ratio, shape } from './text-cells.js';
@@ -91,7 +92,7 @@ const COMPARISON_HEADERS = ['', 'this model', 'float32', 'ratio', 'int8', 'ratio
 function alignTable(head: string[], body: string[][], rightFrom: number): string[] {
   const cols = head.length;
   const width = Array.from({ length: cols }, (_, c) =>
-    Math.max(head[c].length, ...body.map((r) => (r[c] ?? '').length))
+    Math.max(head[c].length, ...body.map((r) => (r[c] ?? '').length)),
   );
   const fmt = (cells: string[]) =>
     cells
@@ -110,6 +111,7 @@ function header(s: ModelSummary): string {
 
 /** A plain-text table for the terminal. */
 export function formatSummary(s: ModelSummary): string {
+  checkModelSummary('s', s);
   const widths = bitWidths(s);
   const rows = s.layers.map((r) => rowCells(r, widths));
   const table = alignTable(headers(widths), [...rows, totalCells(s.totals, widths)], 3);
@@ -129,7 +131,7 @@ export function formatSummary(s: ModelSummary): string {
         .join(', ') || 'none'
     }`,
     `Activations written: ${kib(t.activationBits)} KiB, largest layer (inputs + output): ${kib(
-      t.peakActivationBits
+      t.peakActivationBits,
     )} KiB`,
     '',
     'Same topology, all operands float32 / all int8 (32-bit accumulators):',
@@ -139,7 +141,7 @@ export function formatSummary(s: ModelSummary): string {
     lines.push(
       '',
       `Warnings${starred(s) ? ' (rows marked * have a note below)' : ''}:`,
-      ...s.warnings.map((w) => `  - ${w}`)
+      ...s.warnings.map((w) => `  - ${w}`),
     );
   return lines.join('\n');
 }
@@ -152,6 +154,7 @@ const mdRule = (n: number, rightFrom: number) =>
 
 /** The same content as Markdown tables (for reports and docs). */
 export function summaryToMarkdown(s: ModelSummary): string {
+  checkModelSummary('s', s);
   const widths = bitWidths(s);
   const head = headers(widths);
   const t = s.totals;
@@ -169,7 +172,7 @@ export function summaryToMarkdown(s: ModelSummary): string {
         .map(([k, v]) => `${k}: ${int(v)}`)
         .join(', ') || 'none'
     }); bit-ops: ${int(t.bitOps)}; activations written: ${kib(t.activationBits)} KiB (largest layer ${kib(
-      t.peakActivationBits
+      t.peakActivationBits,
     )} KiB).`,
     '',
     mdRow(['Same topology', 'this model', 'float32', 'ratio', 'int8', 'ratio']),
@@ -181,12 +184,13 @@ export function summaryToMarkdown(s: ModelSummary): string {
       '',
       `**Warnings**${starred(s) ? ' (rows marked * have a note below)' : ''}`,
       '',
-      ...s.warnings.map((w) => `- ${w}`)
+      ...s.warnings.map((w) => `- ${w}`),
     );
   return lines.join('\n');
 }
 
 /** The whole summary as indented JSON (every number, every layer). */
 export function summaryToJSON(s: ModelSummary): string {
+  checkModelSummary('s', s);
   return JSON.stringify(s, null, 2);
 }

@@ -14,7 +14,8 @@
  * // { kind: 'dense', macGroups: [{ macs: 235200, fanIn: 784, ... }], ... }
  * ```
  */
-import { isLowbitLayer, type LayerPrecision } from '@lowbit/quant-core';
+import { LowbitConfigError, isLowbitLayer, type LayerPrecision } from '@lowbit/quant-core';
+import { checkLayer, checkRecord, checkShape } from './check-args.js';
 import type { LayersModel } from '@tensorflow/tfjs-layers';
 
 type Layer = LayersModel['layers'][number];
@@ -136,6 +137,8 @@ const LOWBIT_OPERATIONS = ['dense', 'conv2d', 'depthwise-conv2d', 'activation'] 
  * (`view`) when it has no quantizer and a linear activation, and an `activation` otherwise.
  */
 export function workKindOf(layer: Layer, precision?: LayerPrecision): WorkKind | undefined {
+  checkLayer('layer', layer);
+  if (precision !== undefined) checkRecord('precision', precision, 'a LayerPrecision (layer.lowbitPrecision())');
   if (isLowbitLayer(layer)) {
     const operation: string = layer.lowbitOperation();
     if (operation !== 'activation') {
@@ -174,8 +177,18 @@ export function layerWork(
   layer: Layer,
   inputShapes: Shape[],
   outputShape: Shape,
-  precision?: LayerPrecision
+  precision?: LayerPrecision,
 ): LayerWork {
+  checkLayer('layer', layer);
+  if (!Array.isArray(inputShapes) || inputShapes.length === 0) {
+    throw new LowbitConfigError(
+      'inputShapes',
+      inputShapes,
+      'expected a non-empty array of shapes (batch dimension first)',
+    );
+  }
+  inputShapes.forEach((s, i) => checkShape(`inputShapes[${i}]`, s, 1));
+  checkShape('outputShape', outputShape, 1);
   const className = layer.getClassName();
   const config = layer.getConfig() as Record<string, unknown>;
   const outputElements = product(outputShape.slice(1));
@@ -201,7 +214,7 @@ export function layerWork(
     work.notCosted.push(
       isLowbitLayer(layer)
         ? `lowbitOperation() ${JSON.stringify(layer.lowbitOperation())} has no cost model`
-        : `layer type ${className} has no cost model`
+        : `layer type ${className} has no cost model`,
     );
     return work;
   }

@@ -46,9 +46,11 @@ import {
   LowbitConfigError,
   checkInteger,
   checkFinite,
+  checkKnownKeys,
   type ArithmeticCost,
   type OperandPrecision,
 } from '@lowbit/quant-core';
+import { checkAccumulator } from './check-args.js';
 import { energyTable, type EnergyTable } from './energy-table.js';
 import {
   andEnergyPj,
@@ -109,21 +111,35 @@ const operandName = (p: OperandPrecision) => `${p.kind}${p.bits}`;
 const MULTIPLY = ['exact', 'shift', 'approximate'] as const;
 const ACCUMULATE = ['linear', 'log'] as const;
 
+function checkName(argument: unknown): void {
+  if (typeof argument !== 'string' || argument.length === 0) {
+    throw new LowbitConfigError('argument', argument, 'expected the name of the checked argument (a non-empty string)');
+  }
+}
+
 /** Validates an operand description (what quantizers and layers report). */
 export function checkOperand(argument: string, p: unknown): OperandPrecision {
-  if (typeof p !== 'object' || p === null) throw new LowbitConfigError(argument, p, 'expected {kind, bits, signed}');
+  checkName(argument);
+  if (typeof p !== 'object' || p === null || Array.isArray(p)) {
+    throw new LowbitConfigError(argument, p, 'expected {kind, bits, signed}');
+  }
+  checkKnownKeys(argument, p, ['kind', 'bits', 'signed']);
   const o = p as OperandPrecision;
   if (!(KINDS as readonly string[]).includes(o.kind))
     throw new LowbitConfigError(`${argument}.kind`, o.kind, `expected one of ${KINDS.join(', ')}`);
   checkInteger(`${argument}.bits`, o.bits, 1, 128);
   if (o.kind === 'binary' || o.kind === 'zero-one') checkInteger(`${argument}.bits`, o.bits, 1, 1);
+  if (typeof o.signed !== 'boolean')
+    throw new LowbitConfigError(`${argument}.signed`, o.signed, 'expected true or false');
   return o;
 }
 
 /** Validates an arithmetic's cost descriptor (what `Arithmetic.cost()` and layers report). */
 export function checkArithmeticCost(argument: string, a: unknown): ArithmeticCost {
-  if (typeof a !== 'object' || a === null)
+  checkName(argument);
+  if (typeof a !== 'object' || a === null || Array.isArray(a))
     throw new LowbitConfigError(argument, a, 'expected {multiply, name, energyRatio?, accumulate?}');
+  checkKnownKeys(argument, a, ['multiply', 'name', 'energyRatio', 'accumulate']);
   const c = a as ArithmeticCost;
   if (!(MULTIPLY as readonly string[]).includes(c.multiply)) {
     throw new LowbitConfigError(`${argument}.multiply`, c.multiply, `expected one of ${MULTIPLY.join(', ')}`);
@@ -135,7 +151,7 @@ export function checkArithmeticCost(argument: string, a: unknown): ArithmeticCos
     throw new LowbitConfigError(
       `${argument}.energyRatio`,
       c.energyRatio,
-      `only an approximate multiply has an energy ratio (multiply is "${c.multiply}")`
+      `only an approximate multiply has an energy ratio (multiply is "${c.multiply}")`,
     );
   }
   if (c.accumulate !== undefined && !(ACCUMULATE as readonly string[]).includes(c.accumulate)) {
@@ -150,6 +166,7 @@ export function checkArithmeticCost(argument: string, a: unknown): ArithmeticCos
  * shift of the (bits-1)-bit exponent range), capped at 64.
  */
 export function linearBits(p: OperandPrecision): number {
+  checkOperand('p', p);
   if (p.kind === 'pow2') return Math.min(64, 1 + 2 ** Math.max(0, p.bits - 1));
   return p.bits;
 }
@@ -164,9 +181,14 @@ export function accumulatorFor(
   input: OperandPrecision,
   fanIn: number,
   accumulatorBits?: number,
-  accumulate: 'linear' | 'log' = 'linear'
+  accumulate: 'linear' | 'log' = 'linear',
 ): AccumulatorSpec {
+  checkOperand('weight', weight);
+  checkOperand('input', input);
   checkInteger('fanIn', fanIn, 1, Number.MAX_SAFE_INTEGER);
+  if (accumulate !== 'linear' && accumulate !== 'log') {
+    throw new LowbitConfigError('accumulate', accumulate, 'expected "linear" or "log"');
+  }
   if (accumulatorBits !== undefined) checkInteger('accumulatorBits', accumulatorBits, 1, 128);
   const float = weight.kind === 'float' || input.kind === 'float';
   if (accumulate === 'log') {
@@ -174,7 +196,7 @@ export function accumulatorFor(
       throw new LowbitConfigError(
         'arithmetic.accumulate',
         'log',
-        `log-domain accumulation needs quantized operands (weight ${operandName(weight)}, input ${operandName(input)})`
+        `log-domain accumulation needs quantized operands (weight ${operandName(weight)}, input ${operandName(input)})`,
       );
     }
     const linear = Math.min(128, linearBits(weight) + linearBits(input) + Math.ceil(Math.log2(fanIn)));
@@ -194,7 +216,7 @@ export function accumulatorFor(
 function exactMultiply(
   weight: OperandPrecision,
   input: OperandPrecision,
-  table: EnergyTable
+  table: EnergyTable,
 ): { multiplier: MultiplierKind; energyPj: number } {
   const either = (k: OperandPrecision['kind']) => weight.kind === k || input.kind === k;
   const other = (k: OperandPrecision['kind']) => (weight.kind === k ? input : weight);
@@ -235,7 +257,7 @@ function exactMultiply(
 function shiftMultiply(
   weight: OperandPrecision,
   input: OperandPrecision,
-  table: EnergyTable
+  table: EnergyTable,
 ): { multiplier: MultiplierKind; energyPj: number } {
   if (weight.kind === 'pow2' && input.kind === 'pow2') {
     const exponentBits = Math.max(1, Math.max(weight.bits, input.bits) - 1);
@@ -254,7 +276,7 @@ export function multiplyEnergy(
   weight: OperandPrecision,
   input: OperandPrecision,
   table: EnergyTable = energyTable,
-  arithmetic?: ArithmeticCost
+  arithmetic?: ArithmeticCost,
 ): { multiplier: MultiplierKind; energyPj: number } {
   checkOperand('weight', weight);
   checkOperand('input', input);
@@ -270,8 +292,8 @@ export function multiplyEnergy(
           'arithmetic',
           a!.name,
           `an approximate multiplier needs integer operands (weight ${operandName(weight)}, input ${operandName(
-            input
-          )})`
+            input,
+          )})`,
         );
       }
       return {
@@ -284,6 +306,7 @@ export function multiplyEnergy(
 
 /** Energy of one addition on the given accumulator (one log-domain add for a `log` accumulator). */
 export function accumulateEnergyPj(acc: AccumulatorSpec, table: EnergyTable = energyTable): number {
+  checkAccumulator('acc', acc);
   if (acc.kind === 'log') return logAccumulateEnergyPj(acc.bits, table);
   return acc.kind === 'float' ? fpAddEnergyPj(acc.bits, table) : intAddEnergyPj(acc.bits, table);
 }
@@ -293,6 +316,7 @@ export function macEnergy(weight: OperandPrecision, input: OperandPrecision, opt
   if (typeof options !== 'object' || options === null) {
     throw new LowbitConfigError('options', options, 'expected {fanIn, accumulatorBits?, arithmetic?, table?}');
   }
+  checkKnownKeys('options', options, ['fanIn', 'accumulatorBits', 'arithmetic', 'table']);
   const table = options.table ?? energyTable;
   const mul = multiplyEnergy(weight, input, table, options.arithmetic);
   const accumulator = accumulatorFor(
@@ -300,7 +324,7 @@ export function macEnergy(weight: OperandPrecision, input: OperandPrecision, opt
     input,
     options.fanIn,
     options.accumulatorBits,
-    options.arithmetic?.accumulate
+    options.arithmetic?.accumulate,
   );
   const accumulatePj = accumulateEnergyPj(accumulator, table);
   return {

@@ -17,6 +17,7 @@
  */
 import type { LayersModel } from '@tensorflow/tfjs-layers';
 import { LowbitConfigError } from '@lowbit/quant-core';
+import { checkModelSummary } from './check-args.js';
 import { formatOperand } from './operand-name.js';
 import { summary, type LayerCost, type ModelSummary, type SummaryOptions } from './summary.js';
 import { bitWidths, formatArithmetic, int, kib, pj, ratio } from './text-cells.js';
@@ -36,7 +37,7 @@ interface Column {
 function box(title: string, columns: Column[], sections: string[][][]): string[] {
   const all = sections.flat();
   const width = columns.map((c, i) =>
-    Math.max(c.head[0].length, c.head[1].length, ...all.map((r) => (r[i] ?? '').length))
+    Math.max(c.head[0].length, c.head[1].length, ...all.map((r) => (r[i] ?? '').length)),
   );
   const line = (cells: string[]) =>
     `| ${cells.map((cell, i) => (columns[i].right ? cell.padStart(width[i]) : cell.padEnd(width[i]))).join('  ')} |`;
@@ -143,6 +144,7 @@ function totalsTable(s: ModelSummary): string[] {
 
 /** The Larq-style text of a summary already computed (what {@link printSummary} prints). */
 export function formatLayerStats(s: ModelSummary): string {
+  checkModelSummary('s', s);
   const lines = [
     `batch ${s.batchSize} | table ${s.table.name} | weights read from ${s.weightMemory.toUpperCase()}, ` +
       `activations in ${s.activationMemory.toUpperCase()}`,

@@ -43,6 +43,7 @@ import {
   type AccumulatorSpec,
   type MultiplierKind,
 } from './mac-energy.js';
+import { checkTotals } from './check-args.js';
 import { layerWork, type LayerWork, type Shape, type WorkKind } from './layer-work.js';
 import { formatOperand } from './operand-name.js';
 
@@ -208,7 +209,7 @@ export function summary(model: LayersModel, options: SummaryOptions = {}): Model
   const warnings = built.rows.flatMap((r) =>
     r.costed
       ? r.warnings.map((w) => `${r.name}: ${w}`)
-      : [`${r.name} (${r.className}): not costed: ${r.warnings.join('; ')}`]
+      : [`${r.name} (${r.className}): not costed: ${r.warnings.join('; ')}`],
   );
   return {
     modelName: model.name,
@@ -236,6 +237,8 @@ export function summary(model: LayersModel, options: SummaryOptions = {}): Model
  * ```
  */
 export function compareTotals(a: CostTotals, b: CostTotals): CostRatios {
+  checkTotals('a', a);
+  checkTotals('b', b);
   const r = (x: number, y: number) => (y === 0 ? null : x / y);
   return {
     energyPj: r(a.energyPj, b.energyPj),
@@ -272,7 +275,7 @@ function buildGraph(model: LayersModel): GraphNode[] {
       throw new LowbitConfigError(
         `model.layers[${layer.name}]`,
         layer.name,
-        'expected a layer connected into the model (built model)'
+        'expected a layer connected into the model (built model)',
       );
     const indices = own && own.size > 0 ? all.map((_, i) => i).filter((i) => own.has(`${layer.name}_ib-${i}`)) : [0];
     indices.forEach((i, call) => {
@@ -400,7 +403,7 @@ function costModel(graph: GraphNode[], ctx: Context): { rows: LayerCost[]; total
     if (row.movesData) {
       const inBits = node.inputs.reduce(
         (s, k, i) => s + (work.inputElements[i] ?? 0) * ctx.batch * storedPrecision(k).bits,
-        0
+        0,
       );
       peakActivationBits = Math.max(peakActivationBits, inBits + row.activationBits);
     }
@@ -446,7 +449,7 @@ function costLayer(
   reported: LayerPrecision | undefined,
   ctx: Context,
   storedPrecision: (key: string) => OperandPrecision,
-  movesData: boolean
+  movesData: boolean,
 ): LayerCost {
   const { layer } = node;
   const { batch, table } = ctx;
@@ -534,7 +537,7 @@ function costLayer(
   const inputPrecisions = node.inputs.map(storedPrecision);
   const widestInput = inputPrecisions.reduce<OperandPrecision>(
     (a, b) => (b.bits > a.bits ? b : a),
-    inputPrecisions[0] ?? FLOAT32
+    inputPrecisions[0] ?? FLOAT32,
   );
   for (const ops of work.elementOps) {
     const count = ops.count * batch;
