@@ -123,6 +123,12 @@ describe('wasm training kernels match the stock cpu kernels', () => {
     });
   }
 
+  it('BatchMatMul a x b^T with a big b (computed as (b x a^T)^T)', async () => {
+    const { expected, got } = await cpuAndWasm(tf.BatchMatMul, { a: random(20, 14), b: random(150, 15) }, { a: [4, 5], b: [30, 5] }, { transposeA: false, transposeB: true });
+    expect(got.shape).toEqual([4, 30]);
+    expectClose(got.values, expected.values, 5);
+  });
+
   it('trains a conv net on wasm without leaking tensors', async () => {
     await tf.setBackend('wasm');
     const model = tfl.sequential({
