@@ -18,7 +18,7 @@
  * ```
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { checkInteger, LowbitConfigError } from '@lowbit/quant-core';
+import { checkInteger, checkKnownKeys, checkObject, LowbitConfigError } from '@lowbit/quant-core';
 import { decodeCodes } from './kernels/shift-matmul.js';
 import { checkInt32, checkKind, checkScale } from './ops/shift-options.js';
 import type { ShiftOperandKind } from './shift-operand.js';
@@ -38,6 +38,21 @@ export function logAddTable(fracBits: number): Int32Array {
 
 /** `max(a, b) + lut(|a - b|)` on fixed-point exponents; `-Infinity` stands for the value 0. */
 export function logAdd(a: number, b: number, table: Int32Array): number {
+  const exponent = (name: string, v: unknown) => {
+    if (v !== -Infinity && !Number.isInteger(v)) {
+      throw new LowbitConfigError(name, v, 'expected an integer fixed-point exponent or -Infinity (the value 0)');
+    }
+  };
+  exponent('a', a);
+  exponent('b', b);
+  if (!(table instanceof Int32Array)) {
+    throw new LowbitConfigError('table', table, 'expected an Int32Array (logAddTable)');
+  }
+  return logAddRaw(a, b, table);
+}
+
+/** {@link logAdd} without the argument checks, for the accumulation loop. */
+function logAddRaw(a: number, b: number, table: Int32Array): number {
   if (a === -Infinity) return b;
   if (b === -Infinity) return a;
   const d = Math.abs(a - b);
@@ -60,7 +75,13 @@ export interface LogDomainMatMulOptions {
 export function logDomainMatMul(a: tf.Tensor, b: tf.Tensor, options: LogDomainMatMulOptions): tf.Tensor2D {
   checkInt32('a', a, 2);
   checkInt32('b', b, 2);
-  const aKind = checkKind('aKind', options?.aKind);
+  checkKnownKeys('options', checkObject('options', options, '{ aKind, bKind, scale?, fracBits }'), [
+    'aKind',
+    'bKind',
+    'scale',
+    'fracBits',
+  ]);
+  const aKind = checkKind('aKind', options.aKind);
   const bKind = checkKind('bKind', options.bKind);
   const fracBits = checkInteger('fracBits', options.fracBits, 0, 8);
   if ((aKind === 'pow2-sqrt2' || bKind === 'pow2-sqrt2') && fracBits === 0) {
@@ -102,8 +123,8 @@ export function logDomainMatMul(a: tf.Tensor, b: tf.Tensor, options: LogDomainMa
         const sign = aMul[i * k + p] * bMul[p * n + j];
         if (sign === 0) continue;
         const e = (aHalf[i * k + p] + bHalf[p * n + j]) * perHalf;
-        if (sign > 0) pos = logAdd(pos, e, table);
-        else neg = logAdd(neg, e, table);
+        if (sign > 0) pos = logAddRaw(pos, e, table);
+        else neg = logAddRaw(neg, e, table);
       }
       const value = 2 ** (pos / 2 ** fracBits) - 2 ** (neg / 2 ** fracBits);
       out[i * n + j] = value * scale[scale.length > 1 ? j : 0];

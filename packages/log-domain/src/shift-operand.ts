@@ -16,7 +16,7 @@
  * const kind = shiftKindOf(logQuantizer.quantize(x)); // 'pow2'
  * ```
  */
-import { LowbitConfigError, type QuantizedTensor } from '@lowbit/quant-core';
+import { checkOneOf, LowbitConfigError, QuantizedTensor } from '@lowbit/quant-core';
 
 export type ShiftOperandKind = 'int' | 'pow2' | 'pow2-sqrt2';
 
@@ -30,6 +30,8 @@ export const SQRT2_F32 = Math.fround(Math.SQRT2);
  * the value is `multiplier * 2^(halfSteps / 2)` units. Code 0 of a log operand gives multiplier 0.
  */
 export function decodeShiftCode(c: number, kind: ShiftOperandKind): { multiplier: number; halfSteps: number } {
+  if (!Number.isInteger(c)) throw new LowbitConfigError('c', c, 'expected an integer code');
+  checkOneOf('kind', kind, SHIFT_OPERAND_KINDS);
   if (kind === 'int') return { multiplier: c, halfSteps: 0 };
   if (c === 0) return { multiplier: 0, halfSteps: 0 };
   const offset = Math.abs(c) - 1;
@@ -38,6 +40,7 @@ export function decodeShiftCode(c: number, kind: ShiftOperandKind): { multiplier
 
 /** The shift-operand kind of a `QuantizedTensor` (linear codes must have zero point 0). */
 export function shiftKindOf(q: QuantizedTensor): ShiftOperandKind {
+  if (!(q instanceof QuantizedTensor)) throw new LowbitConfigError('q', q, 'expected a QuantizedTensor');
   if (q.encoding === 'pow2') return q.stepsPerOctave === 2 ? 'pow2-sqrt2' : 'pow2';
   if (q.zeroPoint.some((z) => z !== 0)) {
     throw new LowbitConfigError(

@@ -12,7 +12,7 @@
  * bit for bit whenever the fallback's float32 sums are exact (|acc| < 2^24).
  */
 import { LowbitDataError } from '@lowbit/quant-core';
-import { decodeShiftCode, type ShiftOperandKind, SQRT2_F32 } from '../shift-operand.js';
+import { type ShiftOperandKind, SQRT2_F32 } from '../shift-operand.js';
 
 /** Kernel name, as tfjs uses it for `registerKernel` / `runKernel`. */
 export const LowbitShiftMatMul = 'LowbitShiftMatMul';
@@ -46,19 +46,21 @@ export function decodeCodes(
   half: Int32Array
 ): number {
   let max = 0;
+  // decodeShiftCode inlined without its argument checks (codes come from an int32 tensor).
   for (let i = 0; i < codes.length; i++) {
-    const d = decodeShiftCode(codes[i], kind);
-    mul[i] = d.multiplier;
-    half[i] = d.halfSteps;
-    if (d.halfSteps > max) {
-      if (d.halfSteps > MAX_HALF_STEPS) {
+    const c = codes[i];
+    const halfSteps = kind === 'int' || c === 0 ? 0 : kind === 'pow2' ? 2 * (Math.abs(c) - 1) : Math.abs(c) - 1;
+    mul[i] = kind === 'int' ? c : c === 0 ? 0 : c < 0 ? -1 : 1;
+    half[i] = halfSteps;
+    if (halfSteps > max) {
+      if (halfSteps > MAX_HALF_STEPS) {
         throw new LowbitDataError(
           'shift kernel',
           `code ${codes[i]} at index ${i} exceeds the largest ${kind} code ` +
             `(exponent offset ${MAX_HALF_STEPS} half octaves)`
         );
       }
-      max = d.halfSteps;
+      max = halfSteps;
     }
   }
   return max;

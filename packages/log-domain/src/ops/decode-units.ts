@@ -8,7 +8,9 @@
  * ```
  */
 import * as tf from '@tensorflow/tfjs-core';
+import { checkTensor } from '@lowbit/quant-core';
 import type { ShiftOperandKind } from '../shift-operand.js';
+import { checkCodeRange, checkKind } from './shift-options.js';
 
 export interface DecodedUnits {
   even: tf.Tensor;
@@ -16,6 +18,13 @@ export interface DecodedUnits {
 }
 
 export function decodeUnits(codes: tf.Tensor, kind: ShiftOperandKind): DecodedUnits {
+  checkTensor('codes', codes, { dtype: 'int32' });
+  checkCodeRange('codes', codes, checkKind('kind', kind));
+  return decodeUnitsUnchecked(codes, kind);
+}
+
+/** {@link decodeUnits} for codes the caller has checked (the shift ops). */
+export function decodeUnitsUnchecked(codes: tf.Tensor, kind: ShiftOperandKind): DecodedUnits {
   return tf.tidy(() => {
     const c = tf.cast(codes, 'float32');
     if (kind === 'int') return { even: c, odd: null } as unknown as tf.TensorContainer;

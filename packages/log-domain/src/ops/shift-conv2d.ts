@@ -12,11 +12,11 @@
  * ```
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { checkInteger, checkOneOf, LowbitConfigError } from '@lowbit/quant-core';
+import { checkInteger, checkKnownKeys, checkObject, checkOneOf, LowbitConfigError } from '@lowbit/quant-core';
 import { LowbitShiftConv2D } from '../kernels/shift-conv2d.js';
 import '../kernels/register.js';
 import type { ShiftOperandKind } from '../shift-operand.js';
-import { combineProducts, decodeUnits, disposeUnits } from './decode-units.js';
+import { combineProducts, decodeUnitsUnchecked as decodeUnits, disposeUnits } from './decode-units.js';
 import {
   checkCodeRange,
   checkInt32,
@@ -67,7 +67,17 @@ export function shiftConv2d(x: tf.Tensor, filter: tf.Tensor, options: ShiftConv2
   checkInt32('filter', filter, 4);
   const xs = x.shape as number[];
   const fs = filter.shape as number[];
-  const xKind = checkKind('xKind', options?.xKind);
+  const what = '{ xKind, filterKind, strides?, pad?, dilations?, scale? }';
+  checkKnownKeys('options', checkObject('options', options, what), [
+    'xKind',
+    'filterKind',
+    'strides',
+    'pad',
+    'dilations',
+    'scale',
+    'implementation',
+  ]);
+  const xKind = checkKind('xKind', options.xKind);
   const filterKind = checkKind('filterKind', options.filterKind);
   if (xs[3] !== fs[2]) {
     throw new LowbitConfigError(

@@ -10,7 +10,7 @@
  * ```
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { LowbitConfigError } from '@lowbit/quant-core';
+import { checkObject, LowbitConfigError } from '@lowbit/quant-core';
 import { shiftConv2d, type ShiftConv2DOptions } from './shift-conv2d.js';
 import { checkInt32, checkScale } from './shift-options.js';
 
@@ -23,6 +23,7 @@ export function shiftDepthwiseConv2d(
 ): tf.Tensor4D {
   checkInt32('x', x, 4);
   checkInt32('filter', filter, 4);
+  checkObject('options', options, '{ xKind, filterKind, strides?, pad?, dilations?, scale? }');
   const [, , cin, multiplier] = filter.shape as number[];
   if (x.shape[3] !== cin) {
     throw new LowbitConfigError(

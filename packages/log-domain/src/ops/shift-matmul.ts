@@ -9,12 +9,12 @@
  * ```
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { LowbitConfigError } from '@lowbit/quant-core';
+import { checkKnownKeys, checkObject, LowbitConfigError } from '@lowbit/quant-core';
 import { LowbitShiftMatMul } from '../kernels/shift-matmul.js';
 import '../kernels/register.js';
 import { logDomainMatMul } from '../log-accumulate.js';
 import type { ShiftOperandKind } from '../shift-operand.js';
-import { combineProducts, decodeUnits, disposeUnits } from './decode-units.js';
+import { combineProducts, decodeUnitsUnchecked as decodeUnits, disposeUnits } from './decode-units.js';
 import {
   checkCodeRange,
   checkInt32,
@@ -39,7 +39,15 @@ export interface ShiftMatMulOptions extends ShiftProductOptions {
 export function shiftMatMul(a: tf.Tensor, b: tf.Tensor, options: ShiftMatMulOptions): tf.Tensor2D {
   checkInt32('a', a, 2);
   checkInt32('b', b, 2);
-  const aKind = checkKind('aKind', options?.aKind);
+  const what = '{ aKind, bKind, scale?, implementation?, accumulation? }';
+  checkKnownKeys('options', checkObject('options', options, what), [
+    'aKind',
+    'bKind',
+    'scale',
+    'implementation',
+    'accumulation',
+  ]);
+  const aKind = checkKind('aKind', options.aKind);
   const bKind = checkKind('bKind', options.bKind);
   if (a.shape[1] !== b.shape[0]) {
     throw new LowbitConfigError('b', b, `expected ${a.shape[1]} rows to match the columns of a (shape [${a.shape}])`);
