@@ -34,24 +34,50 @@ async function benchBackend(backend: string): Promise<void> {
   for (const [suffix, params] of Object.entries(PARAMS)) await benchParams(backend, suffix, params);
 }
 
-async function benchParams(backend: string, suffix: string, params: (typeof PARAMS)[keyof typeof PARAMS]): Promise<void> {
+async function benchParams(
+  backend: string,
+  suffix: string,
+  params: (typeof PARAMS)[keyof typeof PARAMS],
+): Promise<void> {
   const x = tf.randomNormal([SIZE], 0, 3, 'float32', 1);
   // Same values on both paths, or the timing means nothing.
-  const same = tf.tidy(() => tf.all(tf.equal(fakeQuantAffine(x, params), fakeQuantAffineComposed(x, params))).dataSync()[0]);
+  const same = tf.tidy(
+    () => tf.all(tf.equal(fakeQuantAffine(x, params), fakeQuantAffineComposed(x, params))).dataSync()[0],
+  );
   if (!hasFusedFakeQuantAffine() || same !== 1) throw new Error(`fused kernel missing or not bit-exact on ${backend}`);
   const result = await runBench(
-    { name: `fake-quant-${backend}${suffix}`, baseline: 'composed', warmup: 2, rounds: 9, meta: { backend, elements: SIZE, params } },
+    {
+      name: `fake-quant-${backend}${suffix}`,
+      baseline: 'composed',
+      warmup: 2,
+      rounds: 9,
+      meta: { backend, elements: SIZE, params },
+    },
     [
       // The closures return nothing: tf.tidy walks a returned typed array key by key (1M keys),
       // which would cost more than the op itself.
-      { name: 'composed', run: () => tf.tidy(() => { fakeQuantAffineComposed(x, params).dataSync(); }) },
-      { name: 'fused', run: () => tf.tidy(() => { fakeQuantAffine(x, params).dataSync(); }) },
+      {
+        name: 'composed',
+        run: () =>
+          tf.tidy(() => {
+            fakeQuantAffineComposed(x, params).dataSync();
+          }),
+      },
+      {
+        name: 'fused',
+        run: () =>
+          tf.tidy(() => {
+            fakeQuantAffine(x, params).dataSync();
+          }),
+      },
     ],
   );
   const fused = result.variants.find((v) => v.name === 'fused')!;
   const composed = result.variants.find((v) => v.name === 'composed')!;
   console.log(
-    `${backend}${suffix}: composed ${(SIZE / composed.medianMs / 1e3).toFixed(1)} M elements/s, fused ${(SIZE / fused.medianMs / 1e3).toFixed(1)} M elements/s, fused/composed speed ${fused.speedupVsBaseline.toFixed(2)}x`,
+    `${backend}${suffix}: composed ${(SIZE / composed.medianMs / 1e3).toFixed(1)} M elements/s, ` +
+      `fused ${(SIZE / fused.medianMs / 1e3).toFixed(1)} M elements/s, ` +
+      `fused/composed speed ${fused.speedupVsBaseline.toFixed(2)}x`,
   );
   x.dispose();
 }

@@ -68,7 +68,10 @@ class Server {
 /** The first Python that imports torch: /usr/bin/python3 (Debian's python3-torch), then python3. */
 function findTorch(): { python: string; torch: string } | null {
   for (const python of ['/usr/bin/python3', 'python3']) {
-    const r = spawnSync(python, ['-c', 'import torch; print(torch.__version__)'], { encoding: 'utf8', timeout: 120_000 });
+    const r = spawnSync(python, ['-c', 'import torch; print(torch.__version__)'], {
+      encoding: 'utf8',
+      timeout: 120_000,
+    });
     if (r.status === 0) return { python, torch: r.stdout.trim() };
   }
   return null;
@@ -97,11 +100,24 @@ const servers: Server[] = [];
 const variants: Variant[] = [];
 const info: Record<string, unknown> = {};
 for (const threads of threadCounts) {
-  const child = spawn(process.execPath, [...process.execArgv, join(here, 'step-worker.ts'), '--threads', String(threads)]);
+  const child = spawn(process.execPath, [
+    ...process.execArgv,
+    join(here, 'step-worker.ts'),
+    '--threads',
+    String(threads),
+  ]);
   const server = new Server(`lowbit-${threads}t`, child);
   servers.push(server);
   for (const model of ['float', 'qat'] as const) {
-    variants.push({ name: `lowbit ${model} ${threads}t`, side: 'lowbit', model, threads, server, wallMs: [], cpuMs: [] });
+    variants.push({
+      name: `lowbit ${model} ${threads}t`,
+      side: 'lowbit',
+      model,
+      threads,
+      server,
+      wallMs: [],
+      cpuMs: [],
+    });
   }
 }
 if (torch) {
@@ -109,19 +125,30 @@ if (torch) {
     const child = spawn(torch.python, [join(here, 'torch_lenet.py'), '--threads', String(threads)]);
     const server = new Server(`torch-${threads}t`, child);
     servers.push(server);
-    variants.push({ name: `torch float ${threads}t`, side: 'torch', model: 'float', threads, server, wallMs: [], cpuMs: [] });
+    variants.push({
+      name: `torch float ${threads}t`,
+      side: 'torch',
+      model: 'float',
+      threads,
+      server,
+      wallMs: [],
+      cpuMs: [],
+    });
   }
 }
 // start one at a time: the children's start-up would otherwise compete
 for (const s of servers) info[s.name] = await s.ready;
-console.log(`LeNet step bench: ${rounds} rounds x ${stepsPerTurn} steps per variant; torch: ${torch ? `${torch.torch} (${torch.python})` : 'not found'}`);
+const torchLabel = torch ? `${torch.torch} (${torch.python})` : 'not found';
+console.log(`LeNet step bench: ${rounds} rounds x ${stepsPerTurn} steps per variant; torch: ${torchLabel}`);
 for (const s of servers) console.log(`  ${s.name}: ${JSON.stringify(info[s.name])}`);
 
 const loads: number[] = [];
 for (let r = 0; r < rounds; r++) {
   const order = variants.map((_, i) => variants[(i + r) % variants.length]);
   for (const v of order) {
-    const reply = await v.server.ask(v.side === 'lowbit' ? { variant: v.model, steps: stepsPerTurn } : { steps: stepsPerTurn });
+    const reply = await v.server.ask(
+      v.side === 'lowbit' ? { variant: v.model, steps: stepsPerTurn } : { steps: stepsPerTurn },
+    );
     v.wallMs.push(reply.wallMs as number[]);
     v.cpuMs.push(reply.cpuMs as number[]);
   }
@@ -131,12 +158,17 @@ for (let r = 0; r < rounds; r++) {
 }
 for (const s of servers) s.stop();
 
-const find = (side: string, model: string, threads: number) => variants.find((v) => v.side === side && v.model === model && v.threads === threads);
+const find = (side: string, model: string, threads: number) =>
+  variants.find((v) => v.side === side && v.model === model && v.threads === threads);
 /** Median over rounds of (a's round median / b's round median), and the ratio of overall medians. */
 function ratio(a: Variant | undefined, b: Variant | undefined, of: 'wallMs' | 'cpuMs') {
   if (!a || !b) return null;
   const perRound = a[of].map((samples, r) => median(samples) / median(b[of][r]));
-  return { pairedMedian: round3(median(perRound)), ofMedians: round3(median(a[of].flat()) / median(b[of].flat())), perRound: perRound.map(round3) };
+  return {
+    pairedMedian: round3(median(perRound)),
+    ofMedians: round3(median(a[of].flat()) / median(b[of].flat())),
+    perRound: perRound.map(round3),
+  };
 }
 const summary = variants.map((v) => ({
   name: v.name,
@@ -189,6 +221,9 @@ console.table(summary.map(({ samplesMs: _s, ...rest }) => rest));
 for (const [k, v] of Object.entries(ratios)) {
   const r = v as Record<string, { pairedMedian: number } | null>;
   const fmt = (x: { pairedMedian: number } | null) => (x ? x.pairedMedian.toFixed(2) : 'n/a');
-  console.log(`${k}: lowbit/torch ${fmt(r.lowbitOverTorch)} (CPU time ${fmt(r.lowbitOverTorchCpuTime)}), QAT/float ${fmt(r.qatOverFloat)}`);
+  console.log(
+    `${k}: lowbit/torch ${fmt(r.lowbitOverTorch)} (CPU time ${fmt(r.lowbitOverTorchCpuTime)}), ` +
+      `QAT/float ${fmt(r.qatOverFloat)}`,
+  );
 }
 console.log(`wrote ${file}`);

@@ -16,7 +16,13 @@ export function lenet(seed = 1): tfl.Sequential {
   return compile(
     tfl.sequential({
       layers: [
-        tfl.layers.conv2d({ inputShape: [28, 28, 1], filters: 32, kernelSize: 5, activation: 'relu', kernelInitializer: init(seed) }),
+        tfl.layers.conv2d({
+          inputShape: [28, 28, 1],
+          filters: 32,
+          kernelSize: 5,
+          activation: 'relu',
+          kernelInitializer: init(seed),
+        }),
         tfl.layers.maxPooling2d({ poolSize: 2 }),
         tfl.layers.conv2d({ filters: 64, kernelSize: 5, activation: 'relu', kernelInitializer: init(seed + 1) }),
         tfl.layers.maxPooling2d({ poolSize: 2 }),
@@ -29,8 +35,14 @@ export function lenet(seed = 1): tfl.Sequential {
 }
 
 /** WRPN k-bit weight quantizer (signed, identity gradient) and activation quantizer ([0, 1]). */
-export const wrpnWeights = (bits = 4): QuantizerIdentifier => ({ className: 'LowbitWrpnQuantizer', config: { bits, mode: 'weight' } });
-export const wrpnInputs = (bits = 4): QuantizerIdentifier => ({ className: 'LowbitWrpnQuantizer', config: { bits, mode: 'activation' } });
+export const wrpnWeights = (bits = 4): QuantizerIdentifier => ({
+  className: 'LowbitWrpnQuantizer',
+  config: { bits, mode: 'weight' },
+});
+export const wrpnInputs = (bits = 4): QuantizerIdentifier => ({
+  className: 'LowbitWrpnQuantizer',
+  config: { bits, mode: 'activation' },
+});
 
 export function lenetQat(seed = 1, bits = 4): tfl.Sequential {
   const w = () => wrpnWeights(bits);
@@ -38,13 +50,39 @@ export function lenetQat(seed = 1, bits = 4): tfl.Sequential {
   return compile(
     tfl.sequential({
       layers: [
-        quantConv2d({ inputShape: [28, 28, 1], filters: 32, kernelSize: 5, activation: 'relu', kernelInitializer: init(seed), kernelQuantizer: w() }),
+        quantConv2d({
+          inputShape: [28, 28, 1],
+          filters: 32,
+          kernelSize: 5,
+          activation: 'relu',
+          kernelInitializer: init(seed),
+          kernelQuantizer: w(),
+        }),
         tfl.layers.maxPooling2d({ poolSize: 2 }),
-        quantConv2d({ filters: 64, kernelSize: 5, activation: 'relu', kernelInitializer: init(seed + 1), kernelQuantizer: w(), inputQuantizer: a() }),
+        quantConv2d({
+          filters: 64,
+          kernelSize: 5,
+          activation: 'relu',
+          kernelInitializer: init(seed + 1),
+          kernelQuantizer: w(),
+          inputQuantizer: a(),
+        }),
         tfl.layers.maxPooling2d({ poolSize: 2 }),
         tfl.layers.flatten(),
-        quantDense({ units: 512, activation: 'relu', kernelInitializer: init(seed + 2), kernelQuantizer: w(), inputQuantizer: a() }),
-        quantDense({ units: 10, activation: 'softmax', kernelInitializer: init(seed + 3), kernelQuantizer: w(), inputQuantizer: a() }),
+        quantDense({
+          units: 512,
+          activation: 'relu',
+          kernelInitializer: init(seed + 2),
+          kernelQuantizer: w(),
+          inputQuantizer: a(),
+        }),
+        quantDense({
+          units: 10,
+          activation: 'softmax',
+          kernelInitializer: init(seed + 3),
+          kernelQuantizer: w(),
+          inputQuantizer: a(),
+        }),
       ],
     }),
   );

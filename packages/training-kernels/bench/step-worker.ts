@@ -15,7 +15,13 @@ const models = { float: lenet(), qat: lenetQat() };
 const { x, y } = randomBatch(64);
 for (const model of Object.values(models)) for (let s = 0; s < 2; s++) await model.trainOnBatch(x, y);
 const send = (o: object) => process.stdout.write(`${JSON.stringify(o)}\n`);
-send({ ready: true, backend: choice.backend, reason: choice.reason, threads: choice.threads, numTensors: tf.memory().numTensors });
+send({
+  ready: true,
+  backend: choice.backend,
+  reason: choice.reason,
+  threads: choice.threads,
+  numTensors: tf.memory().numTensors,
+});
 for await (const line of createInterface({ input: process.stdin })) {
   const request = JSON.parse(line) as { variant: keyof typeof models; steps?: number };
   const model = models[request.variant];

@@ -23,7 +23,10 @@ const threadsArg = arg('threads', 'auto');
 const qat = process.argv.includes('--qat');
 tf.enableProdMode();
 const loadAtStart = +loadavg()[0].toFixed(1);
-const choice = await selectBackend({ prefer: arg('prefer', 'wasm') as BackendName, threads: threadsArg === 'auto' ? 'auto' : Number(threadsArg) });
+const choice = await selectBackend({
+  prefer: arg('prefer', 'wasm') as BackendName,
+  threads: threadsArg === 'auto' ? 'auto' : Number(threadsArg),
+});
 
 const train = await loadMnist({ split: 'train', limit: trainCount < 60000 ? trainCount : undefined });
 const test = await loadMnist({ split: 'test' });
@@ -69,5 +72,8 @@ const result = {
 console.log(result);
 const dir = join(repoRoot(), 'bench', 'results');
 mkdirSync(dir, { recursive: true });
-writeFileSync(join(dir, `mnist-one-epoch-${choice.backend}${qat ? '-qat' : ''}.json`), `${JSON.stringify(result, null, 2)}\n`);
+writeFileSync(
+  join(dir, `mnist-one-epoch-${choice.backend}${qat ? '-qat' : ''}.json`),
+  `${JSON.stringify(result, null, 2)}\n`,
+);
 tf.dispose([train.images, train.labels, test.images, test.labels, yTrain]);

@@ -1,12 +1,18 @@
 // Per-kernel profile of one LeNet training step (batch 64, Adam, trainOnBatch), exclusive times:
-//   npx tsx scripts/profile-step.ts [--backend wasm|cpu] [--threads 1|2] [--stock] [--qat] [--steps 5] [--shapes]
+//   npx tsx scripts/profile-step.ts [--backend wasm|cpu] [--threads 1|2] [--stock] [--qat] [--steps 5]
+//                                   [--shapes] [--json]
+//
+// --json also writes bench/results/training-kernels-profile-<backend>-<threads>t[-qat][-stock].json.
 //
 // Every kernel of the backend is wrapped with a timer; a kernel run inside another (our composed
 // kernels run forward convolutions) is charged to itself, and the outer kernel keeps only its
 // own time, so the rows add up to the kernel total. "outside kernels" is the rest of the step:
 // the layers' JS, the gradient tape, tidy, tensor bookkeeping. Times are medians over the steps
 // (the machine is shared: also printed is the process CPU time, which load inflates less).
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
+import { join } from 'node:path';
+import { repoRoot } from '@lowbit/bench';
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import { registerTrainingKernels, selectBackend } from '../src/index.js';
@@ -54,8 +60,18 @@ for (const config of tf.getKernelsForBackend(tf.getBackend())) {
     setupFunc: undefined,
     disposeFunc: undefined,
     kernelFunc: (args) => {
-      const shapes = byShape ? ` ${Object.values(args.inputs).map((t) => JSON.stringify((t as tf.TensorInfo | undefined)?.shape ?? null)).join('')}` : '';
-      const frame = { name: config.kernelName + shapes, start: performance.now(), cpu: cpuNow(), child: 0, childCpu: 0 };
+      const shapes = byShape
+        ? ` ${Object.values(args.inputs)
+            .map((t) => JSON.stringify((t as tf.TensorInfo | undefined)?.shape ?? null))
+            .join('')}`
+        : '';
+      const frame = {
+        name: config.kernelName + shapes,
+        start: performance.now(),
+        cpu: cpuNow(),
+        child: 0,
+        childCpu: 0,
+      };
       stack.push(frame);
       try {
         return inner(args);
@@ -110,7 +126,9 @@ for (let s = 0; s < steps; s++) {
 const median = (v: number[]) => [...v].sort((a, b) => a - b)[Math.floor(v.length / 2)];
 const step = median(stepMs);
 const label = `${backend}${stock ? ' stock' : ''}, ${threads} thread(s)${qat ? ', QAT (WRPN 4-bit)' : ''}`;
-console.log(`${label}: step median ${step.toFixed(1)} ms, CPU ${median(cpuMs).toFixed(1)} ms, load ${loadavg()[0].toFixed(1)}`);
+console.log(
+  `${label}: step median ${step.toFixed(1)} ms, CPU ${median(cpuMs).toFixed(1)} ms, load ${loadavg()[0].toFixed(1)}`,
+);
 const table = [...rows.entries()]
   .map(([kernel, r]) => ({
     kernel,
@@ -119,6 +137,27 @@ const table = [...rows.entries()]
     cpuMs: +median(r.cpu).toFixed(1),
     share: `${((100 * median(r.ms)) / step).toFixed(0)}%`,
   }))
-  .sort((a, b) => b.cpuMs - a.cpuMs)
-  .slice(0, 25);
-console.table(table);
+  .sort((a, b) => b.cpuMs - a.cpuMs);
+console.table(table.slice(0, 25));
+if (process.argv.includes('--json')) {
+  const dir = join(repoRoot(), 'bench', 'results');
+  mkdirSync(dir, { recursive: true });
+  const file = join(
+    dir,
+    `training-kernels-profile-${backend}-${threads}t${qat ? '-qat' : ''}${stock ? '-stock' : ''}.json`,
+  );
+  const result = {
+    date: new Date().toISOString(),
+    label,
+    model: qat ? 'LeNet, WRPN 4-bit QAT' : 'LeNet (float32)',
+    batch: 64,
+    steps,
+    stepMedianMs: +step.toFixed(1),
+    stepCpuMedianMs: +median(cpuMs).toFixed(1),
+    loadAverage1m: +loadavg()[0].toFixed(2),
+    note: 'exclusive per-kernel times (a kernel run inside another is its own row), medians over the steps',
+    kernels: table,
+  };
+  writeFileSync(file, `${JSON.stringify(result, null, 2)}\n`);
+  console.log(`wrote ${file}`);
+}

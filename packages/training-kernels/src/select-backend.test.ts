@@ -14,7 +14,7 @@ afterEach(async () => {
 const fail = (what: string) => () => Promise.reject(new Error(`Cannot find module '${what}'`));
 
 describe('selectBackend', () => {
-  it('skips tfjs-node (not installed here) and picks wasm with SIMD, one thread per core, and our kernels', async () => {
+  it('skips tfjs-node (not installed here), picks wasm: SIMD, one thread per core, our kernels', async () => {
     const info = vi.spyOn(console, 'info').mockImplementation(() => {});
     const choice = await selectBackend();
     const cores = Math.min(8, availableParallelism());
@@ -34,15 +34,27 @@ describe('selectBackend', () => {
     const choice = await selectBackend({ log: false }, loaders);
     expect(choice.backend).toBe('cpu');
     expect(tf.getBackend()).toBe('cpu');
-    expect(choice.attempts.map((a) => [a.backend, a.ok])).toEqual([['tensorflow', false], ['wasm', false], ['cpu', true]]);
+    expect(choice.attempts.map((a) => [a.backend, a.ok])).toEqual([
+      ['tensorflow', false],
+      ['wasm', false],
+      ['cpu', true],
+    ]);
     expect(isTrainingKernelRegistered(tf.Conv2DBackpropFilter, 'cpu')).toBe(true);
   });
 
   it('treats an importable but unregistered tensorflow backend as failed to initialise', async () => {
-    const loaders: BackendLoaders = { tensorflow: () => Promise.resolve({}), wasm: fail('wasm'), cpu: defaultLoaders.cpu };
+    const loaders: BackendLoaders = {
+      tensorflow: () => Promise.resolve({}),
+      wasm: fail('wasm'),
+      cpu: defaultLoaders.cpu,
+    };
     const choice = await selectBackend({ log: false }, loaders);
     expect(choice.backend).toBe('cpu');
-    expect(choice.attempts[0]).toEqual({ backend: 'tensorflow', ok: false, reason: expect.stringMatching(/initialise/) });
+    expect(choice.attempts[0]).toEqual({
+      backend: 'tensorflow',
+      ok: false,
+      reason: expect.stringMatching(/initialise/),
+    });
   });
 
   it('honours prefer', async () => {
@@ -53,7 +65,9 @@ describe('selectBackend', () => {
 
   it('throws, naming every attempt, when nothing starts', async () => {
     const loaders: BackendLoaders = { tensorflow: fail('tf'), wasm: fail('wasm'), cpu: fail('cpu') };
-    await expect(selectBackend({ log: false }, loaders)).rejects.toThrow(/tensorflow: cannot import.*wasm: cannot import.*cpu: cannot import/);
+    await expect(selectBackend({ log: false }, loaders)).rejects.toThrow(
+      /tensorflow: cannot import.*wasm: cannot import.*cpu: cannot import/,
+    );
   });
 
   const bad: [string, unknown, string][] = [

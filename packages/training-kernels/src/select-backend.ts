@@ -125,7 +125,11 @@ async function tryWasm(module: WasmModule, threads: number | 'auto'): Promise<Ba
   return { ...attempt, reason: `${attempt.reason}${threadedFailure ? ` (${threadedFailure.slice(0, -2)})` : ''}` };
 }
 
-async function wasmAttempt(module: WasmModule, threaded: boolean, logicalCores?: number): Promise<BackendAttempt & { threads?: number }> {
+async function wasmAttempt(
+  module: WasmModule,
+  threaded: boolean,
+  logicalCores?: number,
+): Promise<BackendAttempt & { threads?: number }> {
   const simd = await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT');
   let threads = 1;
   try {
@@ -135,10 +139,19 @@ async function wasmAttempt(module: WasmModule, threaded: boolean, logicalCores?:
   }
   const cores = logicalCores ? ` of ${logicalCores} logical cores` : '';
   const build = threaded ? `multithreaded, ${threads} thread${threads > 1 ? 's' : ''}${cores}` : 'single-threaded';
-  return { backend: 'wasm', ok: true, threads, reason: `wasm ${simd ? 'SIMD' : 'without SIMD'}, ${build}, with lowbit training kernels` };
+  return {
+    backend: 'wasm',
+    ok: true,
+    threads,
+    reason: `wasm ${simd ? 'SIMD' : 'without SIMD'}, ${build}, with lowbit training kernels`,
+  };
 }
 
-async function tryBackend(name: BackendName, loaders: BackendLoaders, threads: number | 'auto'): Promise<BackendAttempt & { threads?: number }> {
+async function tryBackend(
+  name: BackendName,
+  loaders: BackendLoaders,
+  threads: number | 'auto',
+): Promise<BackendAttempt & { threads?: number }> {
   let module: unknown;
   try {
     module = await loaders[name]();
@@ -154,14 +167,21 @@ async function tryBackend(name: BackendName, loaders: BackendLoaders, threads: n
 }
 
 /** Makes the fastest available backend current (awaits setBackend + ready) and says which and why. */
-export async function selectBackend(options: SelectBackendOptions = {}, loaders: BackendLoaders = defaultLoaders): Promise<BackendChoice> {
+export async function selectBackend(
+  options: SelectBackendOptions = {},
+  loaders: BackendLoaders = defaultLoaders,
+): Promise<BackendChoice> {
   if (typeof options !== 'object' || options === null || Array.isArray(options)) {
     throw new LowbitConfigError('selectBackend(options)', options, "expected an object like { prefer: 'wasm' }");
   }
   for (const k of Object.keys(options)) {
     if (k !== 'prefer' && k !== 'log' && k !== 'threads') {
       const value = (options as Record<string, unknown>)[k];
-      throw new LowbitConfigError(`selectBackend(options).${k}`, value, 'unknown option; known options: prefer, log, threads');
+      throw new LowbitConfigError(
+        `selectBackend(options).${k}`,
+        value,
+        'unknown option; known options: prefer, log, threads',
+      );
     }
   }
   const { prefer, log = true, threads = 'auto' } = options;
@@ -181,8 +201,12 @@ export async function selectBackend(options: SelectBackendOptions = {}, loaders:
       const skipped = attempts.filter((a) => !a.ok).map((a) => `${a.backend}: ${a.reason}`);
       const reason = skipped.length ? `${attempt.reason}; skipped ${skipped.join('; ')}` : attempt.reason;
       if (log) console.info(`lowbit: backend ${name} (${reason})`);
-      return used === undefined ? { backend: name, reason, attempts } : { backend: name, reason, attempts, threads: used };
+      return used === undefined
+        ? { backend: name, reason, attempts }
+        : { backend: name, reason, attempts, threads: used };
     }
   }
-  throw new Error(`selectBackend: no tfjs backend could be started: ${attempts.map((a) => `${a.backend}: ${a.reason}`).join('; ')}`);
+  throw new Error(
+    `selectBackend: no tfjs backend could be started: ${attempts.map((a) => `${a.backend}: ${a.reason}`).join('; ')}`,
+  );
 }

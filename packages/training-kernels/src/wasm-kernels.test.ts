@@ -20,7 +20,12 @@ afterAll(async () => {
 });
 
 /** Runs `name` on cpu (stock kernels) and on wasm (ours); returns both results. */
-async function cpuAndWasm(name: string, inputs: Record<string, number[] | Float32Array>, shapes: Record<string, number[]>, attrs: object) {
+async function cpuAndWasm(
+  name: string,
+  inputs: Record<string, number[] | Float32Array>,
+  shapes: Record<string, number[]>,
+  attrs: object,
+) {
   const run = () =>
     tf.tidy(() => {
       const ts = Object.fromEntries(Object.entries(inputs).map(([k, v]) => [k, tf.tensor(v, shapes[k], 'float32')]));
@@ -52,16 +57,32 @@ describe('wasm training kernels match the stock cpu kernels', () => {
     { x: [2, 6, 7, 2], filter: [3, 3, 2, 2], strides: [2, 1], pad: 1 },
   ] as const;
   for (const c of convCases) {
-    const dyShape = tf.tidy(() => tf.conv2d(tf.zeros([...c.x]) as tf.Tensor4D, tf.zeros([...c.filter]) as tf.Tensor4D, c.strides as never, c.pad as never).shape);
+    const dyShape = tf.tidy(
+      () =>
+        tf.conv2d(
+          tf.zeros([...c.x]) as tf.Tensor4D,
+          tf.zeros([...c.filter]) as tf.Tensor4D,
+          c.strides as never,
+          c.pad as never,
+        ).shape,
+    );
     it(`Conv2DBackpropFilter x ${c.x} filter ${c.filter} strides ${c.strides} pad ${c.pad}`, async () => {
-      const { expected, got } = await cpuAndWasm(tf.Conv2DBackpropFilter, { x: random(size([...c.x]), 1), dy: random(size(dyShape), 2) }, { x: [...c.x], dy: dyShape },
-        { strides: c.strides, pad: c.pad, dataFormat: 'NHWC', filterShape: c.filter });
+      const { expected, got } = await cpuAndWasm(
+        tf.Conv2DBackpropFilter,
+        { x: random(size([...c.x]), 1), dy: random(size(dyShape), 2) },
+        { x: [...c.x], dy: dyShape },
+        { strides: c.strides, pad: c.pad, dataFormat: 'NHWC', filterShape: c.filter },
+      );
       expect(got.shape).toEqual(expected.shape);
       expectClose(got.values, expected.values, dyShape[0] * dyShape[1] * dyShape[2]);
     });
     it(`Conv2DBackpropInput x ${c.x} filter ${c.filter} strides ${c.strides} pad ${c.pad}`, async () => {
-      const { expected, got } = await cpuAndWasm(tf.Conv2DBackpropInput, { dy: random(size(dyShape), 3), filter: random(size([...c.filter]), 4) }, { dy: dyShape, filter: [...c.filter] },
-        { strides: c.strides, pad: c.pad, dataFormat: 'NHWC', inputShape: c.x });
+      const { expected, got } = await cpuAndWasm(
+        tf.Conv2DBackpropInput,
+        { dy: random(size(dyShape), 3), filter: random(size([...c.filter]), 4) },
+        { dy: dyShape, filter: [...c.filter] },
+        { strides: c.strides, pad: c.pad, dataFormat: 'NHWC', inputShape: c.x },
+      );
       expect(got.shape).toEqual(expected.shape);
       expectClose(got.values, expected.values, c.filter[0] * c.filter[1] * c.filter[3]);
     });
@@ -76,8 +97,16 @@ describe('wasm training kernels match the stock cpu kernels', () => {
     it(`MaxPoolGrad x ${c.x} window ${c.filterSize} strides ${c.strides} pad ${c.pad}`, async () => {
       // ReLU-like input: many zeros, so ties (first maximum wins) are exercised too
       const xv = random(size([...c.x]), 12).map((v) => Math.max(0, v));
-      const yShape = tf.tidy(() => tf.maxPool(tf.zeros([...c.x]) as tf.Tensor4D, c.filterSize as never, c.strides as never, c.pad as never).shape);
-      const yv = tf.tidy(() => tf.maxPool(tf.tensor4d(xv, [...c.x] as never), c.filterSize as never, c.strides as never, c.pad as never).dataSync());
+      const yShape = tf.tidy(
+        () =>
+          tf.maxPool(tf.zeros([...c.x]) as tf.Tensor4D, c.filterSize as never, c.strides as never, c.pad as never)
+            .shape,
+      );
+      const yv = tf.tidy(() =>
+        tf
+          .maxPool(tf.tensor4d(xv, [...c.x] as never), c.filterSize as never, c.strides as never, c.pad as never)
+          .dataSync(),
+      );
       const inputs = { dy: random(size(yShape), 13), input: xv, output: yv as Float32Array };
       const shapes = { dy: yShape, input: [...c.x], output: yShape };
       const attrs = { filterSize: c.filterSize, strides: c.strides, pad: c.pad };
@@ -107,24 +136,49 @@ describe('wasm training kernels match the stock cpu kernels', () => {
     const filterShape = [3, 3, 3, 2];
     const dyShape = [2, 4, 3, 6];
     const attrs = { strides: 2, dilations: 1, pad: 'same' };
-    const f = await cpuAndWasm(tf.DepthwiseConv2dNativeBackpropFilter, { x: random(size(xShape), 5), dy: random(size(dyShape), 6) }, { x: xShape, dy: dyShape }, { ...attrs, filterShape });
+    const f = await cpuAndWasm(
+      tf.DepthwiseConv2dNativeBackpropFilter,
+      { x: random(size(xShape), 5), dy: random(size(dyShape), 6) },
+      { x: xShape, dy: dyShape },
+      { ...attrs, filterShape },
+    );
     expectClose(f.got.values, f.expected.values, 24);
-    const i = await cpuAndWasm(tf.DepthwiseConv2dNativeBackpropInput, { dy: random(size(dyShape), 7), filter: random(size(filterShape), 8) }, { dy: dyShape, filter: filterShape }, { ...attrs, inputShape: xShape });
+    const i = await cpuAndWasm(
+      tf.DepthwiseConv2dNativeBackpropInput,
+      { dy: random(size(dyShape), 7), filter: random(size(filterShape), 8) },
+      { dy: dyShape, filter: filterShape },
+      { ...attrs, inputShape: xShape },
+    );
     expectClose(i.got.values, i.expected.values, 18);
   });
 
-  for (const [ta, tb] of [[false, false], [true, false], [false, true], [true, true]]) {
+  for (const [ta, tb] of [
+    [false, false],
+    [true, false],
+    [false, true],
+    [true, true],
+  ]) {
     it(`BatchMatMul transposeA ${ta} transposeB ${tb}`, async () => {
       const aShape = ta ? [3, 5, 4] : [3, 4, 5];
       const bShape = tb ? [3, 6, 5] : [3, 5, 6];
-      const { expected, got } = await cpuAndWasm(tf.BatchMatMul, { a: random(60, 9), b: random(90, 10) }, { a: aShape, b: bShape }, { transposeA: ta, transposeB: tb });
+      const { expected, got } = await cpuAndWasm(
+        tf.BatchMatMul,
+        { a: random(60, 9), b: random(90, 10) },
+        { a: aShape, b: bShape },
+        { transposeA: ta, transposeB: tb },
+      );
       expect(got.shape).toEqual([3, 4, 6]);
       expectClose(got.values, expected.values, 5);
     });
   }
 
   it('BatchMatMul a x b^T with a big b (computed as (b x a^T)^T)', async () => {
-    const { expected, got } = await cpuAndWasm(tf.BatchMatMul, { a: random(20, 14), b: random(150, 15) }, { a: [4, 5], b: [30, 5] }, { transposeA: false, transposeB: true });
+    const { expected, got } = await cpuAndWasm(
+      tf.BatchMatMul,
+      { a: random(20, 14), b: random(150, 15) },
+      { a: [4, 5], b: [30, 5] },
+      { transposeA: false, transposeB: true },
+    );
     expect(got.shape).toEqual([4, 30]);
     expectClose(got.values, expected.values, 5);
   });

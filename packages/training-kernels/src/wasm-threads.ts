@@ -189,7 +189,10 @@ type Imports = Record<string, Record<string, unknown>>;
  * `start` only and changes that import of the tfjs module alone (recognised by its pthread
  * imports). Returns what `start` returns and the logical core count the runtime reported.
  */
-export async function withWasmThreadPool<T>(threads: number | 'auto', start: () => Promise<T>): Promise<{ result: T; logicalCores?: number }> {
+export async function withWasmThreadPool<T>(
+  threads: number | 'auto',
+  start: () => Promise<T>,
+): Promise<{ result: T; logicalCores?: number }> {
   type Instantiate = (source: unknown, imports?: Imports) => Promise<unknown>;
   const wa = WebAssembly as unknown as Record<'instantiate' | 'instantiateStreaming', Instantiate | undefined>;
   const originals = { instantiate: wa.instantiate, instantiateStreaming: wa.instantiateStreaming };

@@ -8,8 +8,9 @@
  * `(clip(round(x / scale[c]) + zeroPoint[c], qmin, qmax) - zeroPoint[c]) * scale[c]`,
  * round half to even. With `inverse` set, `scale` holds `d = 1 / step` instead and the op computes
  * `(clip(round(x * d[c]) + zeroPoint[c], qmin, qmax) - zeroPoint[c]) / d[c]`, which keeps grids such
- * as `round(7 w) / 7` exact (the float32 value of 1/7 would move ties). Every step is rounded to float32 (`Math.fround`) exactly where the composed
- * tfjs ops round, so the loop is bit-exact with the composed fallback.
+ * as `round(7 w) / 7` exact (the float32 value of 1/7 would move ties). Every step is rounded to
+ * float32 (`Math.fround`) exactly where the composed tfjs ops round, so the loop is bit-exact
+ * with the composed fallback.
  */
 
 /** Kernel name, as tfjs uses it for `registerKernel` / `runKernel`. */
@@ -29,9 +30,13 @@ export interface FakeQuantAffineAttrs {
   [key: string]: number | number[];
 }
 
-
 /** Fake-quantizes `x` into `out` (same length); `shape` locates the channel of each element. */
-export function fakeQuantAffineLoop(x: ArrayLike<number>, out: Float32Array, shape: readonly number[], attrs: FakeQuantAffineAttrs): void {
+export function fakeQuantAffineLoop(
+  x: ArrayLike<number>,
+  out: Float32Array,
+  shape: readonly number[],
+  attrs: FakeQuantAffineAttrs,
+): void {
   const { axis } = attrs;
   const channels = attrs.scale.length;
   let inner = 1;
@@ -57,7 +62,15 @@ const ROUND_MAGIC = 6755399441055744;
  * is Math.min/Math.max (NaN stays NaN). `Math.round` and if/else clipping ran about 20x slower
  * on random data (a call, and mispredicted branches).
  */
-function fakeQuantRange(x: ArrayLike<number>, out: Float32Array, start: number, end: number, scale: number, zeroPoint: number, attrs: FakeQuantAffineAttrs): void {
+function fakeQuantRange(
+  x: ArrayLike<number>,
+  out: Float32Array,
+  start: number,
+  end: number,
+  scale: number,
+  zeroPoint: number,
+  attrs: FakeQuantAffineAttrs,
+): void {
   const fr = Math.fround;
   const sc = fr(scale);
   const zp = fr(zeroPoint);

@@ -17,11 +17,35 @@ afterAll(async () => {
 });
 
 // ties at every half step, both signs, zero, values far outside the range, infinities, NaN
-const awkward = [-0, 0, 0.5, -0.5, 1.5, -1.5, 2.5, -2.5, 0.25, 3.75, 1e9, -1e9, Infinity, -Infinity, NaN, 6.5, 7.5, -7.5, 0.0714285746];
+const awkward = [
+  -0,
+  0,
+  0.5,
+  -0.5,
+  1.5,
+  -1.5,
+  2.5,
+  -2.5,
+  0.25,
+  3.75,
+  1e9,
+  -1e9,
+  Infinity,
+  -Infinity,
+  NaN,
+  6.5,
+  7.5,
+  -7.5,
+  0.0714285746,
+];
 const cases: [string, FakeQuantAffineParams, number[]][] = [
   ['per tensor, zero point 3', { scale: 0.5, zeroPoint: 3, qmin: -8, qmax: 7 }, [awkward.length]],
   ['WRPN weight grid (inverse scale 7, zero point 0)', { inverseScale: 7, qmin: -7, qmax: 7 }, [awkward.length]],
-  ['per channel on the last axis', { scale: [0.5, 0.25], zeroPoint: [0, 1], qmin: 0, qmax: 15, axis: 1 }, [awkward.length / 1, 1]],
+  [
+    'per channel on the last axis',
+    { scale: [0.5, 0.25], zeroPoint: [0, 1], qmin: 0, qmax: 15, axis: 1 },
+    [awkward.length / 1, 1],
+  ],
 ];
 
 function values(t: tf.Tensor): number[] {

@@ -21,7 +21,8 @@ export const batchMatMulWasmConfig: tf.KernelConfig = {
   backendName: 'wasm',
   kernelFunc: (args) => {
     const stock = stockKernel(tf.BatchMatMul, 'wasm');
-    if (!stock) throw new Error('BatchMatMul (lowbit, wasm): the stock kernel was not recorded; call registerTrainingKernels()');
+    if (!stock)
+      throw new Error('BatchMatMul (lowbit, wasm): the stock kernel was not recorded; call registerTrainingKernels()');
     const { transposeA, transposeB } = args.attrs as unknown as tf.BatchMatMulAttrs;
     if (!transposeA && !transposeB) return stock.kernelFunc(args);
     const { a, b } = args.inputs as { a: tf.Tensor; b: tf.Tensor };
@@ -31,7 +32,11 @@ export const batchMatMulWasmConfig: tf.KernelConfig = {
       return tf.transpose(t, perm);
     };
     const plain = (x: tf.Tensor, y: tf.Tensor) =>
-      stock.kernelFunc({ ...args, inputs: { a: x, b: y }, attrs: { ...args.attrs, transposeA: false, transposeB: false } }) as tf.TensorInfo;
+      stock.kernelFunc({
+        ...args,
+        inputs: { a: x, b: y },
+        attrs: { ...args.attrs, transposeA: false, transposeB: false },
+      }) as tf.TensorInfo;
     // (b x a^T)^T: only for plain 2-D a x b^T, where b is the bigger operand
     if (!transposeA && transposeB && a.rank === 2 && b.rank === 2 && size(b.shape) > 2 * size(a.shape)) {
       const at = flip(a);

@@ -52,12 +52,26 @@ export const conv2dBackpropInputGemmWasmConfig: tf.KernelConfig = {
     try {
       const filter = filterIn.tensor as tf.Tensor4D;
       const xShape = shapeToNhwc(inputShape, dataFormat);
-      const info = tf.backend_util.computeConv2DInfo(xShape, filter.shape, strides, 1, pad, dimRoundingMode, false, 'channelsLast');
+      const info = tf.backend_util.computeConv2DInfo(
+        xShape,
+        filter.shape,
+        strides,
+        1,
+        pad,
+        dimRoundingMode,
+        false,
+        'channelsLast',
+      );
       const g = geometry(info);
       const [fh, fw, ci, co] = filter.shape;
       const cols = tf.tidy(() => {
         const dy = dataFormat === 'NCHW' ? tf.transpose(dyIn.tensor, [0, 2, 3, 1]) : dyIn.tensor;
-        return tf.matMul(tf.reshape(dy, [g.batch * g.outHeight * g.outWidth, co]), tf.reshape(filter, [fh * fw * ci, co]), false, true);
+        return tf.matMul(
+          tf.reshape(dy, [g.batch * g.outHeight * g.outWidth, co]),
+          tf.reshape(filter, [fh * fw * ci, co]),
+          false,
+          true,
+        );
       });
       const out = wasm.makeOutput(xShape, 'float32');
       // views after the allocation: a heap that grew invalidates earlier ones

@@ -2,7 +2,12 @@ import { describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
 import { expectClose, randn, runOurs, runStock } from '../test-util.js';
 
-const cases: { x: [number, number, number, number]; filterSize: number | [number, number]; strides: number | [number, number]; pad: 'valid' | 'same' | number }[] = [
+const cases: {
+  x: [number, number, number, number];
+  filterSize: number | [number, number];
+  strides: number | [number, number];
+  pad: 'valid' | 'same' | number;
+}[] = [
   { x: [2, 8, 8, 3], filterSize: 2, strides: 2, pad: 'valid' },
   { x: [1, 7, 7, 2], filterSize: 3, strides: 1, pad: 'same' }, // overlapping windows
   { x: [2, 9, 6, 1], filterSize: [3, 2], strides: [2, 1], pad: 'same' },

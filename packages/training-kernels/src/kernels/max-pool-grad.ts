@@ -67,7 +67,17 @@ export function maxPoolGradInto(x: ArrayLike<number>, dy: ArrayLike<number>, dx:
 }
 
 /** The common case, 2x2 windows with stride 2 and no padding: four reads per output, no scratch. */
-function maxPool2x2GradInto(x: ArrayLike<number>, dy: ArrayLike<number>, dx: Float32Array, B: number, H: number, W: number, C: number, oh: number, ow: number): void {
+function maxPool2x2GradInto(
+  x: ArrayLike<number>,
+  dy: ArrayLike<number>,
+  dx: Float32Array,
+  B: number,
+  H: number,
+  W: number,
+  C: number,
+  oh: number,
+  ow: number,
+): void {
   const rowStride = W * C;
   let d = 0;
   for (let b = 0; b < B; b++) {
@@ -106,7 +116,14 @@ export function maxPoolGradLoop(x: ArrayLike<number>, dy: ArrayLike<number>, g: 
 
 function poolGeometry(input: tf.TensorInfo, attrs: tf.MaxPoolGradAttrs): PoolGeometry {
   const { filterSize, strides, pad, dimRoundingMode } = attrs;
-  const info = tf.backend_util.computePool2DInfo(input.shape as [number, number, number, number], filterSize, strides, 1, pad, dimRoundingMode);
+  const info = tf.backend_util.computePool2DInfo(
+    input.shape as [number, number, number, number],
+    filterSize,
+    strides,
+    1,
+    pad,
+    dimRoundingMode,
+  );
   return {
     batch: info.batchSize,
     inHeight: info.inHeight,
@@ -131,7 +148,11 @@ export const maxPoolGradCpuConfig: tf.KernelConfig = {
     const g = poolGeometry(input, attrs as unknown as tf.MaxPoolGradAttrs);
     const b = backend as tf.KernelBackend;
     const dx = maxPoolGradLoop(b.readSync(input.dataId) as Float32Array, b.readSync(dy.dataId) as Float32Array, g);
-    return (b as unknown as { makeTensorInfo(s: number[], d: string, v: Float32Array): tf.TensorInfo }).makeTensorInfo(input.shape, 'float32', dx);
+    return (b as unknown as { makeTensorInfo(s: number[], d: string, v: Float32Array): tf.TensorInfo }).makeTensorInfo(
+      input.shape,
+      'float32',
+      dx,
+    );
   },
 };
 
