@@ -13,10 +13,10 @@ describe('codec loops', () => {
         const codes = Int8Array.from(raw, (r) => (((r % (2 * half)) + 2 * half) % (2 * half)) - half);
         const expected = packSignedBits(codes, bits);
         const out = new Uint8Array(expected.length + offset);
-        packSignedCodes(codes, bits, out, offset);
+        packSignedCodes(codes, codes.length, bits, out, offset);
         expect(Array.from(out.subarray(offset))).toEqual(Array.from(expected));
         const back = new Int8Array(codes.length);
-        unpackSignedCodes(out.subarray(offset), bits, back);
+        unpackSignedCodes(out, offset, bits, back, back.length);
         expect(Array.from(back)).toEqual(Array.from(unpackSignedBits(expected, bits, codes.length)));
         expect(Array.from(back)).toEqual(Array.from(codes));
       }),

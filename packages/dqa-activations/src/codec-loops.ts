@@ -82,7 +82,7 @@ export function quantizeSplit(input: ArrayLike<number>, p: CheckedDqaParams, cod
         }
       }
     }
-    packSignedCodes(block.subarray(0, len), N, codeBytes, (base * N) / 8);
+    packSignedCodes(block, len, N, codeBytes, (base * N) / 8);
   }
 }
 
@@ -94,15 +94,16 @@ function nanAt(values: ArrayLike<number>): LowbitDataError {
 }
 
 /**
- * Packs signed `bits`-bit codes into `out` from `offset`: the bytes of quant-core's
- * `packSignedBits` (two's complement, LSB-first, unused high bits of the last byte 0).
- * The codes must be in range.
+ * Packs the first `count` signed `bits`-bit codes of `codes` into `out` from byte `offset`: the
+ * bytes of quant-core's `packSignedBits` (two's complement, LSB-first, unused high bits of the
+ * last byte 0). The codes must be in range. Offsets and counts, not subarrays: the loops stay on
+ * the same typed-array shapes.
  */
-export function packSignedCodes(codes: Int8Array, bits: number, out: Uint8Array, offset: number): void {
-  const n = codes.length;
+export function packSignedCodes(codes: Int8Array, count: number, bits: number, out: Uint8Array, offset: number): void {
+  const n = count;
   const mask = (1 << bits) - 1;
   if (bits === 8) {
-    out.set(new Uint8Array(codes.buffer, codes.byteOffset, n), offset);
+    for (let i = 0; i < n; i++) out[offset + i] = codes[i];
   } else if (bits === 4) {
     let o = offset;
     let i = 0;
@@ -161,26 +162,27 @@ export function countSymbols(symbols: Uint8Array, count: number, tableCount: num
 }
 
 /**
- * Exact inverse of {@link packSignedCodes}: the `codes.length` signed `bits`-bit codes packed in
- * `bytes` (which must hold them), sign-extended, as quant-core's `unpackSignedBits`.
+ * Exact inverse of {@link packSignedCodes}: `count` signed `bits`-bit codes packed in `bytes` from
+ * byte `offset` (which must hold them), sign-extended into `codes`, as quant-core's
+ * `unpackSignedBits`.
  */
-export function unpackSignedCodes(bytes: Uint8Array, bits: number, codes: Int8Array): void {
-  const n = codes.length;
+export function unpackSignedCodes(bytes: Uint8Array, offset: number, bits: number, codes: Int8Array, count: number): void {
+  const n = count;
   if (bits === 8) {
-    codes.set(new Int8Array(bytes.buffer, bytes.byteOffset, n));
+    for (let i = 0; i < n; i++) codes[i] = bytes[offset + i];
   } else if (bits === 4) {
     let i = 0;
-    for (let o = 0; i + 1 < n; i += 2, o++) {
+    for (let o = offset; i + 1 < n; i += 2, o++) {
       const b = bytes[o];
       codes[i] = (b << 28) >> 28;
       codes[i + 1] = (b << 24) >> 28;
     }
-    if (i < n) codes[i] = (bytes[i >>> 1] << 28) >> 28;
+    if (i < n) codes[i] = (bytes[offset + (i >>> 1)] << 28) >> 28;
   } else {
     const signShift = 32 - bits;
     let acc = 0;
     let accBits = 0;
-    let o = 0;
+    let o = offset;
     for (let i = 0; i < n; i++) {
       if (accBits < bits) {
         acc |= bytes[o++] << accBits;
@@ -213,8 +215,8 @@ export function dequantize(codeBytes: Uint8Array, errors: Uint8Array, p: Checked
   for (let r0 = 0; r0 < rows; r0 += B) {
     const base = r0 * C;
     const len = (Math.min(rows, r0 + B) - r0) * C;
-    const codes = block.subarray(0, len);
-    unpackSignedCodes(codeBytes.subarray((base * N) / 8), N, codes);
+    const codes = block;
+    unpackSignedCodes(codeBytes, (base * N) / 8, N, codes, len);
     for (let c = 0; c < C; c++) {
       const j = importantIndex[c];
       if (j < 0) {
