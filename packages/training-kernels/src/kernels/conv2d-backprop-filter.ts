@@ -5,10 +5,10 @@
  *   axes swapped (`filterGradByConv`).
  * - cpu: a direct JS loop over (example, output pixel, tap, in-channel) with the out-channel loop
  *   innermost and contiguous, accumulating in float64 (zero inputs, common after ReLU, are
- *   skipped). On cpu, JS loops beat composed ops (DESIGN.md section 2).
+ *   skipped). On cpu, JS loops beat composed ops (measured: docs/results/training-kernels.md).
  *
  * Why: the stock wasm backend has no Conv2DBackpropFilter at all, and the stock cpu one takes
- * 84-97 s for one LeNet batch of 64 (DESIGN.md section 2).
+ * 84-97 s for one LeNet batch of 64 (docs/results/training-kernels.md).
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { composedKernel, toNhwc } from './composed-kernel.js';
