@@ -5,6 +5,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { registerTrainingKernels, restoreStockKernels } from './register.js';
 import { expectClose } from './test-util.js';
+import { simdHelpers } from './kernels/simd-helpers.js';
 
 beforeAll(async () => {
   await import('@tensorflow/tfjs-backend-wasm');
@@ -92,6 +93,8 @@ describe('wasm training kernels match the stock cpu kernels', () => {
     { x: [2, 8, 8, 3], filterSize: 2, strides: 2, pad: 'valid' },
     { x: [1, 7, 7, 2], filterSize: 3, strides: 1, pad: 'same' },
     { x: [2, 9, 6, 1], filterSize: [3, 2], strides: [2, 1], pad: 'same' },
+    { x: [2, 8, 10, 8], filterSize: 2, strides: 2, pad: 'valid' }, // the SIMD helper (channels % 4 = 0)
+    { x: [1, 7, 9, 4], filterSize: 2, strides: 2, pad: 'valid' }, // SIMD, odd sizes: an unpooled row and column
   ] as const;
   for (const c of poolCases) {
     it(`MaxPoolGrad x ${c.x} window ${c.filterSize} strides ${c.strides} pad ${c.pad}`, async () => {
@@ -117,6 +120,12 @@ describe('wasm training kernels match the stock cpu kernels', () => {
       expectClose(got.values, expected.values, 9);
     });
   }
+
+  it('the SIMD helpers start on the wasm backend (so the tests above ran them)', async () => {
+    await tf.setBackend('wasm');
+    expect(simdHelpers(tf.backend())).not.toBeNull();
+    await tf.setBackend('cpu');
+  });
 
   it('Identity shares the input buffer and the value survives disposing the input', async () => {
     await tf.setBackend('wasm');
