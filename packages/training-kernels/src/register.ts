@@ -21,6 +21,9 @@ import { maxPoolGradCpuConfig, maxPoolGradWasmConfig } from './kernels/max-pool-
 import { conv2dBackpropInputGemmWasmConfig } from './kernels/conv2d-backprop-input-gemm.js';
 import { identityWasmConfig } from './kernels/identity-wasm.js';
 import { batchMatMulWasmConfig } from './kernels/batch-mat-mul-wasm.js';
+import { extractPatchesCpuConfig, extractPatchesGradCpuConfig } from './kernels/extract-patches-cpu.js';
+import { extractPatchesGradConfig } from './kernels/extract-patches.js';
+import { extractPatchesGradWasmConfig, extractPatchesWasmConfig } from './kernels/extract-patches-wasm.js';
 import { forgetStock, hasStock, rememberStock, stockKernel } from './stock-kernels.js';
 
 export type TrainingBackend = 'cpu' | 'wasm';
@@ -114,4 +117,28 @@ export function restoreStockKernels(options?: RegisterOptions): void {
 export function isTrainingKernelRegistered(kernelName: string, backend: TrainingBackend): boolean {
   const ours = TRAINING_KERNELS[backend]?.find((k) => k.kernelName === kernelName);
   return ours !== undefined && tf.getKernel(kernelName, backend)?.kernelFunc === ours.kernelFunc;
+}
+
+/**
+ * The im2col kernel `LowbitExtractPatches` (and its col2im gradient kernel) for cpu and wasm.
+ * New kernel names, not replacements: {@link registerExtractPatches} adds them.
+ */
+export const EXTRACT_PATCHES_KERNELS: readonly tf.KernelConfig[] = [
+  extractPatchesCpuConfig,
+  extractPatchesGradCpuConfig,
+  extractPatchesWasmConfig,
+  extractPatchesGradWasmConfig,
+];
+
+/**
+ * Registers `LowbitExtractPatches`, `LowbitExtractPatchesGrad` (cpu, wasm) and the patches'
+ * gradient where nothing is registered under those names yet (idempotent; replaces nothing, so
+ * it may run after a backend has initialised). Packages that take patches (fames-appmul) call it
+ * at import.
+ */
+export function registerExtractPatches(): void {
+  for (const config of EXTRACT_PATCHES_KERNELS) {
+    if (!tf.getKernel(config.kernelName, config.backendName)) tf.registerKernel(config);
+  }
+  if (!tf.getGradient(extractPatchesGradConfig.kernelName)) tf.registerGradient(extractPatchesGradConfig);
 }
