@@ -253,7 +253,7 @@ lines.push('Sizes include every byte of the format (header, scales, packed codes
 lines.push('| N | method | bits / activation | error bits / symbol | error entropy | vs float32 | vs direct N-bit |', '|---:|---|---:|---:|---:|---:|---:|');
 for (const g of grid.filter((g) => g.ranking === null || g.ranking === 'leave-one-out')) {
   const s = g.storage!;
-  const f = (v: number, d: number) => (Number.isNaN(v) ? '-' : v.toFixed(d));
+  const f = (v: number | null, d: number) => (v === null || Number.isNaN(v) ? '-' : v.toFixed(d));
   lines.push(`| ${g.bits} | ${g.method === 'direct' ? 'direct' : `DQA r = ${g.importantFraction}`} | ${f(s.bitsPerActivation, 3)} | ${f(s.errorBitsPerSymbol, 3)} | ${f(s.errorEntropy, 3)} | ${f(s.ratioVsFloat32, 4)} | ${f(s.ratioVsDirect, 3)} |`);
 }
 for (const ls of layerStorage.filter((l) => l.importantFraction === 0.5)) {

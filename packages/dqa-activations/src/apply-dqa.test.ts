@@ -287,8 +287,8 @@ describe('dqaStorageReport', () => {
     expect(rows[0].bitsPerActivation).toBeCloseTo((bytes.length * 8) / (48 * 6), 12);
     expect(rows[0].ratioVsFloat32).toBeLessThan(1);
     expect(rows[0].directBytes).toBe(encode(h1, { ...dqaParamsOf(d1), important: [] }).length);
-    expect(rows[0].errorBitsPerSymbol).toBeGreaterThanOrEqual(rows[0].errorEntropy - 1e-9);
-    expect(rows[0].errorBitsPerSymbol).toBeLessThan(rows[0].errorEntropy + 1);
+    expect(rows[0].errorBitsPerSymbol).toBeGreaterThanOrEqual(rows[0].errorEntropy! - 1e-9);
+    expect(rows[0].errorBitsPerSymbol).toBeLessThan(rows[0].errorEntropy! + 1);
     // What was measured decodes to the layer's output.
     const out = tf.tidy(() => d1.apply(h1) as tf.Tensor);
     expect(Array.from(decodeActivations(bytes).values)).toEqual(Array.from(out.dataSync()));

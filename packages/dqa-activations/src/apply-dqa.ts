@@ -52,6 +52,7 @@ export async function buildDqaModel(
   if (calibration === null || typeof calibration !== 'object' || !Array.isArray(calibration.layers)) {
     throw new LowbitConfigError('calibration', calibration, 'expected the result of calibrateDqa');
   }
+  checkKnownKeys('calibration', calibration, ['bits', 'extraBits', 'importantFraction', 'ranking', 'metric', 'layers']);
   const topology = model.toJSON(null, false) as unknown as { config: { layers: LayerJson[] } };
   const jsonLayers = topology.config.layers;
   const byName = new Map(calibration.layers.map((l) => [l.layerName, l]));
@@ -102,5 +103,8 @@ export async function applyDqa(
 export function dqaLayers(
   model: tfl.LayersModel,
 ): Array<LowbitQuantActivation & { outputQuantizer: LowbitDqaQuantizer }> {
+  if (model === null || typeof model !== 'object' || !Array.isArray((model as { layers?: unknown }).layers)) {
+    throw new LowbitConfigError('model', model, 'expected a tfjs LayersModel');
+  }
   return model.layers.filter(isDqaLayer);
 }

@@ -26,9 +26,11 @@ import {
   checkFinite,
   checkInteger,
   checkKnownKeys,
+  checkNumbers,
   checkOneOf,
   straightThrough,
 } from '@lowbit/quant-core';
+import { checkLayers } from './check-layers.js';
 import { directStep } from './direct-quant.js';
 import { isDqaLayer } from './dqa-activation.js';
 import {
@@ -112,7 +114,7 @@ const NONLINEAR_CLASSES = ['Activation', 'ReLU', 'LeakyReLU', 'ELU', 'PReLU', 'T
  * with DQA are left out.
  */
 export function defaultDqaLayers(layers: tfl.layers.Layer[]): string[] {
-  return layers
+  return checkLayers('layers', layers)
     .slice(0, -1)
     .filter((l) => {
       if (isDqaLayer(l)) return false;
@@ -143,6 +145,9 @@ interface Checked {
 export function checkCalibrateOptions(options: CalibrateDqaOptions, extraKeys: readonly string[] = []): Checked {
   if (options === null || typeof options !== 'object')
     throw new LowbitConfigError('options', options, 'expected { bits, ... }');
+  if (!Array.isArray(extraKeys) || !extraKeys.every((k) => typeof k === 'string')) {
+    throw new LowbitConfigError('extraKeys', extraKeys, 'expected an array of option names');
+  }
   checkKnownKeys('options', options, [...CALIBRATE_OPTION_KEYS, ...extraKeys]);
   return {
     bits: checkInteger('options.bits', options.bits, MIN_BITS, MAX_BITS),
@@ -158,6 +163,7 @@ function checkData(data: CalibrationData, needLabels: boolean): void {
   if (data === null || typeof data !== 'object' || !(data.x instanceof tf.Tensor)) {
     throw new LowbitConfigError('calibrationData', data, 'expected { x: tf.Tensor, y?: tf.Tensor }');
   }
+  checkKnownKeys('calibrationData', data, ['x', 'y']);
   if (data.x.rank < 2 || data.x.shape[0] < 1) {
     throw new LowbitConfigError(
       'calibrationData.x',
@@ -165,7 +171,7 @@ function checkData(data: CalibrationData, needLabels: boolean): void {
       'expected a batch-first tensor of rank >= 2 with at least one sample',
     );
   }
-  if (needLabels) {
+  if (needLabels || data.y !== undefined) {
     if (!(data.y instanceof tf.Tensor))
       throw new LowbitConfigError('calibrationData.y', data.y, 'labels are needed by this ranking');
     if ((data.y.rank !== 1 && data.y.rank !== 2) || data.y.shape[0] !== data.x.shape[0]) {
@@ -186,6 +192,8 @@ function chunks(n: number, size: number): Array<[number, number]> {
 
 /** Top `count` channels by score (ties: lower index), ascending. */
 export function topChannels(scores: ArrayLike<number>, count: number): number[] {
+  checkNumbers('scores', scores);
+  checkInteger('count', count, 0, scores.length);
   const order = Array.from({ length: scores.length }, (_, c) => c).sort((a, b) => scores[b] - scores[a] || a - b);
   return order.slice(0, count).sort((a, b) => a - b);
 }

@@ -16,10 +16,11 @@
  * directCode(9, step, 3);                   // clamped to 3
  * ```
  */
-import { LowbitConfigError, checkInteger, roundHalfEven } from '@lowbit/quant-core';
+import { LowbitConfigError, checkInteger, checkPositive, roundHalfEven } from '@lowbit/quant-core';
 
 /** Smallest and largest signed code of `bits` bits: [-2^(bits-1), 2^(bits-1) - 1]. */
 export function signedCodeRange(bits: number): [number, number] {
+  checkInteger('bits', bits, 1, 32);
   const half = 2 ** (bits - 1);
   return [-half, half - 1];
 }
@@ -35,6 +36,7 @@ export function directStep(maxAbs: number, bits: number, fallback = 1): number {
   if (typeof maxAbs !== 'number' || !Number.isFinite(maxAbs) || maxAbs < 0) {
     throw new LowbitConfigError('maxAbs', maxAbs, 'expected a finite number >= 0');
   }
+  checkPositive('fallback', fallback);
   const step = Math.fround(maxAbs / 2 ** (bits - 1));
   // A tiny positive max can underflow to 0 in float32: fall back as for an all-zero channel.
   return step > 0 ? step : Math.fround(fallback);
@@ -42,6 +44,9 @@ export function directStep(maxAbs: number, bits: number, fallback = 1): number {
 
 /** `clamp(round(fround(value / step)), lo, hi)` for a `bits`-bit signed code. */
 export function directCode(value: number, step: number, bits: number): number {
+  if (typeof value !== 'number' || Number.isNaN(value))
+    throw new LowbitConfigError('value', value, 'expected a number');
+  checkPositive('step', step);
   const [lo, hi] = signedCodeRange(bits);
   const q = roundHalfEven(Math.fround(value / step));
   return q < lo ? lo : q > hi ? hi : q;

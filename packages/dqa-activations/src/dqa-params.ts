@@ -46,6 +46,9 @@ export const MAX_EXTRA_BITS = 8;
 
 /** Validates `params` (typed errors naming the argument) and normalizes it. */
 export function checkDqaParams(params: DqaParams, argument = 'dqaParams'): CheckedDqaParams {
+  if (typeof argument !== 'string' || argument.length === 0) {
+    throw new LowbitConfigError('argument', argument, 'expected the name of the checked argument (a non-empty string)');
+  }
   if (params === null || typeof params !== 'object') {
     throw new LowbitConfigError(argument, params, 'expected { bits, extraBits, scales, important, tableGranularity }');
   }

@@ -10,13 +10,16 @@
  * `q+ = clamp(round(A / delta_(N+m)), -2^(N+m-1), 2^(N+m-1) - 1)`, stored as `code = q+ >> m` and
  * `k = q+ & (2^m - 1)` (see shift-split.ts); value `delta_N * (code + k / 2^m) = delta_(N+m) * q+`.
  *
+ * NaN activations: `dqaFakeQuant` keeps them NaN (as tfjs ops do); `dqaQuantizeValues` (and so the
+ * encoder) throws a LowbitDataError naming the index.
+ *
  * ```ts
  * const p = { bits: 3, extraBits: 3, scales: [0.5, 0.5], important: [1] };
  * dqaQuantizeValues(Float32Array.of(0.3, 0.3), p).output; // [0.5, 0.3125]
  * ```
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { LowbitDataError } from '@lowbit/quant-core';
+import { LowbitConfigError, LowbitDataError, checkTensor } from '@lowbit/quant-core';
 import { checkDqaParams, type CheckedDqaParams, type DqaParams } from './dqa-params.js';
 import { signedCodeRange } from './direct-quant.js';
 
@@ -28,7 +31,8 @@ export interface ChannelGrid {
 }
 
 /** The step and clamp range of every channel. */
-export function channelGrid(p: CheckedDqaParams): ChannelGrid {
+export function channelGrid(params: CheckedDqaParams): ChannelGrid {
+  const p = checkDqaParams(params, 'p');
   const step = new Float32Array(p.channels);
   const lo = new Float32Array(p.channels);
   const hi = new Float32Array(p.channels);
@@ -50,7 +54,11 @@ export function channelGrid(p: CheckedDqaParams): ChannelGrid {
  * estimator).
  */
 export function dqaFakeQuant(x: tf.Tensor, params: DqaParams | CheckedDqaParams): tf.Tensor {
-  const p = 'isImportant' in params ? params : checkDqaParams(params);
+  checkTensor('x', x, { dtype: 'float32', minRank: 1 });
+  const p = checkDqaParams(params, 'params');
+  if (x.shape[x.rank - 1] !== p.channels) {
+    throw new LowbitConfigError('x.shape', x.shape, `expected ${p.channels} channels on the last axis (one per scale)`);
+  }
   const grid = channelGrid(p);
   return tf.tidy(() => {
     const step = tf.tensor1d(grid.step);
@@ -75,7 +83,10 @@ export interface DqaQuantized {
 
 /** Quantizes flat channels-last float values; throws {@link LowbitDataError} on NaN. */
 export function dqaQuantizeValues(values: ArrayLike<number>, params: DqaParams | CheckedDqaParams): DqaQuantized {
-  const p = 'isImportant' in params ? params : checkDqaParams(params);
+  if (!Array.isArray(values) && !(ArrayBuffer.isView(values) && !(values instanceof DataView))) {
+    throw new LowbitConfigError('values', values, 'expected an array of flat channels-last values');
+  }
+  const p = checkDqaParams(params, 'params');
   const C = p.channels;
   if (values.length % C !== 0) {
     throw new LowbitDataError(

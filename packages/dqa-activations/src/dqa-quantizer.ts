@@ -21,6 +21,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import {
+  checkCallOptions,
   checkFloatTensor,
   checkKnownKeys,
   LowbitConfigError,
@@ -29,6 +30,7 @@ import {
   registerQuantizer,
   straightThrough,
   type OperandPrecision,
+  type QuantizerCallOptions,
 } from '@lowbit/quant-core';
 import { checkDqaParams, type CheckedDqaParams, type TableGranularity } from './dqa-params.js';
 import { dqaFakeQuant, dqaQuantizeValues } from './dqa-quantize.js';
@@ -106,9 +108,13 @@ export class LowbitDqaQuantizer extends Quantizer {
     }
   }
 
-  /** DQA fake quantization; the gradient passes straight through (clipped values included). */
-  call(x: tf.Tensor): tf.Tensor {
+  /**
+   * DQA fake quantization; the gradient passes straight through (clipped values included). NaN
+   * activations stay NaN here; `quantize` and `encode` reject them.
+   */
+  call(x: tf.Tensor, options?: QuantizerCallOptions): tf.Tensor {
     checkFloatTensor('x', x);
+    checkCallOptions(options);
     if (x.rank < 1) throw new LowbitConfigError(`${NAME} input shape`, x.shape, 'expected a channels-last tensor');
     this.checkChannels(x.shape[x.rank - 1]!, x.shape);
     return straightThrough(x, (t) => dqaFakeQuant(t, this.params));

@@ -16,12 +16,19 @@
  * ```
  */
 
+import { checkInteger } from '@lowbit/quant-core';
+
 /** Splits `qPlus` (a 32-bit signed integer) into `code = qPlus >> m` and `error = qPlus & (2^m - 1)`. */
 export function splitShiftError(qPlus: number, m: number): { code: number; error: number } {
+  checkInteger('qPlus', qPlus, -(2 ** 31), 2 ** 31 - 1);
+  checkInteger('m', m, 0, 30);
   return { code: qPlus >> m, error: qPlus & ((1 << m) - 1) };
 }
 
 /** Inverse of {@link splitShiftError}: `(code << m) | error`. */
 export function joinShiftError(code: number, error: number, m: number): number {
+  checkInteger('m', m, 0, 30);
+  checkInteger('code', code, -(2 ** (31 - m)), 2 ** (31 - m) - 1);
+  checkInteger('error', error, 0, 2 ** m - 1);
   return (code << m) | error;
 }

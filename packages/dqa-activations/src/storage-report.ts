@@ -12,7 +12,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
-import { LowbitConfigError } from '@lowbit/quant-core';
+import { LowbitConfigError, checkFinite, checkTensor } from '@lowbit/quant-core';
 import { encodeWithStats } from './codec.js';
 import { dqaParamsOf, isDqaLayer } from './dqa-activation.js';
 import { layerChain, runLayers } from './layer-chain.js';
@@ -28,10 +28,10 @@ export interface StorageRow {
   extraBits: number;
   /** Encoded bytes x 8 / elements (everything: header, scales, codes, tables, errors, checksum). */
   bitsPerActivation: number;
-  /** Error bitstream bits / shift-error symbols (NaN without important channels). */
-  errorBitsPerSymbol: number;
-  /** Entropy of the shift errors, bits / symbol, at the table granularity used (NaN without symbols). */
-  errorEntropy: number;
+  /** Error bitstream bits / shift-error symbols (null without important channels). */
+  errorBitsPerSymbol: number | null;
+  /** Entropy of the shift errors, bits / symbol, at the table granularity used (null without symbols). */
+  errorEntropy: number | null;
   encodedBytes: number;
   float32Bytes: number;
   /** Same activations, direct N-bit (no important channels), same format. */
@@ -43,7 +43,7 @@ export interface StorageRow {
 /** Encodes the input of every DQA layer of `model` for input `x` and measures it. */
 export function dqaStorageReport(model: tfl.LayersModel, x: tf.Tensor): StorageRow[] {
   const { layers } = layerChain(model);
-  if (!(x instanceof tf.Tensor)) throw new LowbitConfigError('x', x, 'expected a tf.Tensor batch');
+  checkTensor('x', x, { dtype: 'float32', minRank: 2, nonEmpty: true });
   const rows: StorageRow[] = [];
   tf.tidy(() => {
     let h = x;
@@ -62,8 +62,8 @@ export function dqaStorageReport(model: tfl.LayersModel, x: tf.Tensor): StorageR
           bits: params.bits,
           extraBits: params.extraBits,
           bitsPerActivation: (stats.totalBytes * 8) / stats.elements,
-          errorBitsPerSymbol: stats.errorSymbols ? stats.errorBits / stats.errorSymbols : Number.NaN,
-          errorEntropy: stats.errorSymbols ? stats.errorEntropyBits / stats.errorSymbols : Number.NaN,
+          errorBitsPerSymbol: stats.errorSymbols ? stats.errorBits / stats.errorSymbols : null,
+          errorEntropy: stats.errorSymbols ? stats.errorEntropyBits / stats.errorSymbols : null,
           encodedBytes: stats.totalBytes,
           float32Bytes: 4 * stats.elements,
           directBytes: direct.totalBytes,
@@ -80,18 +80,17 @@ export function dqaStorageReport(model: tfl.LayersModel, x: tf.Tensor): StorageR
 
 /** Totals over rows (sizes summed, ratios recomputed), as a row named 'total'. */
 export function storageTotal(rows: StorageRow[]): StorageRow {
+  checkRows(rows);
   const sum = (f: (r: StorageRow) => number) => rows.reduce((a, r) => a + f(r), 0);
   const elements = sum((r) => r.elements);
   const encoded = sum((r) => r.encodedBytes);
   const direct = sum((r) => r.directBytes);
-  const symbols = sum((r) =>
-    Number.isNaN(r.errorBitsPerSymbol) ? 0 : r.elements * (r.importantChannels / r.channels),
-  );
+  const symbols = sum((r) => (r.errorBitsPerSymbol === null ? 0 : r.elements * (r.importantChannels / r.channels)));
   const errorBits = sum((r) =>
-    Number.isNaN(r.errorBitsPerSymbol) ? 0 : r.errorBitsPerSymbol * r.elements * (r.importantChannels / r.channels),
+    r.errorBitsPerSymbol === null ? 0 : r.errorBitsPerSymbol * r.elements * (r.importantChannels / r.channels),
   );
   const entropyBits = sum((r) =>
-    Number.isNaN(r.errorEntropy) ? 0 : r.errorEntropy * r.elements * (r.importantChannels / r.channels),
+    r.errorEntropy === null ? 0 : r.errorEntropy * r.elements * (r.importantChannels / r.channels),
   );
   return {
     layer: 'total',
@@ -102,8 +101,8 @@ export function storageTotal(rows: StorageRow[]): StorageRow {
     bits: rows[0]?.bits ?? 0,
     extraBits: rows[0]?.extraBits ?? 0,
     bitsPerActivation: (encoded * 8) / elements,
-    errorBitsPerSymbol: symbols ? errorBits / symbols : Number.NaN,
-    errorEntropy: symbols ? entropyBits / symbols : Number.NaN,
+    errorBitsPerSymbol: symbols ? errorBits / symbols : null,
+    errorEntropy: symbols ? entropyBits / symbols : null,
     encodedBytes: encoded,
     float32Bytes: 4 * elements,
     directBytes: direct,
@@ -112,10 +111,11 @@ export function storageTotal(rows: StorageRow[]): StorageRow {
   };
 }
 
-const fmt = (v: number, digits: number) => (Number.isNaN(v) ? '-' : v.toFixed(digits));
+const fmt = (v: number | null, digits: number) => (v === null ? '-' : v.toFixed(digits));
 
 /** A Markdown table of the rows plus their total. */
 export function formatStorageReport(rows: StorageRow[]): string {
+  checkRows(rows);
   const all = [...rows, storageTotal(rows)];
   const columns = [
     'layer',
@@ -145,4 +145,34 @@ export function formatStorageReport(rows: StorageRow[]): string {
     return `| ${cells.join(' | ')} |`;
   });
   return [head, rule, ...body].join('\n');
+}
+
+const ROW_COUNTS = [
+  'elements',
+  'channels',
+  'importantChannels',
+  'bits',
+  'extraBits',
+  'encodedBytes',
+  'float32Bytes',
+  'directBytes',
+];
+
+/** Rows as {@link dqaStorageReport} makes them: a non-empty array, counts finite (elements and bytes > 0). */
+function checkRows(rows: unknown): asserts rows is StorageRow[] {
+  if (!Array.isArray(rows) || rows.length === 0) {
+    throw new LowbitConfigError('rows', rows, 'expected a non-empty array of storage rows (dqaStorageReport)');
+  }
+  rows.forEach((r, i) => {
+    if (r === null || typeof r !== 'object') throw new LowbitConfigError(`rows[${i}]`, r, 'expected a storage row');
+    const row = r as Record<string, unknown>;
+    if (typeof row.layer !== 'string') throw new LowbitConfigError(`rows[${i}].layer`, row.layer, 'expected a string');
+    for (const key of ROW_COUNTS) {
+      const positive = key === 'elements' || key.endsWith('Bytes') || key === 'channels';
+      checkFinite(`rows[${i}].${key}`, row[key], positive ? { min: 0, exclusiveMin: true } : { min: 0 });
+    }
+    for (const key of ['errorBitsPerSymbol', 'errorEntropy']) {
+      if (row[key] !== null) checkFinite(`rows[${i}].${key}`, row[key], { min: 0 });
+    }
+  });
 }
