@@ -1,19 +1,28 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
 import { LowbitConfigError, LowbitDataError } from '@lowbit/quant-core';
-import { conv2dCountingMatrix, denseCountingMatrix, estimateLossChange, estimateLossTerms, type PerSampleCounting } from './counting.js';
+import {
+  conv2dCountingMatrix,
+  denseCountingMatrix,
+  depthwiseConv2dCountingMatrix,
+  estimateLossChange,
+  estimateLossTerms,
+  type PerSampleCounting,
+} from './counting.js';
 import { exactMultiplier } from './families/exact.js';
 import { truncatedMultiplier } from './families/truncated.js';
 import { drumMultiplier } from './families/drum.js';
 import { codeToPattern } from './operand.js';
 import { appMulMatMul } from './simulate/appmul-matmul.js';
-import { appMulConv2d } from './simulate/appmul-conv2d.js';
+import { appMulConv2dCodes } from './simulate/appmul-conv2d.js';
+import { appMulDepthwiseConv2dCodes } from './simulate/appmul-depthwise-conv2d.js';
 
 function rng(seed: number) {
   let x = seed >>> 0;
-  return () => ((x = (Math.imul(x, 1664525) + 1013904223) >>> 0) / 2 ** 32);
+  return () => (x = (Math.imul(x, 1664525) + 1013904223) >>> 0) / 2 ** 32;
 }
-const ints = (r: () => number, n: number, lo: number, hi: number) => Int32Array.from({ length: n }, () => lo + Math.floor(r() * (hi - lo + 1)));
+const ints = (r: () => number, n: number, lo: number, hi: number) =>
+  Int32Array.from({ length: n }, () => lo + Math.floor(r() * (hi - lo + 1)));
 
 /** Matrix `s` of the sparse per-sample store, dense. */
 function perSampleDense(ps: PerSampleCounting, s: number, size: number): Float64Array {
@@ -34,9 +43,11 @@ describe('counting matrices', () => {
     const dy = Float32Array.from({ length: B * N }, () => r() - 0.5);
     const scale = [0.5, 2, -1];
     const brute = new Float64Array(8 * 16);
-    for (let b = 0; b < B; b++) for (let k = 0; k < K; k++) for (let n = 0; n < N; n++) {
-      brute[codeToPattern(a[b * K + k], 3) * 16 + w[k * N + n]] += dy[b * N + n] * scale[n];
-    }
+    for (let b = 0; b < B; b++)
+      for (let k = 0; k < K; k++)
+        for (let n = 0; n < N; n++) {
+          brute[codeToPattern(a[b * K + k], 3) * 16 + w[k * N + n]] += dy[b * N + n] * scale[n];
+        }
     const [at, wt, dyt] = [tf.tensor2d(a, [B, K], 'int32'), tf.tensor2d(w, [K, N], 'int32'), tf.tensor2d(dy, [B, N])];
     const G = denseCountingMatrix(at, wt, dyt, { a: A, w: W }, scale);
     expect(G.g.length).toBe(128);
@@ -52,10 +63,13 @@ describe('counting matrices', () => {
     const x = ints(r, 2 * 5 * 4 * 2, -4, 3);
     const w = ints(r, 3 * 2 * 2 * 3, 0, 15);
     const m = drumMultiplier({ a: A, w: W, k: 2 });
-    for (const [stride, padding] of [[1, 'same'], [2, 'valid']] as const) {
+    for (const [stride, padding] of [
+      [1, 'same'],
+      [2, 'valid'],
+    ] as const) {
       const xt = tf.tensor4d(x, xs as [number, number, number, number], 'int32');
       const wt = tf.tensor4d(w, ws as [number, number, number, number], 'int32');
-      const y = appMulConv2d(xt, wt, m, { strides: stride, padding, path: 'lut' });
+      const y = appMulConv2dCodes(xt, wt, m, { strides: stride, padding, path: 'lut' });
       const [, Ho, Wo] = y.shape;
       // tfjs 'same' pads (k-1)/2 before: 1 row for kh=3, 0 columns for kw=2.
       const padY = padding === 'same' ? 1 : 0;
@@ -78,6 +92,54 @@ describe('counting matrices', () => {
     }
   });
 
+  it('dilated conv2d and depthwise conv2d: AppMul outputs and G equal explicit loops', () => {
+    const r = rng(9);
+    const [B, H, Wd, C] = [2, 6, 5, 2];
+    const x = ints(r, B * H * Wd * C, -4, 3);
+    const m = drumMultiplier({ a: A, w: W, k: 2 });
+    const xt = tf.tensor4d(x, [B, H, Wd, C], 'int32');
+    // 'same', stride 1, dilation 2, 2x2 kernel: extent 3, pad 1 before and after on each axis.
+    for (const depthwise of [false, true]) {
+      const [kh, kw, q] = [2, 2, depthwise ? 2 : 3];
+      const w = ints(r, kh * kw * C * q, 0, 15);
+      const wt = tf.tensor4d(w, [kh, kw, C, q], 'int32');
+      const geometry = { strides: 1, padding: 'same', dilations: 2 } as const;
+      const op = depthwise ? appMulDepthwiseConv2dCodes : appMulConv2dCodes;
+      const y = op(xt, wt, m, { ...geometry, path: 'lut' });
+      const N = depthwise ? C * q : q;
+      expect(y.shape).toEqual([B, H, Wd, N]);
+      const dy = Float32Array.from({ length: y.size }, () => r() - 0.5);
+      const yRef = new Float64Array(y.size);
+      const brute = new Float64Array(128);
+      for (let b = 0; b < B; b++)
+        for (let oy = 0; oy < H; oy++)
+          for (let ox = 0; ox < Wd; ox++) {
+            for (let i = 0; i < kh; i++)
+              for (let j = 0; j < kw; j++)
+                for (let c = 0; c < C; c++) {
+                  const [yy, xx] = [oy + 2 * i - 1, ox + 2 * j - 1];
+                  const a = yy < 0 || yy >= H || xx < 0 || xx >= Wd ? 0 : x[((b * H + yy) * Wd + xx) * C + c];
+                  for (let f = 0; f < q; f++) {
+                    // Output channel: filter f of the conv; input channel c's filter f for depthwise.
+                    const idx = ((b * H + oy) * Wd + ox) * N + (depthwise ? c * q + f : f);
+                    const wc = w[((i * kw + j) * C + c) * q + f];
+                    yRef[idx] += m.product(a, wc);
+                    brute[codeToPattern(a, 3) * 16 + wc] += dy[idx] * 0.5;
+                  }
+                }
+          }
+      expect(Array.from(y.dataSync())).toEqual(Array.from(yRef));
+      const dyt = tf.tensor4d(dy, y.shape);
+      const count = depthwise ? depthwiseConv2dCountingMatrix : conv2dCountingMatrix;
+      const G = count(xt, wt, dyt, { a: A, w: W }, 0.5, geometry);
+      G.g.forEach((v, i) => expect(v).toBeCloseTo(brute[i], 5));
+      const wrong = tf.zeros([1, 1, 1, 1]) as tf.Tensor4D;
+      expect(() => count(xt, wt, wrong, { a: A, w: W }, 0.5, geometry)).toThrow(/dLdY/);
+      tf.dispose([wt, y, dyt, wrong]);
+    }
+    xt.dispose();
+  });
+
   it('first-order estimate: exact for the linear term of a quadratic loss, close for cross-entropy', () => {
     const r = rng(3);
     const [B, K, N] = [6, 8, 4];
@@ -86,14 +148,20 @@ describe('counting matrices', () => {
     const s = 0.02;
     const at = tf.tensor2d(a, [B, K], 'int32');
     const wt = tf.tensor2d(w, [K, N], 'int32');
-    const target = tf.tensor2d(Float32Array.from({ length: B * N }, () => r() - 0.5), [B, N]);
+    const target = tf.tensor2d(
+      Float32Array.from({ length: B * N }, () => r() - 0.5),
+      [B, N],
+    );
     const labels = tf.oneHot(tf.tensor1d([0, 1, 2, 3, 1, 2], 'int32'), N);
     const exact = exactMultiplier({ a: A, w: W });
     const approx = truncatedMultiplier({ a: A, w: W, columns: 2 });
     const yOf = (m: typeof exact) => tf.mul(appMulMatMul(at, wt, m), s);
     const quadratic = (y: tf.Tensor) => tf.mul(0.5, tf.sum(tf.square(tf.sub(y, target))));
     const crossEntropy = (y: tf.Tensor) => tf.neg(tf.sum(tf.mul(labels, tf.logSoftmax(y))));
-    for (const [lossFn, name] of [[quadratic, 'quadratic'], [crossEntropy, 'cross-entropy']] as const) {
+    for (const [lossFn, name] of [
+      [quadratic, 'quadratic'],
+      [crossEntropy, 'cross-entropy'],
+    ] as const) {
       const y0 = yOf(exact);
       const y1 = yOf(approx);
       const dy = tf.grad(lossFn)(y0) as tf.Tensor2D;
@@ -109,7 +177,7 @@ describe('counting matrices', () => {
     tf.dispose([at, wt, target, labels]);
   });
 
-  it('per-sample matrices equal the brute-force loop per sample and sum to G (dense rows, conv images, capped groups)', () => {
+  it('per-sample matrices equal the brute-force loop per sample and sum to G (dense rows, conv, capped groups)', () => {
     const r = rng(4);
     const [B, K, N] = [6, 5, 3];
     const a = ints(r, B * K, -4, 3);
@@ -121,9 +189,11 @@ describe('counting matrices', () => {
     expect(G.perSample).toMatchObject({ count: 3, samplesPerMatrix: 1, lossWeight: 1 / 3 });
     for (let s = 0; s < 3; s++) {
       const brute = new Float64Array(128);
-      for (let b = 2 * s; b < 2 * s + 2; b++) for (let k = 0; k < K; k++) for (let n = 0; n < N; n++) {
-        brute[codeToPattern(a[b * K + k], 3) * 16 + w[k * N + n]] += dy[b * N + n] * 0.5;
-      }
+      for (let b = 2 * s; b < 2 * s + 2; b++)
+        for (let k = 0; k < K; k++)
+          for (let n = 0; n < N; n++) {
+            brute[codeToPattern(a[b * K + k], 3) * 16 + w[k * N + n]] += dy[b * N + n] * 0.5;
+          }
       const stored = perSampleDense(G.perSample!, s, 128);
       brute.forEach((v, i) => expect(stored[i]).toBeCloseTo(v, 5));
     }
@@ -144,9 +214,19 @@ describe('counting matrices', () => {
     const [xt, wct, dyct] = [tf.tensor4d(x, xs, 'int32'), tf.tensor4d(wc, ws, 'int32'), tf.tensor4d(dyc, [3, 4, 4, 2])];
     const Gc = conv2dCountingMatrix(xt, wct, dyct, { a: A, w: W }, [1, -2], { padding: 'same' }, { perSample: true });
     const bruteBySample = [0, 1, 2].map(() => new Float64Array(128));
-    conv2dBruteWithPads(x, xs, wc, ws, 1, 1, 1, (av, wv, b, oy, ox, o) => {
-      bruteBySample[b][codeToPattern(av, 3) * 16 + wv] += dyc[((b * 4 + oy) * 4 + ox) * 2 + o] * [1, -2][o];
-    }, [4, 4]);
+    conv2dBruteWithPads(
+      x,
+      xs,
+      wc,
+      ws,
+      1,
+      1,
+      1,
+      (av, wv, b, oy, ox, o) => {
+        bruteBySample[b][codeToPattern(av, 3) * 16 + wv] += dyc[((b * 4 + oy) * 4 + ox) * 2 + o] * [1, -2][o];
+      },
+      [4, 4],
+    );
     bruteBySample.forEach((m, s) => {
       const stored = perSampleDense(Gc.perSample!, s, 128);
       m.forEach((v, i) => expect(stored[i]).toBeCloseTo(v, 4));
@@ -154,7 +234,7 @@ describe('counting matrices', () => {
     tf.dispose([at, wt, dyt, xt, wct, dyct]);
   });
 
-  it('second-order term: exact where the empirical Fisher is the Hessian (loss -log y), and closer to the measured change', () => {
+  it('second-order term: exact where the empirical Fisher is the Hessian (-log y), closer to measured', () => {
     const r = rng(5);
     const [B, K] = [8, 6];
     const a = ints(r, B * K, 0, 3);
@@ -222,15 +302,30 @@ describe('counting matrices', () => {
   });
 });
 
-function conv2dBruteWithPads(x: Int32Array, xs: number[], w: Int32Array, ws: number[], stride: number, padTop: number, padLeft: number, visit: (a: number, wc: number, b: number, oy: number, ox: number, o: number) => void, out: [number, number]) {
+function conv2dBruteWithPads(
+  x: Int32Array,
+  xs: number[],
+  w: Int32Array,
+  ws: number[],
+  stride: number,
+  padTop: number,
+  padLeft: number,
+  visit: (a: number, wc: number, b: number, oy: number, ox: number, o: number) => void,
+  out: [number, number],
+) {
   const [B, H, Wd, C] = xs;
   const [kh, kw, , Co] = ws;
-  for (let b = 0; b < B; b++) for (let oy = 0; oy < out[0]; oy++) for (let ox = 0; ox < out[1]; ox++) for (let o = 0; o < Co; o++) {
-    for (let i = 0; i < kh; i++) for (let j = 0; j < kw; j++) for (let c = 0; c < C; c++) {
-      const y = oy * stride + i - padTop;
-      const xx = ox * stride + j - padLeft;
-      const a = y < 0 || y >= H || xx < 0 || xx >= Wd ? 0 : x[((b * H + y) * Wd + xx) * C + c];
-      visit(a, w[((i * kw + j) * C + c) * Co + o], b, oy, ox, o);
-    }
-  }
+  for (let b = 0; b < B; b++)
+    for (let oy = 0; oy < out[0]; oy++)
+      for (let ox = 0; ox < out[1]; ox++)
+        for (let o = 0; o < Co; o++) {
+          for (let i = 0; i < kh; i++)
+            for (let j = 0; j < kw; j++)
+              for (let c = 0; c < C; c++) {
+                const y = oy * stride + i - padTop;
+                const xx = ox * stride + j - padLeft;
+                const a = y < 0 || y >= H || xx < 0 || xx >= Wd ? 0 : x[((b * H + y) * Wd + xx) * C + c];
+                visit(a, w[((i * kw + j) * C + c) * Co + o], b, oy, ox, o);
+              }
+        }
 }

@@ -1,5 +1,5 @@
 /**
- * Counting matrices (DESIGN.md 4.7): for a layer with activation codes `a`, weight codes `w` and
+ * Counting matrices (FAMES, arXiv 2411.18055): for a layer with activation codes `a`, weight codes `w` and
  * output `y = s * sum_k a_k w_k` (per output channel scale `s`),
  * `G[a][w] = sum over every multiplication whose operands are (a, w) of dL/dy_out * s`,
  * measured on calibration data at the exact multiplier. Replacing the multiplier by `m` changes
@@ -26,10 +26,19 @@
  * ```
  */
 import type * as tf from '@tensorflow/tfjs-core';
-import { LowbitConfigError, LowbitDataError, checkBoolean, checkFinite, checkInteger, checkKnownKeys, checkOneOf, checkRank } from '@lowbit/quant-core';
+import {
+  LowbitConfigError,
+  LowbitDataError,
+  checkBoolean,
+  checkFinite,
+  checkInteger,
+  checkKnownKeys,
+  checkOneOf,
+  checkRank,
+} from '@lowbit/quant-core';
 import type { AppMul, OperandOptions } from './appmul.js';
 import { checkOperand, codeRange } from './operand.js';
-import { axisPadding, normaliseStrides, type ConvGeometry } from './simulate/patches.js';
+import { axisPadding, normalisePair, normaliseStrides, type PatchGeometry } from './simulate/patches.js';
 
 /**
  * Per-sample counting matrices (second-order term), stored sparse: a sample touches only the
@@ -65,7 +74,10 @@ export interface CountingOptions {
   lossWeight?: number;
   /** Rows of `aCodes` / `dLdY` per sample (dense layers applied to sequences). Default 1. */
   rowsPerSample?: number;
-  /** Cap on stored per-sample entries (dense equivalent, samples x 2^(b_a + b_w)); beyond it consecutive samples share a matrix. Default 2^24. */
+  /**
+   * Cap on stored per-sample entries (dense equivalent, samples x 2^(b_a + b_w)); beyond it
+   * consecutive samples share a matrix. Default 2^24.
+   */
   maxEntries?: number;
 }
 
@@ -74,11 +86,17 @@ const DEFAULT_MAX_ENTRIES = 2 ** 24;
 function scaledGradients(dLdY: tf.Tensor, outputScale: number | ArrayLike<number>, N: number): Float64Array {
   let scale: Float64Array;
   if (typeof outputScale === 'number') {
-    if (!Number.isFinite(outputScale)) throw new LowbitConfigError('outputScale', outputScale, 'expected a finite number or one per output channel');
+    if (!Number.isFinite(outputScale))
+      throw new LowbitConfigError('outputScale', outputScale, 'expected a finite number or one per output channel');
     scale = new Float64Array(N).fill(outputScale);
   } else {
     const s = Array.from(outputScale ?? []);
-    if (s.length !== N || !s.every(Number.isFinite)) throw new LowbitConfigError('outputScale', outputScale, `expected a finite number or ${N} finite numbers (one per output channel)`);
+    if (s.length !== N || !s.every(Number.isFinite))
+      throw new LowbitConfigError(
+        'outputScale',
+        outputScale,
+        `expected a finite number or ${N} finite numbers (one per output channel)`,
+      );
     scale = Float64Array.from(s);
   }
   const dy = dLdY.dataSync();
@@ -101,7 +119,8 @@ function patternsOf(name: string, t: tf.Tensor, spec: OperandOptions['a']): Int3
     if (c > mx) mx = c;
     out[i] = c & mask;
   }
-  if (v.length > 0 && (mn < lo || mx > hi)) throw new LowbitDataError('countingMatrix', `${name} span [${mn}, ${mx}], outside [${lo}, ${hi}]`);
+  if (v.length > 0 && (mn < lo || mx > hi))
+    throw new LowbitDataError('countingMatrix', `${name} span [${mn}, ${mx}], outside [${lo}, ${hi}]`);
   return out;
 }
 
@@ -118,8 +137,12 @@ function accumulate(
   checkKnownKeys('options', options, ['perSample', 'lossWeight', 'rowsPerSample', 'maxEntries']);
   const { a, w } = operands; // checked by the caller
   const perSample = checkBoolean('perSample', options.perSample ?? false);
-  const lossWeight = options.lossWeight === undefined ? 1 / Math.max(1, samples) : checkFinite('lossWeight', options.lossWeight, { min: 0, exclusiveMin: true });
-  const maxEntries = options.maxEntries === undefined ? DEFAULT_MAX_ENTRIES : checkInteger('maxEntries', options.maxEntries, 1, 2 ** 31);
+  const lossWeight =
+    options.lossWeight === undefined
+      ? 1 / Math.max(1, samples)
+      : checkFinite('lossWeight', options.lossWeight, { min: 0, exclusiveMin: true });
+  const maxEntries =
+    options.maxEntries === undefined ? DEFAULT_MAX_ENTRIES : checkInteger('maxEntries', options.maxEntries, 1, 2 ** 31);
   const size = 2 ** (a.bits + w.bits);
   const g = new Float64Array(size);
   const acc = new Float64Array(size);
@@ -146,7 +169,18 @@ function accumulate(
     visitSample(s, acc);
     if ((s + 1) % perMatrix === 0 || s === samples - 1) flush(Math.floor(s / perMatrix));
   }
-  const stored = perSample ? { perSample: { count, samplesPerMatrix: perMatrix, lossWeight, offsets, index: Int32Array.from(index), value: Float32Array.from(value) } } : {};
+  const stored = perSample
+    ? {
+        perSample: {
+          count,
+          samplesPerMatrix: perMatrix,
+          lossWeight,
+          offsets,
+          index: Int32Array.from(index),
+          value: Float32Array.from(value),
+        },
+      }
+    : {};
   return { a, w, g, ...stored };
 }
 
@@ -167,9 +201,11 @@ export function denseCountingMatrix(
   const [B, K] = aCodes.shape;
   const N = wCodes.shape[1];
   if (wCodes.shape[0] !== K) throw new LowbitConfigError('wCodes', wCodes, `expected ${K} rows to match aCodes`);
-  if (dLdY.shape[0] !== B || dLdY.shape[1] !== N) throw new LowbitConfigError('dLdY', dLdY, `expected shape [${B}, ${N}]`);
+  if (dLdY.shape[0] !== B || dLdY.shape[1] !== N)
+    throw new LowbitConfigError('dLdY', dLdY, `expected shape [${B}, ${N}]`);
   const rowsPerSample = checkInteger('rowsPerSample', options?.rowsPerSample ?? 1, 1, Math.max(1, B));
-  if (B % rowsPerSample !== 0) throw new LowbitConfigError('rowsPerSample', rowsPerSample, `expected a divisor of the ${B} rows`);
+  if (B % rowsPerSample !== 0)
+    throw new LowbitConfigError('rowsPerSample', rowsPerSample, `expected a divisor of the ${B} rows`);
   const dy = scaledGradients(dLdY, outputScale, N);
   const aPat = patternsOf('aCodes', aCodes, a);
   const wPat = patternsOf('wCodes', wCodes, w);
@@ -192,9 +228,20 @@ function allZero(v: Float64Array, start: number, n: number): boolean {
   return true;
 }
 
+/** The convolution geometry, checked, with the output size and leading padding of each axis. */
+function convGeometry(H: number, W: number, kh: number, kw: number, geometry: PatchGeometry) {
+  const [sh, sw] = normaliseStrides(geometry?.strides);
+  const [dh, dw] = normalisePair('dilations', geometry?.dilations);
+  const padding = checkOneOf('padding', geometry?.padding ?? 'valid', ['valid', 'same'] as const);
+  const [Ho, padTop] = axisPadding(H, kh, sh, padding, dh);
+  const [Wo, padLeft] = axisPadding(W, kw, sw, padding, dw);
+  return { sh, sw, dh, dw, Ho, Wo, padTop, padLeft };
+}
+
 /**
- * Conv2d layer: `xCodes` `[B, H, W, Cin]`, `wCodes` `[kh, kw, Cin, Cout]`, `dLdY` `[B, Ho, Wo, Cout]`.
- * Padded positions multiply the code 0 (the code of the value 0 for symmetric quantizers).
+ * Conv2d layer: `xCodes` `[B, H, W, Cin]`, `wCodes` `[kh, kw, Cin, Cout]`, `dLdY` `[B, Ho, Wo, Cout]`
+ * (NHWC), any strides, 'valid' / 'same' padding and dilation.
+ * Padded positions multiply the code 0 (the code of the value 0 for zero-point-free quantizers).
  */
 export function conv2dCountingMatrix(
   xCodes: tf.Tensor4D,
@@ -202,7 +249,7 @@ export function conv2dCountingMatrix(
   dLdY: tf.Tensor4D,
   operands: OperandOptions,
   outputScale: number | ArrayLike<number> = 1,
-  geometry: ConvGeometry = {},
+  geometry: PatchGeometry = {},
   options: CountingOptions = {},
 ): CountingMatrix {
   const a = checkOperand('a', operands?.a);
@@ -213,10 +260,7 @@ export function conv2dCountingMatrix(
   const [B, H, Wd, C] = xCodes.shape;
   const [kh, kw, cin, N] = wCodes.shape;
   if (cin !== C) throw new LowbitConfigError('wCodes', wCodes, `expected ${C} input channels to match xCodes`);
-  const [sh, sw] = normaliseStrides(geometry?.strides);
-  const padding = checkOneOf('padding', geometry?.padding ?? 'valid', ['valid', 'same'] as const);
-  const [Ho, padTop] = axisPadding(H, kh, sh, padding);
-  const [Wo, padLeft] = axisPadding(Wd, kw, sw, padding);
+  const { sh, sw, dh, dw, Ho, Wo, padTop, padLeft } = convGeometry(H, Wd, kh, kw, geometry);
   if (dLdY.shape[0] !== B || dLdY.shape[1] !== Ho || dLdY.shape[2] !== Wo || dLdY.shape[3] !== N) {
     throw new LowbitConfigError('dLdY', dLdY, `expected shape [${B}, ${Ho}, ${Wo}, ${N}]`);
   }
@@ -225,24 +269,79 @@ export function conv2dCountingMatrix(
   const wPat = patternsOf('wCodes', wCodes, w);
   const nW = 2 ** w.bits;
   return accumulate({ a, w }, B, options ?? {}, (b, acc) => {
-    for (let oy = 0; oy < Ho; oy++) for (let ox = 0; ox < Wo; ox++) {
-      const dyRow = ((b * Ho + oy) * Wo + ox) * N;
-      if (allZero(dy, dyRow, N)) continue;
-      for (let i = 0; i < kh; i++) {
-        const y = oy * sh + i - padTop;
-        const rowInside = y >= 0 && y < H;
-        for (let j = 0; j < kw; j++) {
-          const x = ox * sw + j - padLeft;
-          const inside = rowInside && x >= 0 && x < Wd;
-          const xBase = ((b * H + y) * Wd + x) * C;
-          for (let c = 0; c < C; c++) {
-            const rowBase = (inside ? xPat[xBase + c] : 0) * nW;
-            const wRow = ((i * kw + j) * C + c) * N;
-            for (let o = 0; o < N; o++) acc[rowBase + wPat[wRow + o]] += dy[dyRow + o];
+    for (let oy = 0; oy < Ho; oy++)
+      for (let ox = 0; ox < Wo; ox++) {
+        const dyRow = ((b * Ho + oy) * Wo + ox) * N;
+        if (allZero(dy, dyRow, N)) continue;
+        for (let i = 0; i < kh; i++) {
+          const y = oy * sh + i * dh - padTop;
+          const rowInside = y >= 0 && y < H;
+          for (let j = 0; j < kw; j++) {
+            const x = ox * sw + j * dw - padLeft;
+            const inside = rowInside && x >= 0 && x < Wd;
+            const xBase = ((b * H + y) * Wd + x) * C;
+            for (let c = 0; c < C; c++) {
+              const rowBase = (inside ? xPat[xBase + c] : 0) * nW;
+              const wRow = ((i * kw + j) * C + c) * N;
+              for (let o = 0; o < N; o++) acc[rowBase + wPat[wRow + o]] += dy[dyRow + o];
+            }
           }
         }
       }
-    }
+  });
+}
+
+/**
+ * Depthwise conv2d layer: `xCodes` `[B, H, W, C]`, `wCodes` `[kh, kw, C, dm]`, `dLdY`
+ * `[B, Ho, Wo, C dm]` (NHWC; output channel `c * dm + q` multiplies input channel c by filter q),
+ * any strides, padding and dilation; `outputScale` one number or one per output channel.
+ */
+export function depthwiseConv2dCountingMatrix(
+  xCodes: tf.Tensor4D,
+  wCodes: tf.Tensor4D,
+  dLdY: tf.Tensor4D,
+  operands: OperandOptions,
+  outputScale: number | ArrayLike<number> = 1,
+  geometry: PatchGeometry = {},
+  options: CountingOptions = {},
+): CountingMatrix {
+  const a = checkOperand('a', operands?.a);
+  const w = checkOperand('w', operands?.w);
+  checkRank('xCodes', xCodes, [4]);
+  checkRank('wCodes', wCodes, [4]);
+  checkRank('dLdY', dLdY, [4]);
+  const [B, H, Wd, C] = xCodes.shape;
+  const [kh, kw, cin, dm] = wCodes.shape;
+  if (cin !== C) throw new LowbitConfigError('wCodes', wCodes, `expected ${C} input channels to match xCodes`);
+  const { sh, sw, dh, dw, Ho, Wo, padTop, padLeft } = convGeometry(H, Wd, kh, kw, geometry);
+  const N = C * dm;
+  if (dLdY.shape[0] !== B || dLdY.shape[1] !== Ho || dLdY.shape[2] !== Wo || dLdY.shape[3] !== N) {
+    throw new LowbitConfigError('dLdY', dLdY, `expected shape [${B}, ${Ho}, ${Wo}, ${N}]`);
+  }
+  const dy = scaledGradients(dLdY, outputScale, N);
+  const xPat = patternsOf('xCodes', xCodes, a);
+  const wPat = patternsOf('wCodes', wCodes, w);
+  const nW = 2 ** w.bits;
+  return accumulate({ a, w }, B, options ?? {}, (b, acc) => {
+    for (let oy = 0; oy < Ho; oy++)
+      for (let ox = 0; ox < Wo; ox++) {
+        const dyRow = ((b * Ho + oy) * Wo + ox) * N;
+        if (allZero(dy, dyRow, N)) continue;
+        for (let i = 0; i < kh; i++) {
+          const y = oy * sh + i * dh - padTop;
+          const rowInside = y >= 0 && y < H;
+          for (let j = 0; j < kw; j++) {
+            const x = ox * sw + j * dw - padLeft;
+            const inside = rowInside && x >= 0 && x < Wd;
+            const xBase = ((b * H + y) * Wd + x) * C;
+            for (let c = 0; c < C; c++) {
+              const rowBase = (inside ? xPat[xBase + c] : 0) * nW;
+              const wRow = ((i * kw + j) * C + c) * dm;
+              for (let q = 0; q < dm; q++) acc[rowBase + wPat[wRow + q]] += dy[dyRow + c * dm + q];
+            }
+          }
+        }
+      }
   });
 }
 
@@ -252,9 +351,24 @@ export interface LossChangeTerms {
   secondOrder: number;
 }
 
+/** `a4u`, `w8s`: an operand's letter, width and signedness. */
+function operandName(letter: string, spec: OperandOptions['a']): string {
+  return `${letter}${spec.bits}${spec.signed ? 's' : 'u'}`;
+}
+
 function checkFits(counting: CountingMatrix, m: AppMul): void {
-  if (counting.a.bits !== m.a.bits || counting.a.signed !== m.a.signed || counting.w.bits !== m.w.bits || counting.w.signed !== m.w.signed) {
-    throw new LowbitConfigError('m', m.name, `expected a multiplier for a${counting.a.bits}${counting.a.signed ? 's' : 'u'} x w${counting.w.bits}${counting.w.signed ? 's' : 'u'} operands (the counting matrix's)`);
+  if (
+    counting.a.bits !== m.a.bits ||
+    counting.a.signed !== m.a.signed ||
+    counting.w.bits !== m.w.bits ||
+    counting.w.signed !== m.w.signed
+  ) {
+    throw new LowbitConfigError(
+      'm',
+      m.name,
+      `expected a multiplier for ${operandName('a', counting.a)} x ${operandName('w', counting.w)} operands ` +
+        "(the counting matrix's)",
+    );
   }
 }
 
@@ -290,7 +404,12 @@ export function estimateLossChange(counting: CountingMatrix, m: AppMul, options:
   checkKnownKeys('options', options, ['order']);
   const order = options.order ?? (counting.perSample ? 2 : 1);
   if (order !== 1 && order !== 2) throw new LowbitConfigError('order', order, 'expected 1 or 2');
-  if (order === 2 && !counting.perSample) throw new LowbitConfigError('order', order, 'the second-order term needs a counting matrix measured with perSample: true');
+  if (order === 2 && !counting.perSample)
+    throw new LowbitConfigError(
+      'order',
+      order,
+      'the second-order term needs a counting matrix measured with perSample: true',
+    );
   const t = estimateLossTerms(counting, m);
   return order === 2 ? t.firstOrder + t.secondOrder : t.firstOrder;
 }

@@ -1,6 +1,6 @@
 /**
  * Energy of one multiplication, through `@lowbit/hw-model` (its default energy table: Horowitz
- * 45 nm with QKeras's integer-multiplier fit between the table points, DESIGN.md 4.2). Kept behind
+ * 45 nm with QKeras's integer-multiplier fit between the table points). Kept behind
  * these two functions so every AppMul gets its figures from one place.
  *
  * ```ts

@@ -1,5 +1,5 @@
 /**
- * Per-layer multiplier selection (DESIGN.md 4.7): choose one option per layer minimising total
+ * Per-layer multiplier selection (FAMES, arXiv 2411.18055): choose one option per layer minimising total
  * energy subject to `sum of estimated loss increases <= budget`, a multiple-choice knapsack.
  *
  * Solved by dynamic programming over a discretised loss budget (pseudo-polynomial:
@@ -53,9 +53,11 @@ export interface SelectionSettings {
 }
 
 function checkLayers(layers: LayerChoices[]): void {
-  if (!Array.isArray(layers) || layers.length === 0) throw new LowbitConfigError('layers', layers, 'expected a non-empty array of { options }');
+  if (!Array.isArray(layers) || layers.length === 0)
+    throw new LowbitConfigError('layers', layers, 'expected a non-empty array of { options }');
   layers.forEach((l, i) => {
-    if (!Array.isArray(l?.options) || l.options.length === 0) throw new LowbitConfigError(`layers[${i}].options`, l?.options, 'expected a non-empty array of { energy, loss }');
+    if (!Array.isArray(l?.options) || l.options.length === 0)
+      throw new LowbitConfigError(`layers[${i}].options`, l?.options, 'expected a non-empty array of { energy, loss }');
     l.options.forEach((o, j) => {
       checkFinite(`layers[${i}].options[${j}].energy`, o?.energy);
       checkFinite(`layers[${i}].options[${j}].loss`, o?.loss);
@@ -74,7 +76,11 @@ function total(layers: LayerChoices[], choice: number[]) {
 }
 
 /** Multiple-choice knapsack by dynamic programming over the discretised budget. */
-export function selectMultipliers(layers: LayerChoices[], budget: number, settings: SelectionSettings = {}): SelectionResult {
+export function selectMultipliers(
+  layers: LayerChoices[],
+  budget: number,
+  settings: SelectionSettings = {},
+): SelectionResult {
   checkLayers(layers);
   checkFinite('budget', budget);
   const maxSteps = settings.maxSteps ?? 100_000;
@@ -87,7 +93,12 @@ export function selectMultipliers(layers: LayerChoices[], budget: number, settin
   const unit = settings.lossUnit ?? (slack > 0 ? slack / 1000 : 1);
   checkFinite('lossUnit', unit, { min: 0, exclusiveMin: true });
   const steps = Math.floor(slack / unit + 1e-9);
-  if (steps > maxSteps) throw new LowbitConfigError('lossUnit', unit, `gives ${steps} budget steps, more than maxSteps = ${maxSteps}; use a larger unit`);
+  if (steps > maxSteps)
+    throw new LowbitConfigError(
+      'lossUnit',
+      unit,
+      `gives ${steps} budget steps, more than maxSteps = ${maxSteps}; use a larger unit`,
+    );
   const S = steps + 1;
   // best[c]: least energy of the layers so far with discretised loss exactly c.
   let best = new Float64Array(S).fill(Infinity);
@@ -127,7 +138,8 @@ export function selectExhaustive(layers: LayerChoices[], budget: number, maxComb
   checkLayers(layers);
   checkFinite('budget', budget);
   const count = layers.reduce((n, l) => n * l.options.length, 1);
-  if (count > maxCombinations) throw new LowbitConfigError('layers', `${count} combinations`, `at most ${maxCombinations} for exhaustive search`);
+  if (count > maxCombinations)
+    throw new LowbitConfigError('layers', `${count} combinations`, `at most ${maxCombinations} for exhaustive search`);
   let bestChoice: number[] | null = null;
   let bestEnergy = Infinity;
   const choice = new Array<number>(layers.length).fill(0);

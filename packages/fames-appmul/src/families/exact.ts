@@ -5,7 +5,7 @@
  * ```ts
  * const m = exactMultiplier({ a: { bits: 8, signed: false }, w: { bits: 8, signed: true } });
  * m.product(200, -100); // -20000
- * m.energyPj;           // 0.2 pJ: the exact 8x8 multiplier (DESIGN.md 4.2)
+ * m.energyPj;           // 0.2 pJ: the exact 8x8 multiplier (hw-model's integer multiplier)
  * ```
  */
 import { behaviouralAppMul, type AppMul, type OperandOptions } from '../appmul.js';

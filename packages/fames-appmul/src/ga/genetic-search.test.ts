@@ -28,7 +28,10 @@ describe('geneticSearch', () => {
         return c.reduce((s, j, l) => s + losses[l][j], 0);
       };
       const ga = geneticSearch({ energies, evaluate, budget }, { population: 30, generations: 60, seed });
-      const ref = selectExhaustive(energies.map((e, l) => ({ options: e.map((energy, j) => ({ energy, loss: losses[l][j] })) })), budget);
+      const ref = selectExhaustive(
+        energies.map((e, l) => ({ options: e.map((energy, j) => ({ energy, loss: losses[l][j] })) })),
+        budget,
+      );
       expect(ref.feasible).toBe(true);
       expect(ga.feasible).toBe(true);
       expect(ga.loss).toBeLessThanOrEqual(budget);
@@ -43,7 +46,8 @@ describe('geneticSearch', () => {
   it('handles non-additive losses: stays feasible and within 10% of the exhaustive optimum', () => {
     const { energies, losses } = randomProblem(9, 5, 5);
     // Interaction: errors in consecutive layers compound.
-    const lossOf = (c: readonly number[]) => c.reduce((s, j, l) => s + losses[l][j] * (1 + (l > 0 ? 5 * losses[l - 1][c[l - 1]] : 0)), 0);
+    const lossOf = (c: readonly number[]) =>
+      c.reduce((s, j, l) => s + losses[l][j] * (1 + (l > 0 ? 5 * losses[l - 1][c[l - 1]] : 0)), 0);
     const budget = 0.1;
     let best = Infinity;
     for (let i = 0; i < 5 ** 5; i++) {
@@ -60,16 +64,31 @@ describe('geneticSearch', () => {
   it('is deterministic for a seed and differs across seeds on the way', () => {
     const { energies, losses } = randomProblem(5, 6, 8);
     const evaluate = (c: readonly number[]) => c.reduce((s, j, l) => s + losses[l][j], 0);
-    const run = (seed: number) => geneticSearch({ energies, evaluate, budget: 0.05 }, { population: 8, generations: 4, seed });
+    const run = (seed: number) =>
+      geneticSearch({ energies, evaluate, budget: 0.05 }, { population: 8, generations: 4, seed });
     const [a, b, c] = [run(7), run(7), run(8)];
     expect(b.choice).toEqual(a.choice);
     expect(b.history).toEqual(a.history);
     expect(b.evaluations).toBe(a.evaluations);
-    expect([c.choice.join(), c.evaluations, c.history.join()]).not.toEqual([a.choice.join(), a.evaluations, a.history.join()]);
+    expect([c.choice.join(), c.evaluations, c.history.join()]).not.toEqual([
+      a.choice.join(),
+      a.evaluations,
+      a.history.join(),
+    ]);
   });
 
   it('reports infeasible when no assignment meets the budget, returning the least-loss one seen', () => {
-    const ga = geneticSearch({ energies: [[1, 2], [3, 1]], evaluate: (c) => 1 + c[0] * 0.1 - c[1] * 0.01, budget: 0.5 }, { population: 6, generations: 10, seed: 1 });
+    const ga = geneticSearch(
+      {
+        energies: [
+          [1, 2],
+          [3, 1],
+        ],
+        evaluate: (c) => 1 + c[0] * 0.1 - c[1] * 0.01,
+        budget: 0.5,
+      },
+      { population: 6, generations: 10, seed: 1 },
+    );
     expect(ga.feasible).toBe(false);
     expect(ga.choice).toEqual([0, 1]);
     expect(ga.loss).toBeCloseTo(0.99, 12);
@@ -98,7 +117,9 @@ describe('geneticSearch', () => {
       [{ ...ok, evaluate: () => NaN }, {}],
     ];
     for (const [problem, settings] of bad) {
-      expect(() => geneticSearch(problem as never, settings as never), JSON.stringify(settings)).toThrow(LowbitConfigError);
+      expect(() => geneticSearch(problem as never, settings as never), JSON.stringify(settings)).toThrow(
+        LowbitConfigError,
+      );
     }
   });
 });

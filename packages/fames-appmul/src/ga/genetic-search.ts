@@ -1,5 +1,5 @@
 /**
- * Genetic-algorithm baseline for per-layer multiplier selection (DESIGN.md 4.7): the search FAMES
+ * Genetic-algorithm baseline for per-layer multiplier selection (FAMES, arXiv 2411.18055): the search FAMES
  * replaces. Each individual is one option index per layer; its fitness comes from a REAL
  * evaluation (`evaluate(choice)`: e.g. set the multipliers, run the model on calibration data and
  * return the loss change against exact products), not from the counting-matrix estimate.
@@ -84,18 +84,30 @@ function better(x: Scored, y: Scored, budget: number): boolean {
 }
 
 function checkProblem(problem: GeneticProblem): void {
-  if (problem == null || typeof problem !== 'object') throw new LowbitConfigError('problem', problem, 'expected { energies, evaluate, budget }');
+  if (problem == null || typeof problem !== 'object')
+    throw new LowbitConfigError('problem', problem, 'expected { energies, evaluate, budget }');
   const { energies, evaluate, budget, initial } = problem;
-  if (!Array.isArray(energies) || energies.length === 0) throw new LowbitConfigError('energies', energies, 'expected one non-empty array of option energies per layer');
+  if (!Array.isArray(energies) || energies.length === 0)
+    throw new LowbitConfigError('energies', energies, 'expected one non-empty array of option energies per layer');
   energies.forEach((layer, l) => {
-    if (!Array.isArray(layer) || layer.length === 0) throw new LowbitConfigError(`energies[${l}]`, layer, 'expected a non-empty array of option energies');
+    if (!Array.isArray(layer) || layer.length === 0)
+      throw new LowbitConfigError(`energies[${l}]`, layer, 'expected a non-empty array of option energies');
     layer.forEach((e, j) => checkFinite(`energies[${l}][${j}]`, e, { min: 0 }));
   });
-  if (typeof evaluate !== 'function') throw new LowbitConfigError('evaluate', evaluate, 'expected a function (choice) => measured loss');
+  if (typeof evaluate !== 'function')
+    throw new LowbitConfigError('evaluate', evaluate, 'expected a function (choice) => measured loss');
   checkFinite('budget', budget);
   for (const [i, ind] of (initial ?? []).entries()) {
-    if (!Array.isArray(ind) || ind.length !== energies.length || ind.some((j, l) => !Number.isInteger(j) || j < 0 || j >= energies[l].length)) {
-      throw new LowbitConfigError(`initial[${i}]`, ind, `expected ${energies.length} option indices within each layer's options`);
+    if (
+      !Array.isArray(ind) ||
+      ind.length !== energies.length ||
+      ind.some((j, l) => !Number.isInteger(j) || j < 0 || j >= energies[l].length)
+    ) {
+      throw new LowbitConfigError(
+        `initial[${i}]`,
+        ind,
+        `expected ${energies.length} option indices within each layer's options`,
+      );
     }
   }
 }
@@ -123,7 +135,8 @@ export function geneticSearch(problem: GeneticProblem, settings: GeneticSettings
     let loss = cache.get(key);
     if (loss === undefined) {
       loss = evaluate(choice);
-      if (typeof loss !== 'number' || Number.isNaN(loss)) throw new LowbitConfigError('evaluate', loss, `expected a number for assignment [${key}]`);
+      if (typeof loss !== 'number' || Number.isNaN(loss))
+        throw new LowbitConfigError('evaluate', loss, `expected a number for assignment [${key}]`);
       cache.set(key, loss);
     }
     return { choice, energy: choice.reduce((s, j, l) => s + energies[l][j], 0), loss };

@@ -2,7 +2,9 @@ import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { describe, expect, it } from 'vitest';
 import { LowbitConfigError } from '@lowbit/quant-core';
+import '../index.js';
 import { appMulDense } from '../layers/appmul-dense.js';
+import { multiplierOf, setMultiplier } from '../layers/set-multiplier.js';
 import { appMulLibrary } from '../library.js';
 import { measuredLossChange, selectMultipliersGa, type GaLayer } from './model-ga.js';
 
@@ -10,8 +12,20 @@ const actQ = { className: 'LowbitWrpnQuantizer', config: { bits: 4, mode: 'activ
 const wQ = { className: 'LowbitWrpnQuantizer', config: { bits: 4 } };
 
 function setup() {
-  const l1 = appMulDense({ units: 6, inputShape: [8], activation: 'relu', inputQuantizer: actQ, kernelQuantizer: wQ, kernelInitializer: tfl.initializers.randomUniform({ minval: -1, maxval: 1, seed: 1 }) });
-  const l2 = appMulDense({ units: 3, inputQuantizer: actQ, kernelQuantizer: wQ, kernelInitializer: tfl.initializers.randomUniform({ minval: -1, maxval: 1, seed: 2 }) });
+  const l1 = appMulDense({
+    units: 6,
+    inputShape: [8],
+    activation: 'relu',
+    inputQuantizer: actQ,
+    kernelQuantizer: wQ,
+    kernelInitializer: tfl.initializers.randomUniform({ minval: -1, maxval: 1, seed: 1 }),
+  });
+  const l2 = appMulDense({
+    units: 3,
+    inputQuantizer: actQ,
+    kernelQuantizer: wQ,
+    kernelInitializer: tfl.initializers.randomUniform({ minval: -1, maxval: 1, seed: 2 }),
+  });
   const model = tfl.sequential({ layers: [l1, l2] });
   const x = tf.randomUniform([16, 8], 0, 1, 'float32', 3);
   const labels = tf.oneHot(tf.argMax(model.predict(x) as tf.Tensor, 1), 3);
@@ -30,7 +44,8 @@ describe('selectMultipliersGa', () => {
   it('finds the optimum of exhaustive search over measured losses on a tiny model', () => {
     const { model, x, loss, layers, dispose } = setup();
     const { evaluate } = measuredLossChange(model, layers, x, loss);
-    const energy = (c: number[]) => c.reduce((s, j, l) => s + layers[l].multiplications * layers[l].multipliers[j].energyPj, 0);
+    const energy = (c: number[]) =>
+      c.reduce((s, j, l) => s + layers[l].multiplications * layers[l].multipliers[j].energyPj, 0);
     const all: { c: number[]; e: number; loss: number }[] = [];
     for (let i = 0; i < 36; i++) {
       const c = [i % 6, Math.floor(i / 6)];
@@ -45,7 +60,7 @@ describe('selectMultipliersGa', () => {
     expect(ga.loss).toBeLessThanOrEqual(budget);
     expect(ga.evaluations).toBeLessThanOrEqual(36);
     // apply (default): the chosen multipliers are left on the layers and reproduce the loss.
-    expect(layers.map((l) => l.layer.multiplier)).toEqual(ga.multipliers);
+    expect(layers.map((l) => multiplierOf(l.layer))).toEqual(ga.multipliers);
     const now = tf.tidy(() => loss(model.apply(x) as tf.Tensor).dataSync()[0]);
     expect(now - ga.exactLoss).toBeCloseTo(ga.loss, 5);
     dispose();
@@ -53,16 +68,17 @@ describe('selectMultipliersGa', () => {
 
   it('is deterministic with a seed, restores multipliers with apply: false, and leaks no tensors', () => {
     const { model, l1, l2, x, loss, layers, dispose } = setup();
-    l2.setMultiplier(layers[1].multipliers[3]);
-    const run = () => selectMultipliersGa(model, layers, x, loss, 0.05, { population: 6, generations: 3, seed: 11, apply: false });
+    setMultiplier(l2, layers[1].multipliers[3]);
+    const run = () =>
+      selectMultipliersGa(model, layers, x, loss, 0.05, { population: 6, generations: 3, seed: 11, apply: false });
     const first = run();
     const before = tf.memory().numTensors;
     const second = run();
     expect(tf.memory().numTensors).toBe(before);
     expect(second.choice).toEqual(first.choice);
     expect(second.loss).toBe(first.loss);
-    expect(l1.multiplier).toBeNull();
-    expect(l2.multiplier).toBe(layers[1].multipliers[3]);
+    expect(multiplierOf(l1)).toBeNull();
+    expect(multiplierOf(l2)).toBe(layers[1].multipliers[3]);
     dispose();
   });
 
@@ -78,9 +94,10 @@ describe('selectMultipliersGa', () => {
       [layers, 'loss', 0.1],
       [layers, loss, NaN],
     ];
-    for (const [ls, lf, budget] of bad) expect(() => selectMultipliersGa(model, ls as never, x, lf as never, budget as never)).toThrow(LowbitConfigError);
+    for (const [ls, lf, budget] of bad)
+      expect(() => selectMultipliersGa(model, ls as never, x, lf as never, budget as never)).toThrow(LowbitConfigError);
     expect(() => selectMultipliersGa(model, layers, x, loss, 0.1, { population: 0 })).toThrow(LowbitConfigError);
-    expect(l1.multiplier).toBeNull();
+    expect(multiplierOf(l1)).toBeNull();
     dispose();
   });
 });

@@ -18,9 +18,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
 import { LowbitConfigError, checkFinite } from '@lowbit/quant-core';
 import type { AppMul } from '../appmul.js';
-import type { AppMulLayer } from '../calibrate-counting.js';
-import { LowbitAppMulConv2D } from '../layers/appmul-conv2d.js';
-import { LowbitAppMulDense } from '../layers/appmul-dense.js';
+import { isAppMulLayer, setMultiplier, type AppMulLayer } from '../layers/set-multiplier.js';
 import { geneticSearch, type GeneticResult, type GeneticSettings } from './genetic-search.js';
 
 export interface GaLayer {
@@ -44,13 +42,25 @@ export interface ModelGaResult extends GeneticResult {
 }
 
 function checkLayers(model: tfl.LayersModel, layers: GaLayer[]): void {
-  if (!Array.isArray(layers) || layers.length === 0) throw new LowbitConfigError('layers', layers, 'expected one { layer, multipliers, multiplications } per AppMul layer');
+  if (!Array.isArray(layers) || layers.length === 0)
+    throw new LowbitConfigError(
+      'layers',
+      layers,
+      'expected one { layer, multipliers, multiplications } per AppMul layer',
+    );
   layers.forEach((l, i) => {
-    if (!(l?.layer instanceof LowbitAppMulDense || l?.layer instanceof LowbitAppMulConv2D)) {
-      throw new LowbitConfigError(`layers[${i}].layer`, (l?.layer as { name?: string } | undefined)?.name ?? l?.layer, 'expected a LowbitAppMulDense or LowbitAppMulConv2D');
+    if (!isAppMulLayer(l?.layer)) {
+      const name = (l?.layer as { name?: string } | undefined)?.name ?? l?.layer;
+      throw new LowbitConfigError(
+        `layers[${i}].layer`,
+        name,
+        'expected an AppMul layer (a quantized layer with a LowbitAppMulArithmetic)',
+      );
     }
-    if (!model.layers.includes(l.layer)) throw new LowbitConfigError(`layers[${i}].layer`, l.layer.name, `not a layer of model ${model.name}`);
-    if (!Array.isArray(l.multipliers) || l.multipliers.length === 0) throw new LowbitConfigError(`layers[${i}].multipliers`, l.multipliers, 'expected at least one candidate AppMul');
+    if (!model.layers.includes(l.layer))
+      throw new LowbitConfigError(`layers[${i}].layer`, l.layer.name, `not a layer of model ${model.name}`);
+    if (!Array.isArray(l.multipliers) || l.multipliers.length === 0)
+      throw new LowbitConfigError(`layers[${i}].multipliers`, l.multipliers, 'expected at least one candidate AppMul');
     checkFinite(`layers[${i}].multiplications`, l.multiplications, { min: 0 });
   });
 }
@@ -67,14 +77,15 @@ export function measuredLossChange(
   loss: (yPred: tf.Tensor) => tf.Scalar,
 ): { evaluate: (choice: readonly number[]) => number; exactLoss: number } {
   checkLayers(model, layers);
-  if (typeof loss !== 'function') throw new LowbitConfigError('loss', loss, 'expected a function (yPred) => scalar loss');
+  if (typeof loss !== 'function')
+    throw new LowbitConfigError('loss', loss, 'expected a function (yPred) => scalar loss');
   const lossNow = () => tf.tidy(() => loss(model.apply(x, { training: false }) as tf.Tensor).dataSync()[0]);
-  layers.forEach((l) => l.layer.setMultiplier(null));
+  layers.forEach((l) => setMultiplier(l.layer, null));
   const exactLoss = lossNow();
   return {
     exactLoss,
     evaluate: (choice) => {
-      layers.forEach((l, i) => l.layer.setMultiplier(l.multipliers[choice[i]]));
+      layers.forEach((l, i) => setMultiplier(l.layer, l.multipliers[choice[i]]));
       return lossNow() - exactLoss;
     },
   };
@@ -93,23 +104,33 @@ export function selectMultipliersGa(
   checkLayers(model, layers);
   checkFinite('budget', budget);
   const { apply = true, ...gaSettings } = settings ?? {};
-  const saved = layers.map((l) => l.layer.multiplier);
+  const saved = layers.map((l) => l.layer.arithmetic);
   let applied = false;
   try {
     const { evaluate, exactLoss } = measuredLossChange(model, layers, x, loss);
     // The all-exact assignment (or the first candidate) is a sensible feasible seed.
-    const exactIndex = layers.map((l) => Math.max(0, l.multipliers.findIndex((m) => m.isExact())));
+    const exactIndex = layers.map((l) =>
+      Math.max(
+        0,
+        l.multipliers.findIndex((m) => m.isExact()),
+      ),
+    );
     const result = geneticSearch(
-      { energies: layers.map((l) => l.multipliers.map((m) => l.multiplications * m.energyPj)), evaluate, budget, initial: [exactIndex] },
+      {
+        energies: layers.map((l) => l.multipliers.map((m) => l.multiplications * m.energyPj)),
+        evaluate,
+        budget,
+        initial: [exactIndex],
+      },
       gaSettings,
     );
     const multipliers = result.choice.map((j, l) => layers[l].multipliers[j]);
     if (apply) {
-      layers.forEach((l, i) => l.layer.setMultiplier(multipliers[i]));
+      layers.forEach((l, i) => setMultiplier(l.layer, multipliers[i]));
       applied = true;
     }
     return { ...result, multipliers, exactLoss, seconds: (performance.now() - start) / 1000 };
   } finally {
-    if (!applied) layers.forEach((l, i) => l.layer.setMultiplier(saved[i]));
+    if (!applied) layers.forEach((l, i) => l.layer.setArithmetic(saved[i]));
   }
 }

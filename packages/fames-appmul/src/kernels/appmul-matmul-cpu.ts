@@ -14,7 +14,14 @@ const appMulMatMulCpu: KernelFunc = ({ inputs, backend, attrs }) => {
   const cpu = backend as unknown as CpuBackendLike;
   const [B, K] = a.shape;
   const N = w.shape[1];
-  const out = appMulMatMulLoop(cpu.data.get(a.dataId).values, cpu.data.get(w.dataId).values, B, K, N, attrs as unknown as AppMulMatMulAttrs);
+  const out = appMulMatMulLoop(
+    cpu.data.get(a.dataId).values,
+    cpu.data.get(w.dataId).values,
+    B,
+    K,
+    N,
+    attrs as unknown as AppMulMatMulAttrs,
+  );
   return cpu.makeTensorInfo([B, N], 'int32', out);
 };
 

@@ -8,7 +8,7 @@ import { appMulMatMul } from '../simulate/appmul-matmul.js';
 import { appMulMatMulReference } from '../simulate/reference.js';
 import { extractPatches } from '../simulate/patches.js';
 import { APPMUL_MATMUL } from './appmul-matmul.js';
-import { EXTRACT_PATCHES } from './extract-patches.js';
+import { EXTRACT_PATCHES } from '@lowbit/training-kernels';
 
 beforeAll(async () => {
   await import('@tensorflow/tfjs-backend-wasm');
@@ -23,7 +23,7 @@ describe('LowbitAppMulMatMul on wasm', () => {
   const m = drumMultiplier({ a: { bits: 4, signed: false }, w: { bits: 4, signed: true }, k: 2 });
   const [B, K, N] = [5, 7, 3];
   let seed = 7;
-  const rand = () => ((seed = (Math.imul(seed, 1664525) + 1013904223) >>> 0) / 2 ** 32);
+  const rand = () => (seed = (Math.imul(seed, 1664525) + 1013904223) >>> 0) / 2 ** 32;
   const aCodes = Int32Array.from({ length: B * K }, () => Math.floor(rand() * 16));
   const wCodes = Int32Array.from({ length: K * N }, () => Math.floor(rand() * 16) - 8);
 
@@ -54,10 +54,15 @@ describe('LowbitExtractPatches on wasm', () => {
     const x = tf.randomUniform([2, 6, 5, 3], -1, 1, 'float32', 11) as tf.Tensor4D;
     const weights = tf.randomUniform([2, 3, 3, 27], -1, 1, 'float32', 12);
     const before = tf.memory().numTensors;
-    const [pk, pc] = (['kernel', 'composed'] as const).map((path) => extractPatches(x, 3, 3, 2, 'same', path));
+    const [pk, pc] = (['kernel', 'composed'] as const).map((path) =>
+      extractPatches(x, 3, 3, { strides: 2, padding: 'same', path }),
+    );
     expect(Array.from(pk.dataSync())).toEqual(Array.from(pc.dataSync()));
     const [gk, gc] = (['kernel', 'composed'] as const).map((path) =>
-      tf.grad((v: tf.Tensor) => tf.sum(tf.mul(extractPatches(v as tf.Tensor4D, 3, 3, 2, 'same', path), weights)))(x));
+      tf.grad((v: tf.Tensor) =>
+        tf.sum(tf.mul(extractPatches(v as tf.Tensor4D, 3, 3, { strides: 2, padding: 'same', path }), weights)),
+      )(x),
+    );
     const gcv = gc.dataSync();
     Array.from(gk.dataSync()).forEach((v, i) => expect(v).toBeCloseTo(gcv[i], 5));
     tf.dispose([pk, pc, gk, gc]);

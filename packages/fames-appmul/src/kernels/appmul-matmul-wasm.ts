@@ -17,7 +17,14 @@ const appMulMatMulWasm: KernelFunc = ({ inputs, backend, attrs }) => {
   const wasm = backend as unknown as WasmBackendLike;
   const [B, K] = a.shape;
   const N = w.shape[1];
-  const out = appMulMatMulLoop(wasm.readSync(a.dataId), wasm.readSync(w.dataId), B, K, N, attrs as unknown as AppMulMatMulAttrs);
+  const out = appMulMatMulLoop(
+    wasm.readSync(a.dataId),
+    wasm.readSync(w.dataId),
+    B,
+    K,
+    N,
+    attrs as unknown as AppMulMatMulAttrs,
+  );
   return wasm.makeOutput([B, N], 'int32', undefined, out);
 };
 

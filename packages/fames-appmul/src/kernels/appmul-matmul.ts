@@ -28,7 +28,14 @@ export interface AppMulMatMulAttrs {
  * row-major codes); returns the `[B, N]` sums. The weight bit patterns are computed once; each
  * (b, k) picks its table row and adds it along n. A code outside its range is a LowbitDataError.
  */
-export function appMulMatMulLoop(av: ArrayLike<number>, wv: ArrayLike<number>, B: number, K: number, N: number, attrs: AppMulMatMulAttrs): Int32Array {
+export function appMulMatMulLoop(
+  av: ArrayLike<number>,
+  wv: ArrayLike<number>,
+  B: number,
+  K: number,
+  N: number,
+  attrs: AppMulMatMulAttrs,
+): Int32Array {
   const { table, bitsA, bitsW, aMin, aMax, wMin, wMax } = attrs;
   const nW = 2 ** bitsW;
   const maskA = 2 ** bitsA - 1;
@@ -36,7 +43,11 @@ export function appMulMatMulLoop(av: ArrayLike<number>, wv: ArrayLike<number>, B
   const wPattern = new Int32Array(K * N);
   for (let i = 0; i < K * N; i++) {
     const c = wv[i];
-    if (!(c >= wMin && c <= wMax) || c !== Math.floor(c)) throw new LowbitDataError(APPMUL_MATMUL, `weight code ${c} at index ${i} is not an integer in [${wMin}, ${wMax}]`);
+    if (!(c >= wMin && c <= wMax) || c !== Math.floor(c))
+      throw new LowbitDataError(
+        APPMUL_MATMUL,
+        `weight code ${c} at index ${i} is not an integer in [${wMin}, ${wMax}]`,
+      );
     wPattern[i] = c & maskW;
   }
   const out = new Int32Array(B * N);
@@ -44,7 +55,11 @@ export function appMulMatMulLoop(av: ArrayLike<number>, wv: ArrayLike<number>, B
     const o = b * N;
     for (let k = 0; k < K; k++) {
       const c = av[b * K + k];
-      if (!(c >= aMin && c <= aMax) || c !== Math.floor(c)) throw new LowbitDataError(APPMUL_MATMUL, `activation code ${c} at index ${b * K + k} is not an integer in [${aMin}, ${aMax}]`);
+      if (!(c >= aMin && c <= aMax) || c !== Math.floor(c))
+        throw new LowbitDataError(
+          APPMUL_MATMUL,
+          `activation code ${c} at index ${b * K + k} is not an integer in [${aMin}, ${aMax}]`,
+        );
       const row = (c & maskA) * nW;
       const wk = k * N;
       for (let n = 0; n < N; n++) out[o + n] += table[row + wPattern[wk + n]];
@@ -65,11 +80,12 @@ export function appMulMatMulComposed(a: tf.Tensor2D, w: tf.Tensor2D, attrs: AppM
     const nA = 2 ** attrs.bitsA;
     const nW = 2 ** attrs.bitsW;
     const byOffset = new Int32Array(nA * nW);
-    for (let ia = 0; ia < nA; ia++) for (let iw = 0; iw < nW; iw++) {
-      const pa = (attrs.aMin + ia) & (nA - 1);
-      const pw = (attrs.wMin + iw) & (nW - 1);
-      byOffset[ia * nW + iw] = attrs.table[pa * nW + pw];
-    }
+    for (let ia = 0; ia < nA; ia++)
+      for (let iw = 0; iw < nW; iw++) {
+        const pa = (attrs.aMin + ia) & (nA - 1);
+        const pw = (attrs.wMin + iw) & (nW - 1);
+        byOffset[ia * nW + iw] = attrs.table[pa * nW + pw];
+      }
     const table = tf.tensor1d(byOffset, 'int32');
     const rowIndex = tf.mul(tf.sub(tf.cast(a, 'int32'), tf.scalar(attrs.aMin, 'int32')), tf.scalar(nW, 'int32'));
     const colIndex = tf.sub(tf.cast(w, 'int32'), tf.scalar(attrs.wMin, 'int32'));

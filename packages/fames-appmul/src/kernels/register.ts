@@ -1,13 +1,19 @@
 /**
- * Registers this package's kernels (imported once by the package index). A new kernel name, so
- * nothing stock is replaced; registering twice (two copies of the package) is skipped.
+ * The one place this package registers kernels with tfjs, at import: `LowbitAppMulMatMul` (cpu,
+ * wasm) through quant-core's `registerKernelsOnce`, and the im2col kernel `LowbitExtractPatches`
+ * that `@lowbit/training-kernels` owns (its `registerExtractPatches`). Both are new kernel names,
+ * so nothing stock is replaced and registering twice is skipped. No gradient for the LUT kernel:
+ * `appMulMatMul` and the AppMul arithmetic give the exact product's gradient (straight-through).
  */
-import { getGradient, getKernel, registerGradient, registerKernel } from '@tensorflow/tfjs-core';
+import { registerKernelsOnce } from '@lowbit/quant-core';
+import { registerExtractPatches } from '@lowbit/training-kernels';
 import { appMulMatMulCpuConfig } from './appmul-matmul-cpu.js';
 import { appMulMatMulWasmConfig } from './appmul-matmul-wasm.js';
-import { extractPatchesGradConfig, extractPatchesKernelConfigs } from './extract-patches.js';
 
-for (const config of [appMulMatMulCpuConfig, appMulMatMulWasmConfig, ...extractPatchesKernelConfigs]) {
-  if (!getKernel(config.kernelName, config.backendName)) registerKernel(config);
+/** Registers the kernels this package uses that are not registered yet (done on import). */
+export function registerAppMulKernels(): void {
+  registerKernelsOnce([appMulMatMulCpuConfig, appMulMatMulWasmConfig]);
+  registerExtractPatches();
 }
-if (!getGradient(extractPatchesGradConfig.kernelName)) registerGradient(extractPatchesGradConfig);
+
+registerAppMulKernels();
