@@ -1,7 +1,7 @@
 /**
- * FAMES example (DESIGN.md 4.7): a mixed-precision Fashion-MNIST net whose every layer multiplies
- * through an approximate multiplier (AppMul) slot, trained with exact products, then WITHOUT
- * retraining:
+ * FAMES example (arXiv 2411.18055): a mixed-precision Fashion-MNIST net whose every layer multiplies
+ * through an approximate multiplier (AppMul) slot (quant-core layers with fames-appmul's AppMul
+ * arithmetic), trained with exact products, then WITHOUT retraining:
  *   (a) FAMES selection (counting matrices -> estimated loss change per (layer, AppMul) ->
  *       multiple-choice knapsack) at accuracy budgets of 0.5 and 1 point, with the
  *       multiplier-energy saving (hw-model summary) and the measured test-accuracy loss;
@@ -31,7 +31,7 @@ import { LowbitUniformQuantizer, SeededRng, shuffledIndices, spearman } from '@l
 import { selectBackend, type BackendName } from '@lowbit/training-kernels';
 import {
   AppMul,
-  appMulConv2dLayer,
+  appMulConv2d,
   appMulDense,
   appMulLibrary,
   codeToPattern,
@@ -41,6 +41,7 @@ import {
   layerChoices,
   selectMultipliers,
   selectMultipliersGa,
+  setMultiplier,
   type AppMulLayer,
   type LayerMultiplierChoices,
 } from '@lowbit/fames-appmul';
@@ -82,16 +83,28 @@ const settings = {
   accuracyBudgetsPoints: [0.5, 1],
   /** Loss budgets tried per accuracy budget (geometric ladder, nats of cross-entropy). */
   lossBudgetLadder: quick ? [0, 0.01] : [0, 0.001, 0.0025, 0.005, 0.01, 0.02],
-  model: 'conv1 8C5 (a8u w8s) relu MP2 - conv2 16C5 (a4u w4s) relu MP2 - fc1 64 (a4u w3s) relu - logits 10 (a8u w8s) softmax',
+  model:
+    'conv1 8C5 (a8u w8s) relu MP2 - conv2 16C5 (a4u w4s) relu MP2 - fc1 64 (a4u w3s) relu - logits 10 (a8u w8s) softmax',
 };
-for (const [k, v] of Object.entries({ epochs: settings.epochs, train: settings.trainSamples, test: settings.testSamples, calib: settings.calibrationSamples, select: settings.selectionSamples, population: settings.gaPopulation, seed: settings.seed })) {
+for (const [k, v] of Object.entries({
+  epochs: settings.epochs,
+  train: settings.trainSamples,
+  test: settings.testSamples,
+  calib: settings.calibrationSamples,
+  select: settings.selectionSamples,
+  population: settings.gaPopulation,
+  seed: settings.seed,
+})) {
   if (!(Number.isInteger(v) && v > 0)) throw new Error(`--${k} = ${v} is invalid: expected a positive integer`);
 }
-if (!(settings.maxMaePercent >= 0)) throw new Error(`--max-mae = ${settings.maxMaePercent} is invalid: expected a number >= 0`);
-if (!(Number.isInteger(settings.gaGenerations) && settings.gaGenerations >= 0)) throw new Error(`--generations = ${settings.gaGenerations} is invalid`);
+if (!(settings.maxMaePercent >= 0))
+  throw new Error(`--max-mae = ${settings.maxMaePercent} is invalid: expected a number >= 0`);
+if (!(Number.isInteger(settings.gaGenerations) && settings.gaGenerations >= 0))
+  throw new Error(`--generations = ${settings.gaGenerations} is invalid`);
 
 const stem = args.out ?? (quick ? 'fames-quick' : 'fames');
-if (!/^[A-Za-z0-9._-]+$/.test(stem)) throw new Error(`--out = ${stem} is invalid: expected a file stem (letters, digits, . _ -)`);
+if (!/^[A-Za-z0-9._-]+$/.test(stem))
+  throw new Error(`--out = ${stem} is invalid: expected a file stem (letters, digits, . _ -)`);
 
 const t0 = performance.now();
 const elapsed = () => `${((performance.now() - t0) / 1000).toFixed(1)} s`;
@@ -104,7 +117,10 @@ const trainBackend = tf.getBackend();
 log(`training backend ${trainBackend}: ${backendChoice.reason}`);
 
 // ---- data: train / calibration / selection subsets of the train split, a test subset --------------
-const pool = await loadFashionMnist({ split: 'train', limit: settings.trainSamples + settings.calibrationSamples + settings.selectionSamples });
+const pool = await loadFashionMnist({
+  split: 'train',
+  limit: settings.trainSamples + settings.calibrationSamples + settings.selectionSamples,
+});
 const test = await loadFashionMnist({ split: 'test', limit: settings.testSamples });
 const sliceImages = (start: number, n: number) => ({
   x: tf.slice(pool.images, [start, 0, 0, 0], [n, 28, 28, 1]),
@@ -113,19 +129,60 @@ const sliceImages = (start: number, n: number) => ({
 const train = sliceImages(0, settings.trainSamples);
 const calib = sliceImages(settings.trainSamples, settings.calibrationSamples);
 const selection = sliceImages(settings.trainSamples + settings.calibrationSamples, settings.selectionSamples);
-log(`data: ${settings.trainSamples} train, ${settings.calibrationSamples} calibration, ${settings.selectionSamples} selection (train split), ${test.count} test images`);
+log(
+  `data: ${settings.trainSamples} train, ${settings.calibrationSamples} calibration, ${settings.selectionSamples} selection (train split), ${test.count} test images`,
+);
 
 // ---- model --------------------------------------------------------------------------------------
 const wq = (bits: number) => new LowbitUniformQuantizer({ bits, symmetric: true, perChannel: true, axis: -1 });
 const aq = (bits: number) => new LowbitUniformQuantizer({ bits, symmetric: true, signed: false, range: 'ema' });
 const init = (s: number) => tfl.initializers.glorotUniform({ seed: settings.seed * 10 + s });
-const conv1 = appMulConv2dLayer({ inputShape: [28, 28, 1], filters: 8, kernelSize: 5, activation: 'relu', name: 'conv1', kernelInitializer: init(1), kernelQuantizer: wq(8), inputQuantizer: aq(8) });
-const conv2 = appMulConv2dLayer({ filters: 16, kernelSize: 5, activation: 'relu', name: 'conv2', kernelInitializer: init(2), kernelQuantizer: wq(4), inputQuantizer: aq(4) });
-const fc1 = appMulDense({ units: 64, activation: 'relu', name: 'fc1', kernelInitializer: init(3), kernelQuantizer: wq(3), inputQuantizer: aq(4) });
-const logits = appMulDense({ units: 10, activation: 'softmax', name: 'logits', kernelInitializer: init(4), kernelQuantizer: wq(8), inputQuantizer: aq(8) });
+const conv1 = appMulConv2d({
+  inputShape: [28, 28, 1],
+  filters: 8,
+  kernelSize: 5,
+  activation: 'relu',
+  name: 'conv1',
+  kernelInitializer: init(1),
+  kernelQuantizer: wq(8),
+  inputQuantizer: aq(8),
+});
+const conv2 = appMulConv2d({
+  filters: 16,
+  kernelSize: 5,
+  activation: 'relu',
+  name: 'conv2',
+  kernelInitializer: init(2),
+  kernelQuantizer: wq(4),
+  inputQuantizer: aq(4),
+});
+const fc1 = appMulDense({
+  units: 64,
+  activation: 'relu',
+  name: 'fc1',
+  kernelInitializer: init(3),
+  kernelQuantizer: wq(3),
+  inputQuantizer: aq(4),
+});
+const logits = appMulDense({
+  units: 10,
+  activation: 'softmax',
+  name: 'logits',
+  kernelInitializer: init(4),
+  kernelQuantizer: wq(8),
+  inputQuantizer: aq(8),
+});
 const model = tfl.sequential({
   name: 'fames_fmnist',
-  layers: [conv1, tfl.layers.maxPooling2d({ poolSize: 2 }), conv2, tfl.layers.maxPooling2d({ poolSize: 2 }), tfl.layers.flatten(), fc1, logits],
+  layers: [
+    conv1,
+    tfl.layers.maxPooling2d({ poolSize: 2 }),
+    conv2,
+    tfl.layers.maxPooling2d({ poolSize: 2 }),
+    tfl.layers.flatten(),
+    fc1,
+    logits,
+  ],
 });
 model.compile({ optimizer: tf.train.adam(2e-3), loss: 'categoricalCrossentropy', metrics: ['accuracy'] });
 const yTrain = tf.oneHot(train.labels, 10);
@@ -136,7 +193,9 @@ for (let epoch = 0; epoch < settings.epochs; epoch++) {
   const perm = tf.tensor1d(shuffledIndices(settings.trainSamples, order), 'int32');
   const [xe, ye] = [tf.gather(train.x, perm), tf.gather(yTrain, perm)];
   const h = await model.fit(xe, ye, { epochs: 1, batchSize: settings.batchSize, shuffle: false, verbose: 0 });
-  log(`epoch ${epoch + 1}: loss ${(h.history.loss[0] as number).toFixed(4)}, accuracy ${(h.history.acc[0] as number).toFixed(4)}`);
+  log(
+    `epoch ${epoch + 1}: loss ${(h.history.loss[0] as number).toFixed(4)}, accuracy ${(h.history.acc[0] as number).toFixed(4)}`,
+  );
   tf.dispose([perm, xe, ye]);
 }
 const trainSeconds = (performance.now() - tTrain) / 1000;
@@ -163,15 +222,32 @@ function signedWeightsOf(m: AppMul): AppMul {
   const ca = codesByPattern(a);
   const cw = codesByPattern(w);
   const table = new Int32Array(256 * 256);
-  for (let i = 0; i < 256; i++) for (let j = 0; j < 256; j++) {
-    const p = m.table[codeToPattern(ca[i], 8) * 256 + Math.abs(cw[j])];
-    table[i * 256 + j] = cw[j] < 0 ? -p : p;
-  }
-  return new AppMul({ name: `${m.name}_sm`, family: `${m.family} (sign-magnitude weights)`, a, w, table, energyPj: m.energyPj, energySource: m.energySource, params: { ...m.params, base: m.name } });
+  for (let i = 0; i < 256; i++)
+    for (let j = 0; j < 256; j++) {
+      const p = m.table[codeToPattern(ca[i], 8) * 256 + Math.abs(cw[j])];
+      table[i * 256 + j] = cw[j] < 0 ? -p : p;
+    }
+  return new AppMul({
+    name: `${m.name}_sm`,
+    family: `${m.family} (sign-magnitude weights)`,
+    a,
+    w,
+    table,
+    energyPj: m.energyPj,
+    energySource: m.energySource,
+    params: { ...m.params, base: m.name },
+  });
 }
 const evoDir = join(repoRoot, '../shared/appmul/evoapprox-mul8u');
-const evo = (await loadEvoApproxLibrary(evoDir)).map(signedWeightsOf).sort((p, q) => Number(q.isExact()) - Number(p.isExact()));
-log(`EvoApproxLib: ${evo.length} 8x8 tables from ${evoDir} (exact: ${evo.filter((m) => m.isExact()).map((m) => m.name).join(', ')})`);
+const evo = (await loadEvoApproxLibrary(evoDir))
+  .map(signedWeightsOf)
+  .sort((p, q) => Number(q.isExact()) - Number(p.isExact()));
+log(
+  `EvoApproxLib: ${evo.length} 8x8 tables from ${evoDir} (exact: ${evo
+    .filter((m) => m.isExact())
+    .map((m) => m.name)
+    .join(', ')})`,
+);
 const allCandidatesFor = (layer: AppMulLayer): AppMul[] => {
   const p = layer.lowbitPrecision();
   const a = { bits: p.input!.bits, signed: p.input!.signed };
@@ -179,11 +255,12 @@ const allCandidatesFor = (layer: AppMulLayer): AppMul[] => {
   return a.bits === 8 && !a.signed && w.bits === 8 ? evo : appMulLibrary({ a, w });
 };
 /** The selection's search space: the admitted designs (first-order estimates hold for small errors). */
-const candidatesFor = (layer: AppMulLayer): AppMul[] => allCandidatesFor(layer).filter((m) => m.isExact() || m.metrics().maePercent <= settings.maxMaePercent);
+const candidatesFor = (layer: AppMulLayer): AppMul[] =>
+  allCandidatesFor(layer).filter((m) => m.isExact() || m.metrics().maePercent <= settings.maxMaePercent);
 
 // ---- helpers -------------------------------------------------------------------------------------
 const appLayers: AppMulLayer[] = [conv1, conv2, fc1, logits];
-const setAll = (ms: (AppMul | null)[]) => appLayers.forEach((l, i) => l.setMultiplier(ms[i]));
+const setAll = (ms: (AppMul | null)[]) => appLayers.forEach((l, i) => setMultiplier(l, ms[i]));
 const chunk = 250;
 function accuracyOn(x: tf.Tensor4D, labels: tf.Tensor1D): number {
   let correct = 0;
@@ -198,14 +275,22 @@ function accuracyOn(x: tf.Tensor4D, labels: tf.Tensor1D): number {
 }
 const yCalib = tf.oneHot(calib.labels, 10);
 /** Mean cross-entropy of softmax outputs on the calibration batch (the loss FAMES budgets). */
-const calibLoss = (yPred: tf.Tensor) => tf.neg(tf.mean(tf.sum(tf.mul(yCalib, tf.log(tf.add(yPred, 1e-7))), -1))) as tf.Scalar;
+const calibLoss = (yPred: tf.Tensor) =>
+  tf.neg(tf.mean(tf.sum(tf.mul(yCalib, tf.log(tf.add(yPred, 1e-7))), -1))) as tf.Scalar;
 const lossNow = () => tf.tidy(() => calibLoss(model.apply(calib.x, { training: false }) as tf.Tensor).dataSync()[0]);
 /** Multiplier energy per inference, pJ: hw-model's multiply energy summed over layers (batch 1). */
 const multiplyPj = () => summary(model, { batchSize: 1 }).layers.reduce((s, l) => s + l.energy.multiplyPj, 0);
 
 setAll([null, null, null, null]);
-const exact = { testAccuracy: accuracyOn(test.images, test.labels), selectionAccuracy: accuracyOn(selection.x, selection.labels), calibLoss: lossNow(), multiplyPj: multiplyPj() };
-log(`exact multipliers: test accuracy ${(100 * exact.testAccuracy).toFixed(2)}%, selection-set ${(100 * exact.selectionAccuracy).toFixed(2)}%, calibration loss ${exact.calibLoss.toFixed(4)}, multiplier energy ${exact.multiplyPj.toFixed(0)} pJ / inference`);
+const exact = {
+  testAccuracy: accuracyOn(test.images, test.labels),
+  selectionAccuracy: accuracyOn(selection.x, selection.labels),
+  calibLoss: lossNow(),
+  multiplyPj: multiplyPj(),
+};
+log(
+  `exact multipliers: test accuracy ${(100 * exact.testAccuracy).toFixed(2)}%, selection-set ${(100 * exact.selectionAccuracy).toFixed(2)}%, calibration loss ${exact.calibLoss.toFixed(4)}, multiplier energy ${exact.multiplyPj.toFixed(0)} pJ / inference`,
+);
 
 // ---- FAMES: counting matrices, estimates, knapsack -------------------------------------------------
 const tCount = performance.now();
@@ -215,12 +300,24 @@ const tEst = performance.now();
 // layerChoices clamps negative first-order estimates to 0 (its default): the knapsack would spend
 // them on other layers (with 16-256 calibration images, large-error designs get the wrong sign).
 const choices: LayerMultiplierChoices[] = counting.map((c) =>
-  layerChoices(c.layer.name, c.counting, allCandidatesFor(c.layer), c.multiplications, { maxMaePercent: settings.maxMaePercent }),
+  layerChoices(c.layer.name, c.counting, allCandidatesFor(c.layer), c.multiplications, {
+    maxMaePercent: settings.maxMaePercent,
+  }),
 );
 const estimateSeconds = (performance.now() - tEst) / 1000;
-log(`counting matrices ${countingSeconds.toFixed(1)} s, ${choices.reduce((s, c) => s + c.options.length, 0)} estimates ${(estimateSeconds * 1000).toFixed(0)} ms`);
+log(
+  `counting matrices ${countingSeconds.toFixed(1)} s, ${choices.reduce((s, c) => s + c.options.length, 0)} estimates ${(estimateSeconds * 1000).toFixed(0)} ms`,
+);
 
-interface Applied { lossBudget: number; choice: number[]; multipliers: string[]; estimatedLoss: number; knapsackMs: number; multiplyPj: number; selectionAccuracy: number }
+interface Applied {
+  lossBudget: number;
+  choice: number[];
+  multipliers: string[];
+  estimatedLoss: number;
+  knapsackMs: number;
+  multiplyPj: number;
+  selectionAccuracy: number;
+}
 const ladder: Applied[] = [];
 const tLadder = performance.now();
 for (const lossBudget of settings.lossBudgetLadder) {
@@ -229,15 +326,37 @@ for (const lossBudget of settings.lossBudgetLadder) {
   const knapsackMs = performance.now() - tk;
   setAll(sel.choice.map((j, l) => choices[l].multipliers[j]));
   const seen = ladder.find((r) => r.choice.join() === sel.choice.join());
-  ladder.push({ lossBudget, choice: sel.choice, multipliers: sel.choice.map((j, l) => choices[l].multipliers[j].name), estimatedLoss: sel.loss, knapsackMs, multiplyPj: multiplyPj(), selectionAccuracy: seen?.selectionAccuracy ?? accuracyOn(selection.x, selection.labels) });
+  ladder.push({
+    lossBudget,
+    choice: sel.choice,
+    multipliers: sel.choice.map((j, l) => choices[l].multipliers[j].name),
+    estimatedLoss: sel.loss,
+    knapsackMs,
+    multiplyPj: multiplyPj(),
+    selectionAccuracy: seen?.selectionAccuracy ?? accuracyOn(selection.x, selection.labels),
+  });
   const r = ladder[ladder.length - 1];
-  log(`loss budget ${lossBudget}: ${r.multipliers.join(', ')}; energy -${(100 * (1 - r.multiplyPj / exact.multiplyPj)).toFixed(1)}%, selection-set accuracy ${(100 * r.selectionAccuracy).toFixed(2)}%`);
+  log(
+    `loss budget ${lossBudget}: ${r.multipliers.join(', ')}; energy -${(100 * (1 - r.multiplyPj / exact.multiplyPj)).toFixed(1)}%, selection-set accuracy ${(100 * r.selectionAccuracy).toFixed(2)}%`,
+  );
 }
 /** The ladder: knapsack per loss budget + a selection-set accuracy check per distinct selection. */
 const ladderSeconds = (performance.now() - tLadder) / 1000;
-const famesSelectSeconds = countingSeconds + estimateSeconds + ladder.reduce((s, r) => s + r.knapsackMs, 0) / ladder.length / 1000;
+const famesSelectSeconds =
+  countingSeconds + estimateSeconds + ladder.reduce((s, r) => s + r.knapsackMs, 0) / ladder.length / 1000;
 
-interface BudgetResult { accuracyBudgetPoints: number; lossBudget: number | null; multipliers: string[]; estimatedLoss: number | null; measuredCalibLossChange: number; multiplyPj: number; energySavingPercent: number; selectionAccuracyDropPoints: number; testAccuracy: number; testAccuracyDropPoints: number }
+interface BudgetResult {
+  accuracyBudgetPoints: number;
+  lossBudget: number | null;
+  multipliers: string[];
+  estimatedLoss: number | null;
+  measuredCalibLossChange: number;
+  multiplyPj: number;
+  energySavingPercent: number;
+  selectionAccuracyDropPoints: number;
+  testAccuracy: number;
+  testAccuracyDropPoints: number;
+}
 const budgets: BudgetResult[] = [];
 const testAccuracyCache = new Map<string, number>([['exact', exact.testAccuracy]]);
 for (const points of settings.accuracyBudgetsPoints) {
@@ -264,7 +383,9 @@ for (const points of settings.accuracyBudgetsPoints) {
     testAccuracyDropPoints: 100 * (exact.testAccuracy - testAccuracy),
   });
   const b = budgets[budgets.length - 1];
-  log(`accuracy budget ${points} point(s): loss budget ${b.lossBudget}, energy saving ${b.energySavingPercent.toFixed(1)}%, test accuracy ${(100 * testAccuracy).toFixed(2)}% (drop ${b.testAccuracyDropPoints.toFixed(2)} points)`);
+  log(
+    `accuracy budget ${points} point(s): loss budget ${b.lossBudget}, energy saving ${b.energySavingPercent.toFixed(1)}%, test accuracy ${(100 * testAccuracy).toFixed(2)}% (drop ${b.testAccuracyDropPoints.toFixed(2)} points)`,
+  );
 }
 
 // ---- (b) estimate vs measured over every (layer, AppMul) pair -------------------------------------
@@ -272,31 +393,67 @@ setAll([null, null, null, null]);
 const pairs: { layer: string; multiplier: string; estimated: number; firstOrder: number; measured: number }[] = [];
 const tPairs = performance.now();
 for (const c of counting) {
-  for (const [i, m] of allCandidatesFor(c.layer).filter((m) => !m.isExact()).entries()) {
+  for (const [i, m] of allCandidatesFor(c.layer)
+    .filter((m) => !m.isExact())
+    .entries()) {
     if (i % settings.pairStride !== 0) continue;
-    c.layer.setMultiplier(m);
+    setMultiplier(c.layer, m);
     const terms = estimateLossTerms(c.counting, m);
-    pairs.push({ layer: c.layer.name, multiplier: m.name, estimated: terms.firstOrder + terms.secondOrder, firstOrder: terms.firstOrder, measured: lossNow() - exact.calibLoss });
-    c.layer.setMultiplier(null);
+    pairs.push({
+      layer: c.layer.name,
+      multiplier: m.name,
+      estimated: terms.firstOrder + terms.secondOrder,
+      firstOrder: terms.firstOrder,
+      measured: lossNow() - exact.calibLoss,
+    });
+    setMultiplier(c.layer, null);
   }
   log(`measured ${pairs.filter((p) => p.layer === c.layer.name).length} multipliers in ${c.layer.name}`);
 }
 const pairsSeconds = (performance.now() - tPairs) / 1000;
-const rho = (ps: typeof pairs) => spearman(ps.map((p) => p.estimated), ps.map((p) => p.measured));
+const rho = (ps: typeof pairs) =>
+  spearman(
+    ps.map((p) => p.estimated),
+    ps.map((p) => p.measured),
+  );
 const spearmanAll = rho(pairs);
-const spearmanFirstOrder = spearman(pairs.map((p) => p.firstOrder), pairs.map((p) => p.measured));
-const spearmanFirstOrderByLayer = Object.fromEntries(appLayers.map((l) => [l.name, ((ps) => spearman(ps.map((p) => p.firstOrder), ps.map((p) => p.measured)))(pairs.filter((p) => p.layer === l.name))]));
-const spearmanByLayer = Object.fromEntries(appLayers.map((l) => [l.name, rho(pairs.filter((p) => p.layer === l.name))]));
+const spearmanFirstOrder = spearman(
+  pairs.map((p) => p.firstOrder),
+  pairs.map((p) => p.measured),
+);
+const spearmanFirstOrderByLayer = Object.fromEntries(
+  appLayers.map((l) => [
+    l.name,
+    ((ps) =>
+      spearman(
+        ps.map((p) => p.firstOrder),
+        ps.map((p) => p.measured),
+      ))(pairs.filter((p) => p.layer === l.name)),
+  ]),
+);
+const spearmanByLayer = Object.fromEntries(
+  appLayers.map((l) => [l.name, rho(pairs.filter((p) => p.layer === l.name))]),
+);
 const admitted = new Set(appLayers.flatMap((l) => candidatesFor(l).map((m) => `${l.name}/${m.name}`)));
 const admittedPairs = pairs.filter((p) => admitted.has(`${p.layer}/${p.multiplier}`));
 const spearmanAdmitted = rho(admittedPairs);
-log(`Spearman(estimated, measured) over ${pairs.length} pairs: ${spearmanAll.toFixed(3)}, first order only ${spearmanFirstOrder.toFixed(3)} (admitted ${admittedPairs.length}: ${spearmanAdmitted.toFixed(3)}); per layer ${JSON.stringify(spearmanByLayer, (_, v) => (typeof v === 'number' ? Number(v.toFixed(3)) : v))}`);
+log(
+  `Spearman(estimated, measured) over ${pairs.length} pairs: ${spearmanAll.toFixed(3)}, first order only ${spearmanFirstOrder.toFixed(3)} (admitted ${admittedPairs.length}: ${spearmanAdmitted.toFixed(3)}); per layer ${JSON.stringify(spearmanByLayer, (_, v) => (typeof v === 'number' ? Number(v.toFixed(3)) : v))}`,
+);
 
 // ---- (c) GA on measured losses for the 1-point loss budget ---------------------------------------------
 const gaBudget = budgets.find((b) => b.accuracyBudgetPoints === 1)?.lossBudget ?? settings.lossBudgetLadder[0];
-const gaLayers = counting.map((c, l) => ({ layer: c.layer, multipliers: choices[l].multipliers, multiplications: c.multiplications }));
+const gaLayers = counting.map((c, l) => ({
+  layer: c.layer,
+  multipliers: choices[l].multipliers,
+  multiplications: c.multiplications,
+}));
 const famesAtGaBudget = selectMultipliers(choices, gaBudget);
-const ga = selectMultipliersGa(model, gaLayers, calib.x, calibLoss, gaBudget, { population: settings.gaPopulation, generations: settings.gaGenerations, seed: settings.seed });
+const ga = selectMultipliersGa(model, gaLayers, calib.x, calibLoss, gaBudget, {
+  population: settings.gaPopulation,
+  generations: settings.gaGenerations,
+  seed: settings.seed,
+});
 const gaMultiplyPj = multiplyPj();
 const gaTestAccuracy = accuracyOn(test.images, test.labels);
 setAll(famesAtGaBudget.choice.map((j, l) => choices[l].multipliers[j]));
@@ -320,15 +477,21 @@ const gaResult = {
   secondsPerEvaluation: ga.seconds / Math.max(1, ga.evaluations),
   famesInEvaluations: famesSelectSeconds / (ga.seconds / Math.max(1, ga.evaluations)),
 };
-log(`GA (${settings.gaPopulation} x ${settings.gaGenerations}): ${ga.evaluations} evaluations in ${ga.seconds.toFixed(1)} s, energy saving ${gaResult.energySavingPercent.toFixed(1)}% (FAMES ${gaResult.famesEnergySavingPercent.toFixed(1)}% in ${famesSelectSeconds.toFixed(2)} s): FAMES/GA speed ratio ${gaResult.speedup.toFixed(1)}x`);
+log(
+  `GA (${settings.gaPopulation} x ${settings.gaGenerations}): ${ga.evaluations} evaluations in ${ga.seconds.toFixed(1)} s, energy saving ${gaResult.energySavingPercent.toFixed(1)}% (FAMES ${gaResult.famesEnergySavingPercent.toFixed(1)}% in ${famesSelectSeconds.toFixed(2)} s): FAMES/GA speed ratio ${gaResult.speedup.toFixed(1)}x`,
+);
 
 // ---- (c2) the accuracy budget: GA on measured selection-set accuracy vs FAMES with its ladder -------
-// The GA baseline as DESIGN.md describes it: fitness = real accuracy. Constraint: the selection-set
+// The GA baseline as the FAMES paper compares against it: fitness = real accuracy. Constraint: the selection-set
 // error rate rises by at most 1 point. FAMES's cost for the same accuracy budget includes the
 // ladder (its selection-set accuracy checks), which converts the accuracy budget to a loss budget.
 const selectionErrorRate = (yPred: tf.Tensor) =>
   tf.sub(1, tf.mean(tf.cast(tf.equal(tf.argMax(yPred, -1), selection.labels), 'float32'))) as tf.Scalar;
-const gaAccuracy = selectMultipliersGa(model, gaLayers, selection.x, selectionErrorRate, 0.01, { population: settings.gaPopulation, generations: settings.gaGenerations, seed: settings.seed });
+const gaAccuracy = selectMultipliersGa(model, gaLayers, selection.x, selectionErrorRate, 0.01, {
+  population: settings.gaPopulation,
+  generations: settings.gaGenerations,
+  seed: settings.seed,
+});
 const gaAccuracyMultiplyPj = multiplyPj();
 const gaAccuracyTest = accuracyOn(test.images, test.labels);
 const famesAccuracySeconds = countingSeconds + estimateSeconds + ladderSeconds;
@@ -348,7 +511,9 @@ const gaAccuracyResult = {
   famesTestAccuracy: famesOnePoint.testAccuracy,
   speedup: gaAccuracy.seconds / famesAccuracySeconds,
 };
-log(`GA on accuracy (1 point): ${gaAccuracy.evaluations} evaluations in ${gaAccuracy.seconds.toFixed(1)} s, energy saving ${gaAccuracyResult.energySavingPercent.toFixed(1)}% (FAMES with its ladder ${famesOnePoint.energySavingPercent.toFixed(1)}% in ${famesAccuracySeconds.toFixed(2)} s): ratio ${gaAccuracyResult.speedup.toFixed(1)}x`);
+log(
+  `GA on accuracy (1 point): ${gaAccuracy.evaluations} evaluations in ${gaAccuracy.seconds.toFixed(1)} s, energy saving ${gaAccuracyResult.energySavingPercent.toFixed(1)}% (FAMES with its ladder ${famesOnePoint.energySavingPercent.toFixed(1)}% in ${famesAccuracySeconds.toFixed(2)} s): ratio ${gaAccuracyResult.speedup.toFixed(1)}x`,
+);
 
 // ---- report ------------------------------------------------------------------------------------
 const totalSeconds = (performance.now() - t0) / 1000;
@@ -362,7 +527,17 @@ const result = {
   totalSeconds,
   exact,
   fames: { countingSeconds, estimateSeconds, selectSeconds: famesSelectSeconds, ladder, budgets },
-  spearman: { all: spearmanAll, firstOrderOnly: spearmanFirstOrder, firstOrderOnlyByLayer: spearmanFirstOrderByLayer, admitted: spearmanAdmitted, admittedPairs: admittedPairs.length, byLayer: spearmanByLayer, pairs: pairs.length, measureSeconds: pairsSeconds, list: pairs },
+  spearman: {
+    all: spearmanAll,
+    firstOrderOnly: spearmanFirstOrder,
+    firstOrderOnlyByLayer: spearmanFirstOrderByLayer,
+    admitted: spearmanAdmitted,
+    admittedPairs: admittedPairs.length,
+    byLayer: spearmanByLayer,
+    pairs: pairs.length,
+    measureSeconds: pairsSeconds,
+    list: pairs,
+  },
   ga: gaResult,
   gaAccuracy: gaAccuracyResult,
   famesLadderSeconds: ladderSeconds,
@@ -377,7 +552,7 @@ other jobs (1-min load average ${result.machine.loadAverage1m} at the end); tota
 ## Setup
 
 - Net: ${settings.model}. Weights: uniform symmetric per-channel; activations: unsigned uniform,
-  EMA range (quant-core \`LowbitUniformQuantizer\`). Every layer is a \`LowbitAppMulConv2D\` / \`LowbitAppMulDense\`.
+  EMA range (quant-core \`LowbitUniformQuantizer\`). Every layer is an \`appMulConv2d\` / \`appMulDense\` (quant-core layer with the AppMul arithmetic).
 - Trained with exact products (\`model.fit\`, Adam 2e-3, batch ${settings.batchSize}, ${settings.epochs} epoch(s)) on the first
   ${settings.trainSamples} images of the train split (datasets' seeded order); ${fmt(trainSeconds, 0)} s. Never retrained.
 - Calibration (counting matrices, GA fitness, loss budgets): the next ${settings.calibrationSamples} train-split images.
@@ -418,8 +593,14 @@ ${ladder.map((r) => `| ${r.lossBudget} | ${r.estimatedLoss.toExponential(2)} | $
 Over ${settings.pairStride === 1 ? 'all' : `every ${settings.pairStride}rd of the`} ${pairs.length} (layer, approximate multiplier) pairs (one layer's multiplier set, others exact, calibration
 loss measured; every library design, admitted or not): Spearman ${fmt(spearmanAll, 3)} with the second-order estimate,
 ${fmt(spearmanFirstOrder, 3)} with the first-order term alone; over the ${admittedPairs.length} admitted
-designs (MAE <= ${settings.maxMaePercent}%) ${fmt(spearmanAdmitted, 3)}. Per layer (all designs), second order: ${Object.entries(spearmanByLayer).map(([k, v]) => `${k} ${fmt(v, 3)}`).join(', ')};
-first order: ${Object.entries(spearmanFirstOrderByLayer).map(([k, v]) => `${k} ${fmt(v, 3)}`).join(', ')}.
+designs (MAE <= ${settings.maxMaePercent}%) ${fmt(spearmanAdmitted, 3)}. Per layer (all designs), second order: ${Object.entries(
+  spearmanByLayer,
+)
+  .map(([k, v]) => `${k} ${fmt(v, 3)}`)
+  .join(', ')};
+first order: ${Object.entries(spearmanFirstOrderByLayer)
+  .map(([k, v]) => `${k} ${fmt(v, 3)}`)
+  .join(', ')}.
 (Measuring them took ${fmt(pairsSeconds, 0)} s; the estimates ${fmt(estimateSeconds * 1000, 0)} ms.)
 
 ## (c) Selection time: FAMES vs GA

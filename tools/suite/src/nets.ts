@@ -12,7 +12,7 @@ import { LowbitUniformQuantizer } from '@lowbit/quant-core';
 import { buildWrpnLenet, wrpnPolicy } from '@lowbit/wrpn-layers';
 import { logConv2d, logDense } from '@lowbit/log-domain';
 import { wageActivation, wageConv2d, wageDense, wageErrorQuantizer } from '@lowbit/wage-train';
-import { appMulConv2dLayer, appMulDense } from '@lowbit/fames-appmul';
+import { appMulConv2d, appMulDense } from '@lowbit/fames-appmul';
 
 export interface NetSizes {
   conv1: number;
@@ -131,7 +131,7 @@ export const FAMES_BITS = {
 
 /**
  * FAMES: a mixed-precision quantized net (uniform symmetric per-channel weights, unsigned EMA-range
- * activations) whose weight layers are `LowbitAppMulConv2D` / `LowbitAppMulDense`: trained with
+ * activations) whose weight layers are `appMulConv2d` / `appMulDense` (AppMul arithmetic): trained with
  * exact products, then each gets an approximate multiplier chosen from the counting matrices.
  */
 export function famesNet(s: NetSizes, seed: number): tfl.Sequential {
@@ -141,9 +141,26 @@ export function famesNet(s: NetSizes, seed: number): tfl.Sequential {
   return tfl.sequential({
     name: 'fames',
     layers: [
-      appMulConv2dLayer({ inputShape: [28, 28, 1], filters: s.conv1, kernelSize: 5, activation: 'relu', kernelInitializer: glorot(seed), name: 'conv1', kernelQuantizer: w(b.conv1.weight), inputQuantizer: a(b.conv1.input) }),
+      appMulConv2d({
+        inputShape: [28, 28, 1],
+        filters: s.conv1,
+        kernelSize: 5,
+        activation: 'relu',
+        kernelInitializer: glorot(seed),
+        name: 'conv1',
+        kernelQuantizer: w(b.conv1.weight),
+        inputQuantizer: a(b.conv1.input),
+      }),
       tfl.layers.maxPooling2d({ poolSize: 2, name: 'pool1' }),
-      appMulConv2dLayer({ filters: s.conv2, kernelSize: 5, activation: 'relu', kernelInitializer: glorot(seed + 1), name: 'conv2', kernelQuantizer: w(b.conv2.weight), inputQuantizer: a(b.conv2.input) }),
+      appMulConv2d({
+        filters: s.conv2,
+        kernelSize: 5,
+        activation: 'relu',
+        kernelInitializer: glorot(seed + 1),
+        name: 'conv2',
+        kernelQuantizer: w(b.conv2.weight),
+        inputQuantizer: a(b.conv2.input),
+      }),
       tfl.layers.maxPooling2d({ poolSize: 2, name: 'pool2' }),
       tfl.layers.flatten({ name: 'flatten' }),
       appMulDense({ units: s.fc1, activation: 'relu', kernelInitializer: glorot(seed + 2), name: 'fc1', kernelQuantizer: w(b.fc1.weight), inputQuantizer: a(b.fc1.input) }),

@@ -14,7 +14,7 @@ import { oneHotLabels, type LabeledImages } from '@lowbit/datasets';
 import { summary } from '@lowbit/hw-model';
 import { trainWage, wageErrorRate } from '@lowbit/wage-train';
 import { applyDqa } from '@lowbit/dqa-activations';
-import { appMulLibrary, countingMatricesOf, layerChoices, selectMultipliers } from '@lowbit/fames-appmul';
+import { appMulLibrary, countingMatricesOf, layerChoices, selectMultipliers, setMultiplier } from '@lowbit/fames-appmul';
 import { applyComposedDqa, composedNet, integerExportCheck, selectFc1Multiplier } from '@lowbit/example-composed';
 import type { Progress } from './progress.js';
 import type { TechniqueId } from './options.js';
@@ -259,7 +259,7 @@ const fames: Technique = {
       layerChoices(c.layer.name, c.counting, appMulLibrary({ a: c.counting.a, w: c.counting.w }), c.multiplications, { maxMaePercent: 0.25 }),
     );
     const selection = selectMultipliers(choices, 0.02);
-    counting.forEach((c, l) => c.layer.setMultiplier(choices[l].multipliers[selection.choice[l]]));
+    counting.forEach((c, l) => setMultiplier(c.layer, choices[l].multipliers[selection.choice[l]]));
     const selectSeconds = (performance.now() - t0) / 1000;
     const accuracy = testAccuracy(model, ctx.data.test);
     const after = summary(model, { batchSize: 1 }).totals;
