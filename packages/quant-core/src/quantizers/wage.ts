@@ -33,7 +33,7 @@ import { Quantizer, type QuantizerCallOptions } from '../quantizer.js';
 import { SeededRng } from '../random.js';
 import { registerQuantizer } from '../registry.js';
 import { checkBoolean, checkInteger, checkOneOf, checkPositive } from '../validate.js';
-import { checkBits, checkConfig, checkFloatTensor, maskedSte } from './common.js';
+import { checkBits, checkCallOptions, checkConfig, checkFloatTensor, maskedSte } from './common.js';
 import type { QuantizerMode } from './wrpn.js';
 
 export interface WageQuantizerConfig {
@@ -157,10 +157,10 @@ export class LowbitWageQuantizer extends Quantizer {
     });
   }
 
-  call(x: tf.Tensor, options: QuantizerCallOptions = {}): tf.Tensor {
+  call(x: tf.Tensor, options?: QuantizerCallOptions): tf.Tensor {
     checkFloatTensor('x', x);
     const alpha = this.alpha;
-    const stochastic = this.stochastic && options.training === true;
+    const stochastic = this.stochastic && checkCallOptions(options);
     const bound = 1 - wageSigma(this.bits);
     const q =
       this.mode === 'weight'
