@@ -4,6 +4,7 @@
  */
 export * from './register.js';
 export * from './kernels/conv2d-backprop-filter.js';
+export * from './kernels/conv2d-backprop-filter-wasm.js';
 export * from './kernels/conv2d-backprop-input.js';
 export * from './kernels/depthwise-backprop-filter.js';
 export * from './kernels/depthwise-backprop-input.js';

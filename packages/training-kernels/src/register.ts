@@ -14,7 +14,8 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { LowbitConfigError } from '@lowbit/quant-core/errors';
-import { conv2dBackpropFilterCpuConfig, conv2dBackpropFilterWasmConfig } from './kernels/conv2d-backprop-filter.js';
+import { conv2dBackpropFilterCpuConfig } from './kernels/conv2d-backprop-filter.js';
+import { conv2dBackpropFilterWasmConfig } from './kernels/conv2d-backprop-filter-wasm.js';
 import { depthwiseBackpropFilterWasmConfig } from './kernels/depthwise-backprop-filter.js';
 import { depthwiseBackpropInputWasmConfig } from './kernels/depthwise-backprop-input.js';
 import { maxPoolGradCpuConfig, maxPoolGradWasmConfig } from './kernels/max-pool-grad.js';

@@ -56,6 +56,10 @@ describe('wasm training kernels match the stock cpu kernels', () => {
     { x: [2, 7, 7, 3], filter: [3, 3, 3, 4], strides: 1, pad: 'valid' },
     { x: [1, 9, 8, 2], filter: [3, 2, 2, 5], strides: 2, pad: 'same' },
     { x: [2, 6, 7, 2], filter: [3, 3, 2, 2], strides: [2, 1], pad: 1 },
+    // the SIMD filter-gradient loop: stride 1, valid, <= 4 input channels, 8k output channels
+    { x: [2, 9, 8, 1], filter: [3, 3, 1, 8], strides: 1, pad: 'valid' },
+    { x: [3, 7, 7, 3], filter: [5, 2, 3, 16], strides: 1, pad: 'valid' },
+    { x: [16, 20, 20, 1], filter: [5, 5, 1, 8], strides: 1, pad: 'valid' }, // 4,096-term sums
   ] as const;
   for (const c of convCases) {
     const dyShape = tf.tidy(

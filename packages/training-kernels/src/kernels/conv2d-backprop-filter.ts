@@ -17,20 +17,45 @@ import { geometry, type Geometry } from './patches.js';
 
 function conv2dInfo(xNhwcShape: [number, number, number, number], attrs: tf.Conv2DBackpropFilterAttrs) {
   const { strides, pad, dimRoundingMode, filterShape } = attrs;
-  return tf.backend_util.computeConv2DInfo(xNhwcShape, filterShape, strides, 1, pad, dimRoundingMode, false, 'channelsLast');
+  return tf.backend_util.computeConv2DInfo(
+    xNhwcShape,
+    filterShape,
+    strides,
+    1,
+    pad,
+    dimRoundingMode,
+    false,
+    'channelsLast',
+  );
 }
 
 /** The filter gradient from tf ops only (runs on any backend). */
-export function conv2dBackpropFilterComposed(x: tf.Tensor4D, dy: tf.Tensor4D, attrs: tf.Conv2DBackpropFilterAttrs): tf.Tensor4D {
+export function conv2dBackpropFilterComposed(
+  x: tf.Tensor4D,
+  dy: tf.Tensor4D,
+  attrs: tf.Conv2DBackpropFilterAttrs,
+): tf.Tensor4D {
   const xs = toNhwc(x, attrs.dataFormat);
   const dys = toNhwc(dy, attrs.dataFormat);
   return filterGradByConv(xs, dys, geometry(conv2dInfo(xs.shape, attrs)));
 }
 
 /** The filter gradient as a JS loop over NHWC arrays; returns dW [fh, fw, ci, co] (float32). */
-export function conv2dBackpropFilterLoop(x: ArrayLike<number>, dy: ArrayLike<number>, g: Geometry, outChannels: number): Float32Array {
+export function conv2dBackpropFilterLoop(
+  x: ArrayLike<number>,
+  dy: ArrayLike<number>,
+  g: Geometry,
+  outChannels: number,
+): Float32Array {
   const { batch, inHeight: H, inWidth: W, inChannels: ci, outHeight: oh, outWidth: ow } = g;
-  const { filterHeight: fh, filterWidth: fw, strideHeight: sh, strideWidth: sw, dilationHeight: dh, dilationWidth: dw } = g;
+  const {
+    filterHeight: fh,
+    filterWidth: fw,
+    strideHeight: sh,
+    strideWidth: sw,
+    dilationHeight: dh,
+    dilationWidth: dw,
+  } = g;
   const co = outChannels;
   const acc = new Float64Array(fh * fw * ci * co);
   for (let b = 0; b < batch; b++) {
@@ -70,7 +95,8 @@ export const conv2dBackpropFilterCpuConfig: tf.KernelConfig = {
   kernelFunc: (args) => {
     const attrs = args.attrs as unknown as tf.Conv2DBackpropFilterAttrs;
     const { x, dy } = args.inputs as { x: tf.TensorInfo; dy: tf.TensorInfo };
-    if (attrs.dataFormat === 'NCHW' || x.dtype !== 'float32' || dy.dtype !== 'float32') return composedCpu.kernelFunc(args);
+    if (attrs.dataFormat === 'NCHW' || x.dtype !== 'float32' || dy.dtype !== 'float32')
+      return composedCpu.kernelFunc(args);
     const backend = args.backend as tf.KernelBackend;
     const info = conv2dInfo(x.shape as [number, number, number, number], attrs);
     const values = conv2dBackpropFilterLoop(
@@ -79,12 +105,11 @@ export const conv2dBackpropFilterCpuConfig: tf.KernelConfig = {
       geometry(info),
       info.outChannels,
     );
-    return (backend as unknown as { makeTensorInfo(s: number[], d: string, v: Float32Array): tf.TensorInfo }).makeTensorInfo(
-      attrs.filterShape,
-      'float32',
-      values,
-    );
+    return (
+      backend as unknown as { makeTensorInfo(s: number[], d: string, v: Float32Array): tf.TensorInfo }
+    ).makeTensorInfo(attrs.filterShape, 'float32', values);
   },
 };
 
-export const conv2dBackpropFilterWasmConfig = composedKernel(tf.Conv2DBackpropFilter, 'wasm', composedImpl);
+/** The general wasm path (any layer); the registered `conv2dBackpropFilterWasmConfig` adds a SIMD loop for small first layers. */
+export const conv2dBackpropFilterWasmComposedConfig = composedKernel(tf.Conv2DBackpropFilter, 'wasm', composedImpl);

@@ -216,3 +216,85 @@ export function simdHelpers(backend: unknown): SimdHelpers | null {
   cache.set(memory, helpers);
   return helpers;
 }
+
+/**
+ * `row(xRow, dyRow, acc, ow, dyStep)` for one filter row of `fw` taps and `ci` input channels
+ * (the input channel is picked by the caller's `xRow`): for x in 0..ow, with `d` the 8 values at
+ * `dyRow + x * dyStep` and `s_j` the input value at `xRow + (x + j) * ci * 4`, adds `s_j * d` to
+ * the 8 accumulators of tap j at `acc + 32 j`. The filter gradient of a stride-1 'valid' layer
+ * with few input channels, without im2col and without packing its big operand.
+ */
+function filterRowBody(fw: number, ci: number): number[] {
+  const [xRow, dyRow, acc, ow, dyStep, xi] = [0, 1, 2, 3, 4, 5];
+  const a = (j: number, h: number) => 6 + 2 * j + h; // v128 accumulators
+  const [d0, d1, s] = [6 + 2 * fw, 7 + 2 * fw, 8 + 2 * fw];
+  const f32x4Splat = [0xfd, ...u32(0x13)];
+  const f32x4Mul = [0xfd, ...u32(0xe6)];
+  const f32LoadAt = (offset: number) => [0x2a, 0x02, ...u32(offset)];
+  const code: (number | number[])[] = [];
+  for (let j = 0; j < fw; j++) {
+    for (let h = 0; h < 2; h++) code.push(op.get(acc), op.v128Load(32 * j + 16 * h), op.set(a(j, h)));
+  }
+  code.push(op.i32(0), op.set(xi), op.block, op.loop);
+  code.push(op.get(xi), op.get(ow), op.geU, op.brIf(1));
+  code.push(op.get(dyRow), op.v128Load(0), op.set(d0), op.get(dyRow), op.v128Load(16), op.set(d1));
+  for (let j = 0; j < fw; j++) {
+    code.push(op.get(xRow), f32LoadAt(4 * j * ci), f32x4Splat, op.set(s));
+    for (let h = 0; h < 2; h++) {
+      code.push(op.get(a(j, h)), op.get(s), op.get(h === 0 ? d0 : d1), f32x4Mul, op.f32x4Add, op.set(a(j, h)));
+    }
+  }
+  code.push(op.get(xRow), op.i32(4 * ci), op.add, op.set(xRow));
+  code.push(op.get(dyRow), op.get(dyStep), op.add, op.set(dyRow));
+  code.push(op.get(xi), op.i32(1), op.add, op.set(xi));
+  code.push(op.br(0), op.end, op.end);
+  for (let j = 0; j < fw; j++) {
+    for (let h = 0; h < 2; h++) code.push(op.get(acc), op.get(a(j, h)), op.v128Store(32 * j + 16 * h));
+  }
+  code.push(op.end);
+  const locals = [2, ...u32(1), I32, ...u32(2 * fw + 3), V128];
+  return [...locals, ...flat(code)];
+}
+
+/** Module bytes of the filter-row function for `fw` taps and `ci` input channels. */
+export function filterRowModuleBytes(fw: number, ci: number, shared: boolean): Uint8Array<ArrayBuffer> {
+  const types = [1, 0x60, 5, I32, I32, I32, I32, I32, 0];
+  const limits = shared ? [0x03, 0, ...u32(65536)] : [0x00, 0];
+  const imports = [1, ...name('env'), ...name('memory'), 0x02, ...limits];
+  const body = filterRowBody(fw, ci);
+  const code = [1, ...u32(body.length), ...body];
+  return new Uint8Array([
+    0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
+    ...section(1, types),
+    ...section(2, imports),
+    ...section(3, [1, 0]),
+    ...section(7, [1, ...name('row'), 0x00, 0]),
+    ...section(10, code),
+  ]); // prettier-ignore
+}
+
+export type FilterRowFn = (xRow: number, dyRow: number, acc: number, ow: number, dyStep: number) => void;
+
+const rowCache = new WeakMap<WebAssembly.Memory, Map<string, FilterRowFn | null>>();
+
+/** The filter-row function for `fw` taps and `ci` input channels on the backend's memory, or null. */
+export function filterRowFn(backend: unknown, fw: number, ci: number): FilterRowFn | null {
+  const module = (backend as { wasm?: EmscriptenModuleLike }).wasm;
+  const memory = module?.wasmMemory ?? module?.asm?.memory;
+  if (!(memory instanceof WebAssembly.Memory)) return null;
+  let byShape = rowCache.get(memory);
+  if (!byShape) rowCache.set(memory, (byShape = new Map()));
+  const key = `${fw}x${ci}`;
+  if (byShape.has(key)) return byShape.get(key) ?? null;
+  let fn: FilterRowFn | null = null;
+  try {
+    const shared = typeof SharedArrayBuffer !== 'undefined' && memory.buffer instanceof SharedArrayBuffer;
+    const bytes = filterRowModuleBytes(fw, ci, shared);
+    const instance = new WebAssembly.Instance(new WebAssembly.Module(bytes), { env: { memory } });
+    fn = instance.exports.row as FilterRowFn;
+  } catch {
+    fn = null;
+  }
+  byShape.set(key, fn);
+  return fn;
+}
