@@ -1,4 +1,4 @@
 import { lowbitVitestConfig } from '../../vitest.shared.ts';
 
 // Trains a tiny composed net end to end (fit, FAMES selection, DQA, save/load, export).
-export default lowbitVitestConfig('example-composed', { testTimeout: 180_000 });
+export default lowbitVitestConfig('example-composed', { testTimeout: 400_000 });

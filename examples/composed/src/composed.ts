@@ -109,13 +109,17 @@ export function selectFc1Multiplier(
   };
 }
 
-/** DQA (post-training, 4-bit with 3 extra bits on the 50% most important channels) on every hidden activation. */
+/**
+ * DQA (post-training, 4-bit with 3 extra bits on the 50% most important channels) on every hidden
+ * activation; channels ranked by leave-one-out (the paper's) unless `ranking` says otherwise.
+ */
 export async function applyComposedDqa(
   model: tfl.LayersModel,
   x: tf.Tensor,
   labels: tf.Tensor,
+  ranking: 'leave-one-out' | 'error-energy' = 'leave-one-out',
 ): Promise<tfl.LayersModel> {
-  return applyDqa(model, { x, y: labels }, { bits: 4, extraBits: 3, importantFraction: 0.5 });
+  return applyDqa(model, { x, y: labels }, { bits: 4, extraBits: 3, importantFraction: 0.5, ranking });
 }
 
 export interface IntegerExportRow {

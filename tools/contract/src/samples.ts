@@ -37,4 +37,5 @@ export const ARITHMETIC_SAMPLES: Record<string, Record<string, unknown>> = {
   LowbitExactArithmetic: {},
   LowbitShiftArithmetic: {},
   LowbitLogAccumulateArithmetic: {},
+  LowbitAppMulArithmetic: { multiplier: 'trunc3_a4u_w4s' },
 };
