@@ -6,7 +6,8 @@ import { LowbitConfigError, LowbitDataError } from '@lowbit/quant-core';
 import { drumMultiplier } from './families/drum.js';
 import { truncatedMultiplier } from './families/truncated.js';
 import { loadLutFile } from './load-files.js';
-import { parseLut, serializeLut } from './lut-file.js';
+import { appMulLibrary } from './library.js';
+import { lutByteLength, parseLut, serializeLut } from './lut-file.js';
 
 const s4 = { bits: 4, signed: true };
 const u3 = { bits: 3, signed: false };
@@ -52,5 +53,57 @@ describe('LUT files', () => {
     await expect(loadLutFile('/nonexistent/file.bin', base)).rejects.toThrow(LowbitDataError);
     await expect(loadLutFile('', base)).rejects.toThrow(LowbitConfigError);
     expect(() => serializeLut(truncatedMultiplier({ a: s4, w: s4, columns: 1 }), 1, false)).toThrow(LowbitConfigError);
+  });
+
+  it('rejects a table whose widths, operand order or element format are declared wrong (same byte length)', () => {
+    const u4 = { bits: 4, signed: false };
+    const m = truncatedMultiplier({ a: u3, w: u4, columns: 2 }); // 3x4 bits, a-major
+    const bytes = serializeLut(m, 2, false);
+    const opts = { name: 'm', a: u3, w: u4, elementBytes: 2 as const, elementSigned: false, energyPj: 0.1 };
+    expect(parseLut(bytes, opts).table).toEqual(m.table);
+    // Widths swapped: 4x3 has the same 128 entries.
+    expect(() => parseLut(bytes, { ...opts, a: u4, w: u3 })).toThrow(LowbitDataError);
+    expect(() => parseLut(bytes, { ...opts, a: u4, w: u3 })).toThrow(
+      /reads as a far closer approximation of a \* w with \{ a: 3-bit unsigned, w: 4-bit unsigned, a-major, 2-byte (un)?signed elements \} .*than with the declared \{ a: 4-bit unsigned, w: 3-bit unsigned, a-major/,
+    );
+    // Order: w-major declared for an a-major table.
+    expect(() => parseLut(bytes, { ...opts, order: 'w-major' })).toThrow(/wrong bit widths, operand order or element format\? Pass checkLayout: false/);
+    // Element width: 128 two-byte products read as 256 one-byte products of a 4x4 multiplier.
+    expect(() => parseLut(bytes, { ...opts, a: u4, elementBytes: 1 })).toThrow(/with \{ a: 3-bit unsigned, w: 4-bit unsigned, a-major, 2-byte/);
+    // Signedness of an operand.
+    expect(() => parseLut(bytes, { ...opts, a: { bits: 3, signed: true } })).toThrow(/far closer/);
+    // checkLayout: false loads it as declared.
+    expect(parseLut(bytes, { ...opts, a: u4, w: u3, checkLayout: false }).a).toEqual(u4);
+    expect(() => parseLut(bytes, { ...opts, checkLayout: 'no' as never })).toThrow(/checkLayout = "no"/);
+  });
+
+  it('accepts every library design declared right, in every element format and order', () => {
+    for (const [a, w] of [[u3, s4], [s4, s4], [{ bits: 2, signed: false }, { bits: 5, signed: true }]] as const) {
+      for (const m of appMulLibrary({ a, w })) {
+        for (const elementBytes of [1, 2, 4] as const) {
+          for (const order of ['a-major', 'w-major'] as const) {
+            // Some products do not fit one signed byte (approximations overshoot): skip that format.
+            const fits = m.table.every((v) => Math.abs(v) < 2 ** (8 * elementBytes - 1));
+            if (!fits) continue;
+            const bytes = serializeLut(m, elementBytes, true, order);
+            expect(parseLut(bytes, { name: m.name, a, w, elementBytes, elementSigned: true, order, energyPj: 0 }).table).toEqual(m.table);
+          }
+        }
+      }
+    }
+  });
+
+  it('checks an 8x8 table in bounded time, and gives the byte length to expect', () => {
+    const u8 = { bits: 8, signed: false };
+    const lib = appMulLibrary({ a: u8, w: u8 });
+    const rough = lib[lib.length - 1]!; // the most approximate: the layout check runs in full
+    const bytes = serializeLut(rough, 2, false);
+    const t0 = performance.now();
+    expect(parseLut(bytes, { name: 'r', a: u8, w: u8, elementBytes: 2, elementSigned: false, energyPj: 0 }).table).toEqual(rough.table);
+    expect(performance.now() - t0).toBeLessThan(2000);
+    expect(lutByteLength({ a: u8, w: u8, elementBytes: 2 })).toBe(131072);
+    expect(lutByteLength({ a: u3, w: s4, elementBytes: 4 })).toBe(512);
+    expect(() => lutByteLength({ a: u3, w: s4, elementBytes: 3 as never })).toThrow(LowbitConfigError);
+    expect(() => parseLut(bytes, null as never)).toThrow(/options = null is invalid/);
   });
 });
