@@ -21,6 +21,7 @@ import { depthwiseBackpropInputWasmConfig } from './kernels/depthwise-backprop-i
 import { maxPoolGradCpuConfig, maxPoolGradWasmConfig } from './kernels/max-pool-grad.js';
 import { conv2dBackpropInputGemmWasmConfig } from './kernels/conv2d-backprop-input-gemm.js';
 import { identityWasmConfig } from './kernels/identity-wasm.js';
+import { sumWasmConfig } from './kernels/sum-wasm.js';
 import { batchMatMulWasmConfig } from './kernels/batch-mat-mul-wasm.js';
 import { extractPatchesCpuConfig, extractPatchesGradCpuConfig } from './kernels/extract-patches-cpu.js';
 import { extractPatchesGradConfig } from './kernels/extract-patches.js';
@@ -45,6 +46,7 @@ export const TRAINING_KERNELS: Readonly<Record<TrainingBackend, readonly tf.Kern
     batchMatMulWasmConfig,
     maxPoolGradWasmConfig,
     identityWasmConfig,
+    sumWasmConfig,
   ],
 };
 

@@ -125,6 +125,27 @@ describe('wasm training kernels match the stock cpu kernels', () => {
     });
   }
 
+  const sumCases: [number[], number[] | number, boolean][] = [
+    [[6, 5, 4, 8], [0, 1, 2], false], // the SIMD path: every axis but the last
+    [[6, 5, 4, 8], [2, 0, 1], true], // the same axes in another order, kept dims
+    [[33, 12], [0], false],
+    [[6, 5, 4, 6], [0, 1, 2], false], // last axis not a multiple of 4: stock
+    [[6, 5, 4, 8], [1, 2], false], // not every leading axis: stock
+    [[6, 8], -1, false], // the last axis: stock
+  ];
+  for (const [shape, axis, keepDims] of sumCases) {
+    it(`Sum ${JSON.stringify(shape)} over ${JSON.stringify(axis)} keepDims ${keepDims}`, async () => {
+      const { expected, got } = await cpuAndWasm(
+        tf.Sum,
+        { x: random(size(shape), 16) },
+        { x: shape },
+        { axis, keepDims },
+      );
+      expect(got.shape).toEqual(expected.shape);
+      expectClose(got.values, expected.values, size(shape));
+    });
+  }
+
   it('the SIMD helpers start on the wasm backend (so the tests above ran them)', async () => {
     await tf.setBackend('wasm');
     expect(simdHelpers(tf.backend())).not.toBeNull();

@@ -1,12 +1,14 @@
 /**
- * Two small WebAssembly SIMD loops that work in place on the tfjs wasm backend's own memory, for
+ * Small WebAssembly SIMD loops that work in place on the tfjs wasm backend's own memory, for
  * the JS passes of our heap kernels (JS runs them at 3-10 ns per value on our machine):
  *
  * - `add(dst, src, n)`: `dst[i] += src[i]` over n float32 values (col2im of Conv2DBackpropInput);
  * - `pool2x2Row(x0, x1, dy, d0, d1, ow, c)`: the MaxPoolGrad of one output row of 2x2/stride-2
  *   windows, channels innermost (c a multiple of 4): writes dx (both input rows) with dy at the
  *   first maximum of each window (strictly greater wins, scanning (0,0), (0,1), (1,0), (1,1), as the
- *   JS pass does) and 0 elsewhere.
+ *   JS pass does) and 0 elsewhere;
+ * - `colSum(src, dst, rows, rowBytes)`: adds each of `rows` rows into `dst` (a Sum over every
+ *   axis but the last, as conv bias gradients take; rowBytes a multiple of 16).
  *
  * Arguments are byte offsets into the heap. The module is assembled here from its bytes (no
  * build step, no file), imports the backend's memory (shared for the threaded build) and is
@@ -156,6 +158,30 @@ function poolBody(): number[] {
   return [...locals, ...code];
 }
 
+/** colSum(src, dst, rows, rowBytes): dst[k] += src[r * row + k] over rows (rowBytes % 16 = 0). */
+function colSumBody(): number[] {
+  const [src, dst, rows, rowBytes, r, k] = [0, 1, 2, 3, 4, 5];
+  const code = flat([
+    op.i32(0), op.set(r),
+    op.block, op.loop,
+    op.get(r), op.get(rows), op.geU, op.brIf(1),
+    op.i32(0), op.set(k),
+    op.block, op.loop,
+    op.get(k), op.get(rowBytes), op.geU, op.brIf(1),
+    op.get(dst), op.get(k), op.add,
+    op.get(dst), op.get(k), op.add, op.v128Load(),
+    op.get(src), op.get(k), op.add, op.v128Load(),
+    op.f32x4Add, op.v128Store(),
+    op.get(k), op.i32(16), op.add, op.set(k),
+    op.br(0), op.end, op.end,
+    op.get(src), op.get(rowBytes), op.add, op.set(src),
+    op.get(r), op.i32(1), op.add, op.set(r),
+    op.br(0), op.end, op.end,
+    op.end,
+  ]); // prettier-ignore
+  return [1, ...u32(2), I32, ...code];
+}
+
 function section(id: number, body: number[]): number[] {
   return [id, ...u32(body.length), ...body];
 }
@@ -167,13 +193,38 @@ function name(s: string): number[] {
 
 /** The module's bytes; `shared` picks the memory import of the threaded build. */
 export function simdHelpersModuleBytes(shared: boolean): Uint8Array<ArrayBuffer> {
-  const types = [2, 0x60, 3, I32, I32, I32, 0, 0x60, 7, I32, I32, I32, I32, I32, I32, I32, 0];
+  const types = [
+    3,
+    0x60,
+    3,
+    I32,
+    I32,
+    I32,
+    0,
+    0x60,
+    7,
+    I32,
+    I32,
+    I32,
+    I32,
+    I32,
+    I32,
+    I32,
+    0,
+    0x60,
+    4,
+    I32,
+    I32,
+    I32,
+    I32,
+    0,
+  ];
   // memory import: min 0 pages; shared memories need a maximum (tfjs: 65536 pages)
   const limits = shared ? [0x03, 0, ...u32(65536)] : [0x00, 0];
   const imports = [1, ...name('env'), ...name('memory'), 0x02, ...limits];
-  const funcs = [2, 0, 1];
-  const exports = [2, ...name('add'), 0x00, 0, ...name('pool2x2Row'), 0x00, 1];
-  const bodies = [addBody(), poolBody()];
+  const funcs = [3, 0, 1, 2];
+  const exports = [3, ...name('add'), 0x00, 0, ...name('pool2x2Row'), 0x00, 1, ...name('colSum'), 0x00, 2];
+  const bodies = [addBody(), poolBody(), colSumBody()];
   const code = [bodies.length, ...bodies.flatMap((b) => [...u32(b.length), ...b])];
   return new Uint8Array([
     0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
@@ -188,6 +239,7 @@ export function simdHelpersModuleBytes(shared: boolean): Uint8Array<ArrayBuffer>
 export interface SimdHelpers {
   add(dst: number, src: number, n: number): void;
   pool2x2Row(x0: number, x1: number, dy: number, d0: number, d1: number, ow: number, c: number): void;
+  colSum(src: number, dst: number, rows: number, rowBytes: number): void;
 }
 
 interface EmscriptenModuleLike {
