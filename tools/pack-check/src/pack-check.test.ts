@@ -1,4 +1,4 @@
-import { mkdtempSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -8,6 +8,8 @@ const root = resolve(import.meta.dirname, '../../..');
 const pkgs: WorkspacePackage[] = publishablePackages(root);
 let tarballs: ReturnType<typeof packAll>;
 const work = mkdtempSync(join(tmpdir(), 'lowbit-pack-'));
+const snapshotFile = resolve(import.meta.dirname, '../exports.snapshot.json');
+const snapshot: Record<string, string[]> = existsSync(snapshotFile) ? JSON.parse(readFileSync(snapshotFile, 'utf8')) : {};
 
 beforeAll(() => {
   tarballs = packAll(pkgs, join(work, 'tarballs'));
@@ -33,9 +35,16 @@ describe('npm pack of every publishable package', () => {
       expect(files.filter((f) => f.endsWith('.test.js') || f.startsWith('src/'))).toEqual([]);
     });
 
-    it('installs into an empty folder with only tfjs beside it and imports in plain Node', () => {
+    it('installs into an empty folder with only tfjs beside it, imports in plain Node, and exports the curated API', () => {
       const result = installAndImport(name, pkgs, tarballs, join(work, name.replace('/', '+')));
       expect(result.exports.length).toBeGreaterThan(0);
+      // The public API is a decision: a change to the export list must update exports.snapshot.json
+      // (LOWBIT_UPDATE_EXPORTS=1 npx vitest run --project pack-check rewrites it).
+      if (process.env.LOWBIT_UPDATE_EXPORTS === '1') {
+        snapshot[name] = result.exports;
+        writeFileSync(snapshotFile, `${JSON.stringify(snapshot, null, 2)}\n`);
+      }
+      expect(result.exports).toEqual(snapshot[name]);
     });
   });
 });
