@@ -1,0 +1,54 @@
+/** The packages the sweep covers, with their spec tables and the exports in files owned by others. */
+import type { PackageSpecs, PendingTable } from './spec.js';
+import { dqaPending, dqaSpecs } from './specs-dqa.js';
+import { hwModelPending, hwModelSpecs } from './specs-hw-model.js';
+import { famesSpecs, wageSpecs } from './specs-landed-ports.js';
+import { logDomainPending, logDomainSpecs } from './specs-log-domain.js';
+import { quantCorePending, quantCoreSpecs } from './specs-quant-core.js';
+import { trainingKernelsSpecs } from './specs-training-kernels.js';
+import { wrpnPending, wrpnSpecs } from './specs-wrpn.js';
+
+export interface SweptPackage {
+  name: string;
+  load: () => Promise<unknown>;
+  specs: PackageSpecs;
+  pending: PendingTable;
+  /**
+   * Generic garbage values not tried on this package (each with the reason in the comment where it
+   * is set): a package we cannot fix that allocates an unchecked size of 1e9 would exhaust the
+   * test process's memory.
+   */
+  genericSkip?: readonly string[];
+}
+
+export const SWEPT_PACKAGES: SweptPackage[] = [
+  { name: 'quant-core', load: () => import('@lowbit/quant-core'), specs: quantCoreSpecs, pending: quantCorePending },
+  { name: 'hw-model', load: () => import('@lowbit/hw-model'), specs: hwModelSpecs, pending: hwModelPending },
+  { name: 'log-domain', load: () => import('@lowbit/log-domain'), specs: logDomainSpecs, pending: logDomainPending },
+  { name: 'dqa-activations', load: () => import('@lowbit/dqa-activations'), specs: dqaSpecs, pending: dqaPending },
+  { name: 'wrpn-layers', load: () => import('@lowbit/wrpn-layers'), specs: wrpnSpecs, pending: wrpnPending },
+  // Ported by others while this sweep was written: findings reported, not failed (their files).
+  // 1e9 as a size is not tried on these three: an unchecked allocation (fames-appmul's keepAll(1e9) does one)
+  // would end the test process; the separate probe in the final report lists those exports.
+  {
+    name: 'wage-train',
+    load: () => import('@lowbit/wage-train'),
+    specs: wageSpecs,
+    pending: { '*': 'packages/wage-train (its porter)' },
+    genericSkip: ['1e9'],
+  },
+  {
+    name: 'fames-appmul',
+    load: () => import('@lowbit/fames-appmul'),
+    specs: famesSpecs,
+    pending: { '*': 'packages/fames-appmul (its porter)' },
+    genericSkip: ['1e9'],
+  },
+  {
+    name: 'training-kernels',
+    load: () => import('@lowbit/training-kernels'),
+    specs: trainingKernelsSpecs,
+    pending: { '*': 'packages/training-kernels (speed work in progress)' },
+    genericSkip: ['1e9'],
+  },
+];
