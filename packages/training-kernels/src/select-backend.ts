@@ -116,8 +116,8 @@ async function tryWasm(module: WasmModule, threads: number | 'auto'): Promise<Ba
     threadedFailure = `threaded build ${failure}; `;
     if (node) tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', false);
     else return { backend: 'wasm', ok: false, reason: failure };
-  } else if (node && !started) {
-    tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', false);
+  } else if (!started) {
+    tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', false); // threads: 1, the single-threaded build
   }
   const failure = await initialise('wasm');
   if (failure !== null) return { backend: 'wasm', ok: false, reason: `${threadedFailure}${failure}` };

@@ -134,7 +134,12 @@ export function enableWasmThreadsInNode(): boolean {
   const createObjectURL = URL.createObjectURL.bind(URL);
   URL.createObjectURL = (obj: Blob | MediaSource) => {
     const url = createObjectURL(obj);
-    if (obj instanceof Blob && /javascript/.test(obj.type)) state.blobs.set(url, obj);
+    // tfjs makes its pthread worker script an 'application/javascript' Blob; at most a few are
+    // pending at once (8 workers), so older entries are dropped beyond that
+    if (obj instanceof Blob && obj.type === 'application/javascript') {
+      state.blobs.set(url, obj);
+      if (state.blobs.size > 4 * MAX_WASM_THREADS) state.blobs.delete(state.blobs.keys().next().value as string);
+    }
     return url;
   };
   Object.defineProperty(g, 'Worker', {
