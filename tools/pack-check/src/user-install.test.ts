@@ -142,6 +142,9 @@ describe('only @tensorflow/tfjs 4.22.0 (the umbrella) and the lowbit tarballs', 
       format: 'esm',
       logLevel: 'silent',
       metafile: true,
+      // fames-appmul reaches training-kernels (its im2col kernel), whose selectBackend loads the
+      // optional peer tfjs-backend-wasm on demand: a browser app that wants it installs it.
+      external: ['@tensorflow/tfjs-backend-wasm'],
     });
     const inputs = Object.keys(result.metafile.inputs);
     expect(inputs.some((f) => f.includes('node_modules/@lowbit/quant-core/dist/'))).toBe(true);
