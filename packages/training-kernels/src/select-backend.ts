@@ -110,7 +110,11 @@ async function tryWasm(module: WasmModule, threads: number | 'auto'): Promise<Ba
   if (threads !== 1 && !started) {
     if (node) enableWasmThreadsInNode();
     if (node) tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', true);
-    module.setThreadsCount?.(threads === 'auto' ? -1 : threads);
+    try {
+      module.setThreadsCount?.(threads === 'auto' ? -1 : threads);
+    } catch {
+      // an old tfjs-backend-wasm without it: its default pool size
+    }
     const { result: failure, logicalCores } = await withWasmThreadPool(threads, () => initialise('wasm'));
     if (failure === null) return wasmAttempt(module, true, logicalCores);
     threadedFailure = `threaded build ${failure}; `;
@@ -121,7 +125,9 @@ async function tryWasm(module: WasmModule, threads: number | 'auto'): Promise<Ba
   }
   const failure = await initialise('wasm');
   if (failure !== null) return { backend: 'wasm', ok: false, reason: `${threadedFailure}${failure}` };
-  const attempt = await wasmAttempt(module, false);
+  // already running (a second call): report the build it runs
+  const threaded = started && (await tf.env().getAsync('WASM_HAS_MULTITHREAD_SUPPORT')) === true;
+  const attempt = await wasmAttempt(module, threaded);
   return { ...attempt, reason: `${attempt.reason}${threadedFailure ? ` (${threadedFailure.slice(0, -2)})` : ''}` };
 }
 

@@ -89,6 +89,7 @@ describe('threaded wasm in Node', () => {
   it('a second selectBackend keeps the running backend and its threads', async () => {
     const again = await selectBackend({ prefer: 'wasm', threads: 1, log: false });
     expect(again.threads).toBe(2);
+    expect(again.reason).toMatch(/^wasm SIMD, multithreaded, 2 threads/);
   });
 
   it('leaves Worker construction other than the wasm pthreads to Node', async () => {
