@@ -38,7 +38,7 @@ import {
   type ArithmeticIdentifier,
   type QuantizerIdentifier,
 } from '@lowbit/quant-core';
-import { lastWeightLayerIndex, lenetSpec, widenSpec, type LenetSizes, type NetSpec } from './net-spec.js';
+import { checkNetSpec, lastWeightLayerIndex, lenetSpec, widenSpec, type LenetSizes, type NetSpec } from './net-spec.js';
 import type { LayerBits, LayerPosition, WrpnPolicy } from './policy.js';
 import { wrpnActivation } from './wrpn-activation.js';
 import { wrpnConv2d, wrpnDense } from './wrpn-layers.js';
@@ -85,6 +85,8 @@ export function buildWrpnNet(spec: NetSpec, options: BuildOptions): tfl.Sequenti
   if (options.parts !== undefined && typeof options.parts !== 'function') {
     throw new LowbitConfigError('options.parts', options.parts, 'expected a function of the layer returning its parts');
   }
+  checkNetSpec('spec', spec);
+  checkKnownKeys('options', options, ['policy', 'seed', 'batchNorm', 'parts']);
   const { policy } = options;
   const weightIdx = spec.layers.flatMap((l, i) => (l.type === 'conv2d' || l.type === 'dense' ? [i] : []));
   const last = lastWeightLayerIndex(spec);

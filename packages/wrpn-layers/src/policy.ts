@@ -50,6 +50,9 @@ export interface WrpnPolicy {
 
 /** Checks a bit width: an integer 1-16, or 32 (float). */
 export function checkBits(argument: string, value: unknown): number {
+  if (typeof argument !== 'string' || argument.length === 0) {
+    throw new LowbitConfigError('argument', argument, 'expected the name of the checked argument (a non-empty string)');
+  }
   const ok = typeof value === 'number' && Number.isInteger(value) && ((value >= 1 && value <= 16) || value === 32);
   if (ok) return value as number;
   throw new LowbitConfigError(argument, value, 'expected an integer bit width from 1 to 16, or 32 for float');

@@ -17,6 +17,7 @@
 import type * as tf from '@tensorflow/tfjs-core';
 import {
   checkInteger,
+  checkOneOf,
   LowbitConfigError,
   LowbitQuantActivation,
   LowbitWrpnQuantizer,
@@ -35,6 +36,8 @@ export interface WrpnActivationArgs extends Omit<QuantActivationArgs, 'outputQua
 
 /** The quant-core quantizer WRPN uses, as `{ className, config }`. */
 export function wrpnQuantizerConfig(bits: number, mode: 'weight' | 'activation') {
+  checkOneOf('mode', mode, ['weight', 'activation'] as const);
+  checkInteger('bits', bits, 1, MAX_WRPN_BITS);
   return { className: 'LowbitWrpnQuantizer', config: { bits, mode } };
 }
 
