@@ -206,6 +206,14 @@ describe('wasm training kernels match the stock cpu kernels', () => {
     });
   }
 
+  it('BatchMatMul a x b with a big b (the SIMD GEMM, 4 x 8 tiles)', async () => {
+    const inputs = { a: random(8 * 13, 19), b: random(13 * 64, 20) };
+    const attrs = { transposeA: false, transposeB: false };
+    const { expected, got } = await cpuAndWasm(tf.BatchMatMul, inputs, { a: [8, 13], b: [13, 64] }, attrs);
+    expect(got.shape).toEqual([8, 64]);
+    expectClose(got.values, expected.values, 13);
+  });
+
   it('BatchMatMul a x b^T with a big b (computed as (b x a^T)^T)', async () => {
     const { expected, got } = await cpuAndWasm(
       tf.BatchMatMul,

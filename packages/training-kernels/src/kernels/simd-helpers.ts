@@ -350,3 +350,72 @@ export function filterRowFn(backend: unknown, fw: number, ci: number): FilterRow
   byShape.set(key, fn);
   return fn;
 }
+
+/**
+ * `gemm4x8(a, b, c, k, lda, ldb, ldc)`: the 4 x 8 tile `c = a[4 x k] x b[k x 8]` of a row-major
+ * product (strides in bytes), 8 accumulators; b is read in place, row by row, so nothing is
+ * packed. For products whose right operand is much bigger than the left (a dense layer's
+ * forward pass: XNNPACK repacks the weights on every call).
+ */
+function gemmBody(): number[] {
+  const [a, b, c, K, lda, ldb, ldc, k, a1, a2, a3] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10];
+  const acc = (i: number) => 11 + i;
+  const [b0, b1, s] = [19, 20, 21];
+  const f32x4Splat = [0xfd, ...u32(0x13)];
+  const f32x4Mul = [0xfd, ...u32(0xe6)];
+  const v128Zero = [0xfd, ...u32(0x0c), ...new Array<number>(16).fill(0)];
+  const code: (number | number[])[] = [
+    op.get(a), op.get(lda), op.add, op.set(a1),
+    op.get(a1), op.get(lda), op.add, op.set(a2),
+    op.get(a2), op.get(lda), op.add, op.set(a3),
+  ]; // prettier-ignore
+  for (let i = 0; i < 8; i++) code.push(v128Zero, op.set(acc(i)));
+  code.push(op.i32(0), op.set(k), op.block, op.loop, op.get(k), op.get(K), op.geU, op.brIf(1));
+  code.push(op.get(b), op.v128Load(0), op.set(b0), op.get(b), op.v128Load(16), op.set(b1));
+  [a, a1, a2, a3].forEach((row, r) => {
+    code.push(op.get(row), op.f32Load, f32x4Splat, op.set(s));
+    code.push(op.get(acc(2 * r)), op.get(s), op.get(b0), f32x4Mul, op.f32x4Add, op.set(acc(2 * r)));
+    code.push(op.get(acc(2 * r + 1)), op.get(s), op.get(b1), f32x4Mul, op.f32x4Add, op.set(acc(2 * r + 1)));
+  });
+  for (const row of [a, a1, a2, a3]) code.push(op.get(row), op.i32(4), op.add, op.set(row));
+  code.push(op.get(b), op.get(ldb), op.add, op.set(b));
+  code.push(op.get(k), op.i32(1), op.add, op.set(k), op.br(0), op.end, op.end);
+  for (let r = 0; r < 4; r++) {
+    if (r > 0) code.push(op.get(c), op.get(ldc), op.add, op.set(c));
+    code.push(op.get(c), op.get(acc(2 * r)), op.v128Store(0), op.get(c), op.get(acc(2 * r + 1)), op.v128Store(16));
+  }
+  code.push(op.end);
+  return [2, ...u32(4), I32, ...u32(11), V128, ...flat(code)];
+}
+
+export type Gemm4x8Fn = (a: number, b: number, c: number, k: number, lda: number, ldb: number, ldc: number) => void;
+
+const gemmCache = new WeakMap<WebAssembly.Memory, Gemm4x8Fn | null>();
+
+/** The 4 x 8 GEMM tile function on the backend's memory, or null. */
+export function gemm4x8Fn(backend: unknown): Gemm4x8Fn | null {
+  const module = (backend as { wasm?: EmscriptenModuleLike }).wasm;
+  const memory = module?.wasmMemory ?? module?.asm?.memory;
+  if (!(memory instanceof WebAssembly.Memory)) return null;
+  if (gemmCache.has(memory)) return gemmCache.get(memory) ?? null;
+  let fn: Gemm4x8Fn | null = null;
+  try {
+    const shared = typeof SharedArrayBuffer !== 'undefined' && memory.buffer instanceof SharedArrayBuffer;
+    const limits = shared ? [0x03, 0, ...u32(65536)] : [0x00, 0];
+    const body = gemmBody();
+    const bytes = new Uint8Array([
+      0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
+      ...section(1, [1, 0x60, 7, I32, I32, I32, I32, I32, I32, I32, 0]),
+      ...section(2, [1, ...name('env'), ...name('memory'), 0x02, ...limits]),
+      ...section(3, [1, 0]),
+      ...section(7, [1, ...name('gemm'), 0x00, 0]),
+      ...section(10, [1, ...u32(body.length), ...body]),
+    ]); // prettier-ignore
+    const instance = new WebAssembly.Instance(new WebAssembly.Module(bytes), { env: { memory } });
+    fn = instance.exports.gemm as Gemm4x8Fn;
+  } catch {
+    fn = null;
+  }
+  gemmCache.set(memory, fn);
+  return fn;
+}
