@@ -80,6 +80,7 @@ export const wrpnSpecs: PackageSpecs = {
   },
   checkWidth: { valid: () => [2] },
   lastWeightLayerIndex: { valid: () => [spec()] },
+  checkNetSpec: { valid: () => ['spec', spec()] },
   widenSpec: { valid: () => [spec(), 2] },
   widen: { valid: () => [tinyModel(), 2] },
   buildWrpnNet: {
