@@ -5,7 +5,7 @@
  */
 import * as fames from '@lowbit/fames-appmul';
 import * as wage from '@lowbit/wage-train';
-import { layerInstances } from './specs-quant-core.js';
+import { layerInstances, quantizerInstances } from './specs-quant-core.js';
 import type { PackageSpecs } from './spec.js';
 
 const wQ = { className: 'LowbitWrpnQuantizer', config: { bits: 4 } };
@@ -43,6 +43,14 @@ export const wageSpecs: PackageSpecs = {
     instances: anyShape(layerInstances(() => wage.wageActivation({ outputBits: 8, errorBits: 8 }), 'A8 E8', [2, 3], 1)),
   },
   isWageLayer: { acceptsAnything: 'a type guard: true or false for any value' },
+  LowbitWageActivationQuantizer: {
+    valid: () => [{ bits: 8, errorBits: 8, signed: false }],
+    instances: quantizerInstances(() => new wage.LowbitWageActivationQuantizer({ bits: 8, errorBits: 8 }), 'A8 E8'),
+  },
+  LowbitWagePassThroughQuantizer: {
+    valid: () => [{ bits: 8, signed: true }],
+    instances: quantizerInstances(() => new wage.LowbitWagePassThroughQuantizer({ bits: 8 }), '8 bits'),
+  },
 };
 
 export const famesSpecs: PackageSpecs = {
