@@ -3,7 +3,8 @@
  * `outputQuantizer(activation(inputQuantizer(x)))`, each part optional, and has no weights of its
  * own (stateful quantizers add theirs). Techniques whose activation is a quantizer use it with
  * their part: WRPN's clipped activation, WAGE's `ReLU -> Q_E -> Q_A`, DQA's mixed-precision
- * activations.
+ * activations. Input: one float32 tensor of rank >= 1, not empty (else a LowbitConfigError); NaN
+ * values propagate through the activation and the quantizers.
  *
  * ```ts
  * quantActivation({

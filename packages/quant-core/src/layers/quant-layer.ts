@@ -15,6 +15,12 @@
  * "reference" layer), so defaults, validation and `getConfig` match tfjs exactly; with no parts
  * the layer computes exactly what the tfjs layer computes.
  *
+ * Bad input is a typed error, never a tfjs one: `apply` / `call` / `integerForward` check that the
+ * input is one float32 tensor of the right rank and channel count, not empty (LowbitConfigError
+ * naming `<layer>.inputs`); constructor arguments tfjs rejects and unknown argument keys name
+ * `quantDense.<key>` (and so on). NaN values in the input propagate, as in tfjs (checking them would
+ * read the tensor back every step); quantizers map NaN to NaN, integer exports reject it.
+ *
  * The layer describes itself to hw-model: `lowbitOperation()` (what it computes),
  * `lowbitPrecision()` (its operands and its arithmetic's cost descriptor); `exportQuantized()`
  * gives the integer codes, and `integerForward(x)` recomputes the forward pass from them.
