@@ -4,7 +4,9 @@
 //
 //   npm run mnist -w packages/training-kernels [-- --prefer cpu] [-- --train 12800] [-- --threads 1] [-- --qat]
 //
-// --qat trains the WRPN 4-bit twin (bench/lenet.ts). Writes bench/results/mnist-one-epoch-<backend>[-qat].json.
+// --qat trains the WRPN 4-bit twin (bench/lenet.ts; with its glorot initialisation the 4-bit weights start
+// at 0 almost everywhere and it does not learn: docs/results/training-kernels.md).
+// Writes bench/results/mnist-one-epoch-<backend>[-qat].json.
 import { writeFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadavg } from 'node:os';
