@@ -26,7 +26,13 @@ const RUNS = (() => {
 })();
 const MAX_MS_PER_CASE = 2000;
 
-const stats = { file: fileURLToPath(import.meta.url), decoder: 'parseLut (AppMul LUT files)', cases: 0, decoded: 0, rejected: 0 };
+const stats = {
+  file: fileURLToPath(import.meta.url),
+  decoder: 'parseLut (AppMul LUT files)',
+  cases: 0,
+  decoded: 0,
+  rejected: 0,
+};
 afterAll(() => {
   if (process.env.LOWBIT_FUZZ_REPORT) appendFileSync(process.env.LOWBIT_FUZZ_REPORT, `${JSON.stringify(stats)}\n`);
 });
@@ -87,7 +93,26 @@ const optionsArb: fc.Arbitrary<LutOptions> = fc
     elementSigned: fc.boolean(),
     order: orderArb,
     checkLayout: fc.constantFrom(true, true, true, false),
-    bad: fc.option(fc.record({ key: fc.constantFrom('a', 'w', 'elementBytes', 'elementSigned', 'order', 'energyPj', 'name', 'checkLayout'), value: fc.constantFrom<unknown>(null, undefined, 0, 9, 3, -1, NaN, 'x', {}, { bits: 9, signed: true }, { bits: 4 }, 2.5) }), { freq: 5, nil: undefined }),
+    bad: fc.option(
+      fc.record({
+        key: fc.constantFrom('a', 'w', 'elementBytes', 'elementSigned', 'order', 'energyPj', 'name', 'checkLayout'),
+        value: fc.constantFrom<unknown>(
+          null,
+          undefined,
+          0,
+          9,
+          3,
+          -1,
+          NaN,
+          'x',
+          {},
+          { bits: 9, signed: true },
+          { bits: 4 },
+          2.5,
+        ),
+      }),
+      { freq: 5, nil: undefined },
+    ),
   })
   .map(({ bad, ...o }) => {
     const options: Record<string, unknown> = { name: 'fuzz', energyPj: 0.01, ...o };
@@ -100,7 +125,12 @@ function nmae(m: AppMul): number {
   const cw = codesByPattern(m.w);
   let e = 0;
   let d = 0;
-  for (let i = 0; i < ca.length; i++) for (let j = 0; j < cw.length; j++) (e += Math.abs(m.table[i * cw.length + j]! - ca[i]! * cw[j]!)), (d += Math.abs(ca[i]! * cw[j]!));
+  for (let i = 0; i < ca.length; i++) {
+    for (let j = 0; j < cw.length; j++) {
+      e += Math.abs(m.table[i * cw.length + j]! - ca[i]! * cw[j]!);
+      d += Math.abs(ca[i]! * cw[j]!);
+    }
+  }
   return e / d;
 }
 
@@ -127,9 +157,21 @@ function redeclare(o: LutOptions, how: Redeclare): LutOptions | undefined {
       return { ...o, w: flip(o.w) };
     case 'narrower-element':
       // Half the element width, one more operand bit: the same byte length.
-      return o.elementBytes === 1 ? undefined : { ...o, elementBytes: (o.elementBytes / 2) as 1 | 2, ...(o.a.bits < 8 ? { a: grow(o.a, 1) } : { w: grow(o.w, 1) }) };
+      return o.elementBytes === 1
+        ? undefined
+        : {
+            ...o,
+            elementBytes: (o.elementBytes / 2) as 1 | 2,
+            ...(o.a.bits < 8 ? { a: grow(o.a, 1) } : { w: grow(o.w, 1) }),
+          };
     case 'wider-element':
-      return o.elementBytes === 4 ? undefined : { ...o, elementBytes: (o.elementBytes * 2) as 2 | 4, ...(o.a.bits > 2 ? { a: grow(o.a, -1) } : { w: grow(o.w, -1) }) };
+      return o.elementBytes === 4
+        ? undefined
+        : {
+            ...o,
+            elementBytes: (o.elementBytes * 2) as 2 | 4,
+            ...(o.a.bits > 2 ? { a: grow(o.a, -1) } : { w: grow(o.w, -1) }),
+          };
   }
 }
 
@@ -140,13 +182,19 @@ describe('parseLut fuzz', () => {
         // Usually the declared length (so the content checks run), sometimes a little off.
         const a = options.a as Partial<OperandSpec> | undefined;
         const w = options.w as Partial<OperandSpec> | undefined;
-        const bits = Math.min(16, (typeof a?.bits === 'number' ? a.bits : 4) + (typeof w?.bits === 'number' ? w.bits : 4));
+        const bits = Math.min(
+          16,
+          (typeof a?.bits === 'number' ? a.bits : 4) + (typeof w?.bits === 'number' ? w.bits : 4),
+        );
         const eb = typeof options.elementBytes === 'number' ? Math.min(4, Math.max(1, options.elementBytes | 0)) : 1;
         const n = Math.max(0, 2 ** Math.max(0, bits) * eb + (seed % 4 === 0 ? delta : 0));
         let s = seed | 1;
         // Small values mostly (products that fit), sometimes anything.
         const big = seed % 3 === 0;
-        const bytes = Uint8Array.from({ length: n }, (_, i) => ((s = (Math.imul(s, 1103515245) + 12345) >>> 0), big || i % eb === 0 ? s >>> 24 : 0));
+        const bytes = Uint8Array.from(
+          { length: n },
+          (_, i) => ((s = (Math.imul(s, 1103515245) + 12345) >>> 0), big || i % eb === 0 ? s >>> 24 : 0),
+        );
         check(bytes, options);
       }),
       { numRuns: RUNS },
@@ -159,8 +207,23 @@ describe('parseLut fuzz', () => {
         designArb,
         ebArb,
         orderArb,
-        fc.constantFrom<Redeclare>('none', 'none', 'swap-widths', 'order', 'a-sign', 'w-sign', 'narrower-element', 'wider-element'),
-        fc.array(fc.oneof(fc.record({ kind: fc.constant('flip' as const), at: fc.nat(), bit: fc.integer({ min: 0, max: 7 }) }), fc.record({ kind: fc.constant('cut' as const), at: fc.integer({ min: -5, max: 5 }) })), { maxLength: 2 }),
+        fc.constantFrom<Redeclare>(
+          'none',
+          'none',
+          'swap-widths',
+          'order',
+          'a-sign',
+          'w-sign',
+          'narrower-element',
+          'wider-element',
+        ),
+        fc.array(
+          fc.oneof(
+            fc.record({ kind: fc.constant('flip' as const), at: fc.nat(), bit: fc.integer({ min: 0, max: 7 }) }),
+            fc.record({ kind: fc.constant('cut' as const), at: fc.integer({ min: -5, max: 5 }) }),
+          ),
+          { maxLength: 2 },
+        ),
         (m, elementBytes, order, requested, mutations) => {
           let how = requested;
           const elementSigned = m.table.some((v) => v < 0);
@@ -168,11 +231,18 @@ describe('parseLut fuzz', () => {
           let bytes = serializeLut(m, elementBytes, elementSigned, order);
           for (const mu of mutations) {
             if (mu.kind === 'flip' && bytes.length > 0) bytes[mu.at % bytes.length] ^= 1 << mu.bit;
-            if (mu.kind === 'cut') bytes = mu.at < 0 ? bytes.slice(0, Math.max(0, bytes.length + mu.at)) : Uint8Array.from([...bytes, ...new Array(mu.at).fill(0)]);
+            if (mu.kind === 'cut')
+              bytes =
+                mu.at < 0
+                  ? bytes.slice(0, Math.max(0, bytes.length + mu.at))
+                  : Uint8Array.from([...bytes, ...new Array(mu.at).fill(0)]);
           }
           const right: LutOptions = { name: m.name, a: m.a, w: m.w, elementBytes, elementSigned, order, energyPj: 0 };
           let options = redeclare(right, how);
-          if (!options || options.a.bits > 8 || options.w.bits > 8 || options.a.bits < 2 || options.w.bits < 2) (options = right), (how = 'none');
+          if (!options || options.a.bits > 8 || options.w.bits > 8 || options.a.bits < 2 || options.w.bits < 2) {
+            options = right;
+            how = 'none';
+          }
           const loaded = check(bytes, options);
           const intact = mutations.length === 0;
           if (intact && how === 'none') {
@@ -184,8 +254,12 @@ describe('parseLut fuzz', () => {
             // exactly the same errors, so no check on the table can tell).
             const specs = (x: OperandSpec, y: OperandSpec) => x.bits === y.bits && x.signed === y.signed;
             const same = specs(loaded.a, m.a) && specs(loaded.w, m.w) && loaded.table.every((v, i) => v === m.table[i]);
-            const transposed = specs(loaded.a, m.w) && specs(loaded.w, m.a) && loaded.table.every((v, i) => v === m.table[(i % loaded.cols) * m.cols + Math.floor(i / loaded.cols)]);
-            if (!same && !transposed) throw new Error(`${m.name} declared with ${how} loaded as a different multiplier`);
+            const transposed =
+              specs(loaded.a, m.w) &&
+              specs(loaded.w, m.a) &&
+              loaded.table.every((v, i) => v === m.table[(i % loaded.cols) * m.cols + Math.floor(i / loaded.cols)]);
+            if (!same && !transposed)
+              throw new Error(`${m.name} declared with ${how} loaded as a different multiplier`);
           }
         },
       ),

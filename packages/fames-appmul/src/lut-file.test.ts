@@ -21,7 +21,15 @@ describe('LUT files', () => {
         const bytes = serializeLut(m, elementBytes, true, order);
         const file = join(dir, `m-${order}-${elementBytes}.bin`);
         writeFileSync(file, bytes);
-        const loaded = await loadLutFile(file, { name: 'mine', a: s4, w: u3, elementBytes, elementSigned: true, order, energyPj: 0.01 });
+        const loaded = await loadLutFile(file, {
+          name: 'mine',
+          a: s4,
+          w: u3,
+          elementBytes,
+          elementSigned: true,
+          order,
+          energyPj: 0.01,
+        });
         expect(loaded.table).toEqual(m.table);
         expect(loaded.product(-7, 5)).toBe(m.product(-7, 5));
         expect(loaded.energyPj).toBe(0.01);
@@ -34,14 +42,24 @@ describe('LUT files', () => {
     const m = drumMultiplier({ a: { bits: 3, signed: false }, w: { bits: 4, signed: false }, k: 2 });
     const bytes = serializeLut(m, 1, false, 'a-major');
     // Read a-major bytes as if they were w-major: entry (a, w) lands at (i % 8, floor(i / 8)).
-    const asWMajor = parseLut(bytes, { name: 't', a: { bits: 4, signed: false }, w: { bits: 3, signed: false }, elementBytes: 1, elementSigned: false, order: 'w-major', energyPj: 0 });
+    const asWMajor = parseLut(bytes, {
+      name: 't',
+      a: { bits: 4, signed: false },
+      w: { bits: 3, signed: false },
+      elementBytes: 1,
+      elementSigned: false,
+      order: 'w-major',
+      energyPj: 0,
+    });
     for (let a = 0; a < 8; a++) for (let w = 0; w < 16; w++) expect(asWMajor.product(w, a)).toBe(m.product(a, w));
   });
 
   it('bad tables and options give typed errors naming the problem', async () => {
     const base = { name: 'bad', a: u3, w: u3, elementBytes: 2 as const, elementSigned: false, energyPj: 0.1 };
     expect(() => parseLut(new Uint8Array(127), base)).toThrow(LowbitDataError);
-    expect(() => parseLut(new Uint8Array(127), base)).toThrow(/127 bytes, expected 2\^\(3\+3\) = 64 products x 2 bytes = 128/);
+    expect(() => parseLut(new Uint8Array(127), base)).toThrow(
+      /127 bytes, expected 2\^\(3\+3\) = 64 products x 2 bytes = 128/,
+    );
     expect(() => parseLut(new Uint8Array(128), { ...base, a: { bits: 9, signed: false } })).toThrow(/a.bits = 9/);
     expect(() => parseLut(new Uint8Array(128), { ...base, elementBytes: 3 as never })).toThrow(LowbitConfigError);
     expect(() => parseLut(new Uint8Array(128), { ...base, order: 'row' as never })).toThrow(/order = "row"/);
@@ -67,9 +85,13 @@ describe('LUT files', () => {
       /reads as a far closer approximation of a \* w with \{ a: 3-bit unsigned, w: 4-bit unsigned, a-major, 2-byte (un)?signed elements \} .*than with the declared \{ a: 4-bit unsigned, w: 3-bit unsigned, a-major/,
     );
     // Order: w-major declared for an a-major table.
-    expect(() => parseLut(bytes, { ...opts, order: 'w-major' })).toThrow(/wrong bit widths, operand order or element format\? Pass checkLayout: false/);
+    expect(() => parseLut(bytes, { ...opts, order: 'w-major' })).toThrow(
+      /wrong bit widths, operand order or element format\? Pass checkLayout: false/,
+    );
     // Element width: 128 two-byte products read as 256 one-byte products of a 4x4 multiplier.
-    expect(() => parseLut(bytes, { ...opts, a: u4, elementBytes: 1 })).toThrow(/with \{ a: 3-bit unsigned, w: 4-bit unsigned, a-major, 2-byte/);
+    expect(() => parseLut(bytes, { ...opts, a: u4, elementBytes: 1 })).toThrow(
+      /with \{ a: 3-bit unsigned, w: 4-bit unsigned, a-major, 2-byte/,
+    );
     // Signedness of an operand.
     expect(() => parseLut(bytes, { ...opts, a: { bits: 3, signed: true } })).toThrow(/far closer/);
     // checkLayout: false loads it as declared.
@@ -78,7 +100,14 @@ describe('LUT files', () => {
   });
 
   it('accepts every library design declared right, in every element format and order', () => {
-    for (const [a, w] of [[u3, s4], [s4, s4], [{ bits: 2, signed: false }, { bits: 5, signed: true }]] as const) {
+    for (const [a, w] of [
+      [u3, s4],
+      [s4, s4],
+      [
+        { bits: 2, signed: false },
+        { bits: 5, signed: true },
+      ],
+    ] as const) {
       for (const m of appMulLibrary({ a, w })) {
         for (const elementBytes of [1, 2, 4] as const) {
           for (const order of ['a-major', 'w-major'] as const) {
@@ -86,7 +115,9 @@ describe('LUT files', () => {
             const fits = m.table.every((v) => Math.abs(v) < 2 ** (8 * elementBytes - 1));
             if (!fits) continue;
             const bytes = serializeLut(m, elementBytes, true, order);
-            expect(parseLut(bytes, { name: m.name, a, w, elementBytes, elementSigned: true, order, energyPj: 0 }).table).toEqual(m.table);
+            expect(
+              parseLut(bytes, { name: m.name, a, w, elementBytes, elementSigned: true, order, energyPj: 0 }).table,
+            ).toEqual(m.table);
           }
         }
       }
@@ -99,7 +130,9 @@ describe('LUT files', () => {
     const rough = lib[lib.length - 1]!; // the most approximate: the layout check runs in full
     const bytes = serializeLut(rough, 2, false);
     const t0 = performance.now();
-    expect(parseLut(bytes, { name: 'r', a: u8, w: u8, elementBytes: 2, elementSigned: false, energyPj: 0 }).table).toEqual(rough.table);
+    expect(
+      parseLut(bytes, { name: 'r', a: u8, w: u8, elementBytes: 2, elementSigned: false, energyPj: 0 }).table,
+    ).toEqual(rough.table);
     expect(performance.now() - t0).toBeLessThan(2000);
     expect(lutByteLength({ a: u8, w: u8, elementBytes: 2 })).toBe(131072);
     expect(lutByteLength({ a: u3, w: s4, elementBytes: 4 })).toBe(512);

@@ -62,7 +62,8 @@ export interface LutLayout {
 
 /** Byte length of a LUT with these options: `2^(a.bits + w.bits) * elementBytes` (check a file's size before reading it). */
 export function lutByteLength(options: Pick<LutOptions, 'a' | 'w' | 'elementBytes'>): number {
-  if (options === null || typeof options !== 'object') throw new LowbitConfigError('options', options, 'expected LUT options { a, w, elementBytes, ... }');
+  if (options === null || typeof options !== 'object')
+    throw new LowbitConfigError('options', options, 'expected LUT options { a, w, elementBytes, ... }');
   const a = checkOperand('a', options.a);
   const w = checkOperand('w', options.w);
   return 2 ** (a.bits + w.bits) * checkOneOf('elementBytes', options.elementBytes, [1, 2, 4] as const);
@@ -71,14 +72,21 @@ export function lutByteLength(options: Pick<LutOptions, 'a' | 'w' | 'elementByte
 /** Parses LUT bytes into an `AppMul`; `source` names the data in errors. */
 export function parseLut(bytes: Uint8Array, options: LutOptions, source = `LUT ${options?.name}`): AppMul {
   if (!(bytes instanceof Uint8Array)) throw new LowbitConfigError('bytes', bytes, 'expected a Uint8Array');
-  if (options === null || typeof options !== 'object') throw new LowbitConfigError('options', options, 'expected LUT options { name, a, w, elementBytes, elementSigned, energyPj, ... }');
+  if (options === null || typeof options !== 'object')
+    throw new LowbitConfigError(
+      'options',
+      options,
+      'expected LUT options { name, a, w, elementBytes, elementSigned, energyPj, ... }',
+    );
   const a = checkOperand('a', options.a);
   const w = checkOperand('w', options.w);
   const elementBytes = checkOneOf('elementBytes', options.elementBytes, [1, 2, 4] as const);
-  if (typeof options.elementSigned !== 'boolean') throw new LowbitConfigError('elementSigned', options.elementSigned, 'expected true or false');
+  if (typeof options.elementSigned !== 'boolean')
+    throw new LowbitConfigError('elementSigned', options.elementSigned, 'expected true or false');
   const order = checkOneOf('order', options.order ?? 'a-major', ['a-major', 'w-major'] as const);
   const checkLayout = options.checkLayout ?? true;
-  if (typeof checkLayout !== 'boolean') throw new LowbitConfigError('checkLayout', options.checkLayout, 'expected true or false');
+  if (typeof checkLayout !== 'boolean')
+    throw new LowbitConfigError('checkLayout', options.checkLayout, 'expected true or false');
   const entries = 2 ** (a.bits + w.bits);
   if (bytes.length !== entries * elementBytes) {
     throw new LowbitDataError(
@@ -98,7 +106,10 @@ export function parseLut(bytes: Uint8Array, options: LutOptions, source = `LUT $
   for (let i = 0; i < entries; i++) {
     const v = read(i);
     if (Math.abs(v) >= limit) {
-      throw new LowbitDataError(source, `product ${v} at entry ${i} does not fit a ${a.bits}x${w.bits}-bit multiplier (|product| < 2^${a.bits + w.bits + 1}); wrong bit widths or element format?`);
+      throw new LowbitDataError(
+        source,
+        `product ${v} at entry ${i} does not fit a ${a.bits}x${w.bits}-bit multiplier (|product| < 2^${a.bits + w.bits + 1}); wrong bit widths or element format?`,
+      );
     }
     const target = order === 'a-major' ? i : (i % nA) * nW + Math.floor(i / nA);
     table[target] = v;
@@ -164,7 +175,11 @@ function relativeError(view: DataView, layout: LutLayout, stopAbove: number): nu
 }
 
 /** The layout of the same byte length that fits a * w far better than `declared`, if any. */
-function closerLayout(view: DataView, declared: LutLayout, own: number): { layout: LutLayout; error: number } | undefined {
+function closerLayout(
+  view: DataView,
+  declared: LutLayout,
+  own: number,
+): { layout: LutLayout; error: number } | undefined {
   // Far better: at most a quarter of the declared error and at least 0.1 (10% of mean |a * w|) lower.
   const bound = Math.min(own / 4, own - 0.1);
   if (!(bound > 0)) return undefined;
@@ -180,7 +195,13 @@ function closerLayout(view: DataView, declared: LutLayout, own: number): { layou
         for (const wSigned of [false, true]) {
           for (const elementSigned of [false, true]) {
             for (const order of ['a-major', 'w-major'] as const) {
-              const layout: LutLayout = { a: { bits: aBits, signed: aSigned }, w: { bits: wBits, signed: wSigned }, elementBytes, elementSigned, order };
+              const layout: LutLayout = {
+                a: { bits: aBits, signed: aSigned },
+                w: { bits: wBits, signed: wSigned },
+                elementBytes,
+                elementSigned,
+                order,
+              };
               const error = relativeError(view, layout, best ? Math.min(best.error, bound) : bound);
               if (error <= bound && (!best || error < best.error)) best = { layout, error };
             }
@@ -202,7 +223,12 @@ function percent(x: number): string {
 }
 
 /** The bytes of `m`'s table in the given format (to save a table, or to test a loader). */
-export function serializeLut(m: AppMul, elementBytes: 1 | 2 | 4, elementSigned: boolean, order: 'a-major' | 'w-major' = 'a-major'): Uint8Array {
+export function serializeLut(
+  m: AppMul,
+  elementBytes: 1 | 2 | 4,
+  elementSigned: boolean,
+  order: 'a-major' | 'w-major' = 'a-major',
+): Uint8Array {
   checkOneOf('elementBytes', elementBytes, [1, 2, 4] as const);
   const bytes = new Uint8Array(m.table.length * elementBytes);
   const view = new DataView(bytes.buffer);
@@ -212,11 +238,21 @@ export function serializeLut(m: AppMul, elementBytes: 1 | 2 | 4, elementSigned: 
   const hi = elementSigned ? 2 ** (8 * elementBytes - 1) - 1 : 2 ** (8 * elementBytes) - 1;
   for (let i = 0; i < m.table.length; i++) {
     const v = order === 'a-major' ? m.table[i] : m.table[(i % nA) * nW + Math.floor(i / nA)];
-    if (v < lo || v > hi) throw new LowbitConfigError('elementBytes', elementBytes, `product ${v} does not fit a ${elementSigned ? 'signed' : 'unsigned'} ${elementBytes}-byte element`);
+    if (v < lo || v > hi)
+      throw new LowbitConfigError(
+        'elementBytes',
+        elementBytes,
+        `product ${v} does not fit a ${elementSigned ? 'signed' : 'unsigned'} ${elementBytes}-byte element`,
+      );
     const o = i * elementBytes;
-    if (elementBytes === 1) elementSigned ? view.setInt8(o, v) : view.setUint8(o, v);
-    else if (elementBytes === 2) elementSigned ? view.setInt16(o, v, true) : view.setUint16(o, v, true);
-    else elementSigned ? view.setInt32(o, v, true) : view.setUint32(o, v, true);
+    if (elementBytes === 1) {
+      if (elementSigned) view.setInt8(o, v);
+      else view.setUint8(o, v);
+    } else if (elementBytes === 2) {
+      if (elementSigned) view.setInt16(o, v, true);
+      else view.setUint16(o, v, true);
+    } else if (elementSigned) view.setInt32(o, v, true);
+    else view.setUint32(o, v, true);
   }
   return bytes;
 }

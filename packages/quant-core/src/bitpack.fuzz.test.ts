@@ -9,6 +9,7 @@
  * Runs LOWBIT_FUZZ_RUNS cases per property (default 1000); `npm run fuzz` runs 100,000.
  */
 import { appendFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
 import { packBits, packSignedBits, unpackBits, unpackSignedBits } from './bitpack.js';
@@ -20,7 +21,13 @@ const RUNS = (() => {
 })();
 const MAX_MS_PER_CASE = 2000;
 
-const stats = { decoder: 'unpackBits / unpackSignedBits', cases: 0, decoded: 0, rejected: 0 };
+const stats = {
+  file: fileURLToPath(import.meta.url),
+  decoder: 'unpackBits / unpackSignedBits',
+  cases: 0,
+  decoded: 0,
+  rejected: 0,
+};
 afterAll(() => {
   if (process.env.LOWBIT_FUZZ_REPORT) appendFileSync(process.env.LOWBIT_FUZZ_REPORT, `${JSON.stringify(stats)}\n`);
 });
@@ -31,7 +38,9 @@ function check(bytes: Uint8Array, bits: unknown, count: unknown, signed: boolean
   const t0 = performance.now();
   let out: Uint8Array | Int8Array | undefined;
   try {
-    out = signed ? unpackSignedBits(bytes, bits as number, count as number) : unpackBits(bytes, bits as number, count as number);
+    out = signed
+      ? unpackSignedBits(bytes, bits as number, count as number)
+      : unpackBits(bytes, bits as number, count as number);
   } catch (e) {
     if (!(e instanceof LowbitDataError || e instanceof LowbitConfigError)) throw e;
     stats.rejected++;
@@ -45,7 +54,8 @@ function check(bytes: Uint8Array, bits: unknown, count: unknown, signed: boolean
     const needed = Math.ceil((n * b) / 8);
     expect(needed).toBeLessThanOrEqual(bytes.length);
     const [lo, hi] = signed ? [-(2 ** (b - 1)), 2 ** (b - 1) - 1] : [0, 2 ** b - 1];
-    for (let i = 0; i < n; i++) if (!(out[i] >= lo && out[i] <= hi)) throw new Error(`code ${out[i]} at ${i} outside [${lo}, ${hi}]`);
+    for (let i = 0; i < n; i++)
+      if (!(out[i] >= lo && out[i] <= hi)) throw new Error(`code ${out[i]} at ${i} outside [${lo}, ${hi}]`);
     // Re-packing gives the bytes the codes came from (the last byte's unused bits cleared).
     const repacked = signed ? packSignedBits(out, b) : packBits(out, b);
     const expected = bytes.slice(0, needed);
@@ -63,13 +73,29 @@ const bitsArb = fc.oneof(
 const countArb = (max: number) =>
   fc.oneof(
     { weight: 8, arbitrary: fc.integer({ min: 0, max }) },
-    { weight: 1, arbitrary: fc.constantFrom<unknown>(-1, 1.5, NaN, Infinity, 2 ** 31, 2 ** 53 - 1, 2 ** 53, Number.MAX_VALUE, '4', null) },
+    {
+      weight: 1,
+      arbitrary: fc.constantFrom<unknown>(
+        -1,
+        1.5,
+        NaN,
+        Infinity,
+        2 ** 31,
+        2 ** 53 - 1,
+        2 ** 53,
+        Number.MAX_VALUE,
+        '4',
+        null,
+      ),
+    },
   );
 
 describe('unpackBits / unpackSignedBits fuzz', () => {
   it(`random bytes, bits and counts (${RUNS} cases)`, () => {
     fc.assert(
-      fc.property(fc.uint8Array({ maxLength: 64 }), bitsArb, countArb(80), fc.boolean(), (bytes, bits, count, signed) => check(bytes, bits, count, signed)),
+      fc.property(fc.uint8Array({ maxLength: 64 }), bitsArb, countArb(80), fc.boolean(), (bytes, bits, count, signed) =>
+        check(bytes, bits, count, signed),
+      ),
       { numRuns: RUNS },
     );
   });
@@ -77,8 +103,17 @@ describe('unpackBits / unpackSignedBits fuzz', () => {
   it(`packed codes truncated, extended or flipped, read with the right or a wrong width (${RUNS} cases)`, () => {
     fc.assert(
       fc.property(
-        fc.integer({ min: 1, max: 8 }).chain((bits) => fc.tuple(fc.constant(bits), fc.array(fc.integer({ min: 0, max: 2 ** bits - 1 }), { maxLength: 70 }))),
-        fc.record({ cut: fc.integer({ min: -3, max: 3 }), flips: fc.array(fc.nat(), { maxLength: 3 }), readBits: fc.option(fc.integer({ min: 1, max: 8 }), { nil: undefined }), countDelta: fc.integer({ min: -2, max: 2 }) }),
+        fc
+          .integer({ min: 1, max: 8 })
+          .chain((bits) =>
+            fc.tuple(fc.constant(bits), fc.array(fc.integer({ min: 0, max: 2 ** bits - 1 }), { maxLength: 70 })),
+          ),
+        fc.record({
+          cut: fc.integer({ min: -3, max: 3 }),
+          flips: fc.array(fc.nat(), { maxLength: 3 }),
+          readBits: fc.option(fc.integer({ min: 1, max: 8 }), { nil: undefined }),
+          countDelta: fc.integer({ min: -2, max: 2 }),
+        }),
         fc.boolean(),
         ([bits, values], { cut, flips, readBits, countDelta }, signed) => {
           let bytes = packBits(values, bits);
@@ -94,11 +129,16 @@ describe('unpackBits / unpackSignedBits fuzz', () => {
 
   it(`a count far beyond the input is refused before allocating (${RUNS} cases)`, () => {
     fc.assert(
-      fc.property(fc.uint8Array({ maxLength: 16 }), fc.integer({ min: 1, max: 8 }), fc.integer({ min: 2 ** 28, max: 2 ** 52 }), (bytes, bits, count) => {
-        const before = stats.rejected;
-        check(bytes, bits, count, false);
-        expect(stats.rejected).toBe(before + 1);
-      }),
+      fc.property(
+        fc.uint8Array({ maxLength: 16 }),
+        fc.integer({ min: 1, max: 8 }),
+        fc.integer({ min: 2 ** 28, max: 2 ** 52 }),
+        (bytes, bits, count) => {
+          const before = stats.rejected;
+          check(bytes, bits, count, false);
+          expect(stats.rejected).toBe(before + 1);
+        },
+      ),
       { numRuns: RUNS },
     );
   });

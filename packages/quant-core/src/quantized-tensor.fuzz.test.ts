@@ -9,6 +9,7 @@
  * Runs LOWBIT_FUZZ_RUNS cases per property (default 1000); `npm run fuzz` runs 100,000.
  */
 import { appendFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
 import { LowbitConfigError, LowbitDataError } from './errors.js';
@@ -23,14 +24,21 @@ const RUNS = (() => {
 const MAX_MS_PER_CASE = 2000;
 
 /** Counts cases and outcomes; `npm run fuzz` collects them from LOWBIT_FUZZ_REPORT. */
-const stats = { decoder: 'QuantizedTensor.fromBytes', cases: 0, decoded: 0, rejected: 0 };
+const stats = {
+  file: fileURLToPath(import.meta.url),
+  decoder: 'QuantizedTensor.fromBytes',
+  cases: 0,
+  decoded: 0,
+  rejected: 0,
+};
 afterAll(() => {
   if (process.env.LOWBIT_FUZZ_REPORT) appendFileSync(process.env.LOWBIT_FUZZ_REPORT, `${JSON.stringify(stats)}\n`);
 });
 
 function resign(bytes: Uint8Array): Uint8Array {
   const out = bytes.slice();
-  if (out.length >= 4) new DataView(out.buffer, out.byteOffset).setUint32(out.length - 4, crc32(out.subarray(0, out.length - 4)), true);
+  if (out.length >= 4)
+    new DataView(out.buffer, out.byteOffset).setUint32(out.length - 4, crc32(out.subarray(0, out.length - 4)), true);
   return out;
 }
 
@@ -54,7 +62,8 @@ function check(bytes: Uint8Array): void {
     expect(q.scale.length).toBe(channels);
     for (const s of q.scale) expect(Number.isFinite(s) && s > 0).toBe(true);
     const values = q.dequantize();
-    for (let i = 0; i < values.length; i++) if (!Number.isFinite(values[i])) throw new Error(`dequantized value ${values[i]} at ${i} is not finite`);
+    for (let i = 0; i < values.length; i++)
+      if (!Number.isFinite(values[i])) throw new Error(`dequantized value ${values[i]} at ${i} is not finite`);
     // The format has one encoding per tensor: whatever decodes re-encodes to the same bytes.
     expect(Array.from(q.toBytes())).toEqual(Array.from(bytes));
   }
@@ -82,7 +91,11 @@ const initArb: fc.Arbitrary<QuantizedTensorInit> = fc
     // pow2 magnitudes grow as 2^code: keep them inside float32.
     const b = pow2 ? Math.min(bits, 6) : bits;
     const half = 2 ** (b - 1);
-    const [lo, hi] = !signed ? [0, Math.min(2 ** b - 1, 2 ** 31 - 1)] : pow2 ? [-(half - 1), half - 1] : [-half, half - 1];
+    const [lo, hi] = !signed
+      ? [0, Math.min(2 ** b - 1, 2 ** 31 - 1)]
+      : pow2
+        ? [-(half - 1), half - 1]
+        : [-half, half - 1];
     return fc.array(fc.integer({ min: lo, max: hi }), { minLength: size, maxLength: size }).map((codes) => ({
       codes: Int32Array.from(codes),
       shape,
@@ -110,10 +123,17 @@ const mutationArb: fc.Arbitrary<Mutation> = fc.oneof(
   fc.record({ kind: fc.constant('flip' as const), at: fc.nat(), bit: fc.integer({ min: 0, max: 7 }) }),
   fc.record({ kind: fc.constant('set' as const), at: fc.nat(), value: fc.integer({ min: 0, max: 255 }) }),
   fc.record({ kind: fc.constant('truncate' as const), at: fc.nat() }),
-  fc.record({ kind: fc.constant('extend' as const), bytes: fc.array(fc.integer({ min: 0, max: 255 }), { minLength: 1, maxLength: 9 }) }),
+  fc.record({
+    kind: fc.constant('extend' as const),
+    bytes: fc.array(fc.integer({ min: 0, max: 255 }), { minLength: 1, maxLength: 9 }),
+  }),
   fc.record({ kind: fc.constant('delete' as const), at: fc.nat() }),
   // Header bytes 4..11 with small values (where the interesting ones are).
-  fc.record({ kind: fc.constant('header' as const), field: fc.integer({ min: 4, max: 11 }), value: fc.oneof(fc.integer({ min: 0, max: 40 }), fc.integer({ min: 0, max: 255 })) }),
+  fc.record({
+    kind: fc.constant('header' as const),
+    field: fc.integer({ min: 4, max: 11 }),
+    value: fc.oneof(fc.integer({ min: 0, max: 40 }), fc.integer({ min: 0, max: 255 })),
+  }),
   fc.record({ kind: fc.constant('float' as const), at: fc.nat(), value: fc.constantFrom(...FLOATS) }),
   fc.record({ kind: fc.constant('int32' as const), at: fc.nat(), value: fc.constantFrom(...INTS) }),
 );
@@ -126,21 +146,24 @@ function mutate(input: Uint8Array, mutations: Mutation[]): Uint8Array {
     else if (m.kind === 'set' && n > 0) bytes[m.at % n] = m.value;
     else if (m.kind === 'truncate') bytes = bytes.slice(0, m.at % (n + 1));
     else if (m.kind === 'extend') bytes = Uint8Array.from([...bytes, ...m.bytes]);
-    else if (m.kind === 'delete' && n > 0) bytes = Uint8Array.from([...bytes.subarray(0, m.at % n), ...bytes.subarray((m.at % n) + 1)]);
+    else if (m.kind === 'delete' && n > 0)
+      bytes = Uint8Array.from([...bytes.subarray(0, m.at % n), ...bytes.subarray((m.at % n) + 1)]);
     else if (m.kind === 'header' && n > m.field) bytes[m.field] = m.value;
     else if (m.kind === 'float' && n >= 8) {
       // Mostly past the header, where the scales are.
       const at = n >= 20 ? 12 + (m.at % (n - 19)) : m.at % (n - 7);
       new DataView(bytes.buffer).setFloat64(at, m.value, true);
-    }
-    else if (m.kind === 'int32' && n >= 4) new DataView(bytes.buffer).setUint32(m.at % (n - 3), m.value >>> 0, true);
+    } else if (m.kind === 'int32' && n >= 4) new DataView(bytes.buffer).setUint32(m.at % (n - 3), m.value >>> 0, true);
   }
   return bytes;
 }
 
 describe('QuantizedTensor.fromBytes fuzz', () => {
   it(`random bytes (${RUNS} cases)`, () => {
-    fc.assert(fc.property(fc.uint8Array({ maxLength: 160 }), (bytes) => check(bytes)), { numRuns: RUNS });
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 160 }), (bytes) => check(bytes)),
+      { numRuns: RUNS },
+    );
   });
 
   it(`random bytes behind the magic, version 1, with a valid CRC (${RUNS} cases)`, () => {
@@ -157,10 +180,15 @@ describe('QuantizedTensor.fromBytes fuzz', () => {
 
   it(`valid encodings, mutated, CRC recomputed or not (${RUNS} cases)`, () => {
     fc.assert(
-      fc.property(initArb, fc.array(mutationArb, { minLength: 1, maxLength: 4 }), fc.boolean(), (init, mutations, sign) => {
-        const bytes = mutate(new QuantizedTensor(init).toBytes(), mutations);
-        check(sign ? resign(bytes) : bytes);
-      }),
+      fc.property(
+        initArb,
+        fc.array(mutationArb, { minLength: 1, maxLength: 4 }),
+        fc.boolean(),
+        (init, mutations, sign) => {
+          const bytes = mutate(new QuantizedTensor(init).toBytes(), mutations);
+          check(sign ? resign(bytes) : bytes);
+        },
+      ),
       { numRuns: RUNS },
     );
   });

@@ -38,19 +38,17 @@ const initArb: fc.Arbitrary<QuantizedTensorInit> = fc
     const bits = pow2 ? Math.min(requestedBits, 6) : requestedBits;
     const half = 2 ** (bits - 1);
     const [lo, hi] = !signed ? [0, 2 ** bits - 1] : pow2 ? [-(half - 1), half - 1] : [-half, half - 1];
-    return fc
-      .array(fc.integer({ min: lo, max: hi }), { minLength: size, maxLength: size })
-      .map((codes) => ({
-        codes: Int32Array.from(codes),
-        shape,
-        bits,
-        signed,
-        scale: Array.from({ length: channels }, (_, c) => 0.01 * (c + 1) + 1 / 3),
-        zeroPoint: Array.from({ length: channels }, (_, c) => (c % 3) - 1),
-        axis,
-        encoding: pow2 ? ('pow2' as const) : ('linear' as const),
-        stepsPerOctave: pow2 ? stepsPerOctave : 1,
-      }));
+    return fc.array(fc.integer({ min: lo, max: hi }), { minLength: size, maxLength: size }).map((codes) => ({
+      codes: Int32Array.from(codes),
+      shape,
+      bits,
+      signed,
+      scale: Array.from({ length: channels }, (_, c) => 0.01 * (c + 1) + 1 / 3),
+      zeroPoint: Array.from({ length: channels }, (_, c) => (c % 3) - 1),
+      axis,
+      encoding: pow2 ? ('pow2' as const) : ('linear' as const),
+      stepsPerOctave: pow2 ? stepsPerOctave : 1,
+    }));
   });
 
 describe('QuantizedTensor bytes', () => {
@@ -103,7 +101,11 @@ describe('QuantizedTensor bytes', () => {
     const corruption = fc.oneof(
       fc.record({ kind: fc.constant('flip' as const), at: fc.nat(), xor: fc.integer({ min: 1, max: 255 }) }),
       fc.record({ kind: fc.constant('truncate' as const), at: fc.nat(), xor: fc.constant(0) }),
-      fc.record({ kind: fc.constant('extend' as const), at: fc.integer({ min: 1, max: 9 }), xor: fc.integer({ min: 0, max: 255 }) }),
+      fc.record({
+        kind: fc.constant('extend' as const),
+        at: fc.integer({ min: 1, max: 9 }),
+        xor: fc.integer({ min: 0, max: 255 }),
+      }),
     );
     fc.assert(
       fc.property(initArb, fc.array(corruption, { minLength: 1, maxLength: 3 }), (init, corruptions) => {
@@ -135,7 +137,9 @@ describe('QuantizedTensor bytes', () => {
     expect(() => QuantizedTensor.fromBytes(badVersion)).toThrow(/version 9 is not supported/);
     const badCode = bytes.slice();
     badCode[28] ^= 0x40;
-    expect(() => QuantizedTensor.fromBytes(badCode)).toThrow(/checksum mismatch: stored CRC-32 0x[0-9a-f]{8}, computed/);
+    expect(() => QuantizedTensor.fromBytes(badCode)).toThrow(
+      /checksum mismatch: stored CRC-32 0x[0-9a-f]{8}, computed/,
+    );
     const hugeShape = bytes.slice();
     new DataView(hugeShape.buffer).setUint32(12, 0xffffffff, true);
     expect(() => QuantizedTensor.fromBytes(hugeShape)).toThrow(/holds 4294967295 codes/);
@@ -227,33 +231,57 @@ describe('QuantizedTensor checks', () => {
 
   it('rejects zero points that are not int32 instead of converting them', () => {
     for (const z of [NaN, 1.5, 2 ** 31, -(2 ** 31) - 1, Infinity]) {
-      expect(() => new QuantizedTensor({ ...base, zeroPoint: [z] })).toThrow(new RegExp(`zeroPoint\\[0\\] = ${z} is not an int32`));
+      expect(() => new QuantizedTensor({ ...base, zeroPoint: [z] })).toThrow(
+        new RegExp(`zeroPoint\\[0\\] = ${z} is not an int32`),
+      );
     }
     expect(() => new QuantizedTensor({ ...base, zeroPoint: [0, 0] })).toThrow(/zeroPoint must hold 1 values/);
   });
 
   it('rejects scales whose dequantized values overflow float32', () => {
-    expect(() => new QuantizedTensor({ ...base, scale: [3.4e38], zeroPoint: [-2] })).toThrow(/scale\[0\] = 3\.4e\+38 .*beyond float32/);
+    expect(() => new QuantizedTensor({ ...base, scale: [3.4e38], zeroPoint: [-2] })).toThrow(
+      /scale\[0\] = 3\.4e\+38 .*beyond float32/,
+    );
     // Fine when the codes stay small enough.
-    expect(new QuantizedTensor({ ...base, codes: Int32Array.of(0, 0, 1), scale: [3.4e38] }).dequantize()[2]).toBeCloseTo(3.4e38, -32);
-    const pow2 = { codes: Int32Array.of(0, 130), shape: [2], bits: 8, signed: false, encoding: 'pow2' as const, scale: [1] };
+    expect(
+      new QuantizedTensor({ ...base, codes: Int32Array.of(0, 0, 1), scale: [3.4e38] }).dequantize()[2],
+    ).toBeCloseTo(3.4e38, -32);
+    const pow2 = {
+      codes: Int32Array.of(0, 130),
+      shape: [2],
+      bits: 8,
+      signed: false,
+      encoding: 'pow2' as const,
+      scale: [1],
+    };
     expect(() => new QuantizedTensor(pow2)).toThrow(/\|code\| = 130 dequantizes to .*beyond float32/);
-    expect(new QuantizedTensor({ ...pow2, codes: Int32Array.of(0, 100) }).dequantize().every(Number.isFinite)).toBe(true);
+    expect(new QuantizedTensor({ ...pow2, codes: Int32Array.of(0, 100) }).dequantize().every(Number.isFinite)).toBe(
+      true,
+    );
   });
 
   it('rejects an axis on a rank-0 tensor, a non-boolean signed, and octave steps for linear codes', () => {
-    expect(() => new QuantizedTensor({ codes: Int32Array.of(1), shape: [], bits: 2, signed: false, scale: [1], axis: 0 })).toThrow(/rank-0 tensor has no channel axis/);
+    expect(
+      () => new QuantizedTensor({ codes: Int32Array.of(1), shape: [], bits: 2, signed: false, scale: [1], axis: 0 }),
+    ).toThrow(/rank-0 tensor has no channel axis/);
     expect(() => new QuantizedTensor({ ...base, signed: 1 as unknown as boolean })).toThrow(/signed = 1 is invalid/);
     expect(() => new QuantizedTensor({ ...base, stepsPerOctave: 2 })).toThrow(/only pow2 codes have steps per octave/);
-    expect(() => new QuantizedTensor({ ...base, scale: { length: 2 ** 40 } as ArrayLike<number> })).toThrow(/scale must hold 1 finite positive values/);
+    expect(() => new QuantizedTensor({ ...base, scale: { length: 2 ** 40 } as ArrayLike<number> })).toThrow(
+      /scale must hold 1 finite positive values/,
+    );
   });
 
   it('fromBytes rejects non-zero padding bits, octave steps on linear codes and impossible channel counts', () => {
-    const resign = (b: Uint8Array) => (new DataView(b.buffer).setUint32(b.length - 4, crc32(b.subarray(0, b.length - 4)), true), b);
+    const resign = (b: Uint8Array) => (
+      new DataView(b.buffer).setUint32(b.length - 4, crc32(b.subarray(0, b.length - 4)), true),
+      b
+    );
     const bytes = new QuantizedTensor(base).toBytes();
     const padded = bytes.slice();
     padded[28] |= 0x80; // 3 codes x 2 bits use 6 bits of the byte
-    expect(() => QuantizedTensor.fromBytes(resign(padded))).toThrow(/unused high 2 bits of the last code byte are not zero \(0x93\)/);
+    expect(() => QuantizedTensor.fromBytes(resign(padded))).toThrow(
+      /unused high 2 bits of the last code byte are not zero \(0x93\)/,
+    );
     const steps = bytes.slice();
     steps[7] = 2;
     expect(() => QuantizedTensor.fromBytes(resign(steps))).toThrow(/stepsPerOctave = 2 with linear encoding/);

@@ -88,12 +88,17 @@ export class QuantizedTensor {
    * in float32. Bad settings throw {@link LowbitConfigError}, inconsistent data {@link LowbitDataError}.
    */
   constructor(init: QuantizedTensorInit) {
-    if (init === null || typeof init !== 'object') throw new LowbitConfigError('init', init, 'expected { codes, shape, bits, signed, scale, ... }');
+    if (init === null || typeof init !== 'object')
+      throw new LowbitConfigError('init', init, 'expected { codes, shape, bits, signed, scale, ... }');
     this.bits = checkInteger('bits', init.bits, 1, 32);
     this.encoding = checkOneOf('encoding', init.encoding ?? 'linear', ['linear', 'pow2'] as const);
     this.stepsPerOctave = checkInteger('stepsPerOctave', init.stepsPerOctave ?? 1, 1, 2);
     if (this.encoding === 'linear' && this.stepsPerOctave !== 1) {
-      throw new LowbitConfigError('stepsPerOctave', init.stepsPerOctave, "only pow2 codes have steps per octave: expected 1 (or none) for 'linear'");
+      throw new LowbitConfigError(
+        'stepsPerOctave',
+        init.stepsPerOctave,
+        "only pow2 codes have steps per octave: expected 1 (or none) for 'linear'",
+      );
     }
     this.signed = checkBoolean('signed', init.signed);
     if (!Array.isArray(init.shape) || !init.shape.every((d) => Number.isSafeInteger(d) && d >= 0)) {
@@ -102,11 +107,15 @@ export class QuantizedTensor {
     this.shape = [...init.shape];
     const size = this.shape.reduce((a, b) => a * b, 1);
     if (!(init.codes instanceof Int32Array) || init.codes.length !== size) {
-      throw new LowbitDataError('QuantizedTensor', `codes must be an Int32Array of ${size} elements (shape [${this.shape}])`);
+      throw new LowbitDataError(
+        'QuantizedTensor',
+        `codes must be an Int32Array of ${size} elements (shape [${this.shape}])`,
+      );
     }
     this.codes = init.codes;
     if (init.axis !== undefined) {
-      if (this.shape.length === 0) throw new LowbitConfigError('axis', init.axis, 'a rank-0 tensor has no channel axis (leave axis undefined)');
+      if (this.shape.length === 0)
+        throw new LowbitConfigError('axis', init.axis, 'a rank-0 tensor has no channel axis (leave axis undefined)');
       checkInteger('axis', init.axis, 0, this.shape.length - 1);
     }
     this.axis = init.axis;
@@ -126,7 +135,10 @@ export class QuantizedTensor {
     for (let c = 0; c < channels; c++) {
       const z = zeroPoint[c];
       if (!Number.isInteger(z) || z < -(2 ** 31) || z > 2 ** 31 - 1) {
-        throw new LowbitDataError('QuantizedTensor', `zeroPoint[${c}] = ${z} is not an int32 (zero points are integer codes)`);
+        throw new LowbitDataError(
+          'QuantizedTensor',
+          `zeroPoint[${c}] = ${z} is not an int32 (zero points are integer codes)`,
+        );
       }
     }
     this.zeroPoint = Int32Array.from(zeroPoint);
@@ -137,14 +149,21 @@ export class QuantizedTensor {
     const largest = new Float64Array(channels);
     for (let i = 0; i < size; i++) {
       const c = this.codes[i];
-      if (c < lo || c > hi) throw new LowbitDataError('QuantizedTensor', `code ${c} at index ${i} is outside [${lo}, ${hi}] for ${this.bits}-bit ${this.signed ? 'signed' : 'unsigned'} codes`);
+      if (c < lo || c > hi)
+        throw new LowbitDataError(
+          'QuantizedTensor',
+          `code ${c} at index ${i} is outside [${lo}, ${hi}] for ${this.bits}-bit ${this.signed ? 'signed' : 'unsigned'} codes`,
+        );
       const ch = this.axis === undefined ? 0 : Math.floor(i / inner) % channels;
       const m = this.encoding === 'linear' ? Math.abs(c - this.zeroPoint[ch]) : Math.abs(c);
       if (m > largest[ch]) largest[ch] = m;
     }
     for (let ch = 0; ch < channels; ch++) {
       if (largest[ch] === 0) continue;
-      const v = this.encoding === 'linear' ? this.scale[ch] * largest[ch] : this.scale[ch] * 2 ** ((largest[ch] - 1) / this.stepsPerOctave);
+      const v =
+        this.encoding === 'linear'
+          ? this.scale[ch] * largest[ch]
+          : this.scale[ch] * 2 ** ((largest[ch] - 1) / this.stepsPerOctave);
       if (!Number.isFinite(Math.fround(v))) {
         throw new LowbitDataError(
           'QuantizedTensor',
@@ -233,15 +252,27 @@ export class QuantizedTensor {
     out[8] = this.shape.length;
     out[9] = this.axis ?? 0;
     let o = HEADER_BYTES;
-    for (const d of this.shape) (view.setUint32(o, d, true), (o += 4));
-    for (const s of this.scale) (view.setFloat64(o, s, true), (o += 8));
-    for (const z of this.zeroPoint) (view.setInt32(o, z, true), (o += 4));
+    for (const d of this.shape) {
+      view.setUint32(o, d, true);
+      o += 4;
+    }
+    for (const s of this.scale) {
+      view.setFloat64(o, s, true);
+      o += 8;
+    }
+    for (const z of this.zeroPoint) {
+      view.setInt32(o, z, true);
+      o += 4;
+    }
     if (packed) {
       out.set(packed, o);
       o += packed.length;
     } else {
       // Write element by element: typed arrays use the platform's byte order, the format is LE.
-      for (const c of this.codes) (view.setInt32(o, c, true), (o += 4));
+      for (const c of this.codes) {
+        view.setInt32(o, c, true);
+        o += 4;
+      }
     }
     view.setUint32(o, crc32(out.subarray(0, o)), true);
     return out;
@@ -263,9 +294,12 @@ export class QuantizedTensor {
     const minimum = HEADER_BYTES + 4;
     if (bytes.length < minimum) fail(`got ${bytes.length} bytes, fewer than the ${minimum}-byte minimum (truncated?)`);
     if (!MAGIC.every((m, i) => bytes[i] === m)) {
-      fail(`bytes do not start with the magic "LBQT" (got ${Array.from(bytes.subarray(0, 4), hex2).join(' ')}): not a lowbit QuantizedTensor`);
+      fail(
+        `bytes do not start with the magic "LBQT" (got ${Array.from(bytes.subarray(0, 4), hex2).join(' ')}): not a lowbit QuantizedTensor`,
+      );
     }
-    if (bytes[4] !== FORMAT_VERSION) fail(`format version ${bytes[4]} is not supported (this reader knows version ${FORMAT_VERSION})`);
+    if (bytes[4] !== FORMAT_VERSION)
+      fail(`format version ${bytes[4]} is not supported (this reader knows version ${FORMAT_VERSION})`);
     const flags = bytes[5];
     if (flags & ~(FLAG_SIGNED | FLAG_PER_CHANNEL | FLAG_POW2)) fail(`flags byte 0x${hex2(flags)} has unknown bits set`);
     const bits = bytes[6];
@@ -277,7 +311,11 @@ export class QuantizedTensor {
     const perChannel = (flags & FLAG_PER_CHANNEL) !== 0;
     const axisByte = bytes[9];
     if (perChannel ? axisByte >= rank : axisByte !== 0) {
-      fail(perChannel ? `axis = ${axisByte} is not below rank ${rank}` : `axis byte is ${axisByte} for a per-tensor tensor (expected 0)`);
+      fail(
+        perChannel
+          ? `axis = ${axisByte} is not below rank ${rank}`
+          : `axis byte is ${axisByte} for a per-tensor tensor (expected 0)`,
+      );
     }
     if (bytes[10] !== 0 || bytes[11] !== 0) fail('reserved header bytes 10-11 are not zero');
     const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
@@ -291,10 +329,17 @@ export class QuantizedTensor {
     // dimension makes the size 0 whatever the others are: the product stops growing at the bound.)
     const bound = bytes.length * 8;
     const size = shape.includes(0) ? 0 : shape.reduce((a, b) => Math.min(a * b, bound + 1), 1);
-    if (size > bound) fail(`shape [${shape.join(', ')}] holds ${shape.reduce((a, b) => a * b, 1)} codes, more than ${bytes.length} bytes can store`);
+    if (size > bound)
+      fail(
+        `shape [${shape.join(', ')}] holds ${shape.reduce((a, b) => a * b, 1)} codes, more than ${bytes.length} bytes can store`,
+      );
     const channels = perChannel ? shape[axisByte] : 1;
-    if (channels > bytes.length) fail(`shape [${shape.join(', ')}] has ${channels} channels along axis ${axisByte}, more than ${bytes.length} bytes can store`);
-    if ((flags & FLAG_POW2) === 0 && stepsPerOctave !== 1) fail(`stepsPerOctave = ${stepsPerOctave} with linear encoding (expected 1)`);
+    if (channels > bytes.length)
+      fail(
+        `shape [${shape.join(', ')}] has ${channels} channels along axis ${axisByte}, more than ${bytes.length} bytes can store`,
+      );
+    if ((flags & FLAG_POW2) === 0 && stepsPerOctave !== 1)
+      fail(`stepsPerOctave = ${stepsPerOctave} with linear encoding (expected 1)`);
     const codeBytes = bits <= 8 ? Math.ceil((size * bits) / 8) : 4 * size;
     const expected = HEADER_BYTES + 4 * rank + 12 * channels + codeBytes + 4;
     if (bytes.length !== expected) {
@@ -320,7 +365,9 @@ export class QuantizedTensor {
       if (used !== 0 && packed[codeBytes - 1] >> used !== 0) {
         fail(`the unused high ${8 - used} bits of the last code byte are not zero (0x${hex2(packed[codeBytes - 1])})`);
       }
-      codes = Int32Array.from((flags & FLAG_SIGNED) !== 0 ? unpackSignedBits(packed, bits, size) : unpackBits(packed, bits, size));
+      codes = Int32Array.from(
+        (flags & FLAG_SIGNED) !== 0 ? unpackSignedBits(packed, bits, size) : unpackBits(packed, bits, size),
+      );
     } else {
       codes = new Int32Array(size);
       for (let i = 0; i < size; i++, o += 4) codes[i] = view.getInt32(o, true);

@@ -49,7 +49,11 @@ function convDenseModel(): tfl.Sequential {
   return model;
 }
 
-const input = () => tf.tensor4d(Array.from({ length: 2 * 25 }, (_, i) => Math.sin(i)), [2, 5, 5, 1]);
+const input = () =>
+  tf.tensor4d(
+    Array.from({ length: 2 * 25 }, (_, i) => Math.sin(i)),
+    [2, 5, 5, 1],
+  );
 
 function predict(model: tfl.LayersModel): Float32Array {
   return tf.tidy(() => (model.predict(input()) as tf.Tensor).dataSync() as Float32Array).slice();
@@ -129,7 +133,10 @@ describe('fileIO', () => {
     const dir = join(root, 'optimizer');
     const model = tfl.sequential({ layers: [tfl.layers.dense({ inputShape: [2], units: 1 })] });
     model.compile({ optimizer: tf.train.adam(0.01), loss: 'meanSquaredError' });
-    const xs = tf.tensor2d([[1, 2], [3, 4]]);
+    const xs = tf.tensor2d([
+      [1, 2],
+      [3, 4],
+    ]);
     const ys = tf.tensor2d([[1], [0]]);
     await model.fit(xs, ys, { epochs: 1, batchSize: 2, verbose: 0 });
     await saveModel(model, dir, { includeOptimizer: true });
@@ -172,7 +179,9 @@ describe('fileIO', () => {
 
     await writeFile(path, good.subarray(0, n - 4));
     await expect(loadModel(dir)).rejects.toThrow(LowbitDataError);
-    await expect(loadModel(dir)).rejects.toThrow(new RegExp(`${re}: expected ${n} bytes .*found ${n - 4} \\(file truncated\\)`));
+    await expect(loadModel(dir)).rejects.toThrow(
+      new RegExp(`${re}: expected ${n} bytes .*found ${n - 4} \\(file truncated\\)`),
+    );
 
     await writeFile(path, Buffer.concat([good, Buffer.from([0])]));
     await expect(loadModel(dir)).rejects.toThrow(new RegExp(`found ${n + 1} \\(file extended\\)`));
@@ -180,7 +189,9 @@ describe('fileIO', () => {
     const edited = Buffer.from(good);
     edited[7] ^= 0x01;
     await writeFile(path, edited);
-    await expect(tfl.loadLayersModel(fileIO(dir))).rejects.toThrow(new RegExp(`${re}: SHA-256 mismatch: expected [0-9a-f]{64} .*found [0-9a-f]{64}`));
+    await expect(tfl.loadLayersModel(fileIO(dir))).rejects.toThrow(
+      new RegExp(`${re}: SHA-256 mismatch: expected [0-9a-f]{64} .*found [0-9a-f]{64}`),
+    );
 
     await unlink(path);
     await expect(loadModel(dir)).rejects.toThrow(new RegExp(`${re}: not found`));
@@ -202,7 +213,10 @@ describe('fileIO', () => {
     await expect(loadModel(dir)).rejects.toThrow(/no modelTopology/);
     await withJson({ ...good, weightsManifest: [{ paths: ['../../etc/passwd'], weights: [] }] });
     await expect(loadModel(dir)).rejects.toThrow(/plain file name/);
-    await withJson({ ...good, weightsManifest: [{ paths: [name], weights: [{ name: 'w', shape: [-1], dtype: 'float32' }] }] });
+    await withJson({
+      ...good,
+      weightsManifest: [{ paths: [name], weights: [{ name: 'w', shape: [-1], dtype: 'float32' }] }],
+    });
     await expect(loadModel(dir)).rejects.toThrow(/weights\[0\] must have/);
     await withJson({ ...good, lowbitIntegrity: { [name]: { byteLength: 'x', sha256: 'y' } } });
     await expect(loadModel(dir)).rejects.toThrow(/lowbitIntegrity\["weights\.[0-9a-f]{16}\.bin"\]/);
@@ -210,8 +224,14 @@ describe('fileIO', () => {
     await expect(loadModel(dir)).rejects.toThrow(new RegExp(`no entry for weights file "${name}"`));
     // Without the integrity record the manifest's sizes are still checked against the file.
     const specs = good.weightsManifest[0].weights;
-    await withJson({ ...good, lowbitIntegrity: undefined, weightsManifest: [{ paths: [name], weights: specs.slice(1) }] });
-    await expect(loadModel(dir)).rejects.toThrow(/weightsManifest describes \d+ bytes of weights, the weights files hold \d+/);
+    await withJson({
+      ...good,
+      lowbitIntegrity: undefined,
+      weightsManifest: [{ paths: [name], weights: specs.slice(1) }],
+    });
+    await expect(loadModel(dir)).rejects.toThrow(
+      /weightsManifest describes \d+ bytes of weights, the weights files hold \d+/,
+    );
     // A topology tfjs cannot build is reported against model.json.
     await withJson({ ...good, modelTopology: { class_name: 'NoSuchModel', config: {} } });
     await expect(loadModel(dir)).rejects.toThrow(/model\.json: tfjs could not build the model/);
@@ -250,7 +270,9 @@ describe('fileIO', () => {
 
 describe('fileIO crash safety and bounded loading', () => {
   const sameWeights = (a: tfl.LayersModel, b: tfl.LayersModel) =>
-    expect(b.getWeights().map((w) => Array.from(w.dataSync()))).toEqual(a.getWeights().map((w) => Array.from(w.dataSync())));
+    expect(b.getWeights().map((w) => Array.from(w.dataSync()))).toEqual(
+      a.getWeights().map((w) => Array.from(w.dataSync())),
+    );
 
   it('loads a directory of the current release (model.json + weights.bin); a save over it switches names and removes weights.bin', async () => {
     const { dir, model } = await savedDir();
@@ -322,14 +344,31 @@ describe('fileIO crash safety and bounded loading', () => {
     const path = join(dir, 'model.json');
     const good = JSON.parse(await readFile(path, 'utf8')) as LowbitModelJSON;
     const name = good.weightsManifest[0].paths[0];
-    await expect(readModelDir(dir, { maxModelJSONBytes: 100 })).rejects.toThrow(/model\.json: is \d+ bytes, more than the 100-byte limit/);
-    const huge = { ...good, lowbitIntegrity: undefined, weightsManifest: [{ paths: [name], weights: [{ name: 'w', shape: [2 ** 20, 2 ** 20, 2 ** 20], dtype: 'float32' }] }] };
+    await expect(readModelDir(dir, { maxModelJSONBytes: 100 })).rejects.toThrow(
+      /model\.json: is \d+ bytes, more than the 100-byte limit/,
+    );
+    const huge = {
+      ...good,
+      lowbitIntegrity: undefined,
+      weightsManifest: [
+        { paths: [name], weights: [{ name: 'w', shape: [2 ** 20, 2 ** 20, 2 ** 20], dtype: 'float32' }] },
+      ],
+    };
     await writeFile(path, JSON.stringify(huge));
     await expect(loadModel(dir)).rejects.toThrow(/more than 2\^40 elements/);
-    const big = { ...good, lowbitIntegrity: undefined, weightsManifest: [{ paths: [name], weights: [{ name: 'w', shape: [2 ** 30], dtype: 'float32' }] }] };
+    const big = {
+      ...good,
+      lowbitIntegrity: undefined,
+      weightsManifest: [{ paths: [name], weights: [{ name: 'w', shape: [2 ** 30], dtype: 'float32' }] }],
+    };
     await writeFile(path, JSON.stringify(big));
-    await expect(loadModel(dir)).rejects.toThrow(/weightsManifest describes 4294967296 bytes of weights, the weights files hold 308/);
-    await writeFile(path, JSON.stringify({ ...good, weightsManifest: [{ paths: ['sub'], weights: [] }], lowbitIntegrity: undefined }));
+    await expect(loadModel(dir)).rejects.toThrow(
+      /weightsManifest describes 4294967296 bytes of weights, the weights files hold 308/,
+    );
+    await writeFile(
+      path,
+      JSON.stringify({ ...good, weightsManifest: [{ paths: ['sub'], weights: [] }], lowbitIntegrity: undefined }),
+    );
     await mkdir(join(dir, 'sub'));
     await expect(loadModel(dir)).rejects.toThrow(/sub: is not a regular file/);
     // A sparse 65 MiB model.json is refused from its size alone.
@@ -343,7 +382,8 @@ describe('fileIO crash safety and bounded loading', () => {
     const path = join(dir, 'model.json');
     const good = JSON.parse(await readFile(path, 'utf8')) as LowbitModelJSON;
     const [group] = good.weightsManifest;
-    const withSpecs = (weights: unknown[], paths = group.paths) => writeFile(path, JSON.stringify({ ...good, weightsManifest: [{ paths, weights }] }));
+    const withSpecs = (weights: unknown[], paths = group.paths) =>
+      writeFile(path, JSON.stringify({ ...good, weightsManifest: [{ paths, weights }] }));
     await withSpecs([{ ...group.weights[0], dtype: 'string' }]);
     await expect(loadModel(dir)).rejects.toThrow(/weights\[0\]\.dtype = "string" is not supported/);
     await withSpecs([group.weights[0], group.weights[0]]);
@@ -368,22 +408,43 @@ describe('fileIO crash safety and bounded loading', () => {
       weightSpecs: [{ name: 'w', shape: [3], dtype: 'float32' }],
       weightData: new ArrayBuffer(8),
     };
-    await expect(saveArtifacts(dir, artifacts)).rejects.toThrow(/weights = Uint8Array\(8\) is invalid: the weight specs describe 12 bytes, the weight data holds 8/);
-    await expect(saveArtifacts(dir, { ...artifacts, weightSpecs: [{ name: 'w', shape: [3], dtype: 'string' as never }] })).rejects.toThrow(LowbitConfigError);
+    await expect(saveArtifacts(dir, artifacts)).rejects.toThrow(
+      /weights = Uint8Array\(8\) is invalid: the weight specs describe 12 bytes, the weight data holds 8/,
+    );
+    await expect(
+      saveArtifacts(dir, { ...artifacts, weightSpecs: [{ name: 'w', shape: [3], dtype: 'string' as never }] }),
+    ).rejects.toThrow(LowbitConfigError);
     await expect(readdir(dir)).rejects.toThrow(); // never created
-    await expect(writeModelDir('', { modelJSON: { modelTopology: {} }, weightSpecs: [], weights: new Uint8Array(0) })).rejects.toThrow(/dir = "" is invalid/);
+    await expect(
+      writeModelDir('', { modelJSON: { modelTopology: {} }, weightSpecs: [], weights: new Uint8Array(0) }),
+    ).rejects.toThrow(/dir = "" is invalid/);
   });
 
   it('reports each save step in order through the onStep hook', async () => {
     const steps: string[] = [];
     const model = convDenseModel();
     await model.save({ save: (a) => saveArtifacts(join(root, 'steps'), a, { onStep: (s) => void steps.push(s) }) });
-    expect(steps).toEqual(['begin', 'temps-cleaned', 'weights-written', 'weights-renamed', 'weights-durable', 'json-written', 'json-renamed', 'json-durable', 'stale-removed']);
+    expect(steps).toEqual([
+      'begin',
+      'temps-cleaned',
+      'weights-written',
+      'weights-renamed',
+      'weights-durable',
+      'json-written',
+      'json-renamed',
+      'json-durable',
+      'stale-removed',
+    ]);
     model.dispose();
   });
 
   it('reads from any ModelFiles source and checks sizes before asking for bytes', async () => {
-    const json = new TextEncoder().encode(JSON.stringify({ modelTopology: {}, weightsManifest: [{ paths: ['w.bin'], weights: [{ name: 'w', shape: [2], dtype: 'float32' }] }] }));
+    const json = new TextEncoder().encode(
+      JSON.stringify({
+        modelTopology: {},
+        weightsManifest: [{ paths: ['w.bin'], weights: [{ name: 'w', shape: [2], dtype: 'float32' }] }],
+      }),
+    );
     const reads: string[] = [];
     const files = (sizes: Record<string, number>): ModelFiles => ({
       pathOf: (n) => `mem/${n}`,
@@ -393,7 +454,9 @@ describe('fileIO crash safety and bounded loading', () => {
         if (n === 'model.json') target.set(json);
       },
     });
-    await expect(readModelFiles(files({ 'model.json': json.length, 'w.bin': 1e12 }))).rejects.toThrow(/describes 8 bytes of weights, the weights files hold 1000000000000/);
+    await expect(readModelFiles(files({ 'model.json': json.length, 'w.bin': 1e12 }))).rejects.toThrow(
+      /describes 8 bytes of weights, the weights files hold 1000000000000/,
+    );
     expect(reads).toEqual(['model.json']);
     const ok = await readModelFiles(files({ 'model.json': json.length, 'w.bin': 8 }));
     expect(ok.weightData.byteLength).toBe(8);

@@ -61,7 +61,11 @@ export function fileIO(dir: string): tf.io.IOHandler {
 }
 
 /** `model.save(fileIO(dir), config)`. */
-export async function saveModel(model: tfl.LayersModel, dir: string, config?: tf.io.SaveConfig): Promise<tf.io.SaveResult> {
+export async function saveModel(
+  model: tfl.LayersModel,
+  dir: string,
+  config?: tf.io.SaveConfig,
+): Promise<tf.io.SaveResult> {
   if (!(model instanceof tfl.LayersModel)) throw new LowbitConfigError('model', model, 'expected a tfjs LayersModel');
   return model.save(fileIO(dir), config);
 }
@@ -114,22 +118,43 @@ function checkDir(dir: unknown): string {
  * called after each step. Throws {@link LowbitConfigError} for artifacts fileIO cannot write
  * (a binary topology, weight specs that do not describe the weight data).
  */
-export async function saveArtifacts(dir: string, artifacts: tf.io.ModelArtifacts, options: WriteModelDirOptions = {}): Promise<tf.io.SaveResult> {
-  if (artifacts === null || typeof artifacts !== 'object') throw new LowbitConfigError('artifacts', artifacts, 'expected tfjs ModelArtifacts');
+export async function saveArtifacts(
+  dir: string,
+  artifacts: tf.io.ModelArtifacts,
+  options: WriteModelDirOptions = {},
+): Promise<tf.io.SaveResult> {
+  if (artifacts === null || typeof artifacts !== 'object')
+    throw new LowbitConfigError('artifacts', artifacts, 'expected tfjs ModelArtifacts');
   if (artifacts.modelTopology instanceof ArrayBuffer) {
-    throw new LowbitConfigError('modelTopology', artifacts.modelTopology, 'fileIO saves JSON topologies (LayersModel) only');
+    throw new LowbitConfigError(
+      'modelTopology',
+      artifacts.modelTopology,
+      'fileIO saves JSON topologies (LayersModel) only',
+    );
   }
-  const weights = new Uint8Array(artifacts.weightData == null ? new ArrayBuffer(0) : tf.io.CompositeArrayBuffer.join(artifacts.weightData));
+  const weights = new Uint8Array(
+    artifacts.weightData == null ? new ArrayBuffer(0) : tf.io.CompositeArrayBuffer.join(artifacts.weightData),
+  );
   const modelJSON: Record<string, unknown> = {
     modelTopology: artifacts.modelTopology ?? {},
     format: artifacts.format,
     generatedBy: artifacts.generatedBy,
     convertedBy: artifacts.convertedBy,
   };
-  for (const key of ['trainingConfig', 'signature', 'userDefinedMetadata', 'modelInitializer', 'initializerSignature'] as const) {
+  for (const key of [
+    'trainingConfig',
+    'signature',
+    'userDefinedMetadata',
+    'modelInitializer',
+    'initializerSignature',
+  ] as const) {
     if (artifacts[key] != null) modelJSON[key] = artifacts[key];
   }
-  await writeModelDir(dir, { modelJSON: modelJSON as unknown as LowbitModelJSON, weightSpecs: artifacts.weightSpecs ?? [], weights }, options);
+  await writeModelDir(
+    dir,
+    { modelJSON: modelJSON as unknown as LowbitModelJSON, weightSpecs: artifacts.weightSpecs ?? [], weights },
+    options,
+  );
   return { modelArtifactsInfo: tf.io.getModelArtifactsInfoForJSON(artifacts) };
 }
 

@@ -19,11 +19,19 @@ import { appendFileSync } from 'node:fs';
 import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LowbitConfigError, LowbitDataError } from '../errors.js';
 import { loadModel, saveModel } from './file-io.js';
-import { readModelDir, readModelFiles, weightSpecsByteLength, type LowbitModelJSON, type ModelDirRead, type ModelFiles } from './model-dir.js';
+import {
+  readModelDir,
+  readModelFiles,
+  weightSpecsByteLength,
+  type LowbitModelJSON,
+  type ModelDirRead,
+  type ModelFiles,
+} from './model-dir.js';
 
 const RUNS = (() => {
   const n = Number(process.env.LOWBIT_FUZZ_RUNS ?? 1000);
@@ -33,10 +41,19 @@ const RUNS = (() => {
 const DISK_RUNS = Math.min(RUNS, 5000);
 const MAX_MS_PER_CASE = 5000;
 
-const newStats = (decoder: string) => ({ decoder, cases: 0, decoded: 0, rejected: 0 });
+const newStats = (decoder: string) => ({
+  decoder,
+  file: fileURLToPath(import.meta.url),
+  cases: 0,
+  decoded: 0,
+  rejected: 0,
+});
 const memoryStats = newStats('model directory: readModelFiles (in memory)');
 const diskStats = newStats('model directory: readModelDir (on disk)');
-const tfjsStats = { ...newStats('model directory: loadModel (tfjs builds the model)'), tensorsLeakedByRejectedTfjsBuilds: 0 };
+const tfjsStats = {
+  ...newStats('model directory: loadModel (tfjs builds the model)'),
+  tensorsLeakedByRejectedTfjsBuilds: 0,
+};
 let stats = memoryStats;
 afterAll(() => {
   const file = process.env.LOWBIT_FUZZ_REPORT;
@@ -57,8 +74,16 @@ async function dirFiles(dir: string): Promise<Files> {
 
 beforeAll(async () => {
   root = await mkdtemp(join(tmpdir(), 'lowbit-model-dir-fuzz-'));
-  const dense = tfl.sequential({ layers: [tfl.layers.dense({ inputShape: [3], units: 2 }), tfl.layers.dense({ units: 1 })] });
-  const conv = tfl.sequential({ layers: [tfl.layers.conv2d({ inputShape: [4, 4, 1], filters: 2, kernelSize: 2 }), tfl.layers.flatten(), tfl.layers.dense({ units: 2 })] });
+  const dense = tfl.sequential({
+    layers: [tfl.layers.dense({ inputShape: [3], units: 2 }), tfl.layers.dense({ units: 1 })],
+  });
+  const conv = tfl.sequential({
+    layers: [
+      tfl.layers.conv2d({ inputShape: [4, 4, 1], filters: 2, kernelSize: 2 }),
+      tfl.layers.flatten(),
+      tfl.layers.dense({ units: 2 }),
+    ],
+  });
   const empty = tfl.sequential({ layers: [tfl.layers.flatten({ inputShape: [2, 2] })] });
   for (const [i, m] of [dense, conv, empty].entries()) {
     await saveModel(m, join(root, `base${i}`));
@@ -103,7 +128,8 @@ function memoryFiles(files: Files): ModelFiles {
     readInto: async (n, target) => {
       const f = files.get(n);
       // The loader must only ask for what it measured.
-      if (!f || f.length !== target.length) throw new Error(`loader asked for ${target.length} bytes of ${n}, which has ${f?.length}`);
+      if (!f || f.length !== target.length)
+        throw new Error(`loader asked for ${target.length} bytes of ${n}, which has ${f?.length}`);
       target.set(f);
     },
   };
@@ -142,9 +168,43 @@ async function outcome<T>(run: () => Promise<T>): Promise<T | undefined> {
 // --- mutations -------------------------------------------------------------------------------
 
 const POOL: unknown[] = [
-  -1, 0, 1, 3, 4, 2 ** 31, 2 ** 53, 1e300, 1.5, -0.5, '', 'x', 'float32', 'int32', 'bool', 'complex64', 'string', 'uint8', 'uint16', 'float16',
-  'weights.bin', 'model.json', '../escape', 'a/b', [], {}, null, true, [1, 2], [2 ** 20, 2 ** 20, 2 ** 20], [0], [-1],
-  { dtype: 'uint8', scale: 1, min: 0 }, { dtype: 'uint8' }, { dtype: 'float16' }, { byteLength: 0, sha256: '0'.repeat(64) }, 'a'.repeat(300),
+  -1,
+  0,
+  1,
+  3,
+  4,
+  2 ** 31,
+  2 ** 53,
+  1e300,
+  1.5,
+  -0.5,
+  '',
+  'x',
+  'float32',
+  'int32',
+  'bool',
+  'complex64',
+  'string',
+  'uint8',
+  'uint16',
+  'float16',
+  'weights.bin',
+  'model.json',
+  '../escape',
+  'a/b',
+  [],
+  {},
+  null,
+  true,
+  [1, 2],
+  [2 ** 20, 2 ** 20, 2 ** 20],
+  [0],
+  [-1],
+  { dtype: 'uint8', scale: 1, min: 0 },
+  { dtype: 'uint8' },
+  { dtype: 'float16' },
+  { byteLength: 0, sha256: '0'.repeat(64) },
+  'a'.repeat(300),
 ];
 /** Small values only inside modelTopology: a huge layer would make tfjs allocate it (see the report). */
 const TOPOLOGY_POOL: unknown[] = [-1, 0, 1, 2, 1.5, '', 'relu', 'Dense', 'NoSuchLayer', null, [], {}, true, [null, 3]];
@@ -166,11 +226,18 @@ function applyJsonOp(json: unknown, op: JsonOp): unknown {
   const path = all[op.at % all.length]!;
   const inTopology = path[0] === 'modelTopology';
   const pool = inTopology ? TOPOLOGY_POOL : POOL;
-  const parent = path.slice(0, -1).reduce<any>((o, k) => o[k], json); // eslint-disable-line @typescript-eslint/no-explicit-any
+  const parent = path
+    .slice(0, -1)
+    .reduce<Record<string | number, unknown>>(
+      (o, k) => o[k] as Record<string | number, unknown>,
+      json as Record<string, unknown>,
+    );
   const key = path[path.length - 1]!;
   if (op.op === 'replace') parent[key] = structuredClone(pool[op.value % pool.length]);
-  else if (op.op === 'delete') Array.isArray(parent) ? parent.splice(key as number, 1) : delete parent[key];
-  else if (Array.isArray(parent)) parent.splice(key as number, 0, structuredClone(parent[key as number]));
+  else if (op.op === 'delete') {
+    if (Array.isArray(parent)) parent.splice(key as number, 1);
+    else delete parent[key];
+  } else if (Array.isArray(parent)) parent.splice(key as number, 0, structuredClone(parent[key as number]));
   return json;
 }
 
@@ -185,9 +252,38 @@ interface Case {
 
 const caseArb: fc.Arbitrary<Case> = fc.record({
   base: fc.nat(),
-  jsonOps: fc.array(fc.record({ at: fc.nat(), op: fc.constantFrom('replace' as const, 'delete' as const, 'duplicate' as const), value: fc.nat() }), { maxLength: 3 }),
-  jsonBytes: fc.record({ kind: fc.constantFrom('none' as const, 'none' as const, 'none' as const, 'flip' as const, 'truncate' as const, 'extend' as const), at: fc.nat(), bit: fc.integer({ min: 0, max: 7 }) }),
-  weights: fc.record({ kind: fc.constantFrom('none' as const, 'none' as const, 'truncate' as const, 'extend' as const, 'flip' as const, 'remove' as const, 'directory' as const), at: fc.nat() }),
+  jsonOps: fc.array(
+    fc.record({
+      at: fc.nat(),
+      op: fc.constantFrom('replace' as const, 'delete' as const, 'duplicate' as const),
+      value: fc.nat(),
+    }),
+    { maxLength: 3 },
+  ),
+  jsonBytes: fc.record({
+    kind: fc.constantFrom(
+      'none' as const,
+      'none' as const,
+      'none' as const,
+      'flip' as const,
+      'truncate' as const,
+      'extend' as const,
+    ),
+    at: fc.nat(),
+    bit: fc.integer({ min: 0, max: 7 }),
+  }),
+  weights: fc.record({
+    kind: fc.constantFrom(
+      'none' as const,
+      'none' as const,
+      'truncate' as const,
+      'extend' as const,
+      'flip' as const,
+      'remove' as const,
+      'directory' as const,
+    ),
+    at: fc.nat(),
+  }),
   resign: fc.boolean(),
   extraFile: fc.boolean(),
 });
@@ -205,8 +301,12 @@ function build(c: Case): { files: Files; directories: string[] } {
   if (w.kind === 'flip' && weights.length > 0) (weights = weights.slice())[w.at % weights.length] ^= 1 << (w.at % 8);
   files.set(name, weights);
   if (w.kind === 'remove') files.delete(name);
-  if (w.kind === 'directory') (files.delete(name), directories.push(name));
-  if (c.resign && json.lowbitIntegrity && files.has(name)) json.lowbitIntegrity[name] = { byteLength: weights.length, sha256: sha(weights) };
+  if (w.kind === 'directory') {
+    files.delete(name);
+    directories.push(name);
+  }
+  if (c.resign && json.lowbitIntegrity && files.has(name))
+    json.lowbitIntegrity[name] = { byteLength: weights.length, sha256: sha(weights) };
   let mutated: unknown = json;
   for (const op of c.jsonOps) mutated = applyJsonOp(mutated, op);
   let text = enc.encode(JSON.stringify(mutated) ?? '');

@@ -110,7 +110,11 @@ const dirQueues = new Map<string, Promise<unknown>>();
  * and returns the model.json written and the weights file name. Throws {@link LowbitConfigError}
  * for a bad `dir` or specs that do not describe `weights`.
  */
-export async function writeModelDir(dir: string, content: ModelDirContent, options: WriteModelDirOptions = {}): Promise<{ modelJSON: LowbitModelJSON; weightsFile: string }> {
+export async function writeModelDir(
+  dir: string,
+  content: ModelDirContent,
+  options: WriteModelDirOptions = {},
+): Promise<{ modelJSON: LowbitModelJSON; weightsFile: string }> {
   if (typeof dir !== 'string' || dir.length === 0 || dir.includes('\0')) {
     throw new LowbitConfigError('dir', dir, 'expected a non-empty directory path string');
   }
@@ -125,16 +129,29 @@ export async function writeModelDir(dir: string, content: ModelDirContent, optio
   }
 }
 
-async function writeNow(dir: string, content: ModelDirContent, options: WriteModelDirOptions): Promise<{ modelJSON: LowbitModelJSON; weightsFile: string }> {
+async function writeNow(
+  dir: string,
+  content: ModelDirContent,
+  options: WriteModelDirOptions,
+): Promise<{ modelJSON: LowbitModelJSON; weightsFile: string }> {
   const step = async (s: SaveStep) => {
     if (options.onStep) await options.onStep(s);
   };
   const { weights, weightSpecs } = content;
   if (!(weights instanceof Uint8Array)) throw new LowbitConfigError('weights', weights, 'expected a Uint8Array');
-  if (!Array.isArray(weightSpecs)) throw new LowbitConfigError('weightSpecs', weightSpecs, 'expected an array of weight specs');
-  const described = weightSpecsByteLength(weightSpecs, 'weightSpecs', (problem) => new LowbitConfigError('weightSpecs', weightSpecs, problem));
+  if (!Array.isArray(weightSpecs))
+    throw new LowbitConfigError('weightSpecs', weightSpecs, 'expected an array of weight specs');
+  const described = weightSpecsByteLength(
+    weightSpecs,
+    'weightSpecs',
+    (problem) => new LowbitConfigError('weightSpecs', weightSpecs, problem),
+  );
   if (described !== weights.byteLength) {
-    throw new LowbitConfigError('weights', weights, `the weight specs describe ${described} bytes, the weight data holds ${weights.byteLength}`);
+    throw new LowbitConfigError(
+      'weights',
+      weights,
+      `the weight specs describe ${described} bytes, the weight data holds ${weights.byteLength}`,
+    );
   }
   const stat = await fs.stat(dir).catch(() => undefined);
   if (stat && !stat.isDirectory()) throw new LowbitConfigError('dir', dir, 'exists and is not a directory');
@@ -152,7 +169,11 @@ async function writeNow(dir: string, content: ModelDirContent, options: WriteMod
   };
   const jsonBytes = new TextEncoder().encode(JSON.stringify(modelJSON));
   if (jsonBytes.length > MAX_MODEL_JSON_BYTES) {
-    throw new LowbitConfigError('modelJSON', `${jsonBytes.length} bytes`, `model.json would exceed the ${MAX_MODEL_JSON_BYTES}-byte limit loads accept`);
+    throw new LowbitConfigError(
+      'modelJSON',
+      `${jsonBytes.length} bytes`,
+      `model.json would exceed the ${MAX_MODEL_JSON_BYTES}-byte limit loads accept`,
+    );
   }
 
   await writeFileDurably(dir, weightsFile, weights);
@@ -246,7 +267,10 @@ async function removeDeadTemps(dir: string): Promise<number> {
     if (activeTemps.has(path)) continue;
     const pid = Number(m[1]);
     if (pid !== process.pid && processAlive(pid)) continue;
-    await fs.unlink(path).then(() => removed++, () => undefined);
+    await fs.unlink(path).then(
+      () => removed++,
+      () => undefined,
+    );
   }
   return removed;
 }
@@ -254,7 +278,8 @@ async function removeDeadTemps(dir: string): Promise<number> {
 /** Removes this module's weights files that `keep` does not name, and dead temporary files. */
 async function removeStaleWeights(dir: string, keep: Set<string>): Promise<void> {
   for (const name of await fs.readdir(dir)) {
-    if (OWN_WEIGHTS_FILE.test(name) && !keep.has(name)) await fs.unlink(nodePath.join(dir, name)).catch(() => undefined);
+    if (OWN_WEIGHTS_FILE.test(name) && !keep.has(name))
+      await fs.unlink(nodePath.join(dir, name)).catch(() => undefined);
   }
   await removeDeadTemps(dir);
 }
@@ -321,7 +346,10 @@ export function nodeModelFiles(dir: string): ModelFiles {
       } catch (e) {
         if (e instanceof LowbitDataError) throw e;
         const code = (e as NodeJS.ErrnoException).code;
-        throw new LowbitDataError(path, code === 'ENOENT' ? 'not found' : `cannot be read (${code ?? (e as Error).message})`);
+        throw new LowbitDataError(
+          path,
+          code === 'ENOENT' ? 'not found' : `cannot be read (${code ?? (e as Error).message})`,
+        );
       } finally {
         await handle?.close().catch(() => undefined);
       }
@@ -342,7 +370,10 @@ export async function readModelDir(dir: string, options: ReadModelOptions = {}):
       return await readModelFiles(files, options);
     } catch (e) {
       const after = await fs.stat(files.pathOf(MODEL_JSON_FILE)).catch(() => undefined);
-      const switched = before !== undefined && after !== undefined && (before.ino !== after.ino || before.mtimeMs !== after.mtimeMs || before.size !== after.size);
+      const switched =
+        before !== undefined &&
+        after !== undefined &&
+        (before.ino !== after.ino || before.mtimeMs !== after.mtimeMs || before.size !== after.size);
       if (!switched || attempt >= 2) throw e;
     }
   }
@@ -361,7 +392,8 @@ export async function readModelFiles(files: ModelFiles, options: ReadModelOption
   const jsonPath = files.pathOf(MODEL_JSON_FILE);
   const jsonSize = await files.sizeOf(MODEL_JSON_FILE);
   if (jsonSize === undefined) throw new LowbitDataError(jsonPath, 'not found (no model saved in this directory?)');
-  if (jsonSize > maxJson) throw new LowbitDataError(jsonPath, `is ${jsonSize} bytes, more than the ${maxJson}-byte limit for a model.json`);
+  if (jsonSize > maxJson)
+    throw new LowbitDataError(jsonPath, `is ${jsonSize} bytes, more than the ${maxJson}-byte limit for a model.json`);
   const jsonBytes = new Uint8Array(jsonSize);
   await files.readInto(MODEL_JSON_FILE, jsonBytes);
   const modelJSON = parseModelJSON(jsonBytes, jsonPath);
@@ -379,7 +411,8 @@ export async function readModelFiles(files: ModelFiles, options: ReadModelOption
     const size = await files.sizeOf(file);
     if (size === undefined) throw new LowbitDataError(path, `not found (listed in ${MODEL_JSON_FILE})`);
     const record = integrity?.[file];
-    if (integrity && !record) throw new LowbitDataError(jsonPath, `lowbitIntegrity has no entry for weights file "${file}"`);
+    if (integrity && !record)
+      throw new LowbitDataError(jsonPath, `lowbitIntegrity has no entry for weights file "${file}"`);
     if (record && size !== record.byteLength) {
       throw new LowbitDataError(
         path,
@@ -391,7 +424,10 @@ export async function readModelFiles(files: ModelFiles, options: ReadModelOption
   const total = sizes.reduce((a, b) => a + b, 0);
   const expected = weightSpecsByteLength(specs, jsonPath, (problem) => new LowbitDataError(jsonPath, problem));
   if (expected !== total) {
-    throw new LowbitDataError(jsonPath, `weightsManifest describes ${expected} bytes of weights, the weights files hold ${total}`);
+    throw new LowbitDataError(
+      jsonPath,
+      `weightsManifest describes ${expected} bytes of weights, the weights files hold ${total}`,
+    );
   }
   const data = new Uint8Array(total);
   let offset = 0;
@@ -402,7 +438,10 @@ export async function readModelFiles(files: ModelFiles, options: ReadModelOption
     if (record) {
       const sha256 = createHash('sha256').update(part).digest('hex');
       if (sha256 !== record.sha256) {
-        throw new LowbitDataError(files.pathOf(file), `SHA-256 mismatch: expected ${record.sha256} (recorded in ${MODEL_JSON_FILE}), found ${sha256} (file edited or corrupted)`);
+        throw new LowbitDataError(
+          files.pathOf(file),
+          `SHA-256 mismatch: expected ${record.sha256} (recorded in ${MODEL_JSON_FILE}), found ${sha256} (file edited or corrupted)`,
+        );
       }
     }
     offset += sizes[i];
@@ -451,10 +490,18 @@ function checkModelJSON(json: unknown, fail: (problem: string) => never): assert
   const j = json as Record<string, unknown>;
   if (!isObject(j.modelTopology)) fail('has no modelTopology object');
   for (const key of ['format', 'generatedBy', 'convertedBy'] as const) {
-    if (j[key] !== undefined && j[key] !== null && typeof j[key] !== 'string') fail(`${key} = ${describeValue(j[key])} must be a string`);
+    if (j[key] !== undefined && j[key] !== null && typeof j[key] !== 'string')
+      fail(`${key} = ${describeValue(j[key])} must be a string`);
   }
-  for (const key of ['trainingConfig', 'userDefinedMetadata', 'signature', 'modelInitializer', 'initializerSignature'] as const) {
-    if (j[key] !== undefined && j[key] !== null && !isObject(j[key])) fail(`${key} = ${describeValue(j[key])} must be an object`);
+  for (const key of [
+    'trainingConfig',
+    'userDefinedMetadata',
+    'signature',
+    'modelInitializer',
+    'initializerSignature',
+  ] as const) {
+    if (j[key] !== undefined && j[key] !== null && !isObject(j[key]))
+      fail(`${key} = ${describeValue(j[key])} must be an object`);
   }
   if (!Array.isArray(j.weightsManifest)) fail('has no weightsManifest array');
   const seenPaths = new Set<string>();
@@ -469,25 +516,33 @@ function checkModelJSON(json: unknown, fail: (problem: string) => never): assert
       if (typeof p !== 'string' || p === '' || p === '.' || p === '..' || /[/\\\0]/.test(p) || p.length > 255) {
         fail(`weightsManifest[${g}].paths holds ${describeValue(p)}; expected a plain file name in the same directory`);
       }
-      if (p === MODEL_JSON_FILE || seenPaths.has(p as string)) fail(`weightsManifest[${g}].paths lists "${p}" twice or names model.json`);
+      if (p === MODEL_JSON_FILE || seenPaths.has(p as string))
+        fail(`weightsManifest[${g}].paths lists "${p}" twice or names model.json`);
       seenPaths.add(p as string);
     }
     for (const [w, spec] of (grp.weights as unknown[]).entries()) {
       const at = `weightsManifest[${g}].weights[${w}]`;
       const s = spec as Record<string, unknown>;
-      const shapeOk = isObject(s) && Array.isArray(s.shape) && (s.shape as unknown[]).every((d) => Number.isSafeInteger(d) && (d as number) >= 0);
+      const shapeOk =
+        isObject(s) &&
+        Array.isArray(s.shape) &&
+        (s.shape as unknown[]).every((d) => Number.isSafeInteger(d) && (d as number) >= 0);
       if (!isObject(s) || typeof s.name !== 'string' || s.name === '' || !shapeOk || typeof s.dtype !== 'string') {
         fail(`${at} must have a name, a shape of non-negative integers and a dtype`);
       }
       if (seenNames.has(s.name as string)) fail(`${at}: weight name ${describeValue(s.name)} appears twice`);
       seenNames.add(s.name as string);
-      if (!(s.dtype as string in WEIGHT_DTYPE_BYTES)) {
-        fail(`${at}.dtype = ${describeValue(s.dtype)} is not supported (expected one of ${Object.keys(WEIGHT_DTYPE_BYTES).join(', ')})`);
+      if (!((s.dtype as string) in WEIGHT_DTYPE_BYTES)) {
+        fail(
+          `${at}.dtype = ${describeValue(s.dtype)} is not supported (expected one of ${Object.keys(WEIGHT_DTYPE_BYTES).join(', ')})`,
+        );
       }
       if (s.quantization !== undefined) {
         const q = s.quantization as Record<string, unknown>;
         if (!isObject(q) || typeof q.dtype !== 'string' || !(q.dtype in QUANTIZED_DTYPE_BYTES)) {
-          fail(`${at}.quantization must be an object with dtype one of ${Object.keys(QUANTIZED_DTYPE_BYTES).join(', ')}`);
+          fail(
+            `${at}.quantization must be an object with dtype one of ${Object.keys(QUANTIZED_DTYPE_BYTES).join(', ')}`,
+          );
         }
         for (const key of ['scale', 'min'] as const) {
           const v = q[key];
@@ -496,7 +551,8 @@ function checkModelJSON(json: unknown, fail: (problem: string) => never): assert
             fail(`${at}.quantization.${key} = ${describeValue(v)}; expected a finite number`);
           }
         }
-        if (q.dtype !== 'float16' && (q.scale as number) < 0) fail(`${at}.quantization.scale = ${q.scale}; expected >= 0`);
+        if (q.dtype !== 'float16' && (q.scale as number) < 0)
+          fail(`${at}.quantization.scale = ${q.scale}; expected >= 0`);
       }
     }
   }
@@ -505,7 +561,13 @@ function checkModelJSON(json: unknown, fail: (problem: string) => never): assert
     if (!isObject(rec)) fail('lowbitIntegrity must be an object');
     for (const [file, entry] of Object.entries(rec as Record<string, unknown>)) {
       const e = entry as Record<string, unknown>;
-      if (!isObject(e) || !Number.isSafeInteger(e.byteLength) || (e.byteLength as number) < 0 || typeof e.sha256 !== 'string' || !/^[0-9a-f]{64}$/.test(e.sha256)) {
+      if (
+        !isObject(e) ||
+        !Number.isSafeInteger(e.byteLength) ||
+        (e.byteLength as number) < 0 ||
+        typeof e.sha256 !== 'string' ||
+        !/^[0-9a-f]{64}$/.test(e.sha256)
+      ) {
         fail(`lowbitIntegrity[${describeValue(file)}] must hold a non-negative integer byteLength and a hex sha256`);
       }
     }
@@ -513,18 +575,29 @@ function checkModelJSON(json: unknown, fail: (problem: string) => never): assert
 }
 
 /** Bytes the weight specs occupy (exact: every count is checked to stay a safe integer). */
-export function weightSpecsByteLength(specs: readonly tf.io.WeightsManifestEntry[], source: string, error: (problem: string) => Error = (p) => new LowbitDataError(source, p)): number {
+export function weightSpecsByteLength(
+  specs: readonly tf.io.WeightsManifestEntry[],
+  source: string,
+  error: (problem: string) => Error = (p) => new LowbitDataError(source, p),
+): number {
   let total = 0;
   for (const [i, s] of specs.entries()) {
     if (!isObject(s) || !Array.isArray(s.shape)) throw error(`weight ${i} has no shape`);
     let elements = 1;
     for (const d of s.shape) {
-      if (!Number.isSafeInteger(d) || d < 0) throw error(`weight ${describeValue(s.name)} has shape ${describeValue(s.shape)}; expected non-negative integers`);
+      if (!Number.isSafeInteger(d) || d < 0)
+        throw error(
+          `weight ${describeValue(s.name)} has shape ${describeValue(s.shape)}; expected non-negative integers`,
+        );
       elements *= d;
-      if (elements > MAX_WEIGHT_ELEMENTS) throw error(`weight ${describeValue(s.name)} has shape ${describeValue(s.shape)}: more than 2^40 elements`);
+      if (elements > MAX_WEIGHT_ELEMENTS)
+        throw error(`weight ${describeValue(s.name)} has shape ${describeValue(s.shape)}: more than 2^40 elements`);
     }
     const per = s.quantization ? QUANTIZED_DTYPE_BYTES[s.quantization.dtype] : WEIGHT_DTYPE_BYTES[s.dtype];
-    if (per === undefined) throw error(`weight ${describeValue(s.name)} has dtype ${describeValue(s.quantization?.dtype ?? s.dtype)}, which has no fixed byte size`);
+    if (per === undefined)
+      throw error(
+        `weight ${describeValue(s.name)} has dtype ${describeValue(s.quantization?.dtype ?? s.dtype)}, which has no fixed byte size`,
+      );
     total += elements * per;
   }
   return total;

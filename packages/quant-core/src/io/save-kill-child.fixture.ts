@@ -12,7 +12,10 @@ import { readFileSync, writeSync } from 'node:fs';
 import { writeModelDir, type ModelDirContent } from './model-dir.js';
 
 const [dir, payloadPath, mode, seedText] = process.argv.slice(2);
-const payload = JSON.parse(readFileSync(payloadPath!, 'utf8')) as Record<'A' | 'B', { modelJSON: ModelDirContent['modelJSON']; weightSpecs: ModelDirContent['weightSpecs']; weights: string }>;
+const payload = JSON.parse(readFileSync(payloadPath!, 'utf8')) as Record<
+  'A' | 'B',
+  { modelJSON: ModelDirContent['modelJSON']; weightSpecs: ModelDirContent['weightSpecs']; weights: string }
+>;
 const contents = (['B', 'A'] as const).map((k) => ({
   modelJSON: payload[k].modelJSON,
   weightSpecs: payload[k].weightSpecs,
@@ -32,7 +35,7 @@ const random = () => {
 
 function say(line: string): void {
   const bytes = Buffer.from(`${line}\n`);
-  for (let off = 0; off < bytes.length; ) {
+  for (let off = 0; off < bytes.length;) {
     try {
       off += writeSync(1, bytes, off);
     } catch (e) {

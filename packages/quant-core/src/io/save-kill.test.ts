@@ -29,13 +29,24 @@ let root: string;
 let childScript: string;
 let payloadPath: string;
 const models: Record<'A' | 'B', { weights: number[][]; prediction: number[]; units: number }> = {} as never;
-const input = () => tf.tensor2d([[0.5, -1, 2, 0.25], [1, 1, -0.5, 3]]);
+const input = () =>
+  tf.tensor2d([
+    [0.5, -1, 2, 0.25],
+    [1, 1, -0.5, 3],
+  ]);
 
 function buildModel(units: number, offset: number): tfl.Sequential {
   const model = tfl.sequential();
   model.add(tfl.layers.dense({ inputShape: [4], units, activation: 'relu' }));
   model.add(tfl.layers.dense({ units: 2 }));
-  model.setWeights(model.getWeights().map((w, k) => tf.tensor(Array.from({ length: w.size }, (_, i) => Math.sin(offset + 7 * k + i)), w.shape)));
+  model.setWeights(
+    model.getWeights().map((w, k) =>
+      tf.tensor(
+        Array.from({ length: w.size }, (_, i) => Math.sin(offset + 7 * k + i)),
+        w.shape,
+      ),
+    ),
+  );
   return model;
 }
 
@@ -71,7 +82,9 @@ async function loadsAs(dir: string): Promise<'A' | 'B'> {
         return k;
       }
     }
-    throw new Error(`the directory loads as neither A nor B (units ${(model.layers[0] as unknown as { units: number }).units})`);
+    throw new Error(
+      `the directory loads as neither A nor B (units ${(model.layers[0] as unknown as { units: number }).units})`,
+    );
   } finally {
     model.dispose();
   }
@@ -84,7 +97,13 @@ interface Round {
   savesCompleted: number;
 }
 
-function runChild(command: string, args: string[], delayMs: number, start: 'A' | 'B', logsSteps = true): Promise<Round> {
+function runChild(
+  command: string,
+  args: string[],
+  delayMs: number,
+  start: 'A' | 'B',
+  logsSteps = true,
+): Promise<Round> {
   return new Promise((done, fail) => {
     const child = spawn(command, args, { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
@@ -101,7 +120,8 @@ function runChild(command: string, args: string[], delayMs: number, start: 'A' |
     child.on('error', fail);
     child.on('close', (code, signal) => {
       clearTimeout(timer);
-      if (signal !== 'SIGKILL') return fail(new Error(`child exited by itself (code ${code}, signal ${signal}): ${err}`));
+      if (signal !== 'SIGKILL')
+        return fail(new Error(`child exited by itself (code ${code}, signal ${signal}): ${err}`));
       const lines = out.split('\n').filter((l) => l.length > 0);
       let state: 'A' | 'B' = start;
       let expected: Round['expected'] = start;
@@ -114,7 +134,11 @@ function runChild(command: string, args: string[], delayMs: number, start: 'A' |
         // Killed after writing model.json's temp file: the rename may have happened unlogged.
         expected = step === 'json-written' ? 'either' : state;
       }
-      done({ lastStep: lines.length > 1 ? lines[lines.length - 1]!.split(' ')[1]! : 'ready', expected, savesCompleted });
+      done({
+        lastStep: lines.length > 1 ? lines[lines.length - 1]!.split(' ')[1]! : 'ready',
+        expected,
+        savesCompleted,
+      });
     });
   });
 }
@@ -132,7 +156,10 @@ beforeAll(async () => {
     logLevel: 'silent',
   });
   const payload: Record<string, unknown> = {};
-  for (const [k, units, offset] of [['A', 3, 0], ['B', 5, 100]] as const) {
+  for (const [k, units, offset] of [
+    ['A', 3, 0],
+    ['B', 5, 100],
+  ] as const) {
     const model = buildModel(units, offset);
     models[k] = { ...snapshot(model), units };
     const ref = join(root, `ref-${k}`);
@@ -164,7 +191,7 @@ describe('saveModel under SIGKILL', () => {
       const dir = join(root, `target-${laneIndex}`);
       let state: 'A' | 'B' = 'A';
       let seed = 12345 + laneIndex;
-      const random = () => ((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 2 ** 32);
+      const random = () => (seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 2 ** 32;
       for (let round = 0; round < KILLS_PER_LANE; round++) {
         // Start from a directory in the current release's layout now and then.
         if (round % 17 === 0) {
@@ -173,14 +200,20 @@ describe('saveModel under SIGKILL', () => {
         }
         const slow = round % 3 === 2;
         const delay = Math.floor(random() * (slow ? 50 : 30));
-        const r = await runChild(process.execPath, [childScript, dir, payloadPath, slow ? 'slow' : 'fast', String(1000 * laneIndex + round + 1)], delay, state);
+        const r = await runChild(
+          process.execPath,
+          [childScript, dir, payloadPath, slow ? 'slow' : 'fast', String(1000 * laneIndex + round + 1)],
+          delay,
+          state,
+        );
         byStep.set(r.lastStep, (byStep.get(r.lastStep) ?? 0) + 1);
         saves += r.savesCompleted;
         const names = await readdir(dir);
         leftoverTemps += names.filter((n) => n.startsWith(TEMP_FILE_PREFIX)).length;
         staleWeights += names.filter((n) => /^weights.*\.bin$/.test(n)).length - 1;
         const got = await loadsAs(dir);
-        if (r.expected !== 'either') expect(got, `lane ${laneIndex} round ${round}, killed after step ${r.lastStep}`).toBe(r.expected);
+        if (r.expected !== 'either')
+          expect(got, `lane ${laneIndex} round ${round}, killed after step ${r.lastStep}`).toBe(r.expected);
         outcome[got]++;
         state = got;
       }
@@ -214,10 +247,16 @@ describe('saveModel under SIGKILL', () => {
     const script = join(here, 'save-kill-full-child.fixture.ts');
     let state: 'A' | 'B' = 'A';
     let seed = 99;
-    const random = () => ((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 2 ** 32);
+    const random = () => (seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 2 ** 32;
     for (let k = 0; k < FULL_PATH_KILLS; k++) {
       // No step log here: any of A and B is allowed, but nothing else.
-      await runChild(process.execPath, ['--import', 'tsx', script, dir, join(root, 'ref-A'), join(root, 'ref-B')], Math.floor(random() * 60), state, false);
+      await runChild(
+        process.execPath,
+        ['--import', 'tsx', script, dir, join(root, 'ref-A'), join(root, 'ref-B')],
+        Math.floor(random() * 60),
+        state,
+        false,
+      );
       state = await loadsAs(dir);
     }
   }, 120_000);
