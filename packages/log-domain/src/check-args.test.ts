@@ -1,7 +1,16 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
 import { LowbitConfigError } from '@lowbit/quant-core';
-import { decodeUnits, decodeShiftCode, logAdd, logAddTable, logDomainMatMul, shiftConv2d, shiftKindOf, shiftMatMul } from './index.js';
+import {
+  decodeUnits,
+  decodeShiftCode,
+  logAdd,
+  logAddTable,
+  logDomainMatMul,
+  shiftConv2d,
+  shiftKindOf,
+  shiftMatMul,
+} from './index.js';
 
 const codes = (v: number[], shape: number[]) => tf.tensor(v, shape, 'int32');
 

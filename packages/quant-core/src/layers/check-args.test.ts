@@ -17,7 +17,9 @@ describe('generic layer arguments', () => {
     expect(() => quantConv2d({ filters: 1, kernelSize: 1, stride: 2 } as never)).toThrow(/quantConv2d.stride = 2/);
     expect(() => quantDepthwiseConv2d({ kernelSize: 1, bogus: 1 } as never)).toThrow(LowbitConfigError);
     // tfjs's own arguments, the base layer arguments and Dense's inputDim are accepted.
-    expect(quantDense({ units: 2, inputDim: 3, name: 'fc', kernelRegularizer: 'l1l2', trainable: false }).units).toBe(2);
+    expect(quantDense({ units: 2, inputDim: 3, name: 'fc', kernelRegularizer: 'l1l2', trainable: false }).units).toBe(
+      2,
+    );
   });
 
   it("turns tfjs's untyped argument errors into LowbitConfigErrors naming the argument", () => {
@@ -71,7 +73,12 @@ describe('apply on concrete tensors checks the input before tfjs does', () => {
 
   it('NaN input propagates (documented) and finite input stays finite', () => {
     const layer = quantDense({ units: 2, kernelQuantizer: 'wrpn', kernelInitializer: 'ones' });
-    const y = layer.apply(tf.tensor2d([[NaN, 1], [3e38, -3e38]])) as tf.Tensor;
+    const y = layer.apply(
+      tf.tensor2d([
+        [NaN, 1],
+        [3e38, -3e38],
+      ]),
+    ) as tf.Tensor;
     const v = y.dataSync();
     expect(Number.isNaN(v[0])).toBe(true);
     expect(Number.isFinite(v[2])).toBe(true);
