@@ -57,7 +57,9 @@ describe('codec loops', () => {
   it('quantizes and dequantizes across many blocks, for channel counts that do not divide them', () => {
     let seed = 7;
     const rand = () => (seed = (seed * 1664525 + 1013904223) >>> 0) / 2 ** 32;
-    for (const [C, rows, bits, extraBits] of [[1, 9000, 3, 2], [3, 3000, 5, 3], [7, 1300, 2, 8], [13, 700, 8, 1], [4099, 3, 3, 4]]) {
+    // Rows of whole bytes (C x N a multiple of 8, codes read in place, some straddling two bytes) and not.
+    const cases = [[1, 9000, 3, 2], [3, 3000, 5, 3], [7, 1300, 2, 8], [13, 700, 8, 1], [4099, 3, 3, 4], [8, 1000, 3, 2], [8, 700, 7, 5], [16, 600, 5, 3], [32, 300, 4, 3], [2, 5000, 4, 8], [4, 2100, 6, 1]];
+    for (const [C, rows, bits, extraBits] of cases) {
       const scales = Array.from({ length: C }, () => Math.fround(0.01 + rand()));
       const important = Array.from({ length: C }, (_, c) => c).filter(() => rand() < 0.5);
       const p = checkDqaParams({ bits, extraBits, scales, important });

@@ -204,6 +204,62 @@ export function unpackSignedCodes(bytes: Uint8Array, offset: number, bits: numbe
  */
 export function dequantize(codeBytes: Uint8Array, errors: Uint8Array, p: CheckedDqaParams, values: Float32Array): void {
   const C = p.channels;
+  const N = p.bits;
+  if ((C * N) % 8 === 0) dequantizeAligned(codeBytes, errors, p, values);
+  else dequantizeUnaligned(codeBytes, errors, p, values);
+}
+
+/**
+ * {@link dequantize} when a row of codes is whole bytes (C x N a multiple of 8): channel c's code
+ * then sits at the same bit offset of every row, so it is read straight from the packed bytes
+ * with constant shifts (one byte, or two when it straddles a byte boundary).
+ */
+function dequantizeAligned(codeBytes: Uint8Array, errors: Uint8Array, p: CheckedDqaParams, values: Float32Array): void {
+  const C = p.channels;
+  const K = p.important.length;
+  const N = p.bits;
+  const m = p.extraBits;
+  const importantIndex = new Int32Array(C).fill(-1);
+  p.important.forEach((c, j) => (importantIndex[c] = j));
+  const rows = values.length / C;
+  const rowBytes = (C * N) / 8;
+  const up = 32 - N;
+  const B = blockRows(C);
+  for (let r0 = 0; r0 < rows; r0 += B) {
+    const end = Math.min(rows, r0 + B) * C;
+    for (let c = 0; c < C; c++) {
+      const bit = c * N;
+      const o0 = r0 * rowBytes + (bit >>> 3);
+      // (x << left) >> up: bits [bit & 7, (bit & 7) + N) of x, sign-extended.
+      const left = up - (bit & 7);
+      const straddles = (bit & 7) + N > 8;
+      const j = importantIndex[c];
+      if (j < 0) {
+        const step = p.scales[c];
+        if (!straddles) {
+          for (let i = r0 * C + c, o = o0; i < end; i += C, o += rowBytes) values[i] = ((codeBytes[o] << left) >> up) * step;
+        } else {
+          for (let i = r0 * C + c, o = o0; i < end; i += C, o += rowBytes) values[i] = (((codeBytes[o] | (codeBytes[o + 1] << 8)) << left) >> up) * step;
+        }
+      } else {
+        const step = p.scales[c] / 2 ** m;
+        if (!straddles) {
+          for (let i = r0 * C + c, o = o0, e = r0 * K + j; i < end; i += C, o += rowBytes, e += K) {
+            values[i] = ((((codeBytes[o] << left) >> up) << m) | errors[e]) * step;
+          }
+        } else {
+          for (let i = r0 * C + c, o = o0, e = r0 * K + j; i < end; i += C, o += rowBytes, e += K) {
+            values[i] = (((((codeBytes[o] | (codeBytes[o + 1] << 8)) << left) >> up) << m) | errors[e]) * step;
+          }
+        }
+      }
+    }
+  }
+}
+
+/** {@link dequantize} for rows of codes that end inside a byte: unpacks each block of codes first. */
+function dequantizeUnaligned(codeBytes: Uint8Array, errors: Uint8Array, p: CheckedDqaParams, values: Float32Array): void {
+  const C = p.channels;
   const K = p.important.length;
   const N = p.bits;
   const m = p.extraBits;
@@ -211,11 +267,10 @@ export function dequantize(codeBytes: Uint8Array, errors: Uint8Array, p: Checked
   p.important.forEach((c, j) => (importantIndex[c] = j));
   const rows = values.length / C;
   const B = blockRows(C);
-  const block = new Int8Array(Math.min(rows, B) * C);
+  const codes = new Int8Array(Math.min(rows, B) * C);
   for (let r0 = 0; r0 < rows; r0 += B) {
     const base = r0 * C;
     const len = (Math.min(rows, r0 + B) - r0) * C;
-    const codes = block;
     unpackSignedCodes(codeBytes, (base * N) / 8, N, codes, len);
     for (let c = 0; c < C; c++) {
       const j = importantIndex[c];
