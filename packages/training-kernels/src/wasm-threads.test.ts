@@ -125,6 +125,8 @@ describe('threaded wasm in Node', () => {
     expect(seen.logicalCores).toBe(3);
     expect((await withWasmThreadPool('auto', () => cores(threaded))).result).toBe(6);
     expect(WebAssembly.instantiate).toBe(original);
+    await expect(withWasmThreadPool(0, async () => 1)).rejects.toThrow(/threads/);
+    await expect(withWasmThreadPool(2, 'go' as never)).rejects.toThrow(/start/);
     expect(availableParallelism()).toBeGreaterThan(0);
   });
 });

@@ -4,10 +4,12 @@
  * ```ts
  * import * as tf from '@tensorflow/tfjs-core';
  * import { setThreadsCount } from '@tensorflow/tfjs-backend-wasm';
- * import { enableWasmThreadsInNode } from '@lowbit/training-kernels';
- * enableWasmThreadsInNode();   // before the wasm backend initialises
+ * import { enableWasmThreadsInNode, withWasmThreadPool } from '@lowbit/training-kernels';
+ * enableWasmThreadsInNode();                          // before the wasm backend initialises
+ * tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', true); // tfjs says false in Node
  * setThreadsCount(2);
- * await tf.setBackend('wasm');  // threaded SIMD build, XNNPACK with 2 threads
+ * await withWasmThreadPool(2, () => tf.setBackend('wasm')); // threaded SIMD build, 2 threads
+ * // or all of it: await selectBackend({ threads: 2 })
  * ```
  *
  * Why it does not start by itself: tfjs 4.22 reports no thread support in Node
@@ -29,6 +31,7 @@
  */
 
 import * as tf from '@tensorflow/tfjs-core';
+import { LowbitConfigError } from '@lowbit/quant-core/errors';
 
 /** The worker-side bootstrap, run by Node as a CommonJS script (`eval: true`). */
 const BOOTSTRAP = `
@@ -198,6 +201,11 @@ export async function withWasmThreadPool<T>(
   threads: number | 'auto',
   start: () => Promise<T>,
 ): Promise<{ result: T; logicalCores?: number }> {
+  if (threads !== 'auto' && !(Number.isInteger(threads) && threads >= 1 && threads <= MAX_WASM_THREADS)) {
+    throw new LowbitConfigError('threads', threads, `expected 'auto' or an integer 1..${MAX_WASM_THREADS}`);
+  }
+  if (typeof start !== 'function')
+    throw new LowbitConfigError('start', start, 'expected a function that starts the backend');
   type Instantiate = (source: unknown, imports?: Imports) => Promise<unknown>;
   const wa = WebAssembly as unknown as Record<'instantiate' | 'instantiateStreaming', Instantiate | undefined>;
   const originals = { instantiate: wa.instantiate, instantiateStreaming: wa.instantiateStreaming };

@@ -17,7 +17,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { stockKernel } from '../stock-kernels.js';
-import { heapOffset, type WasmBackendLike } from './max-pool-grad.js';
+import { heapOffset, type WasmBackendLike } from './wasm-heap.js';
 import { gemm4x8Fn } from './simd-helpers.js';
 
 const size = (shape: readonly number[]) => shape.reduce((p, d) => p * d, 1);

@@ -39,7 +39,9 @@ export function composedKernel<A>(kernelName: string, backendName: string, impl:
     kernelName,
     backendName,
     kernelFunc: ({ inputs, attrs, backend }) => {
-      const wrapped = Object.entries(inputs).map(([name, info]) => [name, asTensor(info as tf.TensorInfo, backend as tf.KernelBackend)] as const);
+      const wrapped = Object.entries(inputs).map(
+        ([name, info]) => [name, asTensor(info as tf.TensorInfo, backend as tf.KernelBackend)] as const,
+      );
       try {
         const tensors = Object.fromEntries(wrapped.map(([name, w]) => [name, w.tensor]));
         return tf.tidy(() => impl(tensors, attrs as unknown as A));
@@ -61,6 +63,9 @@ export function toNhwc<T extends tf.Tensor>(t: T, dataFormat: 'NHWC' | 'NCHW' | 
 }
 
 /** Shape [b, h, w, c] from a shape given in `dataFormat`. */
-export function shapeToNhwc(shape: [number, number, number, number], dataFormat: 'NHWC' | 'NCHW' | undefined): [number, number, number, number] {
+export function shapeToNhwc(
+  shape: [number, number, number, number],
+  dataFormat: 'NHWC' | 'NCHW' | undefined,
+): [number, number, number, number] {
   return dataFormat === 'NCHW' ? [shape[0], shape[2], shape[3], shape[1]] : shape;
 }

@@ -9,7 +9,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { conv2dBackpropFilterWasmComposedConfig } from './conv2d-backprop-filter.js';
-import { heapOffset, type WasmBackendLike } from './max-pool-grad.js';
+import { heapOffset, type WasmBackendLike } from './wasm-heap.js';
 import { geometry } from './patches.js';
 import { filterRowFn } from './simd-helpers.js';
 

@@ -10,7 +10,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { asTensor, shapeToNhwc } from './composed-kernel.js';
 import { geometry, type Geometry } from './patches.js';
-import { heapOffset, type WasmBackendLike } from './max-pool-grad.js';
+import { heapOffset, type WasmBackendLike } from './wasm-heap.js';
 import { simdHelpers, type SimdHelpers } from './simd-helpers.js';
 
 /**

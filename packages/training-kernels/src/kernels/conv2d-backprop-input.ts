@@ -8,10 +8,23 @@ import * as tf from '@tensorflow/tfjs-core';
 import { composedKernel, shapeToNhwc, toNhwc } from './composed-kernel.js';
 import { fullCorrelationGrad, geometry } from './patches.js';
 
-export function conv2dBackpropInputComposed(dy: tf.Tensor4D, filter: tf.Tensor4D, attrs: tf.Conv2DBackpropInputAttrs): tf.Tensor4D {
+export function conv2dBackpropInputComposed(
+  dy: tf.Tensor4D,
+  filter: tf.Tensor4D,
+  attrs: tf.Conv2DBackpropInputAttrs,
+): tf.Tensor4D {
   const { strides, pad, dataFormat, dimRoundingMode, inputShape } = attrs;
   const dys = toNhwc(dy, dataFormat);
-  const info = tf.backend_util.computeConv2DInfo(shapeToNhwc(inputShape, dataFormat), filter.shape, strides, 1, pad, dimRoundingMode, false, 'channelsLast');
+  const info = tf.backend_util.computeConv2DInfo(
+    shapeToNhwc(inputShape, dataFormat),
+    filter.shape,
+    strides,
+    1,
+    pad,
+    dimRoundingMode,
+    false,
+    'channelsLast',
+  );
   const g = geometry(info);
   // [fh, fw, ci, co] -> flipped in space, [fh, fw, co, ci]
   const flipped = tf.transpose(tf.reverse(filter, [0, 1]), [0, 1, 3, 2]) as tf.Tensor4D;

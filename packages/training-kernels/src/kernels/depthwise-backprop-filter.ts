@@ -8,7 +8,11 @@ import * as tf from '@tensorflow/tfjs-core';
 import { composedKernel } from './composed-kernel.js';
 import { geometry, tapPatches } from './patches.js';
 
-export function depthwiseBackpropFilterComposed(x: tf.Tensor4D, dy: tf.Tensor4D, attrs: tf.DepthwiseConv2dNativeBackpropFilterAttrs): tf.Tensor4D {
+export function depthwiseBackpropFilterComposed(
+  x: tf.Tensor4D,
+  dy: tf.Tensor4D,
+  attrs: tf.DepthwiseConv2dNativeBackpropFilterAttrs,
+): tf.Tensor4D {
   const { strides, dilations, pad, dimRoundingMode, filterShape } = attrs;
   const info = tf.backend_util.computeConv2DInfo(x.shape, filterShape, strides, dilations, pad, dimRoundingMode, true);
   const g = geometry(info);

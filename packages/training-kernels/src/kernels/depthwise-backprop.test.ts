@@ -6,7 +6,14 @@ import { expectClose, randn, runStock } from '../test-util.js';
 
 type Pad = tf.DepthwiseConv2dNativeBackpropFilterAttrs['pad'];
 // tfjs allows strides > 1 or dilations > 1, not both.
-const cases: { x: [number, number, number, number]; f: [number, number]; m: number; strides: number | [number, number]; dilations: number | [number, number]; pad: Pad }[] = [
+const cases: {
+  x: [number, number, number, number];
+  f: [number, number];
+  m: number;
+  strides: number | [number, number];
+  dilations: number | [number, number];
+  pad: Pad;
+}[] = [
   { x: [2, 7, 7, 3], f: [3, 3], m: 1, strides: 1, dilations: 1, pad: 'valid' },
   { x: [2, 7, 7, 3], f: [3, 3], m: 2, strides: 1, dilations: 1, pad: 'same' },
   { x: [1, 9, 8, 2], f: [3, 2], m: 3, strides: 2, dilations: 1, pad: 'same' },
@@ -23,8 +30,19 @@ const cases: { x: [number, number, number, number]; f: [number, number]; m: numb
 function dilate(filter: tf.Tensor4D, [dh, dw]: [number, number]): tf.Tensor4D {
   return tf.tidy(() => {
     const [fh, fw, c, m] = filter.shape;
-    const spread = tf.pad(tf.reshape(filter, [fh, 1, fw, 1, c, m]), [[0, 0], [0, dh - 1], [0, 0], [0, dw - 1], [0, 0], [0, 0]]);
-    return tf.slice(tf.reshape(spread, [fh * dh, fw * dw, c, m]), [0, 0, 0, 0], [(fh - 1) * dh + 1, (fw - 1) * dw + 1, c, m]) as tf.Tensor4D;
+    const spread = tf.pad(tf.reshape(filter, [fh, 1, fw, 1, c, m]), [
+      [0, 0],
+      [0, dh - 1],
+      [0, 0],
+      [0, dw - 1],
+      [0, 0],
+      [0, 0],
+    ]);
+    return tf.slice(
+      tf.reshape(spread, [fh * dh, fw * dw, c, m]),
+      [0, 0, 0, 0],
+      [(fh - 1) * dh + 1, (fw - 1) * dw + 1, c, m],
+    ) as tf.Tensor4D;
   });
 }
 const pairOf = (v: number | [number, number]): [number, number] => (typeof v === 'number' ? [v, v] : v);
@@ -36,7 +54,9 @@ describe('DepthwiseConv2dNative backprop replacements (composed; registered on w
     const setup = () => {
       const x = randn(c.x, 1) as tf.Tensor4D;
       const filter = randn(filterShape, 2) as tf.Tensor4D;
-      const dyShape = tf.tidy(() => tf.depthwiseConv2d(x, filter, c.strides, c.pad as never, 'NHWC', c.dilations).shape);
+      const dyShape = tf.tidy(
+        () => tf.depthwiseConv2d(x, filter, c.strides, c.pad as never, 'NHWC', c.dilations).shape,
+      );
       const dy = randn(dyShape, 3) as tf.Tensor4D;
       return { x, filter, dy, dyShape };
     };
@@ -46,7 +66,14 @@ describe('DepthwiseConv2dNative backprop replacements (composed; registered on w
       const attrs = { strides: c.strides, dilations: c.dilations, pad: c.pad, filterShape };
       const [dh, dw] = pairOf(c.dilations);
       const wide = dilate(filter, [dh, dw]);
-      const wideGrad = tf.tensor(runStock(tf.DepthwiseConv2dNativeBackpropFilter, { x, dy }, { ...attrs, dilations: 1, filterShape: wide.shape }), wide.shape);
+      const wideGrad = tf.tensor(
+        runStock(
+          tf.DepthwiseConv2dNativeBackpropFilter,
+          { x, dy },
+          { ...attrs, dilations: 1, filterShape: wide.shape },
+        ),
+        wide.shape,
+      );
       const expected = tf.stridedSlice(wideGrad, [0, 0, 0, 0], wide.shape, [dh, dw, 1, 1]).dataSync();
       tf.dispose([wide, wideGrad]);
       const ours = tf.tidy(() => depthwiseBackpropFilterComposed(x, dy, attrs));
@@ -59,7 +86,11 @@ describe('DepthwiseConv2dNative backprop replacements (composed; registered on w
       const { x, filter, dy } = setup();
       const attrs = { strides: c.strides, dilations: c.dilations, pad: c.pad, inputShape: c.x };
       const wide = dilate(filter, pairOf(c.dilations));
-      const expected = runStock(tf.DepthwiseConv2dNativeBackpropInput, { dy, filter: wide }, { ...attrs, dilations: 1 });
+      const expected = runStock(
+        tf.DepthwiseConv2dNativeBackpropInput,
+        { dy, filter: wide },
+        { ...attrs, dilations: 1 },
+      );
       wide.dispose();
       const ours = tf.tidy(() => depthwiseBackpropInputComposed(dy, filter, attrs));
       expect(ours.shape).toEqual(c.x);

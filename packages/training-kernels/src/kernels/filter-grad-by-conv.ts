@@ -18,8 +18,14 @@ export function filterGradByConv(x: tf.Tensor4D, dy: tf.Tensor4D, g: Geometry): 
   const cols = (g.outWidth - 1) * g.strideWidth + (g.filterWidth - 1) * g.dilationWidth + 1;
   const padBottom = Math.max(0, rows - g.padTop - g.inHeight);
   const padRight = Math.max(0, cols - g.padLeft - g.inWidth);
-  let xp = tf.pad(x, [[0, 0], [g.padTop, padBottom], [g.padLeft, padRight], [0, 0]]);
-  if (xp.shape[1] !== rows || xp.shape[2] !== cols) xp = tf.slice(xp, [0, 0, 0, 0], [g.batch, rows, cols, g.inChannels]);
+  let xp = tf.pad(x, [
+    [0, 0],
+    [g.padTop, padBottom],
+    [g.padLeft, padRight],
+    [0, 0],
+  ]);
+  if (xp.shape[1] !== rows || xp.shape[2] !== cols)
+    xp = tf.slice(xp, [0, 0, 0, 0], [g.batch, rows, cols, g.inChannels]);
   const xt = tf.transpose(xp, [3, 1, 2, 0]) as tf.Tensor4D;
   const dyt = tf.transpose(dy, [1, 2, 0, 3]) as tf.Tensor4D;
   let out = tf.conv2d(xt, dyt, 1, 'valid', 'NHWC', [g.strideHeight, g.strideWidth]);

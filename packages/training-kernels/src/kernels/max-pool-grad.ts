@@ -7,6 +7,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { simdHelpers } from './simd-helpers.js';
+import { heapOffset, type WasmBackendLike } from './wasm-heap.js';
 
 export interface PoolGeometry {
   batch: number;
@@ -28,7 +29,7 @@ export interface PoolGeometry {
  * input `x` and the output gradient `dy`. Per window, the channels are scanned together
  * (contiguous reads): the first maximum in row-major window order wins, strictly greater only.
  */
-export function maxPoolGradInto(x: ArrayLike<number>, dy: ArrayLike<number>, dx: Float32Array, g: PoolGeometry): void {
+function maxPoolGradInto(x: ArrayLike<number>, dy: ArrayLike<number>, dx: Float32Array, g: PoolGeometry): void {
   const { batch, inHeight: H, inWidth: W, channels: C, outHeight: oh, outWidth: ow } = g;
   const twoByTwo = g.filterHeight === 2 && g.filterWidth === 2 && g.strideHeight === 2 && g.strideWidth === 2;
   if (twoByTwo && g.padTop === 0 && g.padLeft === 0 && 2 * oh <= H && 2 * ow <= W) {
@@ -156,21 +157,6 @@ export const maxPoolGradCpuConfig: tf.KernelConfig = {
     );
   },
 };
-
-/** The wasm backend, typed structurally (this package does not import tfjs-backend-wasm). */
-export interface WasmBackendLike {
-  typedArrayFromHeap(t: tf.TensorInfo): Float32Array;
-  makeOutput(shape: number[], dtype: 'float32'): tf.TensorInfo;
-}
-
-/** Byte offset of a wasm tensor's data in the heap. */
-export function heapOffset(backend: unknown, t: tf.TensorInfo): number {
-  const entry = (backend as { dataIdMap: { get(id: object): { memoryOffset: number } | undefined } }).dataIdMap.get(
-    t.dataId,
-  );
-  if (!entry) throw new Error('lowbit training kernels: not a tensor of the wasm backend');
-  return entry.memoryOffset;
-}
 
 /**
  * MaxPoolGrad for wasm: the same pass, reading and writing the wasm heap in place (2x2/stride-2

@@ -49,7 +49,12 @@ export function tapPatches(x: tf.Tensor4D, g: Geometry): tf.Tensor5D {
   const lastCol = (g.outWidth - 1) * g.strideWidth + (g.filterWidth - 1) * g.dilationWidth + 1;
   const padBottom = Math.max(0, lastRow - g.padTop - g.inHeight);
   const padRight = Math.max(0, lastCol - g.padLeft - g.inWidth);
-  const xp = tf.pad(x, [[0, 0], [g.padTop, padBottom], [g.padLeft, padRight], [0, 0]]);
+  const xp = tf.pad(x, [
+    [0, 0],
+    [g.padTop, padBottom],
+    [g.padLeft, padRight],
+    [0, 0],
+  ]);
   const taps: tf.Tensor4D[] = [];
   for (let i = 0; i < g.filterHeight; i++) {
     for (let j = 0; j < g.filterWidth; j++) {
@@ -59,7 +64,12 @@ export function tapPatches(x: tf.Tensor4D, g: Geometry): tf.Tensor5D {
         tf.stridedSlice(
           xp,
           [0, r0, c0, 0],
-          [g.batch, r0 + (g.outHeight - 1) * g.strideHeight + 1, c0 + (g.outWidth - 1) * g.strideWidth + 1, g.inChannels],
+          [
+            g.batch,
+            r0 + (g.outHeight - 1) * g.strideHeight + 1,
+            c0 + (g.outWidth - 1) * g.strideWidth + 1,
+            g.inChannels,
+          ],
           [1, g.strideHeight, g.strideWidth, 1],
         ) as tf.Tensor4D,
       );
@@ -75,15 +85,30 @@ export function tapPatches(x: tf.Tensor4D, g: Geometry): tf.Tensor5D {
  * `correlate(dyPadded)` must run a valid, stride-1 convolution with dilations (dh, dw) and the
  * spatially flipped filter.
  */
-export function fullCorrelationGrad(dy: tf.Tensor4D, g: Geometry, correlate: (dyPadded: tf.Tensor4D) => tf.Tensor4D): tf.Tensor4D {
+export function fullCorrelationGrad(
+  dy: tf.Tensor4D,
+  g: Geometry,
+  correlate: (dyPadded: tf.Tensor4D) => tf.Tensor4D,
+): tf.Tensor4D {
   const [b, oh, ow, ch] = dy.shape;
   const sh = g.strideHeight;
   const sw = g.strideWidth;
   let up: tf.Tensor4D = dy;
   // spread: [b, oh, 1, ow, 1, ch] padded to [b, oh, sh, ow, sw, ch]; row y*sh holds dy row y
   if (sh > 1 || sw > 1) {
-    const spread = tf.pad(tf.reshape(dy, [b, oh, 1, ow, 1, ch]), [[0, 0], [0, 0], [0, sh - 1], [0, 0], [0, sw - 1], [0, 0]]);
-    up = tf.slice(tf.reshape(spread, [b, oh * sh, ow * sw, ch]) as tf.Tensor4D, [0, 0, 0, 0], [b, (oh - 1) * sh + 1, (ow - 1) * sw + 1, ch]);
+    const spread = tf.pad(tf.reshape(dy, [b, oh, 1, ow, 1, ch]), [
+      [0, 0],
+      [0, 0],
+      [0, sh - 1],
+      [0, 0],
+      [0, sw - 1],
+      [0, 0],
+    ]);
+    up = tf.slice(
+      tf.reshape(spread, [b, oh * sh, ow * sw, ch]) as tf.Tensor4D,
+      [0, 0, 0, 0],
+      [b, (oh - 1) * sh + 1, (ow - 1) * sw + 1, ch],
+    );
   }
   const extentH = (g.filterHeight - 1) * g.dilationHeight;
   const extentW = (g.filterWidth - 1) * g.dilationWidth;
@@ -92,7 +117,12 @@ export function fullCorrelationGrad(dy: tf.Tensor4D, g: Geometry, correlate: (dy
   // Output row r of the correlation is padded-input row r; we need rows padTop .. padTop + H - 1.
   const needH = g.padTop + g.inHeight;
   const needW = g.padLeft + g.inWidth;
-  const padded = tf.pad(up, [[0, 0], [extentH, extentH + Math.max(0, needH - upH - extentH)], [extentW, extentW + Math.max(0, needW - upW - extentW)], [0, 0]]);
+  const padded = tf.pad(up, [
+    [0, 0],
+    [extentH, extentH + Math.max(0, needH - upH - extentH)],
+    [extentW, extentW + Math.max(0, needW - upW - extentW)],
+    [0, 0],
+  ]);
   const full = correlate(padded);
   return tf.slice(full, [0, g.padTop, g.padLeft, 0], [b, g.inHeight, g.inWidth, full.shape[3]]);
 }

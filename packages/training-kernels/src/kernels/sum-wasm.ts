@@ -7,7 +7,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { stockKernel } from '../stock-kernels.js';
-import { heapOffset, type WasmBackendLike } from './max-pool-grad.js';
+import { heapOffset, type WasmBackendLike } from './wasm-heap.js';
 import { simdHelpers } from './simd-helpers.js';
 
 export const sumWasmConfig: tf.KernelConfig = {
