@@ -239,6 +239,62 @@ function convGeometry(H: number, W: number, kh: number, kw: number, geometry: Pa
 }
 
 /**
+ * What the conv and depthwise counting matrices share: operand and rank checks, the geometry, the
+ * `dLdY` shape check (`outChannels` from the kernel's last dimension and the input channels),
+ * scaled gradients and the code patterns of both operands.
+ */
+function convCountingInputs(
+  xCodes: tf.Tensor4D,
+  wCodes: tf.Tensor4D,
+  dLdY: tf.Tensor4D,
+  operands: OperandOptions,
+  outputScale: number | ArrayLike<number>,
+  geometry: PatchGeometry,
+  outChannels: (kernelLast: number, inputChannels: number) => number,
+) {
+  const a = checkOperand('a', operands?.a);
+  const w = checkOperand('w', operands?.w);
+  checkRank('xCodes', xCodes, [4]);
+  checkRank('wCodes', wCodes, [4]);
+  checkRank('dLdY', dLdY, [4]);
+  const [B, H, Wd, C] = xCodes.shape;
+  const [kh, kw, cin, last] = wCodes.shape;
+  if (cin !== C) throw new LowbitConfigError('wCodes', wCodes, `expected ${C} input channels to match xCodes`);
+  const { sh, sw, dh, dw, Ho, Wo, padTop, padLeft } = convGeometry(H, Wd, kh, kw, geometry);
+  const N = outChannels(last, C);
+  if (dLdY.shape[0] !== B || dLdY.shape[1] !== Ho || dLdY.shape[2] !== Wo || dLdY.shape[3] !== N) {
+    throw new LowbitConfigError('dLdY', dLdY, `expected shape [${B}, ${Ho}, ${Wo}, ${N}]`);
+  }
+  const dy = scaledGradients(dLdY, outputScale, N);
+  const xPat = patternsOf('xCodes', xCodes, a);
+  const wPat = patternsOf('wCodes', wCodes, w);
+  return {
+    a,
+    w,
+    B,
+    H,
+    Wd,
+    C,
+    kh,
+    kw,
+    last,
+    sh,
+    sw,
+    dh,
+    dw,
+    Ho,
+    Wo,
+    padTop,
+    padLeft,
+    N,
+    dy,
+    xPat,
+    wPat,
+    nW: 2 ** w.bits,
+  };
+}
+
+/**
  * Conv2d layer: `xCodes` `[B, H, W, Cin]`, `wCodes` `[kh, kw, Cin, Cout]`, `dLdY` `[B, Ho, Wo, Cout]`
  * (NHWC), any strides, 'valid' / 'same' padding and dilation.
  * Padded positions multiply the code 0 (the code of the value 0 for zero-point-free quantizers).
@@ -252,22 +308,29 @@ export function conv2dCountingMatrix(
   geometry: PatchGeometry = {},
   options: CountingOptions = {},
 ): CountingMatrix {
-  const a = checkOperand('a', operands?.a);
-  const w = checkOperand('w', operands?.w);
-  checkRank('xCodes', xCodes, [4]);
-  checkRank('wCodes', wCodes, [4]);
-  checkRank('dLdY', dLdY, [4]);
-  const [B, H, Wd, C] = xCodes.shape;
-  const [kh, kw, cin, N] = wCodes.shape;
-  if (cin !== C) throw new LowbitConfigError('wCodes', wCodes, `expected ${C} input channels to match xCodes`);
-  const { sh, sw, dh, dw, Ho, Wo, padTop, padLeft } = convGeometry(H, Wd, kh, kw, geometry);
-  if (dLdY.shape[0] !== B || dLdY.shape[1] !== Ho || dLdY.shape[2] !== Wo || dLdY.shape[3] !== N) {
-    throw new LowbitConfigError('dLdY', dLdY, `expected shape [${B}, ${Ho}, ${Wo}, ${N}]`);
-  }
-  const dy = scaledGradients(dLdY, outputScale, N);
-  const xPat = patternsOf('xCodes', xCodes, a);
-  const wPat = patternsOf('wCodes', wCodes, w);
-  const nW = 2 ** w.bits;
+  const {
+    a,
+    w,
+    B,
+    H,
+    Wd,
+    C,
+    kh,
+    kw,
+    last: N,
+    sh,
+    sw,
+    dh,
+    dw,
+    Ho,
+    Wo,
+    padTop,
+    padLeft,
+    dy,
+    xPat,
+    wPat,
+    nW,
+  } = convCountingInputs(xCodes, wCodes, dLdY, operands, outputScale, geometry, (last) => last);
   return accumulate({ a, w }, B, options ?? {}, (b, acc) => {
     for (let oy = 0; oy < Ho; oy++)
       for (let ox = 0; ox < Wo; ox++) {
@@ -305,23 +368,30 @@ export function depthwiseConv2dCountingMatrix(
   geometry: PatchGeometry = {},
   options: CountingOptions = {},
 ): CountingMatrix {
-  const a = checkOperand('a', operands?.a);
-  const w = checkOperand('w', operands?.w);
-  checkRank('xCodes', xCodes, [4]);
-  checkRank('wCodes', wCodes, [4]);
-  checkRank('dLdY', dLdY, [4]);
-  const [B, H, Wd, C] = xCodes.shape;
-  const [kh, kw, cin, dm] = wCodes.shape;
-  if (cin !== C) throw new LowbitConfigError('wCodes', wCodes, `expected ${C} input channels to match xCodes`);
-  const { sh, sw, dh, dw, Ho, Wo, padTop, padLeft } = convGeometry(H, Wd, kh, kw, geometry);
-  const N = C * dm;
-  if (dLdY.shape[0] !== B || dLdY.shape[1] !== Ho || dLdY.shape[2] !== Wo || dLdY.shape[3] !== N) {
-    throw new LowbitConfigError('dLdY', dLdY, `expected shape [${B}, ${Ho}, ${Wo}, ${N}]`);
-  }
-  const dy = scaledGradients(dLdY, outputScale, N);
-  const xPat = patternsOf('xCodes', xCodes, a);
-  const wPat = patternsOf('wCodes', wCodes, w);
-  const nW = 2 ** w.bits;
+  const {
+    a,
+    w,
+    B,
+    H,
+    Wd,
+    C,
+    kh,
+    kw,
+    last: dm,
+    sh,
+    sw,
+    dh,
+    dw,
+    Ho,
+    Wo,
+    padTop,
+    padLeft,
+    N,
+    dy,
+    xPat,
+    wPat,
+    nW,
+  } = convCountingInputs(xCodes, wCodes, dLdY, operands, outputScale, geometry, (last, channels) => channels * last);
   return accumulate({ a, w }, B, options ?? {}, (b, acc) => {
     for (let oy = 0; oy < Ho; oy++)
       for (let ox = 0; ox < Wo; ox++) {
