@@ -1,24 +1,21 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { layerAliases, LowbitQuantActivation } from '@lowbit/quant-core';
-import { fileIO, loadModel } from '@lowbit/quant-core/node';
+import { loadModel } from '@lowbit/quant-core/node';
+import { reloadV0Fixture } from '@lowbit/quant-core/testing';
 import { afterAll, describe, expect, it } from 'vitest';
 import './index.js';
 import { isWageActivation, isWageErrorQuantizer } from './activation.js';
 import { fromLegacyWageConfig } from './legacy.js';
 import { isWageLayer } from './wage-layers.js';
 
+const fixturesRoot = fileURLToPath(new URL('../../../tools/fixtures/v0/', import.meta.url));
 const work = mkdtempSync(join(tmpdir(), 'lowbit-wage-legacy-'));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
-
-interface Expected {
-  input: { shape: number[]; values: number[] };
-  output: { shape: number[]; values: number[] };
-}
 
 const cases = [
   { fixture: 'LowbitWageDense', className: 'LowbitQuantDense', is: isWageLayer },
@@ -41,27 +38,16 @@ describe('models saved by the previous release (LowbitWage* layers)', () => {
 
   for (const c of cases) {
     it(`${c.fixture}: the v0 fixture loads through fileIO and predicts what the previous release saved`, async () => {
-      const dir = fileURLToPath(new URL(`../../../tools/fixtures/v0/${c.fixture}/`, import.meta.url));
-      const expected = JSON.parse(readFileSync(join(dir, 'expected.json'), 'utf8')) as Expected;
-      const model = await loadModel(dir);
-      const layer = model.layers[0]!;
+      const r = await reloadV0Fixture(fixturesRoot, c.fixture, work);
+      const layer = r.model.layers[0]!;
       expect(layer.getClassName()).toBe(c.className);
       expect(c.is(layer)).toBe(true);
-      const x = tf.tensor(expected.input.values, expected.input.shape);
-      const y = model.predict(x) as tf.Tensor;
-      expect(y.shape).toEqual(expected.output.shape);
-      expect(Array.from(y.dataSync())).toEqual(Array.from(Float32Array.from(expected.output.values)));
-      // Re-saved, it uses the generic class name and still predicts the same.
-      const again = join(work, c.fixture);
-      await model.save(fileIO(again));
-      const saved = JSON.parse(readFileSync(join(again, 'model.json'), 'utf8'));
-      expect(saved.modelTopology.config.layers[0].class_name).toBe(c.className);
-      const reloaded = await loadModel(again);
-      const z = reloaded.predict(x) as tf.Tensor;
-      expect(Array.from(z.dataSync())).toEqual(Array.from(y.dataSync()));
-      tf.dispose([x, y, z]);
-      model.dispose();
-      reloaded.dispose();
+      expect(r.outputShape).toEqual(r.expectedShape);
+      expect(r.prediction).toEqual(r.expected);
+      // Re-saved, it uses the new class name and still predicts the same.
+      expect(r.resavedClassNames[0]).toBe(c.className);
+      expect(r.resavedPrediction).toEqual(r.prediction);
+      r.model.dispose();
     });
   }
 

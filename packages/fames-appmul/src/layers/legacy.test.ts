@@ -1,24 +1,19 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { layerAliases, LowbitExactArithmetic, LowbitQuantDense, type LowbitQuantLayer } from '@lowbit/quant-core';
-import { fileIO, loadModel } from '@lowbit/quant-core/node';
+import { reloadV0Fixture } from '@lowbit/quant-core/testing';
 import { afterAll, describe, expect, it } from 'vitest';
 import '../index.js';
 import { LowbitAppMulArithmetic } from '../arithmetic/appmul-arithmetic.js';
 import { fromLegacyAppMulConfig } from './legacy.js';
 import { multiplierOf } from './set-multiplier.js';
 
+const fixturesRoot = fileURLToPath(new URL('../../../../tools/fixtures/v0/', import.meta.url));
 const work = mkdtempSync(join(tmpdir(), 'lowbit-appmul-legacy-'));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
-
-interface Expected {
-  input: { shape: number[]; values: number[] };
-  output: { shape: number[]; values: number[] };
-}
 
 const cases = [
   { fixture: 'LowbitAppMulDense', className: 'LowbitQuantDense', multiplier: 'trunc3_a4u_w4s' },
@@ -32,29 +27,18 @@ describe('models saved by the previous release (LowbitAppMulDense, LowbitAppMulC
 
   for (const c of cases) {
     it(`${c.fixture}: the v0 fixture loads through fileIO and predicts what the previous release saved`, async () => {
-      const dir = fileURLToPath(new URL(`../../../../tools/fixtures/v0/${c.fixture}/`, import.meta.url));
-      const expected = JSON.parse(readFileSync(join(dir, 'expected.json'), 'utf8')) as Expected;
-      const model = await loadModel(dir);
-      const layer = model.layers[0] as LowbitQuantLayer;
+      const r = await reloadV0Fixture(fixturesRoot, c.fixture, work);
+      const layer = r.model.layers[0] as LowbitQuantLayer;
       expect(layer.getClassName()).toBe(c.className);
       expect(layer.arithmetic).toBeInstanceOf(LowbitAppMulArithmetic);
       // tfjs handed the saved name back camel-cased; it still finds the same design.
       expect(multiplierOf(layer)?.name).toBe(c.multiplier);
-      const x = tf.tensor(expected.input.values, expected.input.shape);
-      const y = model.predict(x) as tf.Tensor;
-      expect(y.shape).toEqual(expected.output.shape);
-      expect(Array.from(y.dataSync())).toEqual(expected.output.values);
+      expect(r.outputShape).toEqual(r.expectedShape);
+      expect(r.prediction).toEqual(r.expected);
       // Re-saved, it uses the new class name and still predicts the same.
-      const again = join(work, c.fixture);
-      await model.save(fileIO(again));
-      const saved = JSON.parse(readFileSync(join(again, 'model.json'), 'utf8'));
-      expect(saved.modelTopology.config.layers[0].class_name).toBe(c.className);
-      const reloaded = await loadModel(again);
-      const z = reloaded.predict(x) as tf.Tensor;
-      expect(Array.from(z.dataSync())).toEqual(expected.output.values);
-      tf.dispose([x, y, z]);
-      model.dispose();
-      reloaded.dispose();
+      expect(r.resavedClassNames[0]).toBe(c.className);
+      expect(r.resavedPrediction).toEqual(r.prediction);
+      r.model.dispose();
     });
   }
 });
