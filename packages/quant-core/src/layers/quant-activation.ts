@@ -24,7 +24,7 @@ import type { Quantizer } from '../quantizer.js';
 import { getQuantizer, serializeQuantizer, type QuantizerIdentifier } from '../registry.js';
 import { checkApplyInputs, tfjsReference } from './check-args.js';
 import { checkLayerInput } from './check-input.js';
-import { exactlyOne, pickBaseArgs, quantizerHostOf } from './layer-utils.js';
+import { BASE_ARG_KEYS, exactlyOne, pickBaseArgs, quantizerHostOf } from './layer-utils.js';
 import type { Kwargs, TfjsActivation } from './quant-layer.js';
 
 export interface QuantActivationArgs extends LayerArgs {
@@ -51,17 +51,9 @@ export class LowbitQuantActivation extends tfl.layers.Layer {
     const extra = Object.keys(args).filter(
       (k) =>
         !OWN_KEYS.includes(k) &&
-        ![
-          'inputShape',
-          'batchInputShape',
-          'batchSize',
-          'dtype',
-          'name',
-          'trainable',
-          'weights',
-          'inputDType',
-          'customObjects',
-        ].includes(k),
+        !(BASE_ARG_KEYS as readonly string[]).includes(k) &&
+        // tfjs adds customObjects to a layer's config when it deserializes a model.
+        k !== 'customObjects',
     );
     if (extra.length)
       throw new LowbitConfigError(
