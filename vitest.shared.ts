@@ -9,7 +9,9 @@ const setupFile = fileURLToPath(new URL('./vitest.setup.ts', import.meta.url));
 export function lowbitVitestConfig(name: string, overrides: UserConfig['test'] = {}): UserConfig {
   return defineConfig({
     resolve: { conditions: ['@lowbit/source', 'module', 'node', 'import', 'default'] },
-    ssr: { resolve: { conditions: ['@lowbit/source', 'node', 'import', 'default'], externalConditions: ['@lowbit/source'] } },
+    ssr: {
+      resolve: { conditions: ['@lowbit/source', 'node', 'import', 'default'], externalConditions: ['@lowbit/source'] },
+    },
     test: {
       name,
       environment: 'node',

@@ -9,10 +9,20 @@ console.log(`backend ${choice.backend}: ${choice.reason}`);
 
 const model = tfl.sequential({
   layers: [
-    tfl.layers.conv2d({ inputShape: [12, 12, 1], filters: 4, kernelSize: 3, activation: 'relu', kernelInitializer: tfl.initializers.glorotUniform({ seed: 1 }) }),
+    tfl.layers.conv2d({
+      inputShape: [12, 12, 1],
+      filters: 4,
+      kernelSize: 3,
+      activation: 'relu',
+      kernelInitializer: tfl.initializers.glorotUniform({ seed: 1 }),
+    }),
     tfl.layers.maxPooling2d({ poolSize: 2 }),
     tfl.layers.flatten(),
-    tfl.layers.dense({ units: 3, activation: 'softmax', kernelInitializer: tfl.initializers.glorotUniform({ seed: 2 }) }),
+    tfl.layers.dense({
+      units: 3,
+      activation: 'softmax',
+      kernelInitializer: tfl.initializers.glorotUniform({ seed: 2 }),
+    }),
   ],
 });
 model.compile({ optimizer: 'adam', loss: 'categoricalCrossentropy' });

@@ -61,7 +61,13 @@ const settings = {
   proxies: ['taylor', 'error-energy'] as ChannelRanking[],
   model: '32C5-relu-MP2-64C5-relu-MP2-512-relu-10-softmax (DQA after each ReLU)',
 };
-for (const [k, v] of Object.entries({ epochs: settings.epochs, train: settings.trainSamples, test: settings.testSamples, calib: settings.calibrationSamples, seed: settings.seed })) {
+for (const [k, v] of Object.entries({
+  epochs: settings.epochs,
+  train: settings.trainSamples,
+  test: settings.testSamples,
+  calib: settings.calibrationSamples,
+  seed: settings.seed,
+})) {
   if (!(Number.isInteger(v) && v > 0)) throw new Error(`--${k} = ${v} is invalid: expected a positive integer`);
 }
 
@@ -85,7 +91,14 @@ function lenet(seed: number): tfl.Sequential {
   const init = (k: number) => tfl.initializers.glorotUniform({ seed: seed * 10 + k });
   return tfl.sequential({
     layers: [
-      tfl.layers.conv2d({ inputShape: [28, 28, 1], filters: 32, kernelSize: 5, activation: 'relu', kernelInitializer: init(1), name: 'conv1' }),
+      tfl.layers.conv2d({
+        inputShape: [28, 28, 1],
+        filters: 32,
+        kernelSize: 5,
+        activation: 'relu',
+        kernelInitializer: init(1),
+        name: 'conv1',
+      }),
       tfl.layers.maxPooling2d({ poolSize: 2, name: 'pool1' }),
       tfl.layers.conv2d({ filters: 64, kernelSize: 5, activation: 'relu', kernelInitializer: init(2), name: 'conv2' }),
       tfl.layers.maxPooling2d({ poolSize: 2, name: 'pool2' }),
@@ -119,7 +132,10 @@ await model.fit(train.images, yTrain, {
   batchSize: settings.batchSize,
   shuffle: true,
   verbose: 0,
-  callbacks: { onEpochEnd: async (epoch, logs) => log(`epoch ${epoch + 1}/${settings.epochs}: loss ${logs?.loss?.toFixed(4)}, acc ${logs?.acc?.toFixed(4)}`) },
+  callbacks: {
+    onEpochEnd: async (epoch, logs) =>
+      log(`epoch ${epoch + 1}/${settings.epochs}: loss ${logs?.loss?.toFixed(4)}, acc ${logs?.acc?.toFixed(4)}`),
+  },
 });
 const trainSeconds = (performance.now() - trainStart) / 1000;
 yTrain.dispose();
@@ -144,7 +160,14 @@ interface GridRow {
   storage: StorageRow | null;
 }
 const grid: GridRow[] = [];
-const agreements: Array<{ bits: number; proxy: ChannelRanking; layer: string; spearman: number; topOverlapAtHalf: number; topOverlapAtQuarter: number }> = [];
+const agreements: Array<{
+  bits: number;
+  proxy: ChannelRanking;
+  layer: string;
+  spearman: number;
+  topOverlapAtHalf: number;
+  topOverlapAtQuarter: number;
+}> = [];
 const rankingSeconds: Array<{ bits: number; ranking: ChannelRanking; seconds: number }> = [];
 const layerStorage: Array<{ bits: number; importantFraction: number; rows: StorageRow[] }> = [];
 
@@ -153,8 +176,17 @@ async function evaluate(cal: DqaCalibration, bits: number, ranking: ChannelRanki
   const acc = accuracy(q, test.images, test.labels);
   const rows = dqaStorageReport(q, storageX);
   if (ranking === 'leave-one-out' || r === 0) layerStorage.push({ bits, importantFraction: r, rows });
-  grid.push({ bits, method: r === 0 ? 'direct' : 'dqa', ranking: r === 0 ? null : ranking, importantFraction: r, accuracy: acc, storage: storageTotal(rows) });
-  log(`N=${bits} ${r === 0 ? 'direct' : `DQA r=${r} (${ranking})`}: ${(100 * acc).toFixed(2)}%, ${storageTotal(rows).bitsPerActivation.toFixed(3)} bits/activation`);
+  grid.push({
+    bits,
+    method: r === 0 ? 'direct' : 'dqa',
+    ranking: r === 0 ? null : ranking,
+    importantFraction: r,
+    accuracy: acc,
+    storage: storageTotal(rows),
+  });
+  log(
+    `N=${bits} ${r === 0 ? 'direct' : `DQA r=${r} (${ranking})`}: ${(100 * acc).toFixed(2)}%, ${storageTotal(rows).bitsPerActivation.toFixed(3)} bits/activation`,
+  );
   q.dispose();
 }
 
@@ -216,7 +248,10 @@ writeFileSync(join(outDir, `${base}.json`), `${JSON.stringify(result, null, 2)}\
 const lines: string[] = [];
 lines.push(`# DQA results${quick ? ' (quick run)' : ''}`, '');
 lines.push(`Command: \`${command}\`  `);
-lines.push(`Date: ${date}; backend: ${result.backend} (${result.backendReason}); Node ${result.node}; ${result.cores} cores (${result.cpu}); total ${result.totalSeconds.toFixed(0)} s (training ${trainSeconds.toFixed(0)} s).`, '');
+lines.push(
+  `Date: ${date}; backend: ${result.backend} (${result.backendReason}); Node ${result.node}; ${result.cores} cores (${result.cpu}); total ${result.totalSeconds.toFixed(0)} s (training ${trainSeconds.toFixed(0)} s).`,
+  '',
+);
 lines.push(
   `Settings: Fashion-MNIST, ${train.count} training images, ${settings.epochs} epoch(s) of Adam (lr 1e-3, batch ${settings.batchSize}), seed ${settings.seed}; ` +
     `model ${settings.model}; ${calib.count} calibration images (stratified subset of the training split); accuracy on ${test.count} test images; ` +
@@ -225,16 +260,25 @@ lines.push(
 );
 lines.push(`Float model: **${pct(floatAccuracy)}**.`, '');
 lines.push('## Accuracy (leave-one-out ranking)', '');
-lines.push('| N | float | direct N-bit | DQA r = 0.25 | DQA r = 0.5 | gain at r = 0.5 |', '|---:|---:|---:|---:|---:|---:|');
+lines.push(
+  '| N | float | direct N-bit | DQA r = 0.25 | DQA r = 0.5 | gain at r = 0.5 |',
+  '|---:|---:|---:|---:|---:|---:|',
+);
 for (const bits of settings.bits) {
-  const find = (r: number, ranking: ChannelRanking | null) => grid.find((g) => g.bits === bits && g.importantFraction === r && g.ranking === ranking)!;
+  const find = (r: number, ranking: ChannelRanking | null) =>
+    grid.find((g) => g.bits === bits && g.importantFraction === r && g.ranking === ranking)!;
   const d = find(0, null);
   const q25 = find(0.25, 'leave-one-out');
   const q50 = find(0.5, 'leave-one-out');
-  lines.push(`| ${bits} | ${pct(floatAccuracy)} | ${pct(d.accuracy)} | ${pct(q25.accuracy)} | ${pct(q50.accuracy)} | ${((q50.accuracy - d.accuracy) * 100).toFixed(2)} pt |`);
+  lines.push(
+    `| ${bits} | ${pct(floatAccuracy)} | ${pct(d.accuracy)} | ${pct(q25.accuracy)} | ${pct(q50.accuracy)} | ${((q50.accuracy - d.accuracy) * 100).toFixed(2)} pt |`,
+  );
 }
 lines.push('', '## Cheaper rankings', '');
-lines.push('Accuracy of DQA with each ranking, and its agreement with leave-one-out per layer (Spearman rho; share of the leave-one-out top-r channels it also picks).', '');
+lines.push(
+  'Accuracy of DQA with each ranking, and its agreement with leave-one-out per layer (Spearman rho; share of the leave-one-out top-r channels it also picks).',
+  '',
+);
 lines.push('| N | ranking | time (s) | DQA r = 0.25 | DQA r = 0.5 |', '|---:|---|---:|---:|---:|');
 for (const bits of settings.bits) {
   for (const ranking of ['leave-one-out', ...settings.proxies] as ChannelRanking[]) {
@@ -246,15 +290,30 @@ for (const bits of settings.bits) {
     lines.push(`| ${bits} | ${ranking} | ${secs.toFixed(1)} | ${acc(0.25)} | ${acc(0.5)} |`);
   }
 }
-lines.push('', '| N | proxy | layer | Spearman rho | top-25% overlap | top-50% overlap |', '|---:|---|---|---:|---:|---:|');
-for (const a of agreements) lines.push(`| ${a.bits} | ${a.proxy} | ${a.layer} | ${a.spearman.toFixed(3)} | ${a.topOverlapAtQuarter.toFixed(2)} | ${a.topOverlapAtHalf.toFixed(2)} |`);
+lines.push(
+  '',
+  '| N | proxy | layer | Spearman rho | top-25% overlap | top-50% overlap |',
+  '|---:|---|---|---:|---:|---:|',
+);
+for (const a of agreements)
+  lines.push(
+    `| ${a.bits} | ${a.proxy} | ${a.layer} | ${a.spearman.toFixed(3)} | ${a.topOverlapAtQuarter.toFixed(2)} | ${a.topOverlapAtHalf.toFixed(2)} |`,
+  );
 lines.push('', '## Storage (whole network, encoded activations)', '');
-lines.push('Sizes include every byte of the format (header, scales, packed codes, Huffman tables, error bitstream, CRC).', '');
-lines.push('| N | method | bits / activation | error bits / symbol | error entropy | vs float32 | vs direct N-bit |', '|---:|---|---:|---:|---:|---:|---:|');
+lines.push(
+  'Sizes include every byte of the format (header, scales, packed codes, Huffman tables, error bitstream, CRC).',
+  '',
+);
+lines.push(
+  '| N | method | bits / activation | error bits / symbol | error entropy | vs float32 | vs direct N-bit |',
+  '|---:|---|---:|---:|---:|---:|---:|',
+);
 for (const g of grid.filter((g) => g.ranking === null || g.ranking === 'leave-one-out')) {
   const s = g.storage!;
   const f = (v: number | null, d: number) => (v === null || Number.isNaN(v) ? '-' : v.toFixed(d));
-  lines.push(`| ${g.bits} | ${g.method === 'direct' ? 'direct' : `DQA r = ${g.importantFraction}`} | ${f(s.bitsPerActivation, 3)} | ${f(s.errorBitsPerSymbol, 3)} | ${f(s.errorEntropy, 3)} | ${f(s.ratioVsFloat32, 4)} | ${f(s.ratioVsDirect, 3)} |`);
+  lines.push(
+    `| ${g.bits} | ${g.method === 'direct' ? 'direct' : `DQA r = ${g.importantFraction}`} | ${f(s.bitsPerActivation, 3)} | ${f(s.errorBitsPerSymbol, 3)} | ${f(s.errorEntropy, 3)} | ${f(s.ratioVsFloat32, 4)} | ${f(s.ratioVsDirect, 3)} |`,
+  );
 }
 for (const ls of layerStorage.filter((l) => l.importantFraction === 0.5)) {
   lines.push('', `### Per layer, N = ${ls.bits}, DQA r = 0.5`, '', formatStorageReport(ls.rows));

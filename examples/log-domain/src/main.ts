@@ -54,7 +54,11 @@ function buildMlp(q: ModelQuant, seed: number): tfl.LayersModel {
     );
   });
   const model = tfl.sequential({ layers });
-  model.compile({ optimizer: tf.train.adam(settings.learningRate), loss: 'categoricalCrossentropy', metrics: ['accuracy'] });
+  model.compile({
+    optimizer: tf.train.adam(settings.learningRate),
+    loss: 'categoricalCrossentropy',
+    metrics: ['accuracy'],
+  });
   return model;
 }
 
@@ -87,7 +91,9 @@ function calibrateFsr(model: tfl.LayersModel, images: tf.Tensor): number[] {
 
 /** FSR of each kernel: ceil(log2 max|w|). */
 function kernelFsr(model: tfl.LayersModel): number[] {
-  return UNITS.map((_, i) => tf.tidy(() => Math.ceil(Math.log2(tf.max(tf.abs(model.layers[i + 1].getWeights()[0])).dataSync()[0]))));
+  return UNITS.map((_, i) =>
+    tf.tidy(() => Math.ceil(Math.log2(tf.max(tf.abs(model.layers[i + 1].getWeights()[0])).dataSync()[0]))),
+  );
 }
 
 function energyPerImage(model: tfl.LayersModel): { energyPjPerImage: number; computePjPerImage: number } {
@@ -101,7 +107,12 @@ function train(model: tfl.LayersModel, x: tf.Tensor, y: tf.Tensor, label: string
     batchSize: settings.batchSize,
     shuffle: true,
     verbose: 0,
-    callbacks: { onEpochEnd: async (epoch, logs) => log(`${label}: epoch ${epoch + 1}/${settings.epochs} loss ${logs?.loss?.toFixed(4)} acc ${logs?.acc?.toFixed(4)}`) },
+    callbacks: {
+      onEpochEnd: async (epoch, logs) =>
+        log(
+          `${label}: epoch ${epoch + 1}/${settings.epochs} loss ${logs?.loss?.toFixed(4)} acc ${logs?.acc?.toFixed(4)}`,
+        ),
+    },
   });
 }
 
@@ -134,7 +145,14 @@ async function main(): Promise<void> {
   const floatModel = buildMlp(FLOAT, settings.seed);
   await train(floatModel, trainSet.images, yTrain, 'float');
   const floatAcc = await accuracy(floatModel, testSet.images, testSet.labels);
-  rows.push({ experiment: 'baseline', weights: 'float32', activations: 'float32', bits: null, accuracy: floatAcc, ...energyPerImage(floatModel) });
+  rows.push({
+    experiment: 'baseline',
+    weights: 'float32',
+    activations: 'float32',
+    bits: null,
+    accuracy: floatAcc,
+    ...energyPerImage(floatModel),
+  });
   log(`float accuracy ${floatAcc.toFixed(4)}`);
 
   // (a) Post-training quantization of the activations (and optionally the weights).
@@ -147,12 +165,21 @@ async function main(): Promise<void> {
       for (const kind of ['log', 'linear'] as QuantKind[]) {
         const q: ModelQuant = {
           inputs: UNITS.map((_, i) => (i === 0 ? null : makeQuantizer({ kind, bits, fsr: actFsr[i], signed: false }))),
-          kernels: UNITS.map((_, i) => (weights === 'float32' ? null : makeQuantizer({ kind: 'log', bits: 4, fsr: wFsr[i], signed: true }))),
+          kernels: UNITS.map((_, i) =>
+            weights === 'float32' ? null : makeQuantizer({ kind: 'log', bits: 4, fsr: wFsr[i], signed: true }),
+          ),
         };
         const model = buildMlp(q, settings.seed);
         model.setWeights(floatWeights);
         const acc = await accuracy(model, testSet.images, testSet.labels);
-        rows.push({ experiment: 'post-training', weights, activations: kind, bits, accuracy: acc, ...energyPerImage(model) });
+        rows.push({
+          experiment: 'post-training',
+          weights,
+          activations: kind,
+          bits,
+          accuracy: acc,
+          ...energyPerImage(model),
+        });
         log(`post-training weights ${weights}, ${bits}-bit ${kind} activations: accuracy ${acc.toFixed(4)}`);
         model.dispose();
       }
@@ -161,7 +188,9 @@ async function main(): Promise<void> {
 
   // Shift-kernel check: the 4-bit log x 4-bit log hidden layers on integer codes.
   const qShift = (shiftInference: boolean): ModelQuant => ({
-    inputs: UNITS.map((_, i) => (i === 0 ? null : makeQuantizer({ kind: 'log', bits: 4, fsr: actFsr[i], signed: false }))),
+    inputs: UNITS.map((_, i) =>
+      i === 0 ? null : makeQuantizer({ kind: 'log', bits: 4, fsr: actFsr[i], signed: false }),
+    ),
     kernels: UNITS.map((_, i) => makeQuantizer({ kind: 'log', bits: 4, fsr: wFsr[i], signed: true })),
     shiftInference,
   });
@@ -175,7 +204,9 @@ async function main(): Promise<void> {
   const a = await predictions(fakeModel, testSet.images);
   const b = await predictions(shiftModel, testSet.images);
   const agree = a.reduce((n, v, i) => n + (v === b[i] ? 1 : 0), 0) / a.length;
-  log(`shift-kernel inference (${shiftLayers} layers on integer codes) agrees with fake quantization on ${(100 * agree).toFixed(2)}% of test predictions`);
+  log(
+    `shift-kernel inference (${shiftLayers} layers on integer codes) agrees with fake quantization on ${(100 * agree).toFixed(2)}% of test predictions`,
+  );
   fakeModel.dispose();
   shiftModel.dispose();
 
@@ -186,7 +217,10 @@ async function main(): Promise<void> {
     let energy = { energyPjPerImage: 0, computePjPerImage: 0 };
     for (let r = 0; r < settings.trainingSeeds; r++) {
       const seed = settings.seed + 100 * r;
-      const q: ModelQuant = { inputs: UNITS.map((_, i) => (i === 0 ? null : makeQuantizer({ kind, bits: 5, fsr: actFsr[i], signed: false }))), kernels: [null, null, null] };
+      const q: ModelQuant = {
+        inputs: UNITS.map((_, i) => (i === 0 ? null : makeQuantizer({ kind, bits: 5, fsr: actFsr[i], signed: false }))),
+        kernels: [null, null, null],
+      };
       const model = buildMlp(q, seed);
       await train(model, trainSet.images, yTrain, `train 5-bit ${kind}, seed ${seed}`);
       accs.push(await accuracy(model, testSet.images, testSet.labels));
@@ -195,14 +229,39 @@ async function main(): Promise<void> {
       model.dispose();
     }
     const mean = accs.reduce((a, b) => a + b, 0) / accs.length;
-    rows.push({ experiment: 'training', weights: 'float32', activations: kind, bits: 5, accuracy: mean, seedAccuracies: accs, ...energy });
+    rows.push({
+      experiment: 'training',
+      weights: 'float32',
+      activations: kind,
+      bits: 5,
+      accuracy: mean,
+      seedAccuracies: accs,
+      ...energy,
+    });
   }
 
-  writeResults(rows, { backend, floatAcc, actFsr, wFsr, shiftAgreement: agree, seconds: (Date.now() - started) / 1000 });
+  writeResults(rows, {
+    backend,
+    floatAcc,
+    actFsr,
+    wFsr,
+    shiftAgreement: agree,
+    seconds: (Date.now() - started) / 1000,
+  });
   tf.dispose([yTrain, calib, trainSet.images, trainSet.labels, testSet.images, testSet.labels, ...floatWeights]);
 }
 
-function writeResults(rows: Row[], info: { backend: string; floatAcc: number; actFsr: number[]; wFsr: number[]; shiftAgreement: number; seconds: number }): void {
+function writeResults(
+  rows: Row[],
+  info: {
+    backend: string;
+    floatAcc: number;
+    actFsr: number[];
+    wFsr: number[];
+    shiftAgreement: number;
+    seconds: number;
+  },
+): void {
   const date = new Date().toISOString();
   const command = `npm start -w examples/log-domain${settings.quick ? ' -- --quick' : ''}`;
   const pct = (v: number) => `${(100 * v).toFixed(2)}%`;
@@ -231,7 +290,25 @@ function writeResults(rows: Row[], info: { backend: string; floatAcc: number; ac
   const out = resolve(process.cwd(), settings.out.startsWith('/') ? settings.out : `${findRoot()}/${settings.out}`);
   mkdirSync(dirname(out), { recursive: true });
   writeFileSync(`${out}.md`, lines.join('\n'));
-  writeFileSync(`${out}.json`, JSON.stringify({ command, date, backend: info.backend, settings, units: UNITS, activationFsr: info.actFsr, kernelFsr: info.wFsr, shiftAgreement: info.shiftAgreement, seconds: info.seconds, rows }, null, 2));
+  writeFileSync(
+    `${out}.json`,
+    JSON.stringify(
+      {
+        command,
+        date,
+        backend: info.backend,
+        settings,
+        units: UNITS,
+        activationFsr: info.actFsr,
+        kernelFsr: info.wFsr,
+        shiftAgreement: info.shiftAgreement,
+        seconds: info.seconds,
+        rows,
+      },
+      null,
+      2,
+    ),
+  );
   log(`wrote ${out}.md and .json`);
   console.log(lines.join('\n'));
 }

@@ -56,7 +56,8 @@ export function parseSettings(argv: string[]): Settings {
     if (flag in numeric) {
       const v = Number(value);
       if (!Number.isFinite(v) || v <= 0) throw new LowbitConfigError(flag, value, 'expected a positive number');
-      if (flag !== '--lr' && !Number.isInteger(v)) throw new LowbitConfigError(flag, value, 'expected a positive integer');
+      if (flag !== '--lr' && !Number.isInteger(v))
+        throw new LowbitConfigError(flag, value, 'expected a positive integer');
       (s as unknown as Record<string, number>)[numeric[flag]] = v;
       i++;
     } else if (flag === '--backend') {
@@ -67,7 +68,11 @@ export function parseSettings(argv: string[]): Settings {
       s.out = value;
       i++;
     } else {
-      throw new LowbitConfigError('argument', flag, 'known: --quick, --train N, --test N, --epochs N, --batch N, --lr X, --seed N, --training-seeds N, --backend wasm|cpu, --out PATH');
+      throw new LowbitConfigError(
+        'argument',
+        flag,
+        'known: --quick, --train N, --test N, --epochs N, --batch N, --lr X, --seed N, --training-seeds N, --backend wasm|cpu, --out PATH',
+      );
     }
   }
   return s;

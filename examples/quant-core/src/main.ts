@@ -44,7 +44,9 @@ tf.enableProdMode();
 const choice = await selectBackend({ prefer: values.backend as BackendName | undefined });
 const train = await loadFashionMnist({ split: 'train', limit: trainCount });
 const test = await loadFashionMnist({ split: 'test', limit: testCount });
-console.log(`Fashion-MNIST: ${train.count} train / ${test.count} test images; ${epochs} epoch(s); inner layers at ${bits} bits`);
+console.log(
+  `Fashion-MNIST: ${train.count} train / ${test.count} test images; ${epochs} epoch(s); inner layers at ${bits} bits`,
+);
 
 const result = await trainSaveReload({
   train,
@@ -52,13 +54,18 @@ const result = await trainSaveReload({
   epochs,
   bits,
   dir,
-  onEpoch: (e, logs) => console.log(`epoch ${e + 1}/${epochs}: loss ${logs?.loss?.toFixed(4)}, accuracy ${logs?.acc?.toFixed(4)}`),
+  onEpoch: (e, logs) =>
+    console.log(`epoch ${e + 1}/${epochs}: loss ${logs?.loss?.toFixed(4)}, accuracy ${logs?.acc?.toFixed(4)}`),
 });
 console.log(`trained in ${result.trainSeconds.toFixed(1)} s; test accuracy ${(100 * result.testAccuracy).toFixed(2)}%`);
-console.log(`saved to ${dir} (model.json + weights.bin); reloaded accuracy ${(100 * result.reloadedTestAccuracy).toFixed(2)}%, identical predictions: ${result.identicalPredictions}`);
+console.log(
+  `saved to ${dir} (model.json + weights.bin); reloaded accuracy ${(100 * result.reloadedTestAccuracy).toFixed(2)}%, identical predictions: ${result.identicalPredictions}`,
+);
 for (const { layer, codes } of result.integerWeights) {
   const [lo, hi] = codes.codeRange();
-  console.log(`  ${layer}: ${codes.bits}-bit ${codes.signed ? 'signed' : 'unsigned'} codes in [${lo}, ${hi}], shape [${codes.shape}], ${codes.scale.length} scale(s), ${codes.toBytes().length} bytes packed`);
+  console.log(
+    `  ${layer}: ${codes.bits}-bit ${codes.signed ? 'signed' : 'unsigned'} codes in [${lo}, ${hi}], shape [${codes.shape}], ${codes.scale.length} scale(s), ${codes.toBytes().length} bytes packed`,
+  );
 }
 const cost = summary(result.model, { batchSize: 1 });
 console.log(formatSummary(cost));
@@ -82,7 +89,10 @@ const page = [
   '',
   '| layer | bits | shape | scales | packed bytes |',
   '| --- | --- | --- | --- | --- |',
-  ...result.integerWeights.map(({ layer, codes }) => `| ${layer} | ${codes.bits} | [${codes.shape}] | ${codes.scale.length} | ${codes.toBytes().length} |`),
+  ...result.integerWeights.map(
+    ({ layer, codes }) =>
+      `| ${layer} | ${codes.bits} | [${codes.shape}] | ${codes.scale.length} | ${codes.toBytes().length} |`,
+  ),
   '',
   '## Hardware cost (hw-model, batch 1)',
   '',

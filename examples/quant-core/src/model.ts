@@ -20,17 +20,48 @@ export interface QuantizedNetOptions {
 
 export function buildQuantizedNet({ bits = 4, seed = 1 }: QuantizedNetOptions = {}): tfl.LayersModel {
   const weights = (b: number) => new LowbitUniformQuantizer({ bits: b, symmetric: true, perChannel: true, axis: -1 });
-  const activations = (b: number) => new LowbitUniformQuantizer({ bits: b, symmetric: true, signed: false, range: 'ema' });
+  const activations = (b: number) =>
+    new LowbitUniformQuantizer({ bits: b, symmetric: true, signed: false, range: 'ema' });
   const init = (offset: number) => tfl.initializers.glorotUniform({ seed: seed + offset });
   return tfl.sequential({
     layers: [
-      quantConv2d({ inputShape: [28, 28, 1], filters: 8, kernelSize: 5, activation: 'relu', kernelQuantizer: weights(8), kernelInitializer: init(0), name: 'conv1' }),
+      quantConv2d({
+        inputShape: [28, 28, 1],
+        filters: 8,
+        kernelSize: 5,
+        activation: 'relu',
+        kernelQuantizer: weights(8),
+        kernelInitializer: init(0),
+        name: 'conv1',
+      }),
       tfl.layers.maxPooling2d({ poolSize: 2 }),
-      quantConv2d({ filters: 16, kernelSize: 5, activation: 'relu', kernelQuantizer: weights(bits), inputQuantizer: activations(bits), kernelInitializer: init(1), name: 'conv2' }),
+      quantConv2d({
+        filters: 16,
+        kernelSize: 5,
+        activation: 'relu',
+        kernelQuantizer: weights(bits),
+        inputQuantizer: activations(bits),
+        kernelInitializer: init(1),
+        name: 'conv2',
+      }),
       tfl.layers.maxPooling2d({ poolSize: 2 }),
       tfl.layers.flatten(),
-      quantDense({ units: 64, activation: 'relu', kernelQuantizer: weights(bits), inputQuantizer: activations(bits), kernelInitializer: init(2), name: 'dense1' }),
-      quantDense({ units: 10, activation: 'softmax', kernelQuantizer: weights(8), inputQuantizer: activations(8), kernelInitializer: init(3), name: 'classes' }),
+      quantDense({
+        units: 64,
+        activation: 'relu',
+        kernelQuantizer: weights(bits),
+        inputQuantizer: activations(bits),
+        kernelInitializer: init(2),
+        name: 'dense1',
+      }),
+      quantDense({
+        units: 10,
+        activation: 'softmax',
+        kernelQuantizer: weights(8),
+        inputQuantizer: activations(8),
+        kernelInitializer: init(3),
+        name: 'classes',
+      }),
     ],
   });
 }

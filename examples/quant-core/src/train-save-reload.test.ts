@@ -19,7 +19,13 @@ beforeAll(async () => {
   registerTrainingKernels({ backends: ['cpu'] });
   train = await loadFashionMnist({ split: 'train', limit: 300 });
   test = await loadFashionMnist({ split: 'test', limit: 100 });
-  result = await trainSaveReload({ train, test, epochs: 3, batchSize: 32, dir: mkdtempSync(join(tmpdir(), 'qc-e2e-')) });
+  result = await trainSaveReload({
+    train,
+    test,
+    epochs: 3,
+    batchSize: 32,
+    dir: mkdtempSync(join(tmpdir(), 'qc-e2e-')),
+  });
 });
 
 afterAll(() => {

@@ -48,11 +48,18 @@ interface RunResult {
 function progress(name: string, batchesPerEpoch: number) {
   const every = Math.max(1, Math.floor(batchesPerEpoch / 4));
   return (epoch: number, batch: number, loss: number) => {
-    if ((batch + 1) % every === 0) log(`${name}: epoch ${epoch + 1}, batch ${batch + 1}/${batchesPerEpoch}, loss/example ${loss.toFixed(4)}`);
+    if ((batch + 1) % every === 0)
+      log(`${name}: epoch ${epoch + 1}, batch ${batch + 1}/${batchesPerEpoch}, loss/example ${loss.toFixed(4)}`);
   };
 }
 
-async function runWage(name: string, bits: Bits, epochs: number, data: Data, integerCheck: boolean): Promise<RunResult> {
+async function runWage(
+  name: string,
+  bits: Bits,
+  epochs: number,
+  data: Data,
+  integerCheck: boolean,
+): Promise<RunResult> {
   const model = wageLenet(bits, settings.seed * 16);
   const schedule = wageSchedule(epochs);
   const t0 = Date.now();
@@ -102,7 +109,9 @@ function checkInteger(model: tfl.LayersModel, data: Data): NonNullable<RunResult
     tf.dispose([x, logits, reference]);
   }
   const seconds = (Date.now() - t0) / 1000;
-  log(`integer-only inference: ${predictionsEqual}/${n} predictions equal, logits ${valuesEqual ? 'identical' : 'DIFFERENT'} (${seconds.toFixed(0)} s)`);
+  log(
+    `integer-only inference: ${predictionsEqual}/${n} predictions equal, logits ${valuesEqual ? 'identical' : 'DIFFERENT'} (${seconds.toFixed(0)} s)`,
+  );
   return { examples: n, predictionsEqual, valuesEqual, seconds };
 }
 
@@ -139,7 +148,15 @@ async function runFloat(epochs: number, data: Data): Promise<RunResult> {
   log(`float32: test error ${(100 * error).toFixed(2)}% after ${epochs} epochs (${trainSeconds.toFixed(0)} s)`);
   model.dispose();
   optimizer.dispose();
-  return { name: 'float32 baseline', bits: '32-32-32-32', epochs, schedule: 'Adam 1e-3, softmax cross-entropy', testErrorPct: 100 * error, trainSeconds, finalLoss: lastLoss };
+  return {
+    name: 'float32 baseline',
+    bits: '32-32-32-32',
+    epochs,
+    schedule: 'Adam 1e-3, softmax cross-entropy',
+    testErrorPct: 100 * error,
+    trainSeconds,
+    finalLoss: lastLoss,
+  };
 }
 
 interface Data {
@@ -177,7 +194,10 @@ function markdown(results: RunResult[], backend: string, command: string): strin
     '',
     '| run | k_W-k_A-k_G-k_E | epochs | schedule | test error | train time |',
     '|---|---|---|---|---|---|',
-    ...results.map((r) => `| ${r.name} | ${r.bits} | ${r.epochs} | ${r.schedule} | ${r.testErrorPct.toFixed(2)}% | ${r.trainSeconds.toFixed(0)} s |`),
+    ...results.map(
+      (r) =>
+        `| ${r.name} | ${r.bits} | ${r.epochs} | ${r.schedule} | ${r.testErrorPct.toFixed(2)}% | ${r.trainSeconds.toFixed(0)} s |`,
+    ),
     '',
   ];
   if (main?.integerCheck) {
@@ -222,7 +242,21 @@ async function main(): Promise<void> {
   const out = resolve(process.cwd().endsWith('examples/wage') ? '../..' : '.', settings.out);
   mkdirSync(dirname(out), { recursive: true });
   writeFileSync(`${out}.md`, markdown(results, backend, command));
-  writeFileSync(`${out}.json`, JSON.stringify({ command, date: new Date().toISOString(), backend: choice.backend, backendReason: choice.reason, settings, results }, null, 2) + '\n');
+  writeFileSync(
+    `${out}.json`,
+    JSON.stringify(
+      {
+        command,
+        date: new Date().toISOString(),
+        backend: choice.backend,
+        backendReason: choice.reason,
+        settings,
+        results,
+      },
+      null,
+      2,
+    ) + '\n',
+  );
   log(`wrote ${out}.md and .json`);
   console.log('\n' + markdown(results, backend, command));
   tf.dispose([data.trainX, data.trainY, data.testX, data.testLabels]);

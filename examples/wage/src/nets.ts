@@ -42,7 +42,13 @@ export function floatLenet(seed: number): tfl.Sequential {
   const init = (k: number) => tfl.initializers.glorotUniform({ seed: seed + k });
   return tfl.sequential({
     layers: [
-      tfl.layers.conv2d({ inputShape: [28, 28, 1], filters: 32, kernelSize: 5, activation: 'relu', kernelInitializer: init(0) }),
+      tfl.layers.conv2d({
+        inputShape: [28, 28, 1],
+        filters: 32,
+        kernelSize: 5,
+        activation: 'relu',
+        kernelInitializer: init(0),
+      }),
       tfl.layers.maxPooling2d({ poolSize: 2 }),
       tfl.layers.conv2d({ filters: 64, kernelSize: 5, activation: 'relu', kernelInitializer: init(1) }),
       tfl.layers.maxPooling2d({ poolSize: 2 }),

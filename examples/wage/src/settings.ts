@@ -27,13 +27,47 @@ export interface WageSettings {
 export function parseSettings(argv: string[]): WageSettings {
   const mode = argv.includes('--quick') ? 'quick' : argv.includes('--full') ? 'full' : 'default';
   const s: WageSettings = {
-    quick: { mode, train: 512, test: 200, epochs: 1, sweepEpochs: 1, sweep: [4, 6], batch: 128, seed: 1, backend: 'wasm', out: 'docs/results/wage-quick' },
-    default: { mode, train: 20000, test: 10000, epochs: 5, sweepEpochs: 1, sweep: [4, 6], batch: 128, seed: 1, backend: 'wasm', out: 'docs/results/wage' },
-    full: { mode, train: 60000, test: 10000, epochs: 6, sweepEpochs: 2, sweep: [4, 6], batch: 128, seed: 1, backend: 'wasm', out: 'docs/results/wage-full' },
+    quick: {
+      mode,
+      train: 512,
+      test: 200,
+      epochs: 1,
+      sweepEpochs: 1,
+      sweep: [4, 6],
+      batch: 128,
+      seed: 1,
+      backend: 'wasm',
+      out: 'docs/results/wage-quick',
+    },
+    default: {
+      mode,
+      train: 20000,
+      test: 10000,
+      epochs: 5,
+      sweepEpochs: 1,
+      sweep: [4, 6],
+      batch: 128,
+      seed: 1,
+      backend: 'wasm',
+      out: 'docs/results/wage',
+    },
+    full: {
+      mode,
+      train: 60000,
+      test: 10000,
+      epochs: 6,
+      sweepEpochs: 2,
+      sweep: [4, 6],
+      batch: 128,
+      seed: 1,
+      backend: 'wasm',
+      out: 'docs/results/wage-full',
+    },
   }[mode] as WageSettings;
   const int = (flag: string, v: string | undefined, min: number, max: number) => {
     const n = Number(v);
-    if (!Number.isInteger(n) || n < min || n > max) throw new LowbitConfigError(flag, v, `expected an integer from ${min} to ${max}`);
+    if (!Number.isInteger(n) || n < min || n > max)
+      throw new LowbitConfigError(flag, v, `expected an integer from ${min} to ${max}`);
     return n;
   };
   for (let i = 0; i < argv.length; i++) {
@@ -43,14 +77,29 @@ export function parseSettings(argv: string[]): WageSettings {
       case '--quick':
       case '--full':
         continue;
-      case '--train': s.train = int(flag, value, 10, 60000); break;
-      case '--test': s.test = int(flag, value, 10, 10000); break;
-      case '--epochs': s.epochs = int(flag, value, 1, 1000); break;
-      case '--sweep-epochs': s.sweepEpochs = int(flag, value, 1, 1000); break;
-      case '--batch': s.batch = int(flag, value, 1, 4096); break;
-      case '--seed': s.seed = int(flag, value, 0, 0xffffffff); break;
+      case '--train':
+        s.train = int(flag, value, 10, 60000);
+        break;
+      case '--test':
+        s.test = int(flag, value, 10, 10000);
+        break;
+      case '--epochs':
+        s.epochs = int(flag, value, 1, 1000);
+        break;
+      case '--sweep-epochs':
+        s.sweepEpochs = int(flag, value, 1, 1000);
+        break;
+      case '--batch':
+        s.batch = int(flag, value, 1, 4096);
+        break;
+      case '--seed':
+        s.seed = int(flag, value, 0, 0xffffffff);
+        break;
       case '--sweep': {
-        const list = (value ?? '').split(',').filter((v) => v !== '').map((v) => int(flag, v, 2, 16));
+        const list = (value ?? '')
+          .split(',')
+          .filter((v) => v !== '')
+          .map((v) => int(flag, v, 2, 16));
         s.sweep = list;
         break;
       }
@@ -63,7 +112,11 @@ export function parseSettings(argv: string[]): WageSettings {
         s.out = value;
         break;
       default:
-        throw new LowbitConfigError('argument', flag, 'known flags: --quick, --full, --train N, --test N, --epochs N, --sweep-epochs N, --sweep 4,6, --batch N, --seed N, --backend wasm|cpu, --out PATH');
+        throw new LowbitConfigError(
+          'argument',
+          flag,
+          'known flags: --quick, --full, --train N, --test N, --epochs N, --sweep-epochs N, --sweep 4,6, --batch N, --seed N, --backend wasm|cpu, --out PATH',
+        );
     }
     i++;
   }

@@ -55,7 +55,12 @@ async function accuracy(model: tfl.LayersModel, images: tf.Tensor4D, labels: tf.
   return correct / n;
 }
 
-async function trainCell(s: GridSettings, config: string, width: number, data: { x: tf.Tensor4D; y: tf.Tensor2D; testX: tf.Tensor4D; testY: tf.Tensor1D }): Promise<CellResult> {
+async function trainCell(
+  s: GridSettings,
+  config: string,
+  width: number,
+  data: { x: tf.Tensor4D; y: tf.Tensor2D; testX: tf.Tensor4D; testY: tf.Tensor1D },
+): Promise<CellResult> {
   const policy = wrpnPolicy(configBits(config));
   const model = buildWrpnLenet({ conv1: s.conv1, conv2: s.conv2, fc: s.fc, width, policy, seed: s.seed });
   const optimizer = tf.train.adam(s.lr);
@@ -93,7 +98,14 @@ async function trainCell(s: GridSettings, config: string, width: number, data: {
 
 /** `--report-only PATH.json`: re-renders PATH.md from a finished run's JSON (no training). */
 function reportOnly(jsonPath: string): void {
-  const saved = JSON.parse(readFileSync(jsonPath, 'utf8')) as { command: string; date: string; backend: string; totalSeconds: number; settings: GridSettings; results: CellResult[] };
+  const saved = JSON.parse(readFileSync(jsonPath, 'utf8')) as {
+    command: string;
+    date: string;
+    backend: string;
+    totalSeconds: number;
+    settings: GridSettings;
+    results: CellResult[];
+  };
   const { markdown } = writeReport(saved);
   const mdPath = jsonPath.replace(/\.json$/, '.md');
   writeFileSync(mdPath, markdown);
@@ -108,24 +120,40 @@ async function main() {
   tf.enableProdMode();
   // tfjs-node when installed, else wasm-SIMD (or cpu with --backend cpu) with the training kernels registered.
   const { backend } = await selectBackend({ prefer: s.backend, log: false });
-  log(`backend ${backend}; ${s.train} train / ${s.test} test images, ${s.epochs} epoch(s), batch ${s.batch}, adam ${s.lr}, seed ${s.seed}`);
+  log(
+    `backend ${backend}; ${s.train} train / ${s.test} test images, ${s.epochs} epoch(s), batch ${s.batch}, adam ${s.lr}, seed ${s.seed}`,
+  );
   const train = await loadFashionMnist({ split: 'train', limit: s.train });
   const test = await loadFashionMnist({ split: 'test', limit: s.test });
-  const data = { x: train.images, y: tf.cast(tf.oneHot(train.labels, 10), 'float32') as tf.Tensor2D, testX: test.images, testY: test.labels };
+  const data = {
+    x: train.images,
+    y: tf.cast(tf.oneHot(train.labels, 10), 'float32') as tf.Tensor2D,
+    testX: test.images,
+    testY: test.labels,
+  };
   const results: CellResult[] = [];
   const started = Date.now();
   for (const config of s.configs) {
     for (const width of s.widths) {
       const r = await trainCell(s, config, width, data);
       results.push(r);
-      log(`${config.padEnd(5)} x${width}: test accuracy ${(100 * r.testAccuracy).toFixed(2)}%, loss ${r.finalTrainLoss.toFixed(4)}, bit-ops ${(r.bitOps / 1e6).toFixed(1)} M, weights ${(r.weightBits / 8192).toFixed(1)} KiB, ${r.trainSeconds.toFixed(0)} s (tensors ${tf.memory().numTensors})`);
+      log(
+        `${config.padEnd(5)} x${width}: test accuracy ${(100 * r.testAccuracy).toFixed(2)}%, loss ${r.finalTrainLoss.toFixed(4)}, bit-ops ${(r.bitOps / 1e6).toFixed(1)} M, weights ${(r.weightBits / 8192).toFixed(1)} KiB, ${r.trainSeconds.toFixed(0)} s (tensors ${tf.memory().numTensors})`,
+      );
     }
   }
   const totalSeconds = (Date.now() - started) / 1000;
   const out = resolve(repoRoot, s.out);
   mkdirSync(dirname(out), { recursive: true });
   const command = `npm run start -w examples/wrpn${process.argv.length > 2 ? ` -- ${process.argv.slice(2).join(' ')}` : ''}`;
-  const { markdown, json } = writeReport({ settings: s, backend, command, date: new Date().toISOString(), totalSeconds, results });
+  const { markdown, json } = writeReport({
+    settings: s,
+    backend,
+    command,
+    date: new Date().toISOString(),
+    totalSeconds,
+    results,
+  });
   writeFileSync(`${out}.md`, markdown);
   writeFileSync(`${out}.json`, json);
   log(`wrote ${out}.md and ${out}.json (${totalSeconds.toFixed(0)} s)`);

@@ -36,7 +36,9 @@ const C = shape[3];
 const size = shape.reduce((a, b) => a * b, 1);
 let seed = 12345;
 const uniform = () => ((seed = (seed * 1664525 + 1013904223) >>> 0) + 0.5) / 2 ** 32;
-const values = Float32Array.from({ length: size }, () => Math.max(0, Math.sqrt(-2 * Math.log(uniform())) * Math.cos(2 * Math.PI * uniform())));
+const values = Float32Array.from({ length: size }, () =>
+  Math.max(0, Math.sqrt(-2 * Math.log(uniform())) * Math.cos(2 * Math.PI * uniform())),
+);
 const max = channelMaxAbs(values, C);
 const scales = Array.from(max, (m) => directStep(m, 4));
 const important = Array.from({ length: C / 2 }, (_, i) => 2 * i);
@@ -49,7 +51,8 @@ const directParams = { ...layerParams, important: [] };
 const p = checkDqaParams(layerParams);
 const quantized = dqaQuantizeValues(values, p);
 const raw = new Int8Array(size);
-for (let i = 0, e = 0; i < size; i++) raw[i] = p.isImportant[i % C] ? (quantized.codes[i] << p.extraBits) | quantized.errors[e++] : quantized.codes[i];
+for (let i = 0, e = 0; i < size; i++)
+  raw[i] = p.isImportant[i % C] ? (quantized.codes[i] << p.extraBits) | quantized.errors[e++] : quantized.codes[i];
 const rawBytes = new Uint8Array(raw.buffer);
 
 const encodedLayer = encode(input, layerParams);
@@ -58,10 +61,14 @@ const encodedDirect = encode(input, directParams);
 const deflated = deflateSync(rawBytes);
 
 // Check before timing: same bytes and values as the v1 codec, lossless zlib round trip.
-const same = (a: ArrayLike<number>, b: ArrayLike<number>) => a.length === b.length && Array.prototype.every.call(a, (v: number, i: number) => Object.is(v, b[i]));
-if (!same(encodedLayer, referenceEncode(values, shape, layerParams))) throw new Error('encode differs from the v1 codec');
-if (!same(decodeActivations(encodedLayer).values, referenceDecode(encodedLayer).values)) throw new Error('decode differs from the v1 codec');
-if (!same(decodeActivations(encodedLayer).values, quantized.output)) throw new Error('decode differs from the quantizer output');
+const same = (a: ArrayLike<number>, b: ArrayLike<number>) =>
+  a.length === b.length && Array.prototype.every.call(a, (v: number, i: number) => Object.is(v, b[i]));
+if (!same(encodedLayer, referenceEncode(values, shape, layerParams)))
+  throw new Error('encode differs from the v1 codec');
+if (!same(decodeActivations(encodedLayer).values, referenceDecode(encodedLayer).values))
+  throw new Error('decode differs from the v1 codec');
+if (!same(decodeActivations(encodedLayer).values, quantized.output))
+  throw new Error('decode differs from the quantizer output');
 if (!same(inflateSync(deflated), rawBytes)) throw new Error('zlib round trip failed');
 
 const loadBefore = loadavg();
@@ -72,7 +79,15 @@ const result = await runBench(
     warmup: 3,
     rounds: 9,
     iterationsPerRound: 3,
-    meta: { shape, bits: 4, extraBits: 3, important: important.length, elements: size, rawCodeBytes: size, float32Bytes: 4 * size },
+    meta: {
+      shape,
+      bits: 4,
+      extraBits: 3,
+      important: important.length,
+      elements: size,
+      rawCodeBytes: size,
+      float32Bytes: 4 * size,
+    },
   },
   [
     { name: 'encode-layer-tables', run: () => encode(input, layerParams) },
@@ -88,7 +103,14 @@ const result = await runBench(
 // The first codec in its own interleaved run (written to dqa-codec-v1.json): its garbage (it
 // allocates far more) would otherwise be collected during the other variants' timings.
 const v1 = await runBench(
-  { name: 'dqa-codec-v1', baseline: 'v1-encode-layer-tables', warmup: 2, rounds: 7, iterationsPerRound: 2, meta: { shape, elements: size } },
+  {
+    name: 'dqa-codec-v1',
+    baseline: 'v1-encode-layer-tables',
+    warmup: 2,
+    rounds: 7,
+    iterationsPerRound: 2,
+    meta: { shape, elements: size },
+  },
   [
     { name: 'encode-layer-tables', run: () => encode(input, layerParams) },
     { name: 'decode-layer-tables', run: () => decodeActivations(encodedLayer) },
@@ -98,10 +120,13 @@ const v1 = await runBench(
 );
 const loadAfter = loadavg();
 
-const mbpsOf = (r: typeof result, name: string) => size / 1e6 / (r.variants.find((v) => v.name === name)!.medianMs / 1000);
+const mbpsOf = (r: typeof result, name: string) =>
+  size / 1e6 / (r.variants.find((v) => v.name === name)!.medianMs / 1000);
 const v1Names = ['v1-encode-layer-tables', 'v1-decode-layer-tables'];
 const mbps = (name: string) => (v1Names.includes(name) ? mbpsOf(v1, name) : mbpsOf(result, name));
-const throughput = Object.fromEntries([...result.variants.map((v) => v.name), ...v1Names].map((name) => [name, +mbps(name).toFixed(1)]));
+const throughput = Object.fromEntries(
+  [...result.variants.map((v) => v.name), ...v1Names].map((name) => [name, +mbps(name).toFixed(1)]),
+);
 const sizes = {
   rawCodeBytes: size,
   dqaLayerTables: encodedLayer.length,
@@ -129,13 +154,20 @@ const summary = {
 };
 writeFileSync(result.file, `${JSON.stringify(summary, null, 2)}\n`);
 
-console.log(`\nMB/s of raw activation codes (1 byte per element, ${(size / 1e6).toFixed(3)} MB), median; load average ${loadBefore[0].toFixed(2)} -> ${loadAfter[0].toFixed(2)}:`);
+console.log(
+  `\nMB/s of raw activation codes (1 byte per element, ${(size / 1e6).toFixed(3)} MB), median; load average ${loadBefore[0].toFixed(2)} -> ${loadAfter[0].toFixed(2)}:`,
+);
 console.table(
   [
     ['DQA (layer tables)', 'encode-layer-tables', 'decode-layer-tables', encodedLayer.length],
     ['DQA (channel tables)', 'encode-channel-tables', 'decode-channel-tables', encodedChannel.length],
     ['direct N-bit (same format)', 'encode-direct', 'decode-direct', encodedDirect.length],
-    ['DQA v1 codec (layer tables; separate run)', 'v1-encode-layer-tables', 'v1-decode-layer-tables', encodedLayer.length],
+    [
+      'DQA v1 codec (layer tables; separate run)',
+      'v1-encode-layer-tables',
+      'v1-decode-layer-tables',
+      encodedLayer.length,
+    ],
     ['zlib deflate/inflate of the raw codes', 'zlib-deflateSync', 'zlib-inflateSync', deflated.length],
   ].map(([what, enc, dec, bytes]) => ({
     codec: what,

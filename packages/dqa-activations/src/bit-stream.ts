@@ -88,7 +88,10 @@ export class BitReader {
   /** The next bit; throws {@link LowbitDataError} past the end (never reads out of bounds). */
   readBit(): number {
     if (this.bitPos >= this.bitLimit) {
-      throw new LowbitDataError('BitReader', `read past the end of the ${this.bitLimit}-bit stream (data truncated or corrupt)`);
+      throw new LowbitDataError(
+        'BitReader',
+        `read past the end of the ${this.bitLimit}-bit stream (data truncated or corrupt)`,
+      );
     }
     const bit = (this.bytes[this.bitPos >>> 3] >>> (this.bitPos & 7)) & 1;
     this.bitPos++;

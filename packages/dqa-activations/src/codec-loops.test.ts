@@ -8,18 +8,23 @@ import { dqaQuantizeValues } from './dqa-quantize.js';
 describe('codec loops', () => {
   it('pack and unpack N-bit codes as quant-core does, for every N (property)', () => {
     fc.assert(
-      fc.property(fc.integer({ min: 2, max: 8 }), fc.array(fc.integer(), { maxLength: 70 }), fc.nat(3), (bits, raw, offset) => {
-        const half = 2 ** (bits - 1);
-        const codes = Int8Array.from(raw, (r) => (((r % (2 * half)) + 2 * half) % (2 * half)) - half);
-        const expected = packSignedBits(codes, bits);
-        const out = new Uint8Array(expected.length + offset);
-        packSignedCodes(codes, codes.length, bits, out, offset);
-        expect(Array.from(out.subarray(offset))).toEqual(Array.from(expected));
-        const back = new Int8Array(codes.length);
-        unpackSignedCodes(out, offset, bits, back, back.length);
-        expect(Array.from(back)).toEqual(Array.from(unpackSignedBits(expected, bits, codes.length)));
-        expect(Array.from(back)).toEqual(Array.from(codes));
-      }),
+      fc.property(
+        fc.integer({ min: 2, max: 8 }),
+        fc.array(fc.integer(), { maxLength: 70 }),
+        fc.nat(3),
+        (bits, raw, offset) => {
+          const half = 2 ** (bits - 1);
+          const codes = Int8Array.from(raw, (r) => (((r % (2 * half)) + 2 * half) % (2 * half)) - half);
+          const expected = packSignedBits(codes, bits);
+          const out = new Uint8Array(expected.length + offset);
+          packSignedCodes(codes, codes.length, bits, out, offset);
+          expect(Array.from(out.subarray(offset))).toEqual(Array.from(expected));
+          const back = new Int8Array(codes.length);
+          unpackSignedCodes(out, offset, bits, back, back.length);
+          expect(Array.from(back)).toEqual(Array.from(unpackSignedBits(expected, bits, codes.length)));
+          expect(Array.from(back)).toEqual(Array.from(codes));
+        },
+      ),
       { numRuns: 300 },
     );
   });
@@ -30,7 +35,13 @@ describe('codec loops', () => {
         fc.integer({ min: 1, max: 6 }),
         fc.integer({ min: 2, max: 8 }),
         fc.integer({ min: 1, max: 8 }),
-        fc.array(fc.oneof(fc.float({ noNaN: true }), fc.integer({ min: -300, max: 300 }).map((k) => k / 4)), { maxLength: 60 }),
+        fc.array(
+          fc.oneof(
+            fc.float({ noNaN: true }),
+            fc.integer({ min: -300, max: 300 }).map((k) => k / 4),
+          ),
+          { maxLength: 60 },
+        ),
         fc.array(fc.float({ min: Math.fround(1e-3), max: 4, noNaN: true }), { minLength: 6, maxLength: 6 }),
         fc.array(fc.boolean(), { minLength: 6, maxLength: 6 }),
         (C, bits, extraBits, raw, rawScales, flags) => {
@@ -45,8 +56,16 @@ describe('codec loops', () => {
           expect(Array.from(codeBytes)).toEqual(Array.from(packSignedBits(ref.codes, bits)));
           expect(Array.from(errors)).toEqual(Array.from(ref.errors));
           // Plain number arrays (float64 values) too.
-          quantizeSplit(Array.from(values, (v) => v * 1.0000001), p, codeBytes, errors);
-          const ref64 = dqaQuantizeValues(Array.from(values, (v) => v * 1.0000001), p);
+          quantizeSplit(
+            Array.from(values, (v) => v * 1.0000001),
+            p,
+            codeBytes,
+            errors,
+          );
+          const ref64 = dqaQuantizeValues(
+            Array.from(values, (v) => v * 1.0000001),
+            p,
+          );
           expect(Array.from(codeBytes)).toEqual(Array.from(packSignedBits(ref64.codes, bits)));
         },
       ),
@@ -58,7 +77,19 @@ describe('codec loops', () => {
     let seed = 7;
     const rand = () => (seed = (seed * 1664525 + 1013904223) >>> 0) / 2 ** 32;
     // Rows of whole bytes (C x N a multiple of 8, codes read in place, some straddling two bytes) and not.
-    const cases = [[1, 9000, 3, 2], [3, 3000, 5, 3], [7, 1300, 2, 8], [13, 700, 8, 1], [4099, 3, 3, 4], [8, 1000, 3, 2], [8, 700, 7, 5], [16, 600, 5, 3], [32, 300, 4, 3], [2, 5000, 4, 8], [4, 2100, 6, 1]];
+    const cases = [
+      [1, 9000, 3, 2],
+      [3, 3000, 5, 3],
+      [7, 1300, 2, 8],
+      [13, 700, 8, 1],
+      [4099, 3, 3, 4],
+      [8, 1000, 3, 2],
+      [8, 700, 7, 5],
+      [16, 600, 5, 3],
+      [32, 300, 4, 3],
+      [2, 5000, 4, 8],
+      [4, 2100, 6, 1],
+    ];
     for (const [C, rows, bits, extraBits] of cases) {
       const scales = Array.from({ length: C }, () => Math.fround(0.01 + rand()));
       const important = Array.from({ length: C }, (_, c) => c).filter(() => rand() < 0.5);

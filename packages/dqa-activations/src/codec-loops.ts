@@ -35,7 +35,12 @@ function gcd(a: number, b: number): number {
  * important-channel elements into `errors` in flat order (row by row, important channels in
  * increasing order). Throws {@link LowbitDataError} on NaN, as {@link dqaQuantizeValues}.
  */
-export function quantizeSplit(input: ArrayLike<number>, p: CheckedDqaParams, codeBytes: Uint8Array, errors: Uint8Array): void {
+export function quantizeSplit(
+  input: ArrayLike<number>,
+  p: CheckedDqaParams,
+  codeBytes: Uint8Array,
+  errors: Uint8Array,
+): void {
   // One typed-array type per call keeps the loop monomorphic; Float64Array holds any number exactly.
   const values = input instanceof Float32Array || input instanceof Float64Array ? input : Float64Array.from(input);
   const C = p.channels;
@@ -112,7 +117,8 @@ export function packSignedCodes(codes: Int8Array, count: number, bits: number, o
   } else if (bits === 2) {
     let o = offset;
     let i = 0;
-    for (; i + 3 < n; i += 4) out[o++] = (codes[i] & 3) | ((codes[i + 1] & 3) << 2) | ((codes[i + 2] & 3) << 4) | ((codes[i + 3] & 3) << 6);
+    for (; i + 3 < n; i += 4)
+      out[o++] = (codes[i] & 3) | ((codes[i + 1] & 3) << 2) | ((codes[i + 2] & 3) << 4) | ((codes[i + 3] & 3) << 6);
     let acc = 0;
     for (let k = 0; i < n; i++, k += 2) acc |= (codes[i] & 3) << k;
     if (n % 4 !== 0) out[o] = acc;
@@ -166,7 +172,13 @@ export function countSymbols(symbols: Uint8Array, count: number, tableCount: num
  * byte `offset` (which must hold them), sign-extended into `codes`, as quant-core's
  * `unpackSignedBits`.
  */
-export function unpackSignedCodes(bytes: Uint8Array, offset: number, bits: number, codes: Int8Array, count: number): void {
+export function unpackSignedCodes(
+  bytes: Uint8Array,
+  offset: number,
+  bits: number,
+  codes: Int8Array,
+  count: number,
+): void {
   const n = count;
   if (bits === 8) {
     for (let i = 0; i < n; i++) codes[i] = bytes[offset + i];
@@ -237,9 +249,11 @@ function dequantizeAligned(codeBytes: Uint8Array, errors: Uint8Array, p: Checked
       if (j < 0) {
         const step = p.scales[c];
         if (!straddles) {
-          for (let i = r0 * C + c, o = o0; i < end; i += C, o += rowBytes) values[i] = ((codeBytes[o] << left) >> up) * step;
+          for (let i = r0 * C + c, o = o0; i < end; i += C, o += rowBytes)
+            values[i] = ((codeBytes[o] << left) >> up) * step;
         } else {
-          for (let i = r0 * C + c, o = o0; i < end; i += C, o += rowBytes) values[i] = (((codeBytes[o] | (codeBytes[o + 1] << 8)) << left) >> up) * step;
+          for (let i = r0 * C + c, o = o0; i < end; i += C, o += rowBytes)
+            values[i] = (((codeBytes[o] | (codeBytes[o + 1] << 8)) << left) >> up) * step;
         }
       } else {
         const step = p.scales[c] / 2 ** m;
@@ -258,7 +272,12 @@ function dequantizeAligned(codeBytes: Uint8Array, errors: Uint8Array, p: Checked
 }
 
 /** {@link dequantize} for rows of codes that end inside a byte: unpacks each block of codes first. */
-function dequantizeUnaligned(codeBytes: Uint8Array, errors: Uint8Array, p: CheckedDqaParams, values: Float32Array): void {
+function dequantizeUnaligned(
+  codeBytes: Uint8Array,
+  errors: Uint8Array,
+  p: CheckedDqaParams,
+  values: Float32Array,
+): void {
   const C = p.channels;
   const K = p.important.length;
   const N = p.bits;
@@ -279,7 +298,8 @@ function dequantizeUnaligned(codeBytes: Uint8Array, errors: Uint8Array, p: Check
         for (let i = c; i < len; i += C) values[base + i] = codes[i] * step;
       } else {
         const step = p.scales[c] / 2 ** m;
-        for (let i = c, e = r0 * K + j; i < len; i += C, e += K) values[base + i] = ((codes[i] << m) | errors[e]) * step;
+        for (let i = c, e = r0 * K + j; i < len; i += C, e += K)
+          values[base + i] = ((codes[i] << m) | errors[e]) * step;
       }
     }
   }

@@ -5,7 +5,15 @@
  * Not part of the package (`*.fixture.ts` is left out of the build).
  */
 import { LowbitDataError, crc32, packBits, packSignedBits, unpackBits, unpackSignedBits } from '@lowbit/quant-core';
-import { checkDqaParams, type CheckedDqaParams, type DqaParams, MAX_BITS, MAX_EXTRA_BITS, MIN_BITS, MIN_EXTRA_BITS } from './dqa-params.js';
+import {
+  checkDqaParams,
+  type CheckedDqaParams,
+  type DqaParams,
+  MAX_BITS,
+  MAX_EXTRA_BITS,
+  MIN_BITS,
+  MIN_EXTRA_BITS,
+} from './dqa-params.js';
 import { dqaQuantizeValues } from './dqa-quantize.js';
 import { canonicalCodes, huffmanCodeLengths } from './huffman.js';
 
@@ -46,7 +54,10 @@ class RefBitWriter {
 
 class RefBitReader {
   position = 0;
-  constructor(private readonly bytes: Uint8Array, private readonly bitLimit: number) {}
+  constructor(
+    private readonly bytes: Uint8Array,
+    private readonly bitLimit: number,
+  ) {}
   readBit(): number {
     if (this.position >= this.bitLimit) throw new LowbitDataError('BitReader', 'read past the end (reference)');
     const bit = (this.bytes[this.position >>> 3] >>> (this.position & 7)) & 1;
@@ -75,7 +86,8 @@ class RefTable {
     const used: number[] = [];
     for (let s = 0; s < this.lengths.length; s++) if (this.lengths[s] > 0) used.push(s);
     this.symbolCount = used.length;
-    if (used.length === 1 && this.lengths[used[0]] !== 1) throw new LowbitDataError('Huffman table', 'one-symbol table (reference)');
+    if (used.length === 1 && this.lengths[used[0]] !== 1)
+      throw new LowbitDataError('Huffman table', 'one-symbol table (reference)');
     this.singleSymbol = used.length === 1 ? used[0] : -1;
     for (const s of used) this.countPerLength[this.lengths[s]]++;
     this.sortedSymbols = Int32Array.from(used.sort((a, b) => this.lengths[a] - this.lengths[b] || a - b));
@@ -119,11 +131,13 @@ export function referenceEncode(values: ArrayLike<number>, shape: number[], dqaP
   for (let e = 0; e < quantized.errors.length; e++) counts[tableOf[quantized.errorChannels[e]]][quantized.errors[e]]++;
   const tables = counts.map((c) => new RefTable(huffmanCodeLengths(c)));
   const writer = new RefBitWriter();
-  for (let e = 0; e < quantized.errors.length; e++) tables[tableOf[quantized.errorChannels[e]]].encode(writer, quantized.errors[e]);
+  for (let e = 0; e < quantized.errors.length; e++)
+    tables[tableOf[quantized.errorChannels[e]]].encode(writer, quantized.errors[e]);
   const errorBytes = writer.finish();
   const codeBytes = packSignedBits(quantized.codes, p.bits);
   const headerBytes = 12 + 4 * shape.length + 4 + 4 * K + 4;
-  const total = headerBytes + 4 * p.channels + codeBytes.length + tableCount * tableByteLength(m) + errorBytes.length + 4;
+  const total =
+    headerBytes + 4 * p.channels + codeBytes.length + tableCount * tableByteLength(m) + errorBytes.length + 4;
   const out = new Uint8Array(total);
   const view = new DataView(out.buffer);
   out.set(MAGIC, 0);
@@ -154,11 +168,16 @@ export function referenceEncode(values: ArrayLike<number>, shape: number[], dqaP
 }
 
 /** The v1 decoder (without the later robustness checks: it returns what v1 returned). */
-export function referenceDecode(bytes: Uint8Array): { shape: number[]; values: Float32Array; params: CheckedDqaParams } {
+export function referenceDecode(bytes: Uint8Array): {
+  shape: number[];
+  values: Float32Array;
+  params: CheckedDqaParams;
+} {
   if (bytes.length < 16) throw new LowbitDataError(SOURCE, 'truncated');
   for (let i = 0; i < 4; i++) if (bytes[i] !== MAGIC[i]) throw new LowbitDataError(SOURCE, 'bad magic');
   const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  if (dv.getUint32(bytes.length - 4, true) !== crc32(bytes.subarray(0, bytes.length - 4))) throw new LowbitDataError(SOURCE, 'checksum');
+  if (dv.getUint32(bytes.length - 4, true) !== crc32(bytes.subarray(0, bytes.length - 4)))
+    throw new LowbitDataError(SOURCE, 'checksum');
   const end = bytes.length - 4;
   let pos = 4;
   const need = (n: number) => {
@@ -210,7 +229,13 @@ export function referenceDecode(bytes: Uint8Array): { shape: number[]; values: F
   const errorBytes = slice(Math.ceil(errorBits / 8));
   if (pos !== end) throw new LowbitDataError(SOURCE, 'trailing');
   const reader = new RefBitReader(errorBytes, errorBits);
-  const params = checkDqaParams({ bits, extraBits: m, scales, important, tableGranularity: perChannel ? 'channel' : 'layer' });
+  const params = checkDqaParams({
+    bits,
+    extraBits: m,
+    scales,
+    important,
+    tableGranularity: perChannel ? 'channel' : 'layer',
+  });
   const tableOf = new Int32Array(channels).fill(-1);
   important.forEach((c, i) => (tableOf[c] = perChannel ? i : 0));
   const values = new Float32Array(size);

@@ -19,12 +19,21 @@ function resign(bytes: Uint8Array): Uint8Array {
   return out;
 }
 
-const params: DqaParams = { bits: 3, extraBits: 3, scales: [0.25, 0.5, 0.125, 1], important: [1, 3], tableGranularity: 'channel' };
+const params: DqaParams = {
+  bits: 3,
+  extraBits: 3,
+  scales: [0.25, 0.5, 0.125, 1],
+  important: [1, 3],
+  tableGranularity: 'channel',
+};
 
 function sample(shape: number[], seed = 1): tf.Tensor {
   const rand = lcg(seed);
   const size = shape.reduce((a, b) => a * b, 1);
-  return tf.tensor(Float32Array.from({ length: size }, () => (rand() - 0.3) * 3), shape);
+  return tf.tensor(
+    Float32Array.from({ length: size }, () => (rand() - 0.3) * 3),
+    shape,
+  );
 }
 
 describe('encode / decode', () => {
@@ -46,7 +55,9 @@ describe('encode / decode', () => {
     const x = sample([64, 4], 7);
     const { bytes, stats } = encodeWithStats(x, params);
     expect(stats.totalBytes).toBe(bytes.length);
-    expect(stats.headerBytes + stats.scaleBytes + stats.codeBytes + stats.tableBytes + stats.errorStreamBytes).toBe(bytes.length);
+    expect(stats.headerBytes + stats.scaleBytes + stats.codeBytes + stats.tableBytes + stats.errorStreamBytes).toBe(
+      bytes.length,
+    );
     expect(stats.codeBytes).toBe(Math.ceil((256 * 3) / 8));
     expect(stats.errorSymbols).toBe(128);
     expect(stats.errorStreamBytes).toBe(Math.ceil(stats.errorBits / 8));
@@ -132,7 +143,8 @@ describe('encode / decode', () => {
   it('rejects every truncation and trailing garbage', () => {
     const x = sample([5, 4], 5);
     const bytes = encode(x, params);
-    for (let n = 0; n < bytes.length; n++) expect(() => decodeActivations(bytes.subarray(0, n))).toThrow(LowbitDataError);
+    for (let n = 0; n < bytes.length; n++)
+      expect(() => decodeActivations(bytes.subarray(0, n))).toThrow(LowbitDataError);
     const longer = new Uint8Array(bytes.length + 3);
     longer.set(bytes);
     expect(() => decodeActivations(longer)).toThrow(LowbitDataError);
@@ -210,12 +222,25 @@ describe('the table-driven codec against the first (bit-by-bit) one', () => {
   const golden = [
     {
       shape: [2, 3, 4],
-      params: { bits: 3, extraBits: 3, scales: [0.25, 0.5, 0.125, 1], important: [1, 3], tableGranularity: 'channel' as const },
-      bytes: '4c42445101030301030000000200000003000000040000000000803e0000003f0000003e0000803f02000000010000000300000018bdd10bbf132b33520033102033000201160000007d401f47ccbbe5',
+      params: {
+        bits: 3,
+        extraBits: 3,
+        scales: [0.25, 0.5, 0.125, 1],
+        important: [1, 3],
+        tableGranularity: 'channel' as const,
+      },
+      bytes:
+        '4c42445101030301030000000200000003000000040000000000803e0000003f0000003e0000803f02000000010000000300000018bdd10bbf132b33520033102033000201160000007d401f47ccbbe5',
     },
     {
       shape: [6, 4],
-      params: { bits: 5, extraBits: 6, scales: [0.0625, 0.5, 0.125, 0.375], important: [0, 2, 3], tableGranularity: 'layer' as const },
+      params: {
+        bits: 5,
+        extraBits: 6,
+        scales: [0.0625, 0.5, 0.125, 0.375],
+        important: [0, 2, 3],
+        tableGranularity: 'layer' as const,
+      },
       bytes:
         '4c424451010506000200000006000000040000000000803d0000003f0000003e0000c03e0300000000000000020000000300000080ecfd06e54fc0ff000ccf53f2f82e04000400040040000404000400004000000000000400400000400400004400304400000074bcd328453e42e0062981d5ef',
     },
@@ -228,7 +253,9 @@ describe('the table-driven codec against the first (bit-by-bit) one', () => {
       const decoded = decodeActivations(bytes);
       expect(decoded.shape).toEqual(g.shape);
       expect(sameFloats(decoded.values, referenceDecode(bytes).values)).toBe(true);
-      const expected = tf.tidy(() => dqaFakeQuant(tf.tensor(goldenValues, g.shape), g.params).dataSync() as Float32Array);
+      const expected = tf.tidy(
+        () => dqaFakeQuant(tf.tensor(goldenValues, g.shape), g.params).dataSync() as Float32Array,
+      );
       expect(sameFloats(decoded.values, expected)).toBe(true);
     }
   });
@@ -252,7 +279,9 @@ describe('the table-driven codec against the first (bit-by-bit) one', () => {
           const spread = rand() * 40;
           // Skewed values (as after a ReLU) and exact halves of the step, to hit every rounding path.
           const values = Float32Array.from({ length: size }, (_, i) =>
-            rand() < 0.2 ? (Math.round(rand() * 64 - 32) / 2) * scales[i % C] : Math.max(0, rand() - 0.3) * spread * (rand() < 0.1 ? -1 : 1),
+            rand() < 0.2
+              ? (Math.round(rand() * 64 - 32) / 2) * scales[i % C]
+              : Math.max(0, rand() - 0.3) * spread * (rand() < 0.1 ? -1 : 1),
           );
           const bytes = encode({ values, shape }, p);
           const ref = referenceEncode(values, shape, p);
@@ -321,4 +350,3 @@ describe('the table-driven codec against the first (bit-by-bit) one', () => {
     x.dispose();
   });
 });
-

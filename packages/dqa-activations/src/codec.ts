@@ -37,9 +37,24 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { LowbitConfigError, LowbitDataError, unpackBits } from '@lowbit/quant-core';
 import { crc32Sliced } from './crc32-sliced.js';
-import { checkDqaParams, type CheckedDqaParams, type DqaParams, MAX_BITS, MAX_EXTRA_BITS, MIN_BITS, MIN_EXTRA_BITS } from './dqa-params.js';
+import {
+  checkDqaParams,
+  type CheckedDqaParams,
+  type DqaParams,
+  MAX_BITS,
+  MAX_EXTRA_BITS,
+  MIN_BITS,
+  MIN_EXTRA_BITS,
+} from './dqa-params.js';
 import { countSymbols, dequantize, quantizeSplit } from './codec-loops.js';
-import { HuffmanTable, HuffmanTableSet, entropyBits, huffmanCodeLengths, huffmanDecodeInto, huffmanEncodeInto } from './huffman.js';
+import {
+  HuffmanTable,
+  HuffmanTableSet,
+  entropyBits,
+  huffmanCodeLengths,
+  huffmanDecodeInto,
+  huffmanEncodeInto,
+} from './huffman.js';
 
 export const DQA_MAGIC = Uint8Array.of(0x4c, 0x42, 0x44, 0x51); // "LBDQ"
 export const DQA_FORMAT_VERSION = 1;
@@ -94,7 +109,12 @@ function readInput(activations: tf.Tensor | ActivationValues): ActivationValues 
     }
     return { values: activations.dataSync() as Float32Array, shape: activations.shape };
   }
-  if (activations === null || typeof activations !== 'object' || !Array.isArray(activations.shape) || typeof activations.values?.length !== 'number') {
+  if (
+    activations === null ||
+    typeof activations !== 'object' ||
+    !Array.isArray(activations.shape) ||
+    typeof activations.values?.length !== 'number'
+  ) {
     throw new LowbitConfigError('activations', activations, 'expected a tf.Tensor or { values, shape }');
   }
   return activations;
@@ -119,20 +139,33 @@ export function encodeWithStats(activations: tf.Tensor | ActivationValues, dqaPa
   const p = checkDqaParams(dqaParams);
   const { values, shape } = readInput(activations);
   if (shape.length < 1 || shape.length > MAX_RANK) {
-    throw new LowbitConfigError('activations', activations, `expected rank 1 to ${MAX_RANK} (channels last), got rank ${shape.length}`);
+    throw new LowbitConfigError(
+      'activations',
+      activations,
+      `expected rank 1 to ${MAX_RANK} (channels last), got rank ${shape.length}`,
+    );
   }
   if (!shape.every((d) => Number.isInteger(d) && d >= 0 && d <= 0xffffffff)) {
     throw new LowbitConfigError('activations.shape', shape, 'expected non-negative integer dims');
   }
   const size = shape.reduce((a, b) => a * b, 1);
-  if (values.length !== size) throw new LowbitConfigError('activations.values.length', values.length, `expected ${size} (shape [${shape}])`);
+  if (values.length !== size)
+    throw new LowbitConfigError('activations.values.length', values.length, `expected ${size} (shape [${shape}])`);
   if (shape[shape.length - 1] !== p.channels) {
-    throw new LowbitConfigError('activations', activations, `expected a last axis of ${p.channels} channels (one per scale), got ${shape[shape.length - 1]}`);
+    throw new LowbitConfigError(
+      'activations',
+      activations,
+      `expected a last axis of ${p.channels} channels (one per scale), got ${shape[shape.length - 1]}`,
+    );
   }
   const maxScale = maxFiniteScale(p.bits);
   for (let c = 0; c < p.channels; c++) {
     if (p.scales[c] > maxScale) {
-      throw new LowbitConfigError(`dqaParams.scales[${c}]`, p.scales[c], `expected at most ${maxScale} (float32 max / 2^${p.bits - 1}), so that every ${p.bits}-bit value is finite`);
+      throw new LowbitConfigError(
+        `dqaParams.scales[${c}]`,
+        p.scales[c],
+        `expected at most ${maxScale} (float32 max / 2^${p.bits - 1}), so that every ${p.bits}-bit value is finite`,
+      );
     }
   }
   const m = p.extraBits;
@@ -185,7 +218,10 @@ export function encodeWithStats(activations: tf.Tensor | ActivationValues, dqaPa
   view.setUint32(o, errorBits, true);
   o += 4;
   // Symbol e is an element of important channel p.important[e % K]: table e % K (or the one table).
-  if (tableCount > 0 && huffmanEncodeInto(tables, errors.subarray(0, errorCount), out.subarray(o, o + errorByteLength)) !== errorBits) {
+  if (
+    tableCount > 0 &&
+    huffmanEncodeInto(tables, errors.subarray(0, errorCount), out.subarray(o, o + errorByteLength)) !== errorBits
+  ) {
     throw new Error('DQA encode: Huffman bit count disagrees with the symbol counts (bug)');
   }
   o += errorByteLength;
@@ -219,12 +255,18 @@ export function encodeWithStats(activations: tf.Tensor | ActivationValues, dqaPa
 class Reader {
   pos = 0;
   private readonly view: DataView;
-  constructor(readonly bytes: Uint8Array, readonly end: number) {
+  constructor(
+    readonly bytes: Uint8Array,
+    readonly end: number,
+  ) {
     this.view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   }
   need(n: number, what: string): void {
     if (!(n >= 0) || this.pos + n > this.end) {
-      throw new LowbitDataError(SOURCE, `truncated: ${what} needs ${n} bytes at offset ${this.pos}, only ${Math.max(0, this.end - this.pos)} left`);
+      throw new LowbitDataError(
+        SOURCE,
+        `truncated: ${what} needs ${n} bytes at offset ${this.pos}, only ${Math.max(0, this.end - this.pos)} left`,
+      );
     }
   }
   u8(what: string): number {
@@ -259,29 +301,42 @@ class Reader {
  */
 export function decodeActivations(bytes: Uint8Array): DecodedActivations {
   if (!(bytes instanceof Uint8Array)) throw new LowbitConfigError('bytes', bytes, 'expected a Uint8Array');
-  if (bytes.length < 12 + 4) throw new LowbitDataError(SOURCE, `truncated: ${bytes.length} bytes is shorter than the smallest header`);
+  if (bytes.length < 12 + 4)
+    throw new LowbitDataError(SOURCE, `truncated: ${bytes.length} bytes is shorter than the smallest header`);
   for (let i = 0; i < 4; i++) {
-    if (bytes[i] !== DQA_MAGIC[i]) throw new LowbitDataError(SOURCE, 'bad magic: not a DQA activation stream (expected "LBDQ")');
+    if (bytes[i] !== DQA_MAGIC[i])
+      throw new LowbitDataError(SOURCE, 'bad magic: not a DQA activation stream (expected "LBDQ")');
   }
   const stored = new DataView(bytes.buffer, bytes.byteOffset + bytes.length - 4, 4).getUint32(0, true);
   const actual = crc32Sliced(bytes.subarray(0, bytes.length - 4));
   if (stored !== actual) {
-    throw new LowbitDataError(SOURCE, `checksum mismatch (stored 0x${stored.toString(16)}, computed 0x${actual.toString(16)}): data corrupt or truncated`);
+    throw new LowbitDataError(
+      SOURCE,
+      `checksum mismatch (stored 0x${stored.toString(16)}, computed 0x${actual.toString(16)}): data corrupt or truncated`,
+    );
   }
   // Everything below still checks every field: a checksum does not make crafted bytes valid.
   const r = new Reader(bytes, bytes.length - 4);
   r.pos = 4;
   const version = r.u8('version');
-  if (version !== DQA_FORMAT_VERSION) throw new LowbitDataError(SOURCE, `unsupported format version ${version} (this decoder reads ${DQA_FORMAT_VERSION})`);
+  if (version !== DQA_FORMAT_VERSION)
+    throw new LowbitDataError(
+      SOURCE,
+      `unsupported format version ${version} (this decoder reads ${DQA_FORMAT_VERSION})`,
+    );
   const bits = r.u8('bits');
-  if (bits < MIN_BITS || bits > MAX_BITS) throw new LowbitDataError(SOURCE, `bits ${bits} outside ${MIN_BITS}..${MAX_BITS}`);
+  if (bits < MIN_BITS || bits > MAX_BITS)
+    throw new LowbitDataError(SOURCE, `bits ${bits} outside ${MIN_BITS}..${MAX_BITS}`);
   const m = r.u8('extraBits');
-  if (m < MIN_EXTRA_BITS || m > MAX_EXTRA_BITS) throw new LowbitDataError(SOURCE, `extraBits ${m} outside ${MIN_EXTRA_BITS}..${MAX_EXTRA_BITS}`);
+  if (m < MIN_EXTRA_BITS || m > MAX_EXTRA_BITS)
+    throw new LowbitDataError(SOURCE, `extraBits ${m} outside ${MIN_EXTRA_BITS}..${MAX_EXTRA_BITS}`);
   const granularity = r.u8('table granularity');
-  if (granularity > 1) throw new LowbitDataError(SOURCE, `table granularity ${granularity} is neither 0 (layer) nor 1 (channel)`);
+  if (granularity > 1)
+    throw new LowbitDataError(SOURCE, `table granularity ${granularity} is neither 0 (layer) nor 1 (channel)`);
   const rank = r.u8('rank');
   if (rank < 1 || rank > MAX_RANK) throw new LowbitDataError(SOURCE, `rank ${rank} outside 1..${MAX_RANK}`);
-  for (let i = 0; i < 3; i++) if (r.u8('reserved') !== 0) throw new LowbitDataError(SOURCE, 'reserved header bytes are not zero');
+  for (let i = 0; i < 3; i++)
+    if (r.u8('reserved') !== 0) throw new LowbitDataError(SOURCE, 'reserved header bytes are not zero');
   const shape: number[] = [];
   for (let i = 0; i < rank; i++) shape.push(r.u32(`dim ${i}`));
   const channels = shape[rank - 1];
@@ -293,7 +348,10 @@ export function decodeActivations(bytes: Uint8Array): DecodedActivations {
   for (let c = 0; c < channels; c++) {
     const s = r.f32('scale');
     if (!(Number.isFinite(s) && s > 0 && s <= maxScale)) {
-      throw new LowbitDataError(SOURCE, `scale of channel ${c} is ${s}, expected finite > 0 and at most ${maxScale} (float32 max / 2^${bits - 1}, so that every ${bits}-bit value is finite)`);
+      throw new LowbitDataError(
+        SOURCE,
+        `scale of channel ${c} is ${s}, expected finite > 0 and at most ${maxScale} (float32 max / 2^${bits - 1}, so that every ${bits}-bit value is finite)`,
+      );
     }
     scales[c] = s;
   }
@@ -304,7 +362,10 @@ export function decodeActivations(bytes: Uint8Array): DecodedActivations {
   for (let i = 0; i < K; i++) {
     const c = r.u32('important channel');
     if (c >= channels || (i > 0 && c <= important[i - 1])) {
-      throw new LowbitDataError(SOURCE, `important channel index ${c} at position ${i} is out of range or not increasing`);
+      throw new LowbitDataError(
+        SOURCE,
+        `important channel index ${c} at position ${i} is out of range or not increasing`,
+      );
     }
     important[i] = c;
   }
@@ -316,7 +377,8 @@ export function decodeActivations(bytes: Uint8Array): DecodedActivations {
   const alphabet = 2 ** m;
   // All tables at once (each is 2^(m-1) whole bytes), in flat arrays: no object per table.
   const tableSection = r.slice(tableCount * tableByteLength(m), `${tableCount} Huffman tables`);
-  const tables = tableCount > 0 ? new HuffmanTableSet(unpackBits(tableSection, 4, tableCount * alphabet), alphabet) : undefined;
+  const tables =
+    tableCount > 0 ? new HuffmanTableSet(unpackBits(tableSection, 4, tableCount * alphabet), alphabet) : undefined;
   const errorBits = r.u32('error bitstream length');
   const errorBytes = r.slice(Math.ceil(errorBits / 8), 'error bitstream');
   if (r.pos !== r.end) throw new LowbitDataError(SOURCE, `${r.end - r.pos} unexpected bytes after the error bitstream`);
@@ -333,13 +395,25 @@ export function decodeActivations(bytes: Uint8Array): DecodedActivations {
     minBits += symbolsPerTable * tables!.minBits[t];
   }
   if (minBits > errorBits) {
-    throw new LowbitDataError(SOURCE, `error bitstream of ${errorBits} bits is too short for ${errorSymbols} shift errors (at least ${minBits} bits)`);
+    throw new LowbitDataError(
+      SOURCE,
+      `error bitstream of ${errorBits} bits is too short for ${errorSymbols} shift errors (at least ${minBits} bits)`,
+    );
   }
-  const params = checkDqaParams({ bits, extraBits: m, scales, important, tableGranularity: perChannel ? 'channel' : 'layer' });
+  const params = checkDqaParams({
+    bits,
+    extraBits: m,
+    scales,
+    important,
+    tableGranularity: perChannel ? 'channel' : 'layer',
+  });
   const errors = new Uint8Array(errorSymbols);
   const usedBits = errorSymbols > 0 ? huffmanDecodeInto(tables!, errorBytes, errorBits, errors, errorSymbols) : 0;
   if (usedBits !== errorBits) {
-    throw new LowbitDataError(SOURCE, `error bitstream has ${errorBits - usedBits} bits left over after the last symbol`);
+    throw new LowbitDataError(
+      SOURCE,
+      `error bitstream has ${errorBits - usedBits} bits left over after the last symbol`,
+    );
   }
   const values = new Float32Array(size);
   dequantize(codeBytes, errors, params, values);

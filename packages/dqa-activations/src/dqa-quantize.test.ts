@@ -56,7 +56,7 @@ describe('DQA quantization', () => {
         fc.integer({ min: 0, max: 2 ** 31 }),
         (bits, m, channels, rows, seed) => {
           let s = seed;
-          const rand = () => ((s = (s * 1103515245 + 12345) >>> 0) / 2 ** 32);
+          const rand = () => (s = (s * 1103515245 + 12345) >>> 0) / 2 ** 32;
           const values = Float32Array.from({ length: rows * channels }, () => (rand() - 0.4) * 8);
           const scales = Array.from({ length: channels }, () => Math.fround(0.01 + rand()));
           const important = Array.from({ length: channels }, (_, c) => c).filter(() => rand() < 0.5);

@@ -143,7 +143,8 @@ describe('bulk Huffman encode / decode', () => {
           const rand = lcg(seed);
           const tables = Array.from({ length: T }, () => {
             let lengths = randomLengths(rand, 2 ** m, Math.max(maxLength, m));
-            if (lengths.every((l) => l === 0)) lengths = Uint8Array.from({ length: 2 ** m }, (_, s) => (s === 0 ? 1 : 0));
+            if (lengths.every((l) => l === 0))
+              lengths = Uint8Array.from({ length: 2 ** m }, (_, s) => (s === 0 ? 1 : 0));
             return new HuffmanTable(lengths);
           });
           const symbols = randomRun(rand, tables, count);
@@ -180,7 +181,9 @@ describe('bulk Huffman encode / decode', () => {
     expect(huffmanDecodeInto([long], w.finish(), w.bitLength, back)).toBe(w.bitLength);
     expect(Array.from(back)).toEqual(Array.from(all));
     // 3000 tables and one symbol each: the lookup shrinks to a few bits, results are unchanged.
-    const many = Array.from({ length: 3000 }, (_, t) => (t % 2 ? long : new HuffmanTable([1, 2, 2, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0])));
+    const many = Array.from({ length: 3000 }, (_, t) =>
+      t % 2 ? long : new HuffmanTable([1, 2, 2, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]),
+    );
     const symbols = Uint8Array.from({ length: 3000 }, (_, i) => (i % 2 ? i % 16 : i % 3));
     const bytes = new Uint8Array(3000 * 2);
     const bits = huffmanEncodeInto(many, symbols, bytes);
@@ -217,7 +220,9 @@ describe('bulk Huffman encode / decode', () => {
     expect(() => huffmanDecodeInto([t], Uint8Array.of(0xff, 0xff), 16, new Uint8Array(4))).toThrow(/matches no code/);
     expect(() => huffmanDecodeInto([t], Uint8Array.of(0), 3, new Uint8Array(4))).toThrow(/past the end/);
     expect(() => huffmanDecodeInto([t], Uint8Array.of(0), 9, new Uint8Array(4))).toThrow(LowbitDataError);
-    expect(() => huffmanDecodeInto([new HuffmanTable([0, 0])], Uint8Array.of(0), 8, new Uint8Array(1))).toThrow(/empty/);
+    expect(() => huffmanDecodeInto([new HuffmanTable([0, 0])], Uint8Array.of(0), 8, new Uint8Array(1))).toThrow(
+      /empty/,
+    );
     expect(huffmanDecodeInto([t], Uint8Array.of(0b1110), 0, new Uint8Array(0))).toBe(0);
     expect(() => huffmanEncodeInto([t], [2], new Uint8Array(4))).toThrow(LowbitConfigError);
     expect(() => huffmanEncodeInto([t], [1, 1, 1, 1, 1, 1, 1, 1, 1, 1], new Uint8Array(2))).toThrow(/too short/);

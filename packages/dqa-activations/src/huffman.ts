@@ -111,7 +111,8 @@ export function canonicalCodes(lengths: ArrayLike<number>): Uint32Array {
   // Kraft: sum 2^-l <= 1, else two symbols would share a prefix.
   let kraft = 0;
   for (let l = 1; l <= MAX_CODE_LENGTH; l++) kraft += blCount[l] * 2 ** (MAX_CODE_LENGTH - l);
-  if (kraft > 2 ** MAX_CODE_LENGTH) throw new LowbitDataError('Huffman table', 'code lengths are over-subscribed (not a prefix code)');
+  if (kraft > 2 ** MAX_CODE_LENGTH)
+    throw new LowbitDataError('Huffman table', 'code lengths are over-subscribed (not a prefix code)');
   const nextCode = new Array<number>(MAX_CODE_LENGTH + 2).fill(0);
   let code = 0;
   for (let l = 1; l <= MAX_CODE_LENGTH; l++) {
@@ -146,7 +147,10 @@ export class HuffmanTable {
     for (let s = 0; s < this.lengths.length; s++) if (this.lengths[s] > 0) used.push(s);
     this.symbolCount = used.length;
     if (used.length === 1 && this.lengths[used[0]] !== 1) {
-      throw new LowbitDataError('Huffman table', `a one-symbol table must give its symbol length 1, got ${this.lengths[used[0]]}`);
+      throw new LowbitDataError(
+        'Huffman table',
+        `a one-symbol table must give its symbol length 1, got ${this.lengths[used[0]]}`,
+      );
     }
     this.singleSymbol = used.length === 1 ? used[0] : -1;
     this.countPerLength = new Int32Array(MAX_CODE_LENGTH + 1);
@@ -170,7 +174,8 @@ export class HuffmanTable {
   /** Reads one symbol; throws {@link LowbitDataError} for an empty table or a bit pattern with no symbol. */
   decode(reader: BitReader): number {
     if (this.singleSymbol >= 0) return this.singleSymbol;
-    if (this.symbolCount === 0) throw new LowbitDataError('Huffman decode', 'a symbol is needed but its table is empty');
+    if (this.symbolCount === 0)
+      throw new LowbitDataError('Huffman decode', 'a symbol is needed but its table is empty');
     // Canonical decoding: codes of length l are consecutive from `first`, in sortedSymbols order.
     let code = 0;
     let first = 0;
@@ -188,8 +193,16 @@ export class HuffmanTable {
 }
 
 function checkTables(tables: readonly HuffmanTable[]): void {
-  if (!Array.isArray(tables) || tables.length === 0 || !tables.every((t) => t instanceof HuffmanTable && t.lengths.length <= 256)) {
-    throw new LowbitConfigError('tables', tables, 'expected a non-empty array of HuffmanTable, each of at most 256 symbols');
+  if (
+    !Array.isArray(tables) ||
+    tables.length === 0 ||
+    !tables.every((t) => t instanceof HuffmanTable && t.lengths.length <= 256)
+  ) {
+    throw new LowbitConfigError(
+      'tables',
+      tables,
+      'expected a non-empty array of HuffmanTable, each of at most 256 symbols',
+    );
   }
 }
 
@@ -201,7 +214,8 @@ function toSymbolBytes(symbols: ArrayLike<number>): Uint8Array {
   const out = new Uint8Array(symbols.length);
   for (let i = 0; i < symbols.length; i++) {
     const s = symbols[i];
-    if (!(Number.isInteger(s) && s >= 0 && s <= 255)) throw new LowbitConfigError(`symbols[${i}]`, s, 'expected an integer symbol from 0 to 255');
+    if (!(Number.isInteger(s) && s >= 0 && s <= 255))
+      throw new LowbitConfigError(`symbols[${i}]`, s, 'expected an integer symbol from 0 to 255');
     out[i] = s;
   }
   return out;
@@ -253,7 +267,12 @@ export function huffmanEncodedBits(tables: readonly HuffmanTable[], symbols: Arr
  * written. Throws {@link LowbitConfigError} for a symbol without a code or when `out` is too short
  * (size it with {@link huffmanEncodedBits}).
  */
-export function huffmanEncodeInto(tables: readonly HuffmanTable[], symbols: ArrayLike<number>, out: Uint8Array, offset = 0): number {
+export function huffmanEncodeInto(
+  tables: readonly HuffmanTable[],
+  symbols: ArrayLike<number>,
+  out: Uint8Array,
+  offset = 0,
+): number {
   checkTables(tables);
   if (!(out instanceof Uint8Array)) throw new LowbitConfigError('out', out, 'expected a Uint8Array');
   checkInteger('offset', offset, 0, out.length);
@@ -261,7 +280,8 @@ export function huffmanEncodeInto(tables: readonly HuffmanTable[], symbols: Arra
   const { entries, stride } = encodeEntries(tables);
   const n = syms.length;
   const end = out.length;
-  const tooShort = () => new LowbitConfigError('out', out, `too short for the codes (${end - offset} bytes from offset ${offset})`);
+  const tooShort = () =>
+    new LowbitConfigError('out', out, `too short for the codes (${end - offset} bytes from offset ${offset})`);
   let acc = 0; // pending bits, fewer than 16 between symbols (codes have at most 15)
   let accBits = 0;
   let o = offset;
@@ -338,10 +358,15 @@ export class HuffmanTableSet {
   readonly minBits: Int32Array;
 
   constructor(lengths: Uint8Array, alphabet: number) {
-    if (!(lengths instanceof Uint8Array)) throw new LowbitConfigError('lengths', lengths, 'expected a Uint8Array of code lengths');
+    if (!(lengths instanceof Uint8Array))
+      throw new LowbitConfigError('lengths', lengths, 'expected a Uint8Array of code lengths');
     checkInteger('alphabet', alphabet, 1, 256);
     if (lengths.length % alphabet !== 0 || lengths.length === 0) {
-      throw new LowbitConfigError('lengths.length', lengths.length, `expected a positive multiple of the alphabet (${alphabet})`);
+      throw new LowbitConfigError(
+        'lengths.length',
+        lengths.length,
+        `expected a positive multiple of the alphabet (${alphabet})`,
+      );
     }
     const T = lengths.length / alphabet;
     this.tableCount = T;
@@ -359,7 +384,10 @@ export class HuffmanTableSet {
       for (let s = 0; s < alphabet; s++) {
         const l = lengths[at + s];
         if (l > MAX_CODE_LENGTH) {
-          throw new LowbitDataError('Huffman table', `code length ${l} of symbol ${s} is outside 0..${MAX_CODE_LENGTH}`);
+          throw new LowbitDataError(
+            'Huffman table',
+            `code length ${l} of symbol ${s} is outside 0..${MAX_CODE_LENGTH}`,
+          );
         }
         cpl[c + l]++;
       }
@@ -375,7 +403,10 @@ export class HuffmanTableSet {
         throw new LowbitDataError('Huffman table', `table ${t}: code lengths are over-subscribed (not a prefix code)`);
       }
       if (used === 1 && shortest !== 1) {
-        throw new LowbitDataError('Huffman table', `table ${t}: a one-symbol table must give its symbol length 1, got ${shortest}`);
+        throw new LowbitDataError(
+          'Huffman table',
+          `table ${t}: a one-symbol table must give its symbol length 1, got ${shortest}`,
+        );
       }
       this.symbolCounts[t] = used;
       this.minBits[t] = used < 2 ? 0 : shortest;
@@ -579,14 +610,24 @@ function multiLookup(one: Int32Array, T: number, lb: number): Int32Array {
 }
 
 function pastEnd(bitLength: number): LowbitDataError {
-  return new LowbitDataError('Huffman decode', `codes run past the end of the ${bitLength}-bit stream (data truncated or corrupt)`);
+  return new LowbitDataError(
+    'Huffman decode',
+    `codes run past the end of the ${bitLength}-bit stream (data truncated or corrupt)`,
+  );
 }
 
 /**
  * Canonical decoding of one code of table t from the next (>= 15) bits of `buf`, for codes longer
  * than the lookup: `(symbol << 6) | (1 << 4) | length`.
  */
-function decodeLong(cpl: Int32Array, sorted: Uint8Array, symbolCount: number, t: number, A: number, buf: number): number {
+function decodeLong(
+  cpl: Int32Array,
+  sorted: Uint8Array,
+  symbolCount: number,
+  t: number,
+  A: number,
+  buf: number,
+): number {
   if (symbolCount === 0) throw new LowbitDataError('Huffman decode', `a symbol is needed but table ${t} is empty`);
   let code = 0;
   let first = 0;

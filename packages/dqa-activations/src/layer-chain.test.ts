@@ -18,7 +18,10 @@ describe('layer chain helpers', () => {
 
   it('runs a slice of the layers, with a hook after each', () => {
     const m = tfl.sequential({
-      layers: [tfl.layers.dense({ units: 2, inputShape: [2], kernelInitializer: 'identity', biasInitializer: 'ones' }), tfl.layers.reLU()],
+      layers: [
+        tfl.layers.dense({ units: 2, inputShape: [2], kernelInitializer: 'identity', biasInitializer: 'ones' }),
+        tfl.layers.reLU(),
+      ],
     });
     const x = tf.tensor2d([[-3, 2]]);
     const seen: number[] = [];
@@ -33,7 +36,10 @@ describe('layer chain helpers', () => {
   });
 
   it('computes cross-entropy from probabilities or logits, and accuracy', () => {
-    const probs = tf.tensor2d([[0.25, 0.75], [0.5, 0.5]]);
+    const probs = tf.tensor2d([
+      [0.25, 0.75],
+      [0.5, 0.5],
+    ]);
     const labels = tf.tensor1d([1, 0], 'int32');
     const ce = crossEntropy(probs, labels, true);
     expect(ce.dataSync()[0]).toBeCloseTo(-(Math.log(0.75) + Math.log(0.5)) / 2, 6);

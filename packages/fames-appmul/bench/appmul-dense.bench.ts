@@ -27,9 +27,17 @@ async function benchBackend(backend: string) {
   await tf.setBackend(backend);
   await tf.ready();
   let seed = 1;
-  const rand = () => ((seed = (Math.imul(seed, 1664525) + 1013904223) >>> 0) / 2 ** 32);
-  const a = tf.tensor2d(Int32Array.from({ length: B * K }, () => Math.floor(rand() * 256)), [B, K], 'int32');
-  const w = tf.tensor2d(Int32Array.from({ length: K * N }, () => Math.floor(rand() * 256) - 128), [K, N], 'int32');
+  const rand = () => (seed = (Math.imul(seed, 1664525) + 1013904223) >>> 0) / 2 ** 32;
+  const a = tf.tensor2d(
+    Int32Array.from({ length: B * K }, () => Math.floor(rand() * 256)),
+    [B, K],
+    'int32',
+  );
+  const w = tf.tensor2d(
+    Int32Array.from({ length: K * N }, () => Math.floor(rand() * 256) - 128),
+    [K, N],
+    'int32',
+  );
   const af = tf.cast(a, 'float32');
   const wf = tf.cast(w, 'float32');
   // Sanity: both paths give the same sums before timing.
@@ -45,7 +53,18 @@ async function benchBackend(backend: string) {
   if (backend === 'cpu') {
     variants.push({
       name: 'composed-lut-trunc6',
-      run: () => tf.tidy(() => appMulMatMulComposed(a, w, { table: trunc.table, bitsA: 8, bitsW: 8, aMin: 0, aMax: 255, wMin: -128, wMax: 127 }).dataSync()),
+      run: () =>
+        tf.tidy(() =>
+          appMulMatMulComposed(a, w, {
+            table: trunc.table,
+            bitsA: 8,
+            bitsW: 8,
+            aMin: 0,
+            aMax: 255,
+            wMin: -128,
+            wMax: 127,
+          }).dataSync(),
+        ),
     });
   }
   await runBench(
@@ -53,7 +72,14 @@ async function benchBackend(backend: string) {
       name: `appmul-dense-${backend}`,
       baseline: 'float-matmul',
       rounds: 7,
-      meta: { backend, shape: { B, K, N }, operands: 'a8u x w8s', truncRank: factors.rank, truncIntegerFactors: factors.integer, lutPath: backend === 'cpu' ? 'JS-loop kernel' : 'composed gather' },
+      meta: {
+        backend,
+        shape: { B, K, N },
+        operands: 'a8u x w8s',
+        truncRank: factors.rank,
+        truncIntegerFactors: factors.integer,
+        lutPath: backend === 'cpu' ? 'JS-loop kernel' : 'composed gather',
+      },
     },
     variants,
   );

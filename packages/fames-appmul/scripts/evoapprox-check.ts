@@ -15,22 +15,31 @@ if (!existsSync(join(dir, 'multipliers.json'))) {
   process.exit(1);
 }
 const decimals = (x: number) => (String(x).split('.')[1] ?? '').length;
-const agrees = (ours: number, published: number) => Math.abs(ours - published) <= 0.5 * 10 ** -decimals(published) + 1e-12;
+const agrees = (ours: number, published: number) =>
+  Math.abs(ours - published) <= 0.5 * 10 ** -decimals(published) + 1e-12;
 const lib = await loadEvoApproxLibrary(dir);
 const rows = lib.map((m) => {
   const p = m.params as Record<string, number>;
   const o = m.metrics();
   return {
     name: m.name,
-    'mae% pub': p['mae%'], 'mae% ours': +o.maePercent.toPrecision(4),
-    'wce% pub': p['wce%'], 'wce% ours': +o.wcePercent.toPrecision(4),
-    'mre% pub': p['mre%'], 'mre% ours': +o.mrePercent.toPrecision(4),
-    'ep% pub': p['ep%'], 'ep% ours': +o.errorProbabilityPercent.toPrecision(4),
+    'mae% pub': p['mae%'],
+    'mae% ours': +o.maePercent.toPrecision(4),
+    'wce% pub': p['wce%'],
+    'wce% ours': +o.wcePercent.toPrecision(4),
+    'mre% pub': p['mre%'],
+    'mre% ours': +o.mrePercent.toPrecision(4),
+    'ep% pub': p['ep%'],
+    'ep% ours': +o.errorProbabilityPercent.toPrecision(4),
     'pJ/mul': +m.energyPj.toFixed(4),
-    ok: ['mae%', 'wce%', 'mre%', 'ep%'].every((k, i) => agrees([o.maePercent, o.wcePercent, o.mrePercent, o.errorProbabilityPercent][i], p[k])),
+    ok: ['mae%', 'wce%', 'mre%', 'ep%'].every((k, i) =>
+      agrees([o.maePercent, o.wcePercent, o.mrePercent, o.errorProbabilityPercent][i], p[k]),
+    ),
   };
 });
 console.table(rows);
 const failing = rows.filter((r) => !r.ok);
-console.log(`${rows.length} multipliers; MAE%, WCE%, MRE% and EP% agree with the published figures to the printed digits for ${rows.length - failing.length}`);
+console.log(
+  `${rows.length} multipliers; MAE%, WCE%, MRE% and EP% agree with the published figures to the printed digits for ${rows.length - failing.length}`,
+);
 if (failing.length) console.log('differing:', failing.map((r) => r.name).join(', '));

@@ -6,7 +6,13 @@
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import {
-  appMulLibrary, appMulMatMul, denseCountingMatrix, estimateLossChange, exactMultiplier, layerChoices, selectMultipliers,
+  appMulLibrary,
+  appMulMatMul,
+  denseCountingMatrix,
+  estimateLossChange,
+  exactMultiplier,
+  layerChoices,
+  selectMultipliers,
 } from '../src/index.js';
 
 tf.enableProdMode();
@@ -17,7 +23,12 @@ const scale = 0.01; // s_a * s_w: y = scale * sum_k M(a_k, w_k)
 
 // 1. The library for 4-bit x 4-bit operands.
 const library = appMulLibrary({ a, w });
-console.log(`${library.length} multipliers for a4u x w4s, e.g.`, library[5].name, library[5].metrics().maePercent.toFixed(3), 'MAE%');
+console.log(
+  `${library.length} multipliers for a4u x w4s, e.g.`,
+  library[5].name,
+  library[5].metrics().maePercent.toFixed(3),
+  'MAE%',
+);
 
 // 2. A dense layer on integer codes through an AppMul (bit-exact), and its loss.
 const x = tf.randomUniformInt([32, 16], 0, 16, 1) as tf.Tensor2D;
@@ -25,7 +36,8 @@ const kernel = tf.randomUniformInt([16, 10], -8, 8, 2) as tf.Tensor2D;
 // Labels the exact layer predicts (as for a trained net), so approximation errors cost loss.
 const labels = tf.tidy(() => tf.oneHot(tf.argMax(appMulMatMul(x, kernel, exactMultiplier({ a, w })), 1), 10));
 const loss = (y: tf.Tensor) => tf.losses.softmaxCrossEntropy(labels, y);
-const lossWith = (m = exactMultiplier({ a, w })) => tf.tidy(() => loss(tf.mul(appMulMatMul(x, kernel, m), scale)).dataSync()[0]);
+const lossWith = (m = exactMultiplier({ a, w })) =>
+  tf.tidy(() => loss(tf.mul(appMulMatMul(x, kernel, m), scale)).dataSync()[0]);
 
 // 3. Counting matrix at the exact multiplier: dL/dY on calibration data.
 const yExact = tf.mul(appMulMatMul(x, kernel, exactMultiplier({ a, w })), scale);
@@ -37,11 +49,24 @@ const G = denseCountingMatrix(x, kernel, dLdY, { a, w }, scale, { perSample: tru
 const base = lossWith();
 for (const m of library.slice(1, 8)) {
   const first = estimateLossChange(G, m, { order: 1 }).toExponential(2);
-  console.log(m.name.padEnd(20), 'first order', first, 'second order', estimateLossChange(G, m).toExponential(2), 'measured', (lossWith(m) - base).toExponential(2));
+  console.log(
+    m.name.padEnd(20),
+    'first order',
+    first,
+    'second order',
+    estimateLossChange(G, m).toExponential(2),
+    'measured',
+    (lossWith(m) - base).toExponential(2),
+  );
 }
 
 // 5. Pick the cheapest multiplier within a loss budget (one layer here; one entry per layer in general).
 const choices = [layerChoices('dense', G, library, 16 * 10)];
 const { choice, energy, loss: estimated } = selectMultipliers(choices, 0.01);
-console.log('chosen:', choices[0].multipliers[choice[0]].name, `energy ${energy.toFixed(2)} pJ per sample (exact ${choices[0].options[0].energy.toFixed(2)})`, `estimated dL ${estimated.toExponential(2)}`);
+console.log(
+  'chosen:',
+  choices[0].multipliers[choice[0]].name,
+  `energy ${energy.toFixed(2)} pJ per sample (exact ${choices[0].options[0].energy.toFixed(2)})`,
+  `estimated dL ${estimated.toExponential(2)}`,
+);
 tf.dispose([x, kernel, labels, yExact, dLdY]);

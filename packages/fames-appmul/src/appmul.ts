@@ -52,7 +52,8 @@ export class AppMul {
   private cachedError?: Int32Array;
 
   constructor(init: AppMulInit) {
-    if (typeof init.name !== 'string' || init.name.length === 0) throw new LowbitConfigError('name', init.name, 'expected a non-empty string');
+    if (typeof init.name !== 'string' || init.name.length === 0)
+      throw new LowbitConfigError('name', init.name, 'expected a non-empty string');
     this.name = init.name;
     this.family = init.family;
     this.a = checkOperand('a', init.a);
@@ -86,8 +87,10 @@ export class AppMul {
   product(a: number, w: number): number {
     const [aLo, aHi] = codeRange(this.a);
     const [wLo, wHi] = codeRange(this.w);
-    if (!Number.isInteger(a) || a < aLo || a > aHi) throw new LowbitConfigError('a', a, `expected an integer code in [${aLo}, ${aHi}]`);
-    if (!Number.isInteger(w) || w < wLo || w > wHi) throw new LowbitConfigError('w', w, `expected an integer code in [${wLo}, ${wHi}]`);
+    if (!Number.isInteger(a) || a < aLo || a > aHi)
+      throw new LowbitConfigError('a', a, `expected an integer code in [${aLo}, ${aHi}]`);
+    if (!Number.isInteger(w) || w < wLo || w > wHi)
+      throw new LowbitConfigError('w', w, `expected an integer code in [${wLo}, ${wHi}]`);
     return this.table[codeToPattern(a, this.a.bits) * this.cols + codeToPattern(w, this.w.bits)];
   }
 
@@ -97,7 +100,8 @@ export class AppMul {
       const ca = codesByPattern(this.a);
       const cw = codesByPattern(this.w);
       const e = new Int32Array(this.table.length);
-      for (let i = 0; i < ca.length; i++) for (let j = 0; j < cw.length; j++) e[i * cw.length + j] = this.table[i * cw.length + j] - ca[i] * cw[j];
+      for (let i = 0; i < ca.length; i++)
+        for (let j = 0; j < cw.length; j++) e[i * cw.length + j] = this.table[i * cw.length + j] - ca[i] * cw[j];
       this.cachedError = e;
     }
     return this.cachedError;
@@ -116,7 +120,17 @@ export class AppMul {
 
   /** A plain summary for reports and JSON. */
   describe(): Record<string, unknown> {
-    return { name: this.name, family: this.family, a: this.a, w: this.w, params: this.params, energyPj: this.energyPj, energySource: this.energySource, gates: this.gates, ...this.metrics() };
+    return {
+      name: this.name,
+      family: this.family,
+      a: this.a,
+      w: this.w,
+      params: this.params,
+      energyPj: this.energyPj,
+      energySource: this.energySource,
+      gates: this.gates,
+      ...this.metrics(),
+    };
   }
 }
 
@@ -130,7 +144,9 @@ export interface OperandOptions {
 
 /** Gate-count proxy of the exact multiplier for these operands (the energy reference). */
 export function exactReferenceGates(a: OperandSpec, w: OperandSpec): number {
-  return partialProductArrayGates(keepAll(a.bits, w.bits)) + signMagnitudeWrapperGates(a.bits, a.signed, w.bits, w.signed);
+  return (
+    partialProductArrayGates(keepAll(a.bits, w.bits)) + signMagnitudeWrapperGates(a.bits, a.signed, w.bits, w.signed)
+  );
 }
 
 /**

@@ -36,7 +36,8 @@ describe.skipIf(!HAVE_EVOAPPROX)('EvoApproxLib tables', () => {
         ['wcre%', ours.wcrePercent, f['wcre%']],
       ];
       for (const [key, value, published] of pairs) {
-        if (published !== undefined && !agreesToPrintedDigits(value, published)) mismatches.push(`${m.name} ${key}: ours ${value}, published ${published}`);
+        if (published !== undefined && !agreesToPrintedDigits(value, published))
+          mismatches.push(`${m.name} ${key}: ours ${value}, published ${published}`);
       }
     }
     expect(mismatches).toEqual([]);
@@ -56,14 +57,18 @@ describe.skipIf(!HAVE_EVOAPPROX)('EvoApproxLib tables', () => {
   it('unknown or unreadable multipliers give typed errors', async () => {
     await expect(loadEvoApproxMultiplier(EVOAPPROX_DIR, 'mul8u_NOPE')).rejects.toThrow(LowbitConfigError);
     await expect(loadEvoApproxMultiplier(EVOAPPROX_DIR, '../etc/passwd')).rejects.toThrow(LowbitConfigError);
-    await expect(loadEvoApproxMultiplier('/nonexistent-dir', 'mul8u_1JFF', { pwr: 0.391 })).rejects.toThrow(LowbitDataError);
+    await expect(loadEvoApproxMultiplier('/nonexistent-dir', 'mul8u_1JFF', { pwr: 0.391 })).rejects.toThrow(
+      LowbitDataError,
+    );
     await expect(readEvoApproxFigures('/nonexistent-dir')).rejects.toThrow(LowbitDataError);
   });
 });
 
 describe('parseEvoApproxBin', () => {
   it('rejects a truncated table and a missing power figure', () => {
-    expect(() => parseEvoApproxBin(new Uint8Array(65536 * 2 - 2), 'cut.bin', { pwr: 0.1 })).toThrow(/131070 bytes, expected/);
+    expect(() => parseEvoApproxBin(new Uint8Array(65536 * 2 - 2), 'cut.bin', { pwr: 0.1 })).toThrow(
+      /131070 bytes, expected/,
+    );
     expect(() => parseEvoApproxBin(new Uint8Array(65536 * 2), 'x.bin', { pwr: Number.NaN })).toThrow(LowbitDataError);
   });
 

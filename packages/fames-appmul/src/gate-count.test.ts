@@ -3,7 +3,13 @@ import { exactReferenceGates } from './appmul.js';
 import { exactMultiplyEnergyPj } from './energy.js';
 import { brokenArrayMultiplier } from './families/broken-array.js';
 import { exactMultiplier } from './families/exact.js';
-import { GATES, barrelShifterGates, keepAll, partialProductArrayGates, signMagnitudeWrapperGates } from './gate-count.js';
+import {
+  GATES,
+  barrelShifterGates,
+  keepAll,
+  partialProductArrayGates,
+  signMagnitudeWrapperGates,
+} from './gate-count.js';
 
 const u = (bits: number) => ({ bits, signed: false });
 
@@ -11,7 +17,12 @@ describe('gate-count proxy', () => {
   it('exact n x n array: n^2 AND2 and (n-1)^2 full adders', () => {
     expect(partialProductArrayGates(keepAll(4, 4))).toBeCloseTo(16 * GATES.and + 9 * GATES.fullAdder, 10);
     expect(partialProductArrayGates(keepAll(8, 8))).toBeCloseTo(64 * GATES.and + 49 * GATES.fullAdder, 10);
-    expect(partialProductArrayGates([[false, false], [false, false]])).toBe(0);
+    expect(
+      partialProductArrayGates([
+        [false, false],
+        [false, false],
+      ]),
+    ).toBe(0);
   });
 
   it('sign-magnitude wrapper is free for unsigned operands and grows with width', () => {

@@ -46,10 +46,20 @@ export function layerChoices(
   checkFinite('multiplications', multiplications, { min: 0 });
   checkKnownKeys('options', options, ['clampNegative', 'maxMaePercent']);
   const clampNegative = checkBoolean('clampNegative', options.clampNegative ?? true);
-  const maxMae = options.maxMaePercent === undefined ? Infinity : checkFinite('maxMaePercent', options.maxMaePercent, { min: 0 });
-  const fits = (m: AppMul) => m.a.bits === counting.a.bits && m.a.signed === counting.a.signed && m.w.bits === counting.w.bits && m.w.signed === counting.w.signed;
+  const maxMae =
+    options.maxMaePercent === undefined ? Infinity : checkFinite('maxMaePercent', options.maxMaePercent, { min: 0 });
+  const fits = (m: AppMul) =>
+    m.a.bits === counting.a.bits &&
+    m.a.signed === counting.a.signed &&
+    m.w.bits === counting.w.bits &&
+    m.w.signed === counting.w.signed;
   const multipliers = candidates.filter((m) => fits(m) && (m.isExact() || m.metrics().maePercent <= maxMae));
-  if (multipliers.length === 0) throw new LowbitConfigError('candidates', candidates.map((m) => m.name), `none fits layer ${name}'s operands (a${counting.a.bits}, w${counting.w.bits}) within MAE <= ${maxMae}%`);
+  if (multipliers.length === 0)
+    throw new LowbitConfigError(
+      'candidates',
+      candidates.map((m) => m.name),
+      `none fits layer ${name}'s operands (a${counting.a.bits}, w${counting.w.bits}) within MAE <= ${maxMae}%`,
+    );
   return {
     name,
     multipliers,

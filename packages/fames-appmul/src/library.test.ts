@@ -4,9 +4,17 @@ import { appMulLibrary } from './library.js';
 
 describe('appMulLibrary', () => {
   it('builds exact + approximate designs for every width 2..8 pair (spot-checked signedness)', () => {
-    for (const [ba, bw] of [[2, 2], [3, 8], [7, 5], [6, 6]]) {
+    for (const [ba, bw] of [
+      [2, 2],
+      [3, 8],
+      [7, 5],
+      [6, 6],
+    ]) {
       {
-        for (const [sa, sw] of [[false, true], [true, false]]) {
+        for (const [sa, sw] of [
+          [false, true],
+          [true, false],
+        ]) {
           const lib = appMulLibrary({ a: { bits: ba, signed: sa }, w: { bits: bw, signed: sw } });
           expect(lib[0].family).toBe('exact');
           expect(lib[0].isExact()).toBe(true);
@@ -34,7 +42,9 @@ describe('appMulLibrary', () => {
   });
 
   it('rejects bad operands', () => {
-    expect(() => appMulLibrary({ a: { bits: 4, signed: false }, w: { bits: 0, signed: false } })).toThrow(LowbitConfigError);
+    expect(() => appMulLibrary({ a: { bits: 4, signed: false }, w: { bits: 0, signed: false } })).toThrow(
+      LowbitConfigError,
+    );
     expect(() => appMulLibrary(undefined as never)).toThrow(LowbitConfigError);
   });
 });

@@ -41,7 +41,14 @@ export function appMulLibrary(options: OperandOptions): AppMul[] {
     if (c >= 2) out.push(truncatedMultiplier({ ...ops, columns: c, compensate: true }));
   }
   for (let v = Math.max(1, middle - 2); v <= middle; v++) out.push(brokenArrayMultiplier({ ...ops, hbl: 1, vbl: v }));
-  for (const [dA, dW] of [[1, 0], [0, 1], [1, 1], [2, 0], [0, 2], [2, 2]]) {
+  for (const [dA, dW] of [
+    [1, 0],
+    [0, 1],
+    [1, 1],
+    [2, 0],
+    [0, 2],
+    [2, 2],
+  ]) {
     if (dA < a.bits && dW < w.bits) out.push(operandTruncationMultiplier({ ...ops, dropA: dA, dropW: dW }));
   }
   const widest = Math.max(a.bits, w.bits);

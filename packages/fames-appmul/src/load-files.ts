@@ -27,13 +27,15 @@ export async function readEvoApproxFigures(dir: string): Promise<Record<string, 
     throw new LowbitDataError(file, `cannot read or parse: ${(e as Error).message}`);
   }
   const multipliers = (parsed as { multipliers?: unknown })?.multipliers;
-  if (typeof multipliers !== 'object' || multipliers === null) throw new LowbitDataError(file, 'has no "multipliers" object');
+  if (typeof multipliers !== 'object' || multipliers === null)
+    throw new LowbitDataError(file, 'has no "multipliers" object');
   return multipliers as Record<string, EvoApproxFigures>;
 }
 
 /** Loads one multiplier `name` (file `<dir>/<name>.bin`) with its published figures. */
 export async function loadEvoApproxMultiplier(dir: string, name: string, figures?: EvoApproxFigures): Promise<AppMul> {
-  if (typeof name !== 'string' || !/^[\w.-]+$/.test(name)) throw new LowbitConfigError('name', name, 'expected a multiplier name such as "mul8u_1JFF"');
+  if (typeof name !== 'string' || !/^[\w.-]+$/.test(name))
+    throw new LowbitConfigError('name', name, 'expected a multiplier name such as "mul8u_1JFF"');
   const all = figures ? undefined : await readEvoApproxFigures(dir);
   const fig = figures ?? all![name];
   if (!fig) throw new LowbitConfigError('name', name, `not listed in ${dir}/multipliers.json`);

@@ -22,7 +22,7 @@ describe('errorMetrics', () => {
     expect(m.wcrePercent).toBe(100);
   });
 
-  it('is all zero for the exact signed table (two\'s-complement pattern order)', () => {
+  it("is all zero for the exact signed table (two's-complement pattern order)", () => {
     const s = { bits: 3, signed: true };
     const code = (p: number) => (p >= 4 ? p - 8 : p);
     const table = new Int32Array(64);

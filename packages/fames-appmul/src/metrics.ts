@@ -41,7 +41,10 @@ export function errorMetrics(table: ArrayLike<number>, a: OperandSpec, w: Operan
   const nA = 2 ** a.bits;
   const nW = 2 ** w.bits;
   if (table.length !== nA * nW) {
-    throw new LowbitDataError('errorMetrics', `table has ${table.length} entries, expected 2^(${a.bits}+${w.bits}) = ${nA * nW}`);
+    throw new LowbitDataError(
+      'errorMetrics',
+      `table has ${table.length} entries, expected 2^(${a.bits}+${w.bits}) = ${nA * nW}`,
+    );
   }
   const codesA = codesByPattern(a);
   const codesW = codesByPattern(w);

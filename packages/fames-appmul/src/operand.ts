@@ -31,7 +31,8 @@ export function checkOperand(argument: string, spec: unknown): OperandSpec {
   }
   const s = spec as Partial<OperandSpec>;
   const bits = checkInteger(`${argument}.bits`, s.bits, MIN_OPERAND_BITS, MAX_OPERAND_BITS);
-  if (typeof s.signed !== 'boolean') throw new LowbitConfigError(`${argument}.signed`, s.signed, 'expected true or false');
+  if (typeof s.signed !== 'boolean')
+    throw new LowbitConfigError(`${argument}.signed`, s.signed, 'expected true or false');
   return { bits, signed: s.signed };
 }
 

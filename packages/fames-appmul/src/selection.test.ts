@@ -21,8 +21,19 @@ describe('selectMultipliers', () => {
   it('the docstring example', () => {
     const r = selectMultipliers(
       [
-        { options: [{ energy: 10, loss: 0 }, { energy: 6, loss: 0.02 }, { energy: 3, loss: 0.1 }] },
-        { options: [{ energy: 8, loss: 0 }, { energy: 5, loss: 0.05 }] },
+        {
+          options: [
+            { energy: 10, loss: 0 },
+            { energy: 6, loss: 0.02 },
+            { energy: 3, loss: 0.1 },
+          ],
+        },
+        {
+          options: [
+            { energy: 8, loss: 0 },
+            { energy: 5, loss: 0.05 },
+          ],
+        },
       ],
       0.07,
       { lossUnit: 0.01 },
@@ -68,11 +79,27 @@ describe('selectMultipliers', () => {
   it('bad input gives LowbitConfigError naming the field', () => {
     expect(() => selectMultipliers([], 1)).toThrow(/layers/);
     expect(() => selectMultipliers([{ options: [] }], 1)).toThrow(/layers\[0\].options/);
-    expect(() => selectMultipliers([{ options: [{ energy: Number.NaN, loss: 0 }] }], 1)).toThrow(/layers\[0\].options\[0\].energy/);
-    expect(() => selectMultipliers([{ options: [{ energy: 1, loss: 0 }] }], Number.POSITIVE_INFINITY)).toThrow(/budget/);
+    expect(() => selectMultipliers([{ options: [{ energy: Number.NaN, loss: 0 }] }], 1)).toThrow(
+      /layers\[0\].options\[0\].energy/,
+    );
+    expect(() => selectMultipliers([{ options: [{ energy: 1, loss: 0 }] }], Number.POSITIVE_INFINITY)).toThrow(
+      /budget/,
+    );
     expect(() => selectMultipliers([{ options: [{ energy: 1, loss: 0 }] }], 1, { lossUnit: 0 })).toThrow(/lossUnit/);
-    expect(() => selectMultipliers([{ options: [{ energy: 1, loss: 0 }] }], 1e9, { lossUnit: 1 })).toThrow(LowbitConfigError);
-    expect(() => selectExhaustive(Array.from({ length: 30 }, () => ({ options: [{ energy: 1, loss: 0 }, { energy: 0, loss: 1 }] })), 1)).toThrow(LowbitConfigError);
+    expect(() => selectMultipliers([{ options: [{ energy: 1, loss: 0 }] }], 1e9, { lossUnit: 1 })).toThrow(
+      LowbitConfigError,
+    );
+    expect(() =>
+      selectExhaustive(
+        Array.from({ length: 30 }, () => ({
+          options: [
+            { energy: 1, loss: 0 },
+            { energy: 0, loss: 1 },
+          ],
+        })),
+        1,
+      ),
+    ).toThrow(LowbitConfigError);
   });
 });
 
@@ -90,10 +117,15 @@ describe('layerChoices', () => {
     c.options.forEach((o, j) => {
       expect(o.energy).toBeCloseTo(100 * lib[j].energyPj, 12);
       const e = lib[j].errorTable();
-      expect(o.loss).toBeCloseTo(e.reduce((s, v, i) => s + v * g[i], 0), 12);
+      expect(o.loss).toBeCloseTo(
+        e.reduce((s, v, i) => s + v * g[i], 0),
+        12,
+      );
     });
     expect(c.options[0].loss).toBe(0);
-    expect(() => layerChoices('l2', { a: { bits: 3, signed: false }, w, g: new Float64Array(32) }, lib, 1)).toThrow(/none fits/);
+    expect(() => layerChoices('l2', { a: { bits: 3, signed: false }, w, g: new Float64Array(32) }, lib, 1)).toThrow(
+      /none fits/,
+    );
   });
 
   it('clamps negative estimates to 0 unless told not to, and admits designs by MAE', () => {
@@ -122,7 +154,11 @@ describe('layerChoices', () => {
     const lib = appMulLibrary({ a, w: a });
     const cm = { a, w: a, g: new Float64Array(16) };
     expect(() => layerChoices('l', cm, lib, 1, { maxMaePercent: -1 })).toThrow(/maxMaePercent = -1/);
-    expect(() => layerChoices('l', cm, lib, 1, { clampNegative: 'yes' as unknown as boolean })).toThrow(/clampNegative/);
-    expect(() => layerChoices('l', cm, lib, 1, { maxMae: 1 } as never)).toThrow(/options.maxMae = 1 is invalid: unknown option/);
+    expect(() => layerChoices('l', cm, lib, 1, { clampNegative: 'yes' as unknown as boolean })).toThrow(
+      /clampNegative/,
+    );
+    expect(() => layerChoices('l', cm, lib, 1, { maxMae: 1 } as never)).toThrow(
+      /options.maxMae = 1 is invalid: unknown option/,
+    );
   });
 });

@@ -2,8 +2,18 @@ import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { LowbitConfigError } from '@lowbit/quant-core';
 import {
-  andEnergyPj, dramReadEnergyPj, fpAddEnergyPj, fpExponentBits, fpMultiplyEnergyPj, gateCountEnergyPj,
-  intAddEnergyPj, intMultiplyEnergyPj, muxEnergyPj, shifterEnergyPj, sramReadEnergyPj, xorEnergyPj,
+  andEnergyPj,
+  dramReadEnergyPj,
+  fpAddEnergyPj,
+  fpExponentBits,
+  fpMultiplyEnergyPj,
+  gateCountEnergyPj,
+  intAddEnergyPj,
+  intMultiplyEnergyPj,
+  muxEnergyPj,
+  shifterEnergyPj,
+  sramReadEnergyPj,
+  xorEnergyPj,
 } from './energy.js';
 import { energyTable, extendEnergyTable } from './energy-table.js';
 
@@ -37,10 +47,20 @@ describe('operation energies', () => {
   });
 
   it('integer multiply energy grows with either width (property)', () => {
-    fc.assert(fc.property(fc.integer({ min: 1, max: 31 }), fc.integer({ min: 1, max: 32 }), (bw, ba) =>
-      intMultiplyEnergyPj(bw + 1, ba) > intMultiplyEnergyPj(bw, ba) - 1e-12));
-    fc.assert(fc.property(fc.integer({ min: 1, max: 32 }), fc.integer({ min: 1, max: 32 }), (bw, ba) =>
-      intMultiplyEnergyPj(bw, ba) === intMultiplyEnergyPj(ba, bw)));
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1, max: 31 }),
+        fc.integer({ min: 1, max: 32 }),
+        (bw, ba) => intMultiplyEnergyPj(bw + 1, ba) > intMultiplyEnergyPj(bw, ba) - 1e-12,
+      ),
+    );
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1, max: 32 }),
+        fc.integer({ min: 1, max: 32 }),
+        (bw, ba) => intMultiplyEnergyPj(bw, ba) === intMultiplyEnergyPj(ba, bw),
+      ),
+    );
   });
 
   it('a table set to throw reports the missing width', () => {
@@ -88,8 +108,16 @@ describe('operation energies', () => {
     ['shifterEnergyPj -1', () => shifterEnergyPj(-1), /bits = -1/],
     ['sramReadEnergyPj negative buffer', () => sramReadEnergyPj(8, -5), /bufferBytes = -5/],
     ['dramReadEnergyPj Infinity', () => dramReadEnergyPj(Infinity), /bits = Infinity/],
-    ['gateCountEnergyPj zero reference', () => gateCountEnergyPj(10, { referenceGates: 0, referenceEnergyPj: 1 }), /referenceGates = 0/],
-    ['gateCountEnergyPj negative energy', () => gateCountEnergyPj(10, { referenceGates: 5, referenceEnergyPj: -1 }), /referenceEnergyPj = -1/],
+    [
+      'gateCountEnergyPj zero reference',
+      () => gateCountEnergyPj(10, { referenceGates: 0, referenceEnergyPj: 1 }),
+      /referenceGates = 0/,
+    ],
+    [
+      'gateCountEnergyPj negative energy',
+      () => gateCountEnergyPj(10, { referenceGates: 5, referenceEnergyPj: -1 }),
+      /referenceEnergyPj = -1/,
+    ],
     ['gateCountEnergyPj no reference', () => gateCountEnergyPj(10, undefined as never), /reference = undefined/],
   ])('%s throws a typed error', (_label, call, message) => {
     expect(call).toThrow(LowbitConfigError);

@@ -60,7 +60,7 @@ export function logAccumulatorBits(linearBits: number, fracBits: number = LOG_AC
 export function logAccumulateEnergyPj(
   bits: number,
   table: EnergyTable = energyTable,
-  fracBits: number = LOG_ACCUMULATOR_FRACTION_BITS
+  fracBits: number = LOG_ACCUMULATOR_FRACTION_BITS,
 ): number {
   const { entries, entryBits } = logAddTableShape(fracBits);
   const lutPj = Math.max(0, entries - 1) * entryBits * validateEnergyTable(table).logicPerBitPj;

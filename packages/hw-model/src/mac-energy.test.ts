@@ -65,7 +65,7 @@ describe('macEnergy', () => {
       }),
       fc.constant(bin),
       fc.constant(zo),
-      fc.constant(ter)
+      fc.constant(ter),
     );
     fc.assert(
       fc.property(operand, operand, fc.integer({ min: 1, max: 1 << 20 }), (w, a, fanIn) => {
@@ -74,7 +74,7 @@ describe('macEnergy', () => {
         // Signed accumulator when a product can be negative, unsigned otherwise.
         const signed = w.signed || a.signed;
         return worst < 1n << BigInt(signed ? acc.bits - 1 : acc.bits);
-      })
+      }),
     );
   });
 
@@ -115,7 +115,7 @@ describe('macEnergy', () => {
     expect(multiplyEnergy(int(8), int(8), t, arithmetic).energyPj).toBeCloseTo(0.3, 12);
     expect(multiplyEnergy(int(4), uint(4), energyTable, arithmetic).energyPj).toBeCloseTo(
       0.6 * (0.0029948 * 16 + 0.0010417 * 4),
-      12
+      12,
     );
   });
 
@@ -135,7 +135,7 @@ describe('macEnergy', () => {
 
   it('exact arithmetic is the operand rule', () => {
     expect(multiplyEnergy(pow2(4), bin, energyTable, { multiply: 'exact', name: 'exact' })).toEqual(
-      multiplyEnergy(pow2(4), bin)
+      multiplyEnergy(pow2(4), bin),
     );
   });
 

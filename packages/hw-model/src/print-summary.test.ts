@@ -100,7 +100,7 @@ describe('printSummary', () => {
     expect(text).toMatch(/^batch 4 \| table horowitz-45nm/);
     const s = summary(m, { batchSize: 4 });
     expect(text).toContain(
-      s.totals.energyPj.toLocaleString('en-US', { minimumFractionDigits: 1, maximumFractionDigits: 1 })
+      s.totals.energyPj.toLocaleString('en-US', { minimumFractionDigits: 1, maximumFractionDigits: 1 }),
     );
   });
 

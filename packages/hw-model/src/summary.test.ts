@@ -23,7 +23,7 @@ type TestPrecision = Parameters<typeof parts>[0] & { accumulatorBits?: number };
 /** A generic quantDense of 784 -> 300 with test parts; `accumulatorBits` as a layer that fixes it would report. */
 const dense784x300 = (
   { accumulatorBits, ...p }: TestPrecision = { weight: int(8), input: int(8), accumulatorBits: 32 },
-  useBias = false
+  useBias = false,
 ) => {
   const fc = quantDense({ name: 'fc', units: 300, useBias, inputShape: [784], ...parts(p) });
   return tfl.sequential({
@@ -162,7 +162,7 @@ describe('summary: layer geometry', () => {
     const c1 = summary(
       tfl.sequential({
         layers: [tfl.layers.conv1d({ inputShape: [10, 3], filters: 2, kernelSize: 4, useBias: false })],
-      })
+      }),
     ).layers[0];
     expect(c1.macs).toBe(7 * 2 * 4 * 3);
   });
@@ -208,7 +208,7 @@ describe('summary: layer geometry', () => {
     const cf = summary(
       tfl.sequential({
         layers: [tfl.layers.conv2d({ inputShape: [3, 7, 7], dataFormat: 'channelsFirst', filters: 5, kernelSize: 3 })],
-      })
+      }),
     ).layers[0];
     expect(cf.outputShape).toEqual([null, 5, 5, 5]);
     expect(cf.macs).toBe(5 * 5 * 5 * 9 * 3);
@@ -330,7 +330,7 @@ describe('summary: arithmetic', () => {
     const t = extendEnergyTable(energyTable, { name: 'other', intMultiplyPj: { 8: 0.8 } });
     const other = summary(
       dense784x300({ weight: int(8), input: int(8), accumulatorBits: 32, arithmetic: approx(0.5) }),
-      { table: t }
+      { table: t },
     );
     expect(other.layers[0].energy.multiplyPj).toBeCloseTo(235_200 * 0.8 * 0.5, 6);
     // 4 x 4 bits: the fit at the geometric-mean width.
@@ -375,12 +375,12 @@ describe('summary: arithmetic', () => {
 
   it('an arithmetic that cannot run on the operands, or a malformed descriptor, throws naming the layer', () => {
     expect(() => summary(dense784x300({ weight: int(8), arithmetic: approx(0.5) }))).toThrow(
-      /fc\.lowbitPrecision\(\)\.arithmetic = "trunc4".*integer operands/
+      /fc\.lowbitPrecision\(\)\.arithmetic = "trunc4".*integer operands/,
     );
     expect(() =>
       summary(
-        dense784x300({ weight: f32, input: int(8), arithmetic: { multiply: 'exact', name: 'lns', accumulate: 'log' } })
-      )
+        dense784x300({ weight: f32, input: int(8), arithmetic: { multiply: 'exact', name: 'lns', accumulate: 'log' } }),
+      ),
     ).toThrow(/fc\.lowbitPrecision\(\)\.arithmetic\.accumulate = "log"/);
     const bad = (arithmetic: unknown) => () =>
       summary(dense784x300({ weight: int(8), input: int(8), arithmetic: arithmetic as ArithmeticCost }));

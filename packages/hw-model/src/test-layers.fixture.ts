@@ -91,7 +91,7 @@ export function parts(p: {
  */
 export function reporting<T extends { lowbitPrecision(): LayerPrecision }>(
   layer: T,
-  extra: Partial<LayerPrecision>
+  extra: Partial<LayerPrecision>,
 ): T {
   const own = layer.lowbitPrecision.bind(layer);
   layer.lowbitPrecision = () => ({ ...own(), ...extra });

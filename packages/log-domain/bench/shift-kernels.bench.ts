@@ -18,7 +18,7 @@ tf.enableProdMode();
 
 function codes(shape: number[], maxCode: number, seed: number): tf.Tensor {
   return tf.tidy(() =>
-    tf.cast(tf.round(tf.randomUniform(shape, -maxCode - 0.49, maxCode + 0.49, 'float32', seed)), 'int32')
+    tf.cast(tf.round(tf.randomUniform(shape, -maxCode - 0.49, maxCode + 0.49, 'float32', seed)), 'int32'),
   );
 }
 
@@ -58,7 +58,7 @@ async function benchBackend(backend: string): Promise<void> {
       iterationsPerRound: 2,
       meta: { backend, a: [64, 512], b: [512, 256] },
     },
-    matVariants
+    matVariants,
   );
 
   // Conv: batch 8 of 14 x 14 x 16 log codes, 3 x 3 x 16 x 32 filter, 'same'
@@ -87,7 +87,7 @@ async function benchBackend(backend: string): Promise<void> {
       iterationsPerRound: 2,
       meta: { backend, x: [8, 14, 14, 16], filter: [3, 3, 16, 32] },
     },
-    convVariants
+    convVariants,
   );
   tf.dispose([a, b, af, bf, x, f, xf, ff]);
 }

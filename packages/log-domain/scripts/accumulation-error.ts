@@ -74,6 +74,6 @@ for (const r of rows) {
   console.log(
     `| ${r.K} | ${r.fracBits} | ${r.tableEntries} | ${(100 * r.relRmsError).toFixed(2)}% | ${(
       100 * r.relRmsErrorPositive
-    ).toFixed(2)}% |`
+    ).toFixed(2)}% |`,
   );
 }

@@ -35,7 +35,7 @@ describe('logDomainMatMul', () => {
         [0, -2],
       ],
       [2, 2],
-      'int32'
+      'int32',
     );
     const b = tf.tensor2d(
       [
@@ -43,7 +43,7 @@ describe('logDomainMatMul', () => {
         [1, 4],
       ],
       [2, 2],
-      'int32'
+      'int32',
     );
     const y = logDomainMatMul(a, b, { aKind: 'pow2', bKind: 'pow2', fracBits: 0 });
     const exact = shiftMatMul(a, b, { aKind: 'pow2', bKind: 'pow2' });
@@ -73,7 +73,7 @@ describe('logDomainMatMul', () => {
     });
     expect(Array.from(viaOption.dataSync())).toEqual(Array.from(direct.dataSync()));
     expect(() => shiftMatMul(x, w, { aKind: 'pow2', bKind: 'pow2', accumulation: 'log' as never })).toThrow(
-      /accumulation/
+      /accumulation/,
     );
     tf.dispose([x, w, direct, viaOption]);
   });

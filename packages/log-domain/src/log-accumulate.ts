@@ -88,14 +88,14 @@ export function logDomainMatMul(a: tf.Tensor, b: tf.Tensor, options: LogDomainMa
     throw new LowbitConfigError(
       'fracBits',
       fracBits,
-      'expected >= 1 when an operand is base sqrt 2 (half-octave exponents)'
+      'expected >= 1 when an operand is base sqrt 2 (half-octave exponents)',
     );
   }
   if (aKind === 'int' || bKind === 'int') {
     throw new LowbitConfigError(
       aKind === 'int' ? 'aKind' : 'bKind',
       'int',
-      'log-domain accumulation needs both operands log-coded ("pow2" or "pow2-sqrt2")'
+      'log-domain accumulation needs both operands log-coded ("pow2" or "pow2-sqrt2")',
     );
   }
   const [m, k] = a.shape as number[];

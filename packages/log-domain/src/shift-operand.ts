@@ -46,7 +46,7 @@ export function shiftKindOf(q: QuantizedTensor): ShiftOperandKind {
     throw new LowbitConfigError(
       'zeroPoint',
       Array.from(q.zeroPoint),
-      'shift kernels need symmetric fixed-point codes (zero point 0)'
+      'shift kernels need symmetric fixed-point codes (zero point 0)',
     );
   }
   return 'int';

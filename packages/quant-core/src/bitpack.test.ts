@@ -103,7 +103,7 @@ describe('packBits / unpackBits', () => {
 });
 
 describe('packSignedBits / unpackSignedBits', () => {
-  it('stores two\'s complement codes', () => {
+  it("stores two's complement codes", () => {
     expect(Array.from(packSignedBits([-1, 1], 2))).toEqual([0b0111]);
     // 3 bits: -4 -> 100b, -1 -> 111b, 3 -> 011b; stream = 100 | 111<<3 | 011<<6 = 0b11_111_100, then bit 8 = 0.
     expect(Array.from(packSignedBits([-4, -1, 3], 3))).toEqual([0b11111100, 0]);

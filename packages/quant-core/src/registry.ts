@@ -41,7 +41,10 @@ export function registeredQuantizers(): PartClass<Quantizer>[] {
  * name (default settings), an object is `{ className, config }`. `null`/`undefined` give `null`
  * (no quantization).
  */
-export function getQuantizer(identifier: QuantizerIdentifier | null | undefined, argument = 'quantizer'): Quantizer | null {
+export function getQuantizer(
+  identifier: QuantizerIdentifier | null | undefined,
+  argument = 'quantizer',
+): Quantizer | null {
   return quantizers.get(identifier, argument);
 }
 

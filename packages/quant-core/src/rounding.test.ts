@@ -13,13 +13,27 @@ describe('roundHalfEven', () => {
 
   it('agrees with tf.round on random float32 values and halves', () => {
     fc.assert(
-      fc.property(fc.array(fc.oneof(fc.float({ noNaN: true, min: -1e6, max: 1e6 }), fc.integer({ min: -1000, max: 1000 }).map((k) => k + 0.5)), { minLength: 1, maxLength: 64 }), (xs) => {
-        const t = tf.tensor1d(xs);
-        const r = tf.round(t);
-        const expected = Array.from(r.dataSync(), (v) => v + 0);
-        tf.dispose([t, r]);
-        expect(Array.from(Float32Array.from(xs, (x) => roundHalfEven(Math.fround(x))), (v) => v + 0)).toEqual(expected);
-      }),
+      fc.property(
+        fc.array(
+          fc.oneof(
+            fc.float({ noNaN: true, min: -1e6, max: 1e6 }),
+            fc.integer({ min: -1000, max: 1000 }).map((k) => k + 0.5),
+          ),
+          { minLength: 1, maxLength: 64 },
+        ),
+        (xs) => {
+          const t = tf.tensor1d(xs);
+          const r = tf.round(t);
+          const expected = Array.from(r.dataSync(), (v) => v + 0);
+          tf.dispose([t, r]);
+          expect(
+            Array.from(
+              Float32Array.from(xs, (x) => roundHalfEven(Math.fround(x))),
+              (v) => v + 0,
+            ),
+          ).toEqual(expected);
+        },
+      ),
     );
   });
 });

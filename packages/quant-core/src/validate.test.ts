@@ -23,7 +23,9 @@ describe('checkInteger', () => {
   });
   it.each([0, 33, 2.5, Number.NaN, '8', undefined])('rejects bits = %s naming argument, value and range', (bad) => {
     expect(() => checkInteger('bits', bad, 1, 32)).toThrowError(LowbitConfigError);
-    expect(() => checkInteger('bits', bad, 1, 32)).toThrowError(/bits = .* is invalid: expected an integer from 1 to 32/);
+    expect(() => checkInteger('bits', bad, 1, 32)).toThrowError(
+      /bits = .* is invalid: expected an integer from 1 to 32/,
+    );
   });
 });
 
@@ -51,7 +53,9 @@ describe('checkOneOf / checkRank / checkKnownKeys', () => {
     t.dispose();
   });
   it('catches unknown option keys', () => {
-    expect(() => checkKnownKeys('config', { bits: 2, bitz: 3 }, ['bits'])).toThrowError(/config.bitz = 3 is invalid: unknown option/);
+    expect(() => checkKnownKeys('config', { bits: 2, bitz: 3 }, ['bits'])).toThrowError(
+      /config.bitz = 3 is invalid: unknown option/,
+    );
   });
 });
 
@@ -68,7 +72,9 @@ describe('checkTensor / checkObject / checkFunction / checkNumbers / checkShape'
   it('names the argument, the value and what is allowed', () => {
     const i = tf.zeros([2], 'int32');
     expect(() => checkTensor('x', [1, 2])).toThrowError(/x = \[1, 2\] is invalid: expected a tf.Tensor/);
-    expect(() => checkTensor('x', i, { dtype: 'float32' })).toThrowError(/x.dtype = "int32" is invalid: expected a float32/);
+    expect(() => checkTensor('x', i, { dtype: 'float32' })).toThrowError(
+      /x.dtype = "int32" is invalid: expected a float32/,
+    );
     expect(() => checkTensor('x', i, { minRank: 2 })).toThrowError(/x.shape = \[2\] is invalid: expected rank >= 2/);
     expect(() => checkTensor('x', tf.zeros([0]), { nonEmpty: true })).toThrowError(/non-empty/);
     i.dispose();

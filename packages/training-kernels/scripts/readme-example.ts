@@ -6,12 +6,14 @@ import { selectBackend } from '../src/index.js';
 // tfjs-node if installed, else wasm (SIMD) with our kernels, else cpu with our kernels.
 const { backend, reason } = await selectBackend(); // logs "lowbit: backend wasm (...)"
 
-const model = tfl.sequential({ layers: [
-  tfl.layers.conv2d({ inputShape: [28, 28, 1], filters: 32, kernelSize: 5, activation: 'relu' }),
-  tfl.layers.maxPooling2d({ poolSize: 2 }),
-  tfl.layers.flatten(),
-  tfl.layers.dense({ units: 10, activation: 'softmax' }),
-] });
+const model = tfl.sequential({
+  layers: [
+    tfl.layers.conv2d({ inputShape: [28, 28, 1], filters: 32, kernelSize: 5, activation: 'relu' }),
+    tfl.layers.maxPooling2d({ poolSize: 2 }),
+    tfl.layers.flatten(),
+    tfl.layers.dense({ units: 10, activation: 'softmax' }),
+  ],
+});
 model.compile({ optimizer: 'adam', loss: 'categoricalCrossentropy' });
 const x = tf.randomUniform([64, 28, 28, 1]);
 const y = tf.cast(tf.oneHot(tf.randomUniform([64], 0, 10, 'int32') as tf.Tensor1D, 10), 'float32');

@@ -2,7 +2,12 @@ import { afterEach, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { LowbitConfigError } from '@lowbit/quant-core/errors';
-import { isTrainingKernelRegistered, registerTrainingKernels, restoreStockKernels, TRAINING_KERNELS } from './register.js';
+import {
+  isTrainingKernelRegistered,
+  registerTrainingKernels,
+  restoreStockKernels,
+  TRAINING_KERNELS,
+} from './register.js';
 
 afterEach(() => restoreStockKernels());
 
@@ -30,7 +35,13 @@ describe('registerTrainingKernels', () => {
     expect(tf.getKernel(tf.Conv2DBackpropFilter, 'wasm')).toBeUndefined();
     const stockInput = tf.getKernel(tf.Conv2DBackpropInput, 'wasm');
     const report = registerTrainingKernels({ backends: ['wasm'] });
-    expect(report.added).toEqual(expect.arrayContaining(['wasm/Conv2DBackpropFilter', 'wasm/DepthwiseConv2dNativeBackpropFilter', 'wasm/DepthwiseConv2dNativeBackpropInput']));
+    expect(report.added).toEqual(
+      expect.arrayContaining([
+        'wasm/Conv2DBackpropFilter',
+        'wasm/DepthwiseConv2dNativeBackpropFilter',
+        'wasm/DepthwiseConv2dNativeBackpropInput',
+      ]),
+    );
     expect(report.replaced).toEqual(expect.arrayContaining(['wasm/Conv2DBackpropInput', 'wasm/BatchMatMul']));
     expect(tf.getKernel(tf.Conv2DBackpropInput, 'wasm')!.setupFunc).toBe(stockInput!.setupFunc);
     restoreStockKernels({ backends: ['wasm'] });
@@ -63,11 +74,26 @@ describe('training with the patched cpu kernels', () => {
   function tinyConvNet(): tfl.Sequential {
     const model = tfl.sequential({
       layers: [
-        tfl.layers.conv2d({ inputShape: [8, 8, 1], filters: 4, kernelSize: 3, activation: 'relu', kernelInitializer: tfl.initializers.glorotUniform({ seed: 1 }) }),
+        tfl.layers.conv2d({
+          inputShape: [8, 8, 1],
+          filters: 4,
+          kernelSize: 3,
+          activation: 'relu',
+          kernelInitializer: tfl.initializers.glorotUniform({ seed: 1 }),
+        }),
         tfl.layers.maxPooling2d({ poolSize: 2 }),
-        tfl.layers.depthwiseConv2d({ kernelSize: 2, depthMultiplier: 2, padding: 'same', depthwiseInitializer: tfl.initializers.glorotUniform({ seed: 2 }) }),
+        tfl.layers.depthwiseConv2d({
+          kernelSize: 2,
+          depthMultiplier: 2,
+          padding: 'same',
+          depthwiseInitializer: tfl.initializers.glorotUniform({ seed: 2 }),
+        }),
         tfl.layers.flatten(),
-        tfl.layers.dense({ units: 2, activation: 'softmax', kernelInitializer: tfl.initializers.glorotUniform({ seed: 3 }) }),
+        tfl.layers.dense({
+          units: 2,
+          activation: 'softmax',
+          kernelInitializer: tfl.initializers.glorotUniform({ seed: 3 }),
+        }),
       ],
     });
     model.compile({ optimizer: tf.train.adam(0.01), loss: 'categoricalCrossentropy' });
@@ -77,7 +103,15 @@ describe('training with the patched cpu kernels', () => {
   it('gives the same weights as the stock kernels after a step, leaks nothing, and learns', async () => {
     const x = tf.randomUniform([16, 8, 8, 1], 0, 1, 'float32', 4);
     // class 1 when the top half is brighter than the bottom half
-    const labels = tf.tidy(() => tf.cast(tf.greater(tf.sum(tf.slice(x, [0, 0, 0, 0], [16, 4, 8, 1]), [1, 2, 3]), tf.sum(tf.slice(x, [0, 4, 0, 0], [16, 4, 8, 1]), [1, 2, 3])), 'int32'));
+    const labels = tf.tidy(() =>
+      tf.cast(
+        tf.greater(
+          tf.sum(tf.slice(x, [0, 0, 0, 0], [16, 4, 8, 1]), [1, 2, 3]),
+          tf.sum(tf.slice(x, [0, 4, 0, 0], [16, 4, 8, 1]), [1, 2, 3]),
+        ),
+        'int32',
+      ),
+    );
     const y = tf.tidy(() => tf.cast(tf.oneHot(labels as tf.Tensor1D, 2), 'float32'));
 
     const stockModel = tinyConvNet();

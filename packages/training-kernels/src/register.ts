@@ -70,7 +70,12 @@ function checkBackends(fn: string, options: unknown): readonly TrainingBackend[]
     throw new LowbitConfigError(`${fn}(options)`, options, "expected an object like { backends: ['wasm'] }");
   }
   for (const k of Object.keys(options)) {
-    if (k !== 'backends') throw new LowbitConfigError(`${fn}(options).${k}`, (options as Record<string, unknown>)[k], 'unknown option; known options: backends');
+    if (k !== 'backends')
+      throw new LowbitConfigError(
+        `${fn}(options).${k}`,
+        (options as Record<string, unknown>)[k],
+        'unknown option; known options: backends',
+      );
   }
   const { backends = TRAINING_BACKENDS } = options as RegisterOptions;
   if (!Array.isArray(backends) || backends.length === 0 || !backends.every((b) => TRAINING_BACKENDS.includes(b))) {

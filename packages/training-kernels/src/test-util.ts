@@ -4,13 +4,23 @@ import { expect } from 'vitest';
 import { registerTrainingKernels, restoreStockKernels, type TrainingBackend } from './register.js';
 
 /** Runs a kernel by name with the stock kernels registered. */
-export function runStock(name: string, inputs: Record<string, tf.Tensor>, attrs: object, backend: TrainingBackend = 'cpu'): Float32Array {
+export function runStock(
+  name: string,
+  inputs: Record<string, tf.Tensor>,
+  attrs: object,
+  backend: TrainingBackend = 'cpu',
+): Float32Array {
   restoreStockKernels({ backends: [backend] });
   return tf.tidy(() => tf.engine().runKernel(name, inputs, attrs as never) as tf.Tensor).dataSync() as Float32Array;
 }
 
 /** Runs a kernel by name with our kernels registered, then restores the stock ones. */
-export function runOurs(name: string, inputs: Record<string, tf.Tensor>, attrs: object, backend: TrainingBackend = 'cpu'): { values: Float32Array; shape: number[] } {
+export function runOurs(
+  name: string,
+  inputs: Record<string, tf.Tensor>,
+  attrs: object,
+  backend: TrainingBackend = 'cpu',
+): { values: Float32Array; shape: number[] } {
   registerTrainingKernels({ backends: [backend] });
   try {
     const out = tf.engine().runKernel(name, inputs, attrs as never) as tf.Tensor;

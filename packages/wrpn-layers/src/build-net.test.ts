@@ -110,7 +110,7 @@ describe('buildWrpnLenet', () => {
       buildWrpnLenet({
         ...tiny,
         policy: wrpnPolicy({ weightBits: 4, inputBits: 4 }),
-        parts: () => ({ bits: 3 } as never),
+        parts: () => ({ bits: 3 }) as never,
       }),
     ).toThrow(/parts\(conv1\).bits/);
     expect(() =>

@@ -23,7 +23,8 @@ export function widen(spec: NetSpec, factor: number): NetSpec;
 export function widen(model: tfl.LayersModel, factor: number): Promise<tfl.LayersModel>;
 export function widen(specOrModel: NetSpec | tfl.LayersModel, factor: number): NetSpec | Promise<tfl.LayersModel> {
   if (specOrModel instanceof tfl.LayersModel) return widenModel(specOrModel, factor);
-  if (specOrModel !== null && typeof specOrModel === 'object' && Array.isArray((specOrModel as NetSpec).layers)) return widenSpec(specOrModel as NetSpec, factor);
+  if (specOrModel !== null && typeof specOrModel === 'object' && Array.isArray((specOrModel as NetSpec).layers))
+    return widenSpec(specOrModel as NetSpec, factor);
   throw new LowbitConfigError('specOrModel', specOrModel, 'expected a NetSpec or a tfjs LayersModel');
 }
 

@@ -32,8 +32,13 @@ const ALLOWED: Record<string, string[]> = {
   '@lowbit/log-domain': ['@lowbit/quant-core', '@lowbit/hw-model'],
   '@lowbit/fames-appmul': ['@lowbit/quant-core', '@lowbit/hw-model', '@lowbit/training-kernels'],
   '@lowbit/cli': [
-    '@lowbit/quant-core', '@lowbit/hw-model', '@lowbit/log-domain', '@lowbit/wage-train', '@lowbit/fames-appmul',
-    '@lowbit/dqa-activations', '@lowbit/wrpn-layers',
+    '@lowbit/quant-core',
+    '@lowbit/hw-model',
+    '@lowbit/log-domain',
+    '@lowbit/wage-train',
+    '@lowbit/fames-appmul',
+    '@lowbit/dqa-activations',
+    '@lowbit/wrpn-layers',
   ],
 };
 

@@ -14,8 +14,20 @@ describe('runBench', () => {
     const order: string[] = [];
     const outDir = mkdtempSync(join(tmpdir(), 'bench-'));
     const result = await runBench({ name: 'unit', baseline: 'slow', warmup: 0, rounds: 3, outDir, print: false }, [
-      { name: 'slow', run: () => { order.push('slow'); spin(4); } },
-      { name: 'fast', run: () => { order.push('fast'); spin(1); } },
+      {
+        name: 'slow',
+        run: () => {
+          order.push('slow');
+          spin(4);
+        },
+      },
+      {
+        name: 'fast',
+        run: () => {
+          order.push('fast');
+          spin(1);
+        },
+      },
     ]);
     expect(order).toEqual(['slow', 'fast', 'slow', 'fast', 'slow', 'fast']);
     const onDisk = JSON.parse(readFileSync(join(outDir, 'unit.json'), 'utf8'));
@@ -25,15 +37,22 @@ describe('runBench', () => {
   });
 
   it('rejects an unknown baseline and an unsafe name', async () => {
-    await expect(runBench({ name: 'x', baseline: 'nope', print: false }, [{ name: 'a', run: () => 0 }])).rejects.toThrow(/baseline = "nope" is invalid: expected one of a/);
-    await expect(runBench({ name: '../x', baseline: 'a', print: false }, [{ name: 'a', run: () => 0 }])).rejects.toThrow(/bench name/);
+    await expect(
+      runBench({ name: 'x', baseline: 'nope', print: false }, [{ name: 'a', run: () => 0 }]),
+    ).rejects.toThrow(/baseline = "nope" is invalid: expected one of a/);
+    await expect(
+      runBench({ name: '../x', baseline: 'a', print: false }, [{ name: 'a', run: () => 0 }]),
+    ).rejects.toThrow(/bench name/);
   });
 });
 
 describe('benchCpuThenWasm', () => {
   it('runs cpu, then wasm after the hook; a wasm failure is reported, not thrown', async () => {
     const calls: string[] = [];
-    await benchCpuThenWasm(async (b) => void calls.push(b), () => calls.push('hook'));
+    await benchCpuThenWasm(
+      async (b) => void calls.push(b),
+      () => calls.push('hook'),
+    );
     expect(calls).toEqual(['cpu', 'hook', 'wasm']);
     const logged: string[] = [];
     const log = console.log;
@@ -46,6 +65,10 @@ describe('benchCpuThenWasm', () => {
       console.log = log;
     }
     expect(logged).toEqual(['wasm not measured: no wasm here']);
-    await expect(benchCpuThenWasm(async () => { throw new Error('cpu broke'); })).rejects.toThrow('cpu broke');
+    await expect(
+      benchCpuThenWasm(async () => {
+        throw new Error('cpu broke');
+      }),
+    ).rejects.toThrow('cpu broke');
   });
 });

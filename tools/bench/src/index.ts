@@ -84,9 +84,12 @@ function median(xs: number[]): number {
 /** Times the variants round-robin and writes `bench/results/<name>.json`. */
 export async function runBench(options: BenchOptions, variants: BenchVariant[]): Promise<BenchResult> {
   const { name, baseline, warmup = 2, rounds = 5, iterationsPerRound = 1, meta = {}, print = true } = options;
-  if (!/^[\w.-]+$/.test(name)) throw new Error(`bench name = ${JSON.stringify(name)} is invalid: use letters, digits, '.', '_' or '-'`);
+  if (!/^[\w.-]+$/.test(name))
+    throw new Error(`bench name = ${JSON.stringify(name)} is invalid: use letters, digits, '.', '_' or '-'`);
   if (!variants.some((v) => v.name === baseline)) {
-    throw new Error(`baseline = ${JSON.stringify(baseline)} is invalid: expected one of ${variants.map((v) => v.name).join(', ')}`);
+    throw new Error(
+      `baseline = ${JSON.stringify(baseline)} is invalid: expected one of ${variants.map((v) => v.name).join(', ')}`,
+    );
   }
   for (const v of variants) for (let i = 0; i < warmup; i++) await v.run();
   const samples = new Map<string, number[]>(variants.map((v) => [v.name, []]));
@@ -101,7 +104,14 @@ export async function runBench(options: BenchOptions, variants: BenchVariant[]):
   const results: VariantResult[] = variants.map((v) => {
     const s = samples.get(v.name)!;
     const med = median(s);
-    return { name: v.name, medianMs: med, minMs: Math.min(...s), maxMs: Math.max(...s), samplesMs: s, speedupVsBaseline: base / med };
+    return {
+      name: v.name,
+      medianMs: med,
+      minMs: Math.min(...s),
+      maxMs: Math.max(...s),
+      samplesMs: s,
+      speedupVsBaseline: base / med,
+    };
   });
   const outDir = options.outDir ?? join(repoRoot(), 'bench', 'results');
   mkdirSync(outDir, { recursive: true });
@@ -120,7 +130,14 @@ export async function runBench(options: BenchOptions, variants: BenchVariant[]):
   writeFileSync(file, `${JSON.stringify(result, null, 2)}\n`);
   if (print) {
     console.log(`\n${name} (baseline ${baseline}; median of ${rounds} rounds x ${iterationsPerRound})`);
-    console.table(results.map((r) => ({ variant: r.name, 'median ms': +r.medianMs.toFixed(3), 'min ms': +r.minMs.toFixed(3), speedup: +r.speedupVsBaseline.toFixed(2) })));
+    console.table(
+      results.map((r) => ({
+        variant: r.name,
+        'median ms': +r.medianMs.toFixed(3),
+        'min ms': +r.minMs.toFixed(3),
+        speedup: +r.speedupVsBaseline.toFixed(2),
+      })),
+    );
     console.log(`written ${file}`);
   }
   return result;
@@ -135,7 +152,10 @@ export async function runBench(options: BenchOptions, variants: BenchVariant[]):
  * await benchCpuThenWasm(async (backend) => { await tf.setBackend(backend); await runBench(...); });
  * ```
  */
-export async function benchCpuThenWasm(bench: (backend: 'cpu' | 'wasm') => Promise<void>, onWasmLoaded?: () => void): Promise<void> {
+export async function benchCpuThenWasm(
+  bench: (backend: 'cpu' | 'wasm') => Promise<void>,
+  onWasmLoaded?: () => void,
+): Promise<void> {
   await bench('cpu');
   try {
     await import('@tensorflow/tfjs-backend-wasm');

@@ -5,7 +5,10 @@ import { clearFashionMnistCache, loadFashionMnist, loadMnist } from '../src/inde
 
 tf.enableProdMode();
 await tf.setBackend('cpu');
-async function time(label: string, load: () => Promise<{ images: tf.Tensor; labels: tf.Tensor; count: number }>): Promise<void> {
+async function time(
+  label: string,
+  load: () => Promise<{ images: tf.Tensor; labels: tf.Tensor; count: number }>,
+): Promise<void> {
   const t0 = performance.now();
   const { images, labels, count } = await load();
   const ms = performance.now() - t0;

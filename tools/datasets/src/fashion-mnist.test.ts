@@ -50,7 +50,8 @@ describe('loadFashionMnist on synthetic JSON files', () => {
     const test = await loadFashionMnist({ split: 'test', dataDir: d });
     expect(test.count).toBe(70); // floor(14 / 2) = 7 per class
     expect(train.count).toBe(70);
-    const key = (px: Float32Array, k: number) => `${Math.round(px[k * 784 + 1] * 255)}:${Math.round(px[k * 784] * 255)}`;
+    const key = (px: Float32Array, k: number) =>
+      `${Math.round(px[k * 784 + 1] * 255)}:${Math.round(px[k * 784] * 255)}`;
     const trainKeys = new Set(Array.from({ length: 70 }, (_, k) => key(train.images.dataSync() as Float32Array, k)));
     const testKeys = Array.from({ length: 70 }, (_, k) => key(test.images.dataSync() as Float32Array, k));
     expect(trainKeys.size).toBe(70);
@@ -81,10 +82,26 @@ describe('loadFashionMnist on synthetic JSON files', () => {
   });
 
   const corrupt: [string, (d: string) => void, RegExp][] = [
-    ['truncated JSON', (d) => writeFileSync(join(d, '3.json'), JSON.stringify({ data: [image(1)] }).slice(0, 500)), /3\.json: not valid JSON/],
-    ['a JSON file without data', (d) => writeFileSync(join(d, '4.json'), '{"images": []}'), /4\.json: expected an object \{ "data"/],
-    ['a short image', (d) => writeFileSync(join(d, '5.json'), JSON.stringify({ data: [image(1), [1, 2, 3]] })), /5\.json: image 1 is corrupt: .*an array of 3/],
-    ['a pixel above 255', (d) => writeFileSync(join(d, '2.json'), JSON.stringify({ data: [image(256)] })), /2\.json: image 0 is corrupt: .*outside 0\.\.255/],
+    [
+      'truncated JSON',
+      (d) => writeFileSync(join(d, '3.json'), JSON.stringify({ data: [image(1)] }).slice(0, 500)),
+      /3\.json: not valid JSON/,
+    ],
+    [
+      'a JSON file without data',
+      (d) => writeFileSync(join(d, '4.json'), '{"images": []}'),
+      /4\.json: expected an object \{ "data"/,
+    ],
+    [
+      'a short image',
+      (d) => writeFileSync(join(d, '5.json'), JSON.stringify({ data: [image(1), [1, 2, 3]] })),
+      /5\.json: image 1 is corrupt: .*an array of 3/,
+    ],
+    [
+      'a pixel above 255',
+      (d) => writeFileSync(join(d, '2.json'), JSON.stringify({ data: [image(256)] })),
+      /2\.json: image 0 is corrupt: .*outside 0\.\.255/,
+    ],
     ['a missing class file', (d) => rmSync(join(d, '9.json')), /9\.json: cannot read/],
   ];
   for (const [name, damage, message] of corrupt) {

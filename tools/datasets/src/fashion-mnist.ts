@@ -25,11 +25,27 @@ import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { checkInteger, LowbitDataError } from '@lowbit/quant-core';
-import { checkLoadOptions, NUM_CLASSES, PIXELS, toLabeledImages, type LabeledImages, type LoadOptions } from './labeled-images.js';
+import {
+  checkLoadOptions,
+  NUM_CLASSES,
+  PIXELS,
+  toLabeledImages,
+  type LabeledImages,
+  type LoadOptions,
+} from './labeled-images.js';
 import { seededShuffle, stratifiedSubset } from './stratify.js';
 
 export const FASHION_MNIST_CLASS_NAMES = [
-  'T-shirt/top', 'Trouser', 'Pullover', 'Dress', 'Coat', 'Sandal', 'Shirt', 'Sneaker', 'Bag', 'Ankle boot',
+  'T-shirt/top',
+  'Trouser',
+  'Pullover',
+  'Dress',
+  'Coat',
+  'Sandal',
+  'Shirt',
+  'Sneaker',
+  'Bag',
+  'Ankle boot',
 ] as const;
 
 export const FASHION_MNIST_DEFAULT_SEED = 20171025;
@@ -81,7 +97,8 @@ async function readClassFile(path: string, label: number): Promise<unknown[]> {
     throw new LowbitDataError(path, `not valid JSON (truncated or corrupt): ${(e as Error).message}`);
   }
   const data = (parsed as { data?: unknown } | null)?.data;
-  if (!Array.isArray(data)) throw new LowbitDataError(path, `expected an object { "data": [...] } holding the class-${label} images`);
+  if (!Array.isArray(data))
+    throw new LowbitDataError(path, `expected an object { "data": [...] } holding the class-${label} images`);
   return data;
 }
 
@@ -113,7 +130,10 @@ async function readPool(dataDir: string): Promise<Pool> {
       }
       if (!isPixelArray(entry)) {
         const len = Array.isArray(entry) ? `an array of ${entry.length}` : typeof entry;
-        throw new LowbitDataError(path, `image ${i} is corrupt: expected ${PIXELS} integers in 0..255, got ${len}${Array.isArray(entry) && entry.length === PIXELS ? ' with a value outside 0..255' : ''}`);
+        throw new LowbitDataError(
+          path,
+          `image ${i} is corrupt: expected ${PIXELS} integers in 0..255, got ${len}${Array.isArray(entry) && entry.length === PIXELS ? ' with a value outside 0..255' : ''}`,
+        );
       }
       const bytes = Uint8Array.from(entry);
       const key = Buffer.from(bytes.buffer).toString('latin1');
@@ -189,7 +209,8 @@ export function fashionMnistSplitOrder(labels: ArrayLike<number>, split: 'train'
 /** Loads one split of Fashion-MNIST as tensors (see the split rule above). */
 export async function loadFashionMnist(options: FashionMnistOptions): Promise<LabeledImages> {
   const { split, limit, dataDir = fashionMnistDataDir() } = checkLoadOptions('loadFashionMnist', options, ['seed']);
-  const seed = options.seed === undefined ? FASHION_MNIST_DEFAULT_SEED : checkInteger('seed', options.seed, 0, 2 ** 31 - 1);
+  const seed =
+    options.seed === undefined ? FASHION_MNIST_DEFAULT_SEED : checkInteger('seed', options.seed, 0, 2 ** 31 - 1);
   const { pixels, labels } = await pool(dataDir);
   let order = fashionMnistSplitOrder(labels, split, seed);
   if (limit !== undefined) {

@@ -22,16 +22,28 @@ export interface IdxArray {
 const UBYTE = 0x08;
 
 export function parseIdx(bytes: Uint8Array, source: string, expectedRank: number): IdxArray {
-  if (bytes.length < 4) throw new LowbitDataError(source, `IDX file is ${bytes.length} bytes long, shorter than its 4-byte magic number`);
+  if (bytes.length < 4)
+    throw new LowbitDataError(source, `IDX file is ${bytes.length} bytes long, shorter than its 4-byte magic number`);
   if (bytes[0] !== 0 || bytes[1] !== 0) {
-    throw new LowbitDataError(source, `not an IDX file: magic number starts with bytes ${bytes[0]}, ${bytes[1]} instead of 0, 0`);
+    throw new LowbitDataError(
+      source,
+      `not an IDX file: magic number starts with bytes ${bytes[0]}, ${bytes[1]} instead of 0, 0`,
+    );
   }
-  if (bytes[2] !== UBYTE) throw new LowbitDataError(source, `IDX data type 0x${bytes[2].toString(16)} is not supported: expected 0x08 (unsigned byte)`);
+  if (bytes[2] !== UBYTE)
+    throw new LowbitDataError(
+      source,
+      `IDX data type 0x${bytes[2].toString(16)} is not supported: expected 0x08 (unsigned byte)`,
+    );
   const rank = bytes[3];
-  if (rank !== expectedRank) throw new LowbitDataError(source, `IDX file has ${rank} dimensions, expected ${expectedRank}`);
+  if (rank !== expectedRank)
+    throw new LowbitDataError(source, `IDX file has ${rank} dimensions, expected ${expectedRank}`);
   const headerBytes = 4 + 4 * rank;
   if (bytes.length < headerBytes) {
-    throw new LowbitDataError(source, `IDX header truncated: ${bytes.length} bytes, the header of a rank-${rank} file needs ${headerBytes}`);
+    throw new LowbitDataError(
+      source,
+      `IDX header truncated: ${bytes.length} bytes, the header of a rank-${rank} file needs ${headerBytes}`,
+    );
   }
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const dims: number[] = [];
@@ -44,7 +56,10 @@ export function parseIdx(bytes: Uint8Array, source: string, expectedRank: number
   const available = bytes.length - headerBytes;
   if (available !== count) {
     const what = available < count ? 'truncated' : 'has trailing bytes';
-    throw new LowbitDataError(source, `IDX data ${what}: header [${dims.join(', ')}] needs ${count} bytes, file has ${available}`);
+    throw new LowbitDataError(
+      source,
+      `IDX data ${what}: header [${dims.join(', ')}] needs ${count} bytes, file has ${available}`,
+    );
   }
   return { dims, data: bytes.subarray(headerBytes) };
 }

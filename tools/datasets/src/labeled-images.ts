@@ -91,7 +91,11 @@ export function toLabeledImages(
 export function oneHotLabels(labels: tf.Tensor1D, numClasses = NUM_CLASSES): tf.Tensor2D {
   checkInteger('numClasses', numClasses, 2, 65536);
   if (labels.rank !== 1 || labels.dtype !== 'int32') {
-    throw new LowbitConfigError('labels', labels, `expected an int32 tensor of rank 1, got ${labels.dtype} of rank ${labels.rank}`);
+    throw new LowbitConfigError(
+      'labels',
+      labels,
+      `expected an int32 tensor of rank 1, got ${labels.dtype} of rank ${labels.rank}`,
+    );
   }
   return tf.tidy(() => tf.cast(tf.oneHot(labels, numClasses), 'float32') as tf.Tensor2D);
 }

@@ -46,7 +46,9 @@ describe('loadMnist on synthetic IDX files', () => {
     const d = dir([1, 2, 3]);
     truncateSync(join(d, 'train-images-idx3-ubyte'), 16 + 784 * 2 + 100);
     await expect(loadMnist({ split: 'train', dataDir: d })).rejects.toThrow(LowbitDataError);
-    await expect(loadMnist({ split: 'train', dataDir: d })).rejects.toThrow(/train-images-idx3-ubyte: IDX data truncated/);
+    await expect(loadMnist({ split: 'train', dataDir: d })).rejects.toThrow(
+      /train-images-idx3-ubyte: IDX data truncated/,
+    );
   });
 
   it('rejects a label count that differs from the image count', async () => {

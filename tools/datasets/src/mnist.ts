@@ -13,7 +13,14 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { checkInteger, LowbitDataError } from '@lowbit/quant-core';
 import { parseIdx } from './idx.js';
-import { checkLoadOptions, IMAGE_SIZE, NUM_CLASSES, toLabeledImages, type LabeledImages, type LoadOptions } from './labeled-images.js';
+import {
+  checkLoadOptions,
+  IMAGE_SIZE,
+  NUM_CLASSES,
+  toLabeledImages,
+  type LabeledImages,
+  type LoadOptions,
+} from './labeled-images.js';
 import { stratifiedSubset } from './stratify.js';
 
 export const MNIST_CLASS_NAMES = ['0', '1', '2', '3', '4', '5', '6', '7', '8', '9'] as const;
@@ -58,6 +65,7 @@ export async function loadMnist(options: LoadOptions): Promise<LabeledImages> {
     }
   }
   if (limit !== undefined) checkInteger('limit', limit, 1, n);
-  const order = limit === undefined ? Array.from({ length: n }, (_, i) => i) : stratifiedSubset(labels.data, limit, NUM_CLASSES);
+  const order =
+    limit === undefined ? Array.from({ length: n }, (_, i) => i) : stratifiedSubset(labels.data, limit, NUM_CLASSES);
   return toLabeledImages(images.data, labels.data, order, MNIST_CLASS_NAMES);
 }

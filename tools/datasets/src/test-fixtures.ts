@@ -31,7 +31,10 @@ export function image(value: number, tag = 0): number[] {
 export function writeMnistDir(split: 'train' | 'test', labels: number[], dir = tempDir('mnist')): string {
   const pixels: number[] = [];
   labels.forEach((label, i) => pixels.push(...image((i * 7) % 256, label)));
-  const names = split === 'train' ? ['train-images-idx3-ubyte', 'train-labels-idx1-ubyte'] : ['t10k-images-idx3-ubyte', 't10k-labels-idx1-ubyte'];
+  const names =
+    split === 'train'
+      ? ['train-images-idx3-ubyte', 'train-labels-idx1-ubyte']
+      : ['t10k-images-idx3-ubyte', 't10k-labels-idx1-ubyte'];
   writeFileSync(join(dir, names[0]), idxBytes([labels.length, 28, 28], pixels));
   writeFileSync(join(dir, names[1]), idxBytes([labels.length], labels));
   return dir;

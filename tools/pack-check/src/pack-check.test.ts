@@ -9,7 +9,9 @@ const pkgs: WorkspacePackage[] = publishablePackages(root);
 let tarballs: ReturnType<typeof packAll>;
 const work = mkdtempSync(join(tmpdir(), 'lowbit-pack-'));
 const snapshotFile = resolve(import.meta.dirname, '../exports.snapshot.json');
-const snapshot: Record<string, string[]> = existsSync(snapshotFile) ? JSON.parse(readFileSync(snapshotFile, 'utf8')) : {};
+const snapshot: Record<string, string[]> = existsSync(snapshotFile)
+  ? JSON.parse(readFileSync(snapshotFile, 'utf8'))
+  : {};
 
 beforeAll(() => {
   tarballs = packAll(pkgs, join(work, 'tarballs'));

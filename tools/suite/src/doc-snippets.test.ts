@@ -11,7 +11,9 @@ describe('fillSnippets', () => {
     const files: Record<string, string> = { 'a.ts': 'const a = 1;\n', 'b.ts': 'const b = 2;\n' };
     const page = 'intro\n<!-- snippet: a.ts -->\n\ntext\n<!-- snippet: b.ts -->\n\n```ts\nold();\n```\nend\n';
     const out = fillSnippets(page, (n) => files[n]);
-    expect(out).toBe('intro\n<!-- snippet: a.ts -->\n\n```ts\nconst a = 1;\n```\n\ntext\n<!-- snippet: b.ts -->\n\n```ts\nconst b = 2;\n```\nend\n');
+    expect(out).toBe(
+      'intro\n<!-- snippet: a.ts -->\n\n```ts\nconst a = 1;\n```\n\ntext\n<!-- snippet: b.ts -->\n\n```ts\nconst b = 2;\n```\nend\n',
+    );
     expect(fillSnippets(out, (n) => files[n])).toBe(out); // idempotent
     expect(markedSnippets(out)).toEqual(['a.ts', 'b.ts']);
   });
@@ -30,6 +32,7 @@ describe('docs pages', () => {
     const shown = new Set(pages.flatMap((p) => markedSnippets(readFileSync(p, 'utf8'))));
     const files = readdirSync(join(DOCS, 'snippets')).filter((f) => f.endsWith('.ts'));
     expect([...shown].sort()).toEqual(files.sort());
-    for (const guide of pages.filter((p) => p.includes('/guides/'))) expect(markedSnippets(readFileSync(guide, 'utf8')).length, guide).toBeGreaterThan(0);
+    for (const guide of pages.filter((p) => p.includes('/guides/')))
+      expect(markedSnippets(readFileSync(guide, 'utf8')).length, guide).toBeGreaterThan(0);
   });
 });

@@ -16,7 +16,10 @@ const MARKER = /<!-- snippet: ([\w.-]+\.ts) -->\n(?:\n?```ts\n[\s\S]*?\n```\n)?/
 
 /** The markdown with every marked block replaced by (or filled with) the snippet file's text. */
 export function fillSnippets(markdown: string, read: (name: string) => string): string {
-  return markdown.replace(MARKER, (_, name: string) => `<!-- snippet: ${name} -->\n\n\`\`\`ts\n${read(name).replace(/\n+$/, '')}\n\`\`\`\n`);
+  return markdown.replace(
+    MARKER,
+    (_, name: string) => `<!-- snippet: ${name} -->\n\n\`\`\`ts\n${read(name).replace(/\n+$/, '')}\n\`\`\`\n`,
+  );
 }
 
 /** Snippet names a page marks. */
@@ -26,9 +29,16 @@ export function markedSnippets(markdown: string): string[] {
 
 /** Markdown pages under docs/ (not docs/api, docs/results). */
 export function docPages(docsDir: string): string[] {
-  const pages = readdirSync(docsDir).filter((f) => f.endsWith('.md')).map((f) => join(docsDir, f));
+  const pages = readdirSync(docsDir)
+    .filter((f) => f.endsWith('.md'))
+    .map((f) => join(docsDir, f));
   const guides = join(docsDir, 'guides');
-  return [...pages, ...readdirSync(guides).filter((f) => f.endsWith('.md')).map((f) => join(guides, f))];
+  return [
+    ...pages,
+    ...readdirSync(guides)
+      .filter((f) => f.endsWith('.md'))
+      .map((f) => join(guides, f)),
+  ];
 }
 
 if (process.argv[1]?.endsWith('doc-snippets.ts')) {

@@ -19,7 +19,9 @@ try {
     process.exit(0);
   }
   const message = e instanceof Error ? e.message : String(e);
-  process.stderr.write(`${message.startsWith('error') ? message : `error: ${message}`}\nRun with --help to see the options.\n`);
+  process.stderr.write(
+    `${message.startsWith('error') ? message : `error: ${message}`}\nRun with --help to see the options.\n`,
+  );
   process.exit(1);
 }
 try {

@@ -30,9 +30,22 @@ export function floatNet(s: NetSizes, seed: number): tfl.Sequential {
   return tfl.sequential({
     name: 'float32',
     layers: [
-      tfl.layers.conv2d({ inputShape: [28, 28, 1], filters: s.conv1, kernelSize: 5, activation: 'relu', kernelInitializer: glorot(seed), name: 'conv1' }),
+      tfl.layers.conv2d({
+        inputShape: [28, 28, 1],
+        filters: s.conv1,
+        kernelSize: 5,
+        activation: 'relu',
+        kernelInitializer: glorot(seed),
+        name: 'conv1',
+      }),
       tfl.layers.maxPooling2d({ poolSize: 2, name: 'pool1' }),
-      tfl.layers.conv2d({ filters: s.conv2, kernelSize: 5, activation: 'relu', kernelInitializer: glorot(seed + 1), name: 'conv2' }),
+      tfl.layers.conv2d({
+        filters: s.conv2,
+        kernelSize: 5,
+        activation: 'relu',
+        kernelInitializer: glorot(seed + 1),
+        name: 'conv2',
+      }),
       tfl.layers.maxPooling2d({ poolSize: 2, name: 'pool2' }),
       tfl.layers.flatten({ name: 'flatten' }),
       tfl.layers.dense({ units: s.fc1, activation: 'relu', kernelInitializer: glorot(seed + 2), name: 'fc1' }),
@@ -163,8 +176,22 @@ export function famesNet(s: NetSizes, seed: number): tfl.Sequential {
       }),
       tfl.layers.maxPooling2d({ poolSize: 2, name: 'pool2' }),
       tfl.layers.flatten({ name: 'flatten' }),
-      appMulDense({ units: s.fc1, activation: 'relu', kernelInitializer: glorot(seed + 2), name: 'fc1', kernelQuantizer: w(b.fc1.weight), inputQuantizer: a(b.fc1.input) }),
-      appMulDense({ units: 10, activation: 'softmax', kernelInitializer: glorot(seed + 3), name: 'logits', kernelQuantizer: w(b.logits.weight), inputQuantizer: a(b.logits.input) }),
+      appMulDense({
+        units: s.fc1,
+        activation: 'relu',
+        kernelInitializer: glorot(seed + 2),
+        name: 'fc1',
+        kernelQuantizer: w(b.fc1.weight),
+        inputQuantizer: a(b.fc1.input),
+      }),
+      appMulDense({
+        units: 10,
+        activation: 'softmax',
+        kernelInitializer: glorot(seed + 3),
+        name: 'logits',
+        kernelQuantizer: w(b.logits.weight),
+        inputQuantizer: a(b.logits.input),
+      }),
     ],
   });
 }

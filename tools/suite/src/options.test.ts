@@ -5,15 +5,34 @@ import { DEFAULTS, QUICK, TECHNIQUE_IDS, parseSuiteArgs, suiteHelp } from './opt
 describe('parseSuiteArgs', () => {
   it('fills the documented defaults', () => {
     const o = parseSuiteArgs([], false);
-    expect(o).toMatchObject({ dataset: 'fashion', trainSamples: DEFAULTS.trainSamples, testSamples: DEFAULTS.testSamples, epochs: DEFAULTS.epochs, quick: false, backend: null, out: null, progressBars: false });
+    expect(o).toMatchObject({
+      dataset: 'fashion',
+      trainSamples: DEFAULTS.trainSamples,
+      testSamples: DEFAULTS.testSamples,
+      epochs: DEFAULTS.epochs,
+      quick: false,
+      backend: null,
+      out: null,
+      progressBars: false,
+    });
     expect(o.techniques).toEqual([...TECHNIQUE_IDS]);
   });
 
   it('--quick lowers the sample counts and epochs; explicit values win', () => {
     const q = parseSuiteArgs(['--quick'], false);
     expect([q.trainSamples, q.testSamples, q.epochs]).toEqual([QUICK.trainSamples, QUICK.testSamples, QUICK.epochs]);
-    const o = parseSuiteArgs(['--quick', '--train', '300', '--epochs', '3', '--dataset', 'mnist', '--backend', 'cpu', '--out', '/tmp/x'], false);
-    expect(o).toMatchObject({ trainSamples: 300, testSamples: QUICK.testSamples, epochs: 3, dataset: 'mnist', backend: 'cpu', out: '/tmp/x' });
+    const o = parseSuiteArgs(
+      ['--quick', '--train', '300', '--epochs', '3', '--dataset', 'mnist', '--backend', 'cpu', '--out', '/tmp/x'],
+      false,
+    );
+    expect(o).toMatchObject({
+      trainSamples: 300,
+      testSamples: QUICK.testSamples,
+      epochs: 3,
+      dataset: 'mnist',
+      backend: 'cpu',
+      out: '/tmp/x',
+    });
   });
 
   it('techniques: listed ones in canonical order; dqa brings the float baseline it calibrates', () => {
@@ -49,7 +68,19 @@ describe('parseSuiteArgs', () => {
 
   it('--help documents every option and the defaults', () => {
     const help = suiteHelp();
-    for (const flag of ['--dataset', '--train', '--test', '--epochs', '--calibration', '--quick', '--backend', '--techniques', '--out', '--seed', '--no-progress']) {
+    for (const flag of [
+      '--dataset',
+      '--train',
+      '--test',
+      '--epochs',
+      '--calibration',
+      '--quick',
+      '--backend',
+      '--techniques',
+      '--out',
+      '--seed',
+      '--no-progress',
+    ]) {
       expect(help).toContain(flag);
     }
     expect(help).toContain(`default ${DEFAULTS.trainSamples}`);

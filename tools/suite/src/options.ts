@@ -19,7 +19,14 @@ export const BACKENDS = ['wasm', 'cpu', 'tensorflow'] as const;
 export type BackendOption = (typeof BACKENDS)[number];
 
 /** Default settings (also printed by `--help`): chosen so the full run stays well under 30 min on 2 cores. */
-export const DEFAULTS = { trainSamples: 6_000, testSamples: 2_000, epochs: 2, calibrationSamples: 256, batchSize: 64, seed: 1 } as const;
+export const DEFAULTS = {
+  trainSamples: 6_000,
+  testSamples: 2_000,
+  epochs: 2,
+  calibrationSamples: 256,
+  batchSize: 64,
+  seed: 1,
+} as const;
 /** `--quick`: a smoke run of a minute or two. */
 export const QUICK = { trainSamples: 1_000, testSamples: 500, epochs: 1, calibrationSamples: 64 } as const;
 
@@ -52,8 +59,12 @@ function positiveInteger(name: string, max: number) {
 }
 
 function techniqueList(value: string): TechniqueId[] {
-  const items = value.split(',').map((s) => s.trim()).filter((s) => s !== '');
-  if (items.length === 0) throw new InvalidArgumentError(`expected a comma-separated list of ${TECHNIQUE_IDS.join(', ')}, got "${value}".`);
+  const items = value
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s !== '');
+  if (items.length === 0)
+    throw new InvalidArgumentError(`expected a comma-separated list of ${TECHNIQUE_IDS.join(', ')}, got "${value}".`);
   for (const item of items) {
     if (!(TECHNIQUE_IDS as readonly string[]).includes(item)) {
       throw new InvalidArgumentError(`unknown technique "${item}"; known: ${TECHNIQUE_IDS.join(', ')}.`);
@@ -71,15 +82,45 @@ export function suiteProgram(): Command {
         'an HTML report with charts plus summary.json.',
     )
     .addOption(new Option('--dataset <name>', 'data set').choices([...DATASETS]).default('fashion'))
-    .option('--train <n>', `training images (default ${DEFAULTS.trainSamples}, --quick ${QUICK.trainSamples})`, positiveInteger('--train', 60_000))
-    .option('--test <n>', `test images (default ${DEFAULTS.testSamples}, --quick ${QUICK.testSamples})`, positiveInteger('--test', 10_000))
-    .option('--epochs <n>', `training epochs per technique (default ${DEFAULTS.epochs}, --quick ${QUICK.epochs})`, positiveInteger('--epochs', 1000))
-    .option('--calibration <n>', `calibration images for DQA and FAMES (default ${DEFAULTS.calibrationSamples}, --quick ${QUICK.calibrationSamples})`, positiveInteger('--calibration', 10_000))
-    .option('--batch-size <n>', 'training batch size (WAGE uses its own, 128)', positiveInteger('--batch-size', 4096), DEFAULTS.batchSize)
+    .option(
+      '--train <n>',
+      `training images (default ${DEFAULTS.trainSamples}, --quick ${QUICK.trainSamples})`,
+      positiveInteger('--train', 60_000),
+    )
+    .option(
+      '--test <n>',
+      `test images (default ${DEFAULTS.testSamples}, --quick ${QUICK.testSamples})`,
+      positiveInteger('--test', 10_000),
+    )
+    .option(
+      '--epochs <n>',
+      `training epochs per technique (default ${DEFAULTS.epochs}, --quick ${QUICK.epochs})`,
+      positiveInteger('--epochs', 1000),
+    )
+    .option(
+      '--calibration <n>',
+      `calibration images for DQA and FAMES (default ${DEFAULTS.calibrationSamples}, --quick ${QUICK.calibrationSamples})`,
+      positiveInteger('--calibration', 10_000),
+    )
+    .option(
+      '--batch-size <n>',
+      'training batch size (WAGE uses its own, 128)',
+      positiveInteger('--batch-size', 4096),
+      DEFAULTS.batchSize,
+    )
     .option('--seed <n>', 'seed of initialisers and data order', positiveInteger('--seed', 2 ** 31 - 1), DEFAULTS.seed)
     .option('--quick', 'a smoke run of a minute or two (fewer images, 1 epoch)', false)
-    .addOption(new Option('--backend <name>', 'preferred tfjs backend (tensorflow needs @tensorflow/tfjs-node installed); default: tensorflow, else wasm, else cpu').choices([...BACKENDS]))
-    .option('--techniques <list>', `comma-separated techniques to run (default all: ${TECHNIQUE_IDS.join(',')}); dqa needs float and adds it`, techniqueList)
+    .addOption(
+      new Option(
+        '--backend <name>',
+        'preferred tfjs backend (tensorflow needs @tensorflow/tfjs-node installed); default: tensorflow, else wasm, else cpu',
+      ).choices([...BACKENDS]),
+    )
+    .option(
+      '--techniques <list>',
+      `comma-separated techniques to run (default all: ${TECHNIQUE_IDS.join(',')}); dqa needs float and adds it`,
+      techniqueList,
+    )
     .option('--out <dir>', 'output folder (default reports/<timestamp>)')
     .option('--no-progress', 'plain log lines instead of progress bars (the default when stdout is not a terminal)')
     .addHelpText(

@@ -63,9 +63,20 @@ export function createProgress(options: ProgressOptions): Progress {
           },
           cliProgress.Presets.shades_classic,
         );
-        bar.start(shape.epochs * shape.batchesPerEpoch, 0, { epoch: 1, epochs: shape.epochs, batch: 0, batches: shape.batchesPerEpoch, loss: '-' });
+        bar.start(shape.epochs * shape.batchesPerEpoch, 0, {
+          epoch: 1,
+          epochs: shape.epochs,
+          batch: 0,
+          batches: shape.batchesPerEpoch,
+          loss: '-',
+        });
         return {
-          update: (u) => bar.update(u.epoch * shape.batchesPerEpoch + u.batch, { epoch: u.epoch + 1, batch: u.batch, loss: fmt(u.loss) }),
+          update: (u) =>
+            bar.update(u.epoch * shape.batchesPerEpoch + u.batch, {
+              epoch: u.epoch + 1,
+              batch: u.batch,
+              loss: fmt(u.loss),
+            }),
           epochEnd: () => {},
           stop: () => bar.stop(),
         };
@@ -85,7 +96,9 @@ export function createProgress(options: ProgressOptions): Progress {
           if (u.batch % step !== 0 || u.batch === shape.batchesPerEpoch) return;
           const done = u.epoch * shape.batchesPerEpoch + u.batch;
           const eta = ((performance.now() - t0) / 1000 / done) * (total - done);
-          write(`${stamp()} ${label}: epoch ${u.epoch + 1}/${shape.epochs} batch ${u.batch}/${shape.batchesPerEpoch} loss ${fmt(u.loss)} ETA ${eta.toFixed(0)} s`);
+          write(
+            `${stamp()} ${label}: epoch ${u.epoch + 1}/${shape.epochs} batch ${u.batch}/${shape.batchesPerEpoch} loss ${fmt(u.loss)} ETA ${eta.toFixed(0)} s`,
+          );
         },
         epochEnd(epoch, loss, accuracy) {
           const acc = accuracy === undefined ? '' : `, train accuracy ${(100 * accuracy).toFixed(2)}%`;

@@ -50,12 +50,19 @@ async function loadSplit(o: SuiteOptions, split: 'train' | 'test', limit: number
 /** The same images in a seeded random order (the loaders return a stratified, class-grouped subset). */
 function shuffled(d: LabeledImages, seed: number): LabeledImages {
   const perm = tf.tensor1d(shuffledIndices(d.count, new SeededRng(seed)), 'int32');
-  const out = { ...d, images: tf.gather(d.images, perm) as tf.Tensor4D, labels: tf.gather(d.labels, perm) as tf.Tensor1D };
+  const out = {
+    ...d,
+    images: tf.gather(d.images, perm) as tf.Tensor4D,
+    labels: tf.gather(d.labels, perm) as tf.Tensor1D,
+  };
   tf.dispose([perm, d.images, d.labels]);
   return out;
 }
 
-export async function runSuite(options: SuiteOptions, hooks: RunSuiteHooks = {}): Promise<{ summary: SuiteSummary; dir: string }> {
+export async function runSuite(
+  options: SuiteOptions,
+  hooks: RunSuiteHooks = {},
+): Promise<{ summary: SuiteSummary; dir: string }> {
   const print = hooks.print ?? ((t: string) => console.log(t));
   const progress = hooks.progress ?? createProgress({ bars: options.progressBars });
   const started = performance.now();
@@ -64,7 +71,9 @@ export async function runSuite(options: SuiteOptions, hooks: RunSuiteHooks = {})
   if (options.backend && backend.backend !== options.backend) {
     // An explicit --backend is a request, not a preference: say why it cannot be honoured.
     const attempt = backend.attempts.find((a) => a.backend === options.backend);
-    throw new SuiteError(`--backend ${options.backend} is not available: ${attempt?.reason ?? 'not tried'}. Leave --backend out to use the fastest available one (${backend.backend} here).`);
+    throw new SuiteError(
+      `--backend ${options.backend} is not available: ${attempt?.reason ?? 'not tried'}. Leave --backend out to use the fastest available one (${backend.backend} here).`,
+    );
   }
   progress.log(`backend ${backend.backend}: ${backend.reason}`);
 
@@ -72,9 +81,19 @@ export async function runSuite(options: SuiteOptions, hooks: RunSuiteHooks = {})
   const test = await loadSplit(options, 'test', options.testSamples);
   const calib = await loadSplit(options, 'train', Math.min(options.calibrationSamples, 60_000));
   const data: SuiteData = { train, test, calib };
-  progress.log(`${options.dataset === 'mnist' ? 'MNIST' : 'Fashion-MNIST'}: ${train.count} train, ${test.count} test, ${calib.count} calibration images; ${options.epochs} epoch(s)`);
+  progress.log(
+    `${options.dataset === 'mnist' ? 'MNIST' : 'Fashion-MNIST'}: ${train.count} train, ${test.count} test, ${calib.count} calibration images; ${options.epochs} epoch(s)`,
+  );
 
-  const ctx: SuiteContext = { data, sizes: SUITE_SIZES, epochs: options.epochs, batchSize: options.batchSize, seed: options.seed, progress, results: new Map() };
+  const ctx: SuiteContext = {
+    data,
+    sizes: SUITE_SIZES,
+    epochs: options.epochs,
+    batchSize: options.batchSize,
+    seed: options.seed,
+    progress,
+    results: new Map(),
+  };
   const skipped: SuiteSummary['skipped'] = [];
   const results: TechniqueResult[] = [];
   try {

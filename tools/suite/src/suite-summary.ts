@@ -72,7 +72,12 @@ export interface SuiteSummary {
   totalSeconds: number;
 }
 
-const operand = (p: LayerCost['weight']) => (p ? (p.kind === 'float' ? `float${p.bits}` : `${p.kind === 'int' ? (p.signed ? 'int' : 'uint') : p.kind}${p.bits}`) : '-');
+const operand = (p: LayerCost['weight']) =>
+  p
+    ? p.kind === 'float'
+      ? `float${p.bits}`
+      : `${p.kind === 'int' ? (p.signed ? 'int' : 'uint') : p.kind}${p.bits}`
+    : '-';
 
 export function techniqueRow(r: TechniqueResult): TechniqueRow {
   const s = summary(r.model, { batchSize: 1 });

@@ -33,9 +33,32 @@ const lines: string[] = [];
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'lowbit-suite-test-'));
-  const options = parseSuiteArgs(['--quick', '--train', '200', '--test', '100', '--calibration', '32', '--epochs', '1', '--backend', 'wasm', '--techniques', 'float,log,dqa', '--out', dir, '--no-progress'], false);
+  const options = parseSuiteArgs(
+    [
+      '--quick',
+      '--train',
+      '200',
+      '--test',
+      '100',
+      '--calibration',
+      '32',
+      '--epochs',
+      '1',
+      '--backend',
+      'wasm',
+      '--techniques',
+      'float,log,dqa',
+      '--out',
+      dir,
+      '--no-progress',
+    ],
+    false,
+  );
   tensorsBefore = tf.memory().numTensors;
-  ({ summary } = await runSuite(options, { progress: createProgress({ bars: false, write: (l) => lines.push(l) }), print: (t) => lines.push(t) }));
+  ({ summary } = await runSuite(options, {
+    progress: createProgress({ bars: false, write: (l) => lines.push(l) }),
+    print: (t) => lines.push(t),
+  }));
   tensorsAfter = tf.memory().numTensors;
 }, 180_000);
 
@@ -49,7 +72,13 @@ describe('runSuite (quick, tiny subset)', () => {
     expect(json.tool).toBe('@lowbit/suite');
     expect(json.dataset).toBe('fashion');
     expect(json.backend.name).toBe('wasm');
-    expect(json.settings).toMatchObject({ trainSamples: 200, testSamples: 100, calibrationSamples: 32, epochs: 1, quick: true });
+    expect(json.settings).toMatchObject({
+      trainSamples: 200,
+      testSamples: 100,
+      calibrationSamples: 32,
+      epochs: 1,
+      quick: true,
+    });
     expect(json.skipped).toEqual([]);
     expect(json.rows.map((r) => r.id)).toEqual(['float', 'log', 'dqa']);
     for (const r of json.rows) {
@@ -57,7 +86,17 @@ describe('runSuite (quick, tiny subset)', () => {
       expect(r.accuracy).toBeLessThanOrEqual(1);
       // 100 test images: accuracy is a multiple of 1%
       expect(Math.abs(r.accuracy * 100 - Math.round(r.accuracy * 100))).toBeLessThan(1e-9);
-      for (const k of ['weightMemoryKiB', 'activationMemoryKiB', 'macs', 'bitOps', 'computePj', 'memoryPj', 'energyPj', 'seconds', 'params'] as const) {
+      for (const k of [
+        'weightMemoryKiB',
+        'activationMemoryKiB',
+        'macs',
+        'bitOps',
+        'computePj',
+        'memoryPj',
+        'energyPj',
+        'seconds',
+        'params',
+      ] as const) {
         expect(Number.isFinite(r[k]), `${r.id}.${k}`).toBe(true);
         expect(r[k], `${r.id}.${k}`).toBeGreaterThan(0);
       }
@@ -95,9 +134,9 @@ describe('runSuite (quick, tiny subset)', () => {
 
   it.skipIf(TFJS_NODE)('refuses an explicit --backend that cannot start, naming why (tfjs-node absent)', async () => {
     const options = parseSuiteArgs(['--backend', 'tensorflow', '--out', join(dir, 'never')], false);
-    await expect(runSuite(options, { progress: createProgress({ bars: false, write: () => {} }), print: () => {} })).rejects.toThrow(
-      /--backend tensorflow is not available: cannot import it .*Leave --backend out/,
-    );
+    await expect(
+      runSuite(options, { progress: createProgress({ bars: false, write: () => {} }), print: () => {} }),
+    ).rejects.toThrow(/--backend tensorflow is not available: cannot import it .*Leave --backend out/);
     expect(existsSync(join(dir, 'never'))).toBe(false);
   });
 

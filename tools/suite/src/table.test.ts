@@ -28,19 +28,28 @@ describe('formatEnergy', () => {
 });
 
 describe('formatTable / tableToMarkdown', () => {
-  const rows = [row({}), row({ id: 'dqa', label: 'DQA 4-bit', kind: 'post-training', accuracy: 0.5, energyVsFloat32: 0.99, seconds: 2.6 })];
+  const rows = [
+    row({}),
+    row({ id: 'dqa', label: 'DQA 4-bit', kind: 'post-training', accuracy: 0.5, energyVsFloat32: 0.99, seconds: 2.6 }),
+  ];
   it('one aligned line per technique under a header, columns padded to the widest cell', () => {
     const lines = formatTable(rows).split('\n');
     expect(lines).toHaveLength(6); // rule, header, rule, 2 rows, rule
     expect(new Set(lines.map((l) => l.length)).size).toBe(1);
-    expect(lines[3]).toMatch(/^float32 baseline\s+87\.65%\s+574\.8\s+56\.0\s+1,183,232\s+1,211,629,568\s+102\.11 uJ\s+1\.000x\s+32\.8 s$/);
+    expect(lines[3]).toMatch(
+      /^float32 baseline\s+87\.65%\s+574\.8\s+56\.0\s+1,183,232\s+1,211,629,568\s+102\.11 uJ\s+1\.000x\s+32\.8 s$/,
+    );
     expect(lines[4]).toMatch(/DQA 4-bit .* 0\.990x\s+2\.6 s \(calib\.\)$/);
   });
   it('Markdown: header, alignment row, one row per technique', () => {
     const md = tableToMarkdown(rows).split('\n');
-    expect(md[0]).toBe('| technique | test acc. | weights KiB | activations KiB | MACs | bit-ops | energy | vs fp32 | time |');
+    expect(md[0]).toBe(
+      '| technique | test acc. | weights KiB | activations KiB | MACs | bit-ops | energy | vs fp32 | time |',
+    );
     expect(md[1]).toBe('| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
-    expect(md[2]).toBe('| float32 baseline | 87.65% | 574.8 | 56.0 | 1,183,232 | 1,211,629,568 | 102.11 uJ | 1.000x | 32.8 s |');
+    expect(md[2]).toBe(
+      '| float32 baseline | 87.65% | 574.8 | 56.0 | 1,183,232 | 1,211,629,568 | 102.11 uJ | 1.000x | 32.8 s |',
+    );
     expect(md).toHaveLength(4);
   });
 });

@@ -13,7 +13,8 @@ export interface Column {
   align: 'left' | 'right';
 }
 
-const group = (n: number, digits = 0) => n.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
+const group = (n: number, digits = 0) =>
+  n.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
 /** Energy in the largest readable unit. */
 export function formatEnergy(pj: number): string {
   if (pj >= 1e6) return `${(pj / 1e6).toFixed(2)} uJ`;
@@ -29,14 +30,23 @@ export const COLUMNS: Column[] = [
   { title: 'MACs', value: (r) => group(r.macs), align: 'right' },
   { title: 'bit-ops', value: (r) => group(r.bitOps), align: 'right' },
   { title: 'energy', value: (r) => formatEnergy(r.energyPj), align: 'right' },
-  { title: 'vs fp32', value: (r) => (r.energyVsFloat32 === null ? '-' : `${r.energyVsFloat32.toFixed(3)}x`), align: 'right' },
-  { title: 'time', value: (r) => `${r.seconds.toFixed(1)} s${r.kind === 'post-training' ? ' (calib.)' : ''}`, align: 'right' },
+  {
+    title: 'vs fp32',
+    value: (r) => (r.energyVsFloat32 === null ? '-' : `${r.energyVsFloat32.toFixed(3)}x`),
+    align: 'right',
+  },
+  {
+    title: 'time',
+    value: (r) => `${r.seconds.toFixed(1)} s${r.kind === 'post-training' ? ' (calib.)' : ''}`,
+    align: 'right',
+  },
 ];
 
 export function formatTable(rows: TechniqueRow[]): string {
   const cells = rows.map((r) => COLUMNS.map((c) => c.value(r)));
   const widths = COLUMNS.map((c, i) => Math.max(c.title.length, ...cells.map((row) => row[i].length)));
-  const line = (values: string[]) => values.map((v, i) => (COLUMNS[i].align === 'left' ? v.padEnd(widths[i]) : v.padStart(widths[i]))).join('  ');
+  const line = (values: string[]) =>
+    values.map((v, i) => (COLUMNS[i].align === 'left' ? v.padEnd(widths[i]) : v.padStart(widths[i]))).join('  ');
   const rule = '-'.repeat(widths.reduce((a, b) => a + b + 2, -2));
   return [rule, line(COLUMNS.map((c) => c.title)), rule, ...cells.map(line), rule].join('\n');
 }

@@ -14,7 +14,13 @@ import { oneHotLabels, type LabeledImages } from '@lowbit/datasets';
 import { summary } from '@lowbit/hw-model';
 import { trainWage, wageErrorRate } from '@lowbit/wage-train';
 import { applyDqa } from '@lowbit/dqa-activations';
-import { appMulLibrary, countingMatricesOf, layerChoices, selectMultipliers, setMultiplier } from '@lowbit/fames-appmul';
+import {
+  appMulLibrary,
+  countingMatricesOf,
+  layerChoices,
+  selectMultipliers,
+  setMultiplier,
+} from '@lowbit/fames-appmul';
 import { applyComposedDqa, composedNet, integerExportCheck, selectFc1Multiplier } from '@lowbit/example-composed';
 import type { Progress } from './progress.js';
 import type { TechniqueId } from './options.js';
@@ -69,7 +75,11 @@ export interface Technique {
 }
 
 /** Test accuracy of a softmax/logit model, predicted in batches inside tidy. */
-export function testAccuracy(model: tfl.LayersModel, data: LabeledImages, transform?: (x: tf.Tensor) => tf.Tensor): number {
+export function testAccuracy(
+  model: tfl.LayersModel,
+  data: LabeledImages,
+  transform?: (x: tf.Tensor) => tf.Tensor,
+): number {
   let correct = 0;
   const n = data.count;
   for (let s = 0; s < n; s += 500) {
@@ -92,7 +102,12 @@ export function thinCurve(curve: CurvePoint[], max = 200): CurvePoint[] {
 }
 
 /** `model.fit` with a progress bar and a per-batch loss curve. */
-async function fitWithProgress(ctx: SuiteContext, label: string, model: tfl.LayersModel, optimizer: tf.Optimizer): Promise<{ seconds: number; curve: CurvePoint[] }> {
+async function fitWithProgress(
+  ctx: SuiteContext,
+  label: string,
+  model: tfl.LayersModel,
+  optimizer: tf.Optimizer,
+): Promise<{ seconds: number; curve: CurvePoint[] }> {
   model.compile({ optimizer, loss: 'categoricalCrossentropy', metrics: ['accuracy'] });
   const { train } = ctx.data;
   const batchesPerEpoch = Math.ceil(train.count / ctx.batchSize);
@@ -117,7 +132,8 @@ async function fitWithProgress(ctx: SuiteContext, label: string, model: tfl.Laye
           curve.push({ step: epoch * batchesPerEpoch + batch + 1, epoch: epoch + 1, loss });
           run.update({ epoch, batch: batch + 1, loss });
         },
-        onEpochEnd: async (e, logs) => run.epochEnd(e, Number(logs?.loss), logs?.acc === undefined ? undefined : Number(logs.acc)),
+        onEpochEnd: async (e, logs) =>
+          run.epochEnd(e, Number(logs?.loss), logs?.acc === undefined ? undefined : Number(logs.acc)),
       },
     });
   } finally {
@@ -127,7 +143,12 @@ async function fitWithProgress(ctx: SuiteContext, label: string, model: tfl.Laye
   return { seconds: (performance.now() - t0) / 1000, curve };
 }
 
-async function trainedWithFit(ctx: SuiteContext, t: Omit<Technique, 'run'>, model: tfl.LayersModel, learningRate: number): Promise<TechniqueResult> {
+async function trainedWithFit(
+  ctx: SuiteContext,
+  t: Omit<Technique, 'run'>,
+  model: tfl.LayersModel,
+  learningRate: number,
+): Promise<TechniqueResult> {
   const optimizer = tf.train.adam(learningRate);
   let trained: { seconds: number; curve: CurvePoint[] };
   try {
@@ -137,7 +158,16 @@ async function trainedWithFit(ctx: SuiteContext, t: Omit<Technique, 'run'>, mode
     optimizer.dispose();
   }
   const { seconds, curve } = trained;
-  return { ...t, model, accuracy: testAccuracy(model, ctx.data.test), seconds, kind: 'trained', lossName: 'cross-entropy', curve, notes: [] };
+  return {
+    ...t,
+    model,
+    accuracy: testAccuracy(model, ctx.data.test),
+    seconds,
+    kind: 'trained',
+    lossName: 'cross-entropy',
+    curve,
+    notes: [],
+  };
 }
 
 const float: Technique = {
@@ -172,7 +202,8 @@ const toWageInput = (x: tf.Tensor) => tf.sub(tf.mul(x, 2), 1);
 const wage: Technique = {
   id: 'wage',
   label: 'WAGE 2-8-8-8',
-  configuration: 'ternary weights, 8-bit activations, gradients and errors; integer SGD (eta 8 -> 1 -> 1/8), batch 128, SSE loss',
+  configuration:
+    'ternary weights, 8-bit activations, gradients and errors; integer SGD (eta 8 -> 1 -> 1/8), batch 128, SSE loss',
   async run(ctx) {
     const model = wageNet(ctx.sizes, ctx.seed);
     const batchSize = 128;
@@ -204,23 +235,43 @@ const wage: Technique = {
     const xTest = tf.tidy(() => toWageInput(test.images));
     const error = wageErrorRate(model, xTest, test.labels);
     xTest.dispose();
-    return { id: this.id, label: this.label, configuration: this.configuration, model, accuracy: 1 - error, seconds, kind: 'trained', lossName: 'SSE (0.5 sum (y - out)^2)', curve, notes: [] };
+    return {
+      id: this.id,
+      label: this.label,
+      configuration: this.configuration,
+      model,
+      accuracy: 1 - error,
+      seconds,
+      kind: 'trained',
+      lossName: 'SSE (0.5 sum (y - out)^2)',
+      curve,
+      notes: [],
+    };
   },
 };
 
 const dqa: Technique = {
   id: 'dqa',
   label: 'DQA 4-bit',
-  configuration: 'post-training on the float baseline: 4-bit activations, m = 3 extra bits on the 50% most important channels (leave-one-out ranking)',
+  configuration:
+    'post-training on the float baseline: 4-bit activations, m = 3 extra bits on the 50% most important channels (leave-one-out ranking)',
   async run(ctx) {
     const base = ctx.results.get('float');
     if (!base) throw new Error('dqa needs the float baseline (run it first)');
     const { calib } = ctx.data;
     ctx.progress.log(`dqa: calibrating on ${calib.count} images`);
     const t0 = performance.now();
-    const model = await applyDqa(base.model, { x: calib.images, y: calib.labels }, { bits: 4, extraBits: 3, importantFraction: 0.5 });
+    const model = await applyDqa(
+      base.model,
+      { x: calib.images, y: calib.labels },
+      { bits: 4, extraBits: 3, importantFraction: 0.5 },
+    );
     const seconds = (performance.now() - t0) / 1000;
-    const direct = await applyDqa(base.model, { x: calib.images, y: calib.labels }, { bits: 4, importantFraction: 0, ranking: 'error-energy' });
+    const direct = await applyDqa(
+      base.model,
+      { x: calib.images, y: calib.labels },
+      { bits: 4, importantFraction: 0, ranking: 'error-energy' },
+    );
     const directAccuracy = testAccuracy(direct, ctx.data.test);
     direct.dispose();
     const accuracy = testAccuracy(model, ctx.data.test);
@@ -234,7 +285,9 @@ const dqa: Technique = {
       kind: 'post-training',
       lossName: '',
       curve: [],
-      notes: [`direct 4-bit activations (no DQA) on the same float net: ${(100 * directAccuracy).toFixed(2)}% test accuracy; the float net: ${(100 * base.accuracy).toFixed(2)}%`],
+      notes: [
+        `direct 4-bit activations (no DQA) on the same float net: ${(100 * directAccuracy).toFixed(2)}% test accuracy; the float net: ${(100 * base.accuracy).toFixed(2)}%`,
+      ],
     };
   },
 };
@@ -251,19 +304,27 @@ const fames: Technique = {
     const { calib } = ctx.data;
     const t0 = performance.now();
     const yCalib = oneHotLabels(calib.labels);
-    const counting = countingMatricesOf(model, calib.images, (yPred) => tf.losses.softmaxCrossEntropy(yCalib, tf.log(tf.add(yPred, 1e-7))) as tf.Scalar);
+    const counting = countingMatricesOf(
+      model,
+      calib.images,
+      (yPred) => tf.losses.softmaxCrossEntropy(yCalib, tf.log(tf.add(yPred, 1e-7))) as tf.Scalar,
+    );
     yCalib.dispose();
     // The safeguards examples/fames measured: negative estimates clamped (layerChoices' default),
     // only designs with MAE <= 0.25% of the product range admitted.
     const choices = counting.map((c) =>
-      layerChoices(c.layer.name, c.counting, appMulLibrary({ a: c.counting.a, w: c.counting.w }), c.multiplications, { maxMaePercent: 0.25 }),
+      layerChoices(c.layer.name, c.counting, appMulLibrary({ a: c.counting.a, w: c.counting.w }), c.multiplications, {
+        maxMaePercent: 0.25,
+      }),
     );
     const selection = selectMultipliers(choices, 0.02);
     counting.forEach((c, l) => setMultiplier(c.layer, choices[l].multipliers[selection.choice[l]]));
     const selectSeconds = (performance.now() - t0) / 1000;
     const accuracy = testAccuracy(model, ctx.data.test);
     const after = summary(model, { batchSize: 1 }).totals;
-    const picked = counting.map((c, l) => `${c.layer.name}: ${choices[l].multipliers[selection.choice[l]].name}`).join(', ');
+    const picked = counting
+      .map((c, l) => `${c.layer.name}: ${choices[l].multipliers[selection.choice[l]].name}`)
+      .join(', ');
     return {
       ...trained,
       accuracy,
@@ -279,7 +340,8 @@ const fames: Technique = {
 const composed: Technique = {
   id: 'composed',
   label: 'composed (WRPN+log+FAMES+DQA)',
-  configuration: 'WRPN 2x w4a4 (first/last 8-bit), conv2 on 4-bit log-coded inputs, fc1 through a FAMES-chosen AppMul, DQA 4-bit (+3 on half the channels) on the hidden activations; Adam 1e-3',
+  configuration:
+    'WRPN 2x w4a4 (first/last 8-bit), conv2 on 4-bit log-coded inputs, fc1 through a FAMES-chosen AppMul, DQA 4-bit (+3 on half the channels) on the hidden activations; Adam 1e-3',
   async run(ctx) {
     const model = composedNet({ conv1: ctx.sizes.conv1, conv2: ctx.sizes.conv2, fc: ctx.sizes.fc1, seed: ctx.seed });
     const trained = await trainedWithFit(ctx, this, model, 1e-3);

@@ -26,7 +26,19 @@ export function brokenArrayMultiplier(options: BrokenArrayOptions): AppMul {
   const w = checkOperand('w', options?.w);
   const hbl = checkInteger('hbl', options.hbl, 0, w.bits - 1);
   const vbl = checkInteger('vbl', options.vbl, 0, a.bits + w.bits - 1);
-  if (hbl === 0 && vbl === 0) throw new LowbitConfigError('hbl, vbl', [hbl, vbl], 'at least one break level must be > 0 (0, 0 is the exact multiplier)');
+  if (hbl === 0 && vbl === 0)
+    throw new LowbitConfigError(
+      'hbl, vbl',
+      [hbl, vbl],
+      'at least one break level must be > 0 (0, 0 is the exact multiplier)',
+    );
   const mask = maskOf(a.bits, w.bits, (i, j) => j >= hbl && i + j >= vbl);
-  return behaviouralAppMul({ a, w }, 'broken-array', `bam_h${hbl}v${vbl}`, { hbl, vbl }, partialProductCore(mask), partialProductArrayGates(mask));
+  return behaviouralAppMul(
+    { a, w },
+    'broken-array',
+    `bam_h${hbl}v${vbl}`,
+    { hbl, vbl },
+    partialProductCore(mask),
+    partialProductArrayGates(mask),
+  );
 }

@@ -10,7 +10,13 @@
  */
 import { LowbitConfigError, checkInteger } from '@lowbit/quant-core';
 import { behaviouralAppMul, type AppMul, type OperandOptions } from '../appmul.js';
-import { GATES, barrelShifterGates, keepAll, leadingOneDetectorGates, partialProductArrayGates } from '../gate-count.js';
+import {
+  GATES,
+  barrelShifterGates,
+  keepAll,
+  leadingOneDetectorGates,
+  partialProductArrayGates,
+} from '../gate-count.js';
 import { checkOperand } from '../operand.js';
 
 export interface DrumOptions extends OperandOptions {
@@ -29,15 +35,23 @@ export function drumMultiplier(options: DrumOptions): AppMul {
   const a = checkOperand('a', options?.a);
   const w = checkOperand('w', options?.w);
   const widest = Math.max(a.bits, w.bits);
-  if (widest < 3) throw new LowbitConfigError('a.bits, w.bits', [a.bits, w.bits], 'DRUM needs an operand of at least 3 bits (k < bits)');
+  if (widest < 3)
+    throw new LowbitConfigError(
+      'a.bits, w.bits',
+      [a.bits, w.bits],
+      'DRUM needs an operand of at least 3 bits (k < bits)',
+    );
   const k = checkInteger('k', options.k, 2, widest - 1);
   const kA = Math.min(k, a.bits);
   const kW = Math.min(k, w.bits);
   // Two leading-one detectors, k-bit segment selection (a (b-k+1)-input mux per kept bit), the
   // k x k exact array and the output shifter of the 2k-bit product.
   const gates =
-    leadingOneDetectorGates(a.bits) + leadingOneDetectorGates(w.bits) +
-    kA * (a.bits - kA) * GATES.mux2 + kW * (w.bits - kW) * GATES.mux2 +
-    partialProductArrayGates(keepAll(kA, kW)) + barrelShifterGates(kA + kW, a.bits - kA + (w.bits - kW));
+    leadingOneDetectorGates(a.bits) +
+    leadingOneDetectorGates(w.bits) +
+    kA * (a.bits - kA) * GATES.mux2 +
+    kW * (w.bits - kW) * GATES.mux2 +
+    partialProductArrayGates(keepAll(kA, kW)) +
+    barrelShifterGates(kA + kW, a.bits - kA + (w.bits - kW));
   return behaviouralAppMul({ a, w }, 'drum', `drum${k}`, { k }, (x, y) => drumSegment(x, k) * drumSegment(y, k), gates);
 }

@@ -13,7 +13,12 @@ const s = (bits: number) => ({ bits, signed: true });
 
 describe('behavioural multiplier families', () => {
   it('exact: every product exact for every width 2..8 and signedness, energy follows the 4.2 fit', () => {
-    for (const [a, w] of [[u(2), s(8)], [s(5), u(3)], [s(8), s(8)], [u(7), u(4)]]) {
+    for (const [a, w] of [
+      [u(2), s(8)],
+      [s(5), u(3)],
+      [s(8), s(8)],
+      [u(7), u(4)],
+    ]) {
       const m = exactMultiplier({ a, w });
       expect(m.isExact()).toBe(true);
       expect(m.table.length).toBe(2 ** (a.bits + w.bits));

@@ -37,8 +37,11 @@ export function mitchellMultiplier(options: MitchellOptions): AppMul {
   // Two leading-one detectors, two normalising shifters (fractions), the log adder (fractions plus
   // characteristics) and the antilog shifter of the (t + 1)-bit mantissa.
   const gates =
-    leadingOneDetectorGates(a.bits) + leadingOneDetectorGates(w.bits) +
-    barrelShifterGates(a.bits - 1, a.bits - 1) + barrelShifterGates(w.bits - 1, w.bits - 1) +
-    adderGates(t + Math.ceil(Math.log2(widest)) + 1) + barrelShifterGates(t + 1, a.bits + w.bits - 2);
+    leadingOneDetectorGates(a.bits) +
+    leadingOneDetectorGates(w.bits) +
+    barrelShifterGates(a.bits - 1, a.bits - 1) +
+    barrelShifterGates(w.bits - 1, w.bits - 1) +
+    adderGates(t + Math.ceil(Math.log2(widest)) + 1) +
+    barrelShifterGates(t + 1, a.bits + w.bits - 2);
   return behaviouralAppMul({ a, w }, 'mitchell', `mitchell_f${t}`, { fractionBits: t }, core, gates);
 }

@@ -25,9 +25,17 @@ export function operandTruncationMultiplier(options: OperandTruncationOptions): 
   const w = checkOperand('w', options?.w);
   const dropA = checkInteger('dropA', options.dropA, 0, a.bits - 1);
   const dropW = checkInteger('dropW', options.dropW, 0, w.bits - 1);
-  if (dropA === 0 && dropW === 0) throw new LowbitConfigError('dropA, dropW', [dropA, dropW], 'drop at least one bit (0, 0 is the exact multiplier)');
+  if (dropA === 0 && dropW === 0)
+    throw new LowbitConfigError('dropA, dropW', [dropA, dropW], 'drop at least one bit (0, 0 is the exact multiplier)');
   const maskA = ~((1 << dropA) - 1);
   const maskW = ~((1 << dropW) - 1);
   const gates = partialProductArrayGates(maskOf(a.bits, w.bits, (i, j) => i >= dropA && j >= dropW));
-  return behaviouralAppMul({ a, w }, 'operand-truncation', `lsb${dropA}x${dropW}`, { dropA, dropW }, (x, y) => (x & maskA) * (y & maskW), gates);
+  return behaviouralAppMul(
+    { a, w },
+    'operand-truncation',
+    `lsb${dropA}x${dropW}`,
+    { dropA, dropW },
+    (x, y) => (x & maskA) * (y & maskW),
+    gates,
+  );
 }

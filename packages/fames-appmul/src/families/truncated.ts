@@ -29,10 +29,18 @@ export function truncatedMultiplier(options: TruncatedOptions): AppMul {
   const compensate = checkBoolean('compensate', options.compensate ?? false);
   const mask = maskOf(a.bits, w.bits, (i, j) => i + j >= columns);
   let expectedDropped = 0;
-  for (let i = 0; i < a.bits; i++) for (let j = 0; j < w.bits; j++) if (i + j < columns) expectedDropped += 2 ** (i + j) / 4;
+  for (let i = 0; i < a.bits; i++)
+    for (let j = 0; j < w.bits; j++) if (i + j < columns) expectedDropped += 2 ** (i + j) / 4;
   const correction = compensate ? Math.round(expectedDropped) : 0;
   const kept = partialProductCore(mask);
   const core = (x: number, y: number) => (x === 0 || y === 0 ? 0 : kept(x, y) + correction);
   // The constant costs a few OR gates at most (it is wired into the adder tree): not counted.
-  return behaviouralAppMul({ a, w }, 'truncated', `trunc${columns}${compensate ? 'c' : ''}`, { columns, compensate }, core, partialProductArrayGates(mask));
+  return behaviouralAppMul(
+    { a, w },
+    'truncated',
+    `trunc${columns}${compensate ? 'c' : ''}`,
+    { columns, compensate },
+    core,
+    partialProductArrayGates(mask),
+  );
 }

@@ -24,7 +24,11 @@ export function underdesignedProduct(x: number, y: number, n: number): number {
   const xL = x & mask;
   const yH = y >> h;
   const yL = y & mask;
-  return underdesignedProduct(xH, yH, h) * 2 ** n + (underdesignedProduct(xH, yL, h) + underdesignedProduct(xL, yH, h)) * 2 ** h + underdesignedProduct(xL, yL, h);
+  return (
+    underdesignedProduct(xH, yH, h) * 2 ** n +
+    (underdesignedProduct(xH, yL, h) + underdesignedProduct(xL, yH, h)) * 2 ** h +
+    underdesignedProduct(xL, yL, h)
+  );
 }
 
 /**

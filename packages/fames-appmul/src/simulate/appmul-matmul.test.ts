@@ -20,15 +20,19 @@ const s = (bits: number) => ({ bits, signed: true });
 
 function rng(seed: number) {
   let x = seed >>> 0;
-  return () => ((x = (Math.imul(x, 1664525) + 1013904223) >>> 0) / 2 ** 32);
+  return () => (x = (Math.imul(x, 1664525) + 1013904223) >>> 0) / 2 ** 32;
 }
 
 function randomCodes(m: AppMul, B: number, K: number, N: number, seed: number) {
   const r = rng(seed);
   const [aLo, aHi] = codeRange(m.a);
   const [wLo, wHi] = codeRange(m.w);
-  const a = Int32Array.from({ length: B * K }, (_, i) => (i === 0 ? aLo : i === 1 ? aHi : aLo + Math.floor(r() * (aHi - aLo + 1))));
-  const w = Int32Array.from({ length: K * N }, (_, i) => (i === 0 ? wLo : i === 1 ? wHi : wLo + Math.floor(r() * (wHi - wLo + 1))));
+  const a = Int32Array.from({ length: B * K }, (_, i) =>
+    i === 0 ? aLo : i === 1 ? aHi : aLo + Math.floor(r() * (aHi - aLo + 1)),
+  );
+  const w = Int32Array.from({ length: K * N }, (_, i) =>
+    i === 0 ? wLo : i === 1 ? wHi : wLo + Math.floor(r() * (wHi - wLo + 1)),
+  );
   return { a, w };
 }
 
@@ -55,7 +59,15 @@ describe('appMulMatMul', () => {
         expect(Array.from(y.dataSync()), `${m.name} ${path}`).toEqual(ref);
         y.dispose();
       }
-      const composed = appMulMatMulComposed(at, wt, { table: m.table, bitsA: m.a.bits, bitsW: m.w.bits, aMin: codeRange(m.a)[0], aMax: codeRange(m.a)[1], wMin: codeRange(m.w)[0], wMax: codeRange(m.w)[1] });
+      const composed = appMulMatMulComposed(at, wt, {
+        table: m.table,
+        bitsA: m.a.bits,
+        bitsW: m.w.bits,
+        aMin: codeRange(m.a)[0],
+        aMax: codeRange(m.a)[1],
+        wMin: codeRange(m.w)[0],
+        wMax: codeRange(m.w)[1],
+      });
       expect(Array.from(composed.dataSync()), `${m.name} composed`).toEqual(ref);
       tf.dispose([at, wt, composed]);
     });
@@ -67,11 +79,12 @@ describe('appMulMatMul', () => {
     expect(f.integer).toBe(true);
     expect(f.rank).toBeLessThanOrEqual(8);
     const E = trunc.errorTable();
-    for (let p = 0; p < 256; p += 17) for (let j = 0; j < 256; j += 13) {
-      let sum = 0;
-      for (let i = 0; i < f.rank; i++) sum += f.u[p * f.rank + i] * f.v[j * f.rank + i];
-      expect(sum).toBe(E[p * 256 + j]);
-    }
+    for (let p = 0; p < 256; p += 17)
+      for (let j = 0; j < 256; j += 13) {
+        let sum = 0;
+        for (let i = 0; i < f.rank; i++) sum += f.u[p * f.rank + i] * f.v[j * f.rank + i];
+        expect(sum).toBe(E[p * 256 + j]);
+      }
     expect(lowRankFactors(operandTruncationMultiplier({ a: s(8), w: s(8), dropA: 2, dropW: 2 }))!.integer).toBe(true);
     // cpu and wasm have the LUT kernel registered; a backend without it takes the low-rank path.
     expect(chooseAppMulPath(trunc, 64, {}, 'wasm')).toBe('lut');
@@ -84,14 +97,21 @@ describe('appMulMatMul', () => {
     expect(chooseAppMulPath(mitchell, 64, {}, 'webgl')).toBe('lut');
   });
 
-  it('gradient is the exact multiplier\'s (straight-through)', () => {
+  it("gradient is the exact multiplier's (straight-through)", () => {
     const m = drumMultiplier({ a: u(6), w: s(6), k: 3 });
     const { a, w } = randomCodes(m, 2, 4, 3, 5);
     const at = tf.tensor2d(a, [2, 4], 'float32');
     const wt = tf.tensor2d(w, [4, 3], 'float32');
-    const c = tf.tensor2d([[1, -2, 0.5], [3, 0, -1]]);
-    const [ga, gw] = tf.grads((x: tf.Tensor, y: tf.Tensor) => tf.sum(tf.mul(appMulMatMul(x as tf.Tensor2D, y as tf.Tensor2D, m), c)))([at, wt]);
-    const [ea, ew] = tf.grads((x: tf.Tensor, y: tf.Tensor) => tf.sum(tf.mul(tf.matMul(x as tf.Tensor2D, y as tf.Tensor2D), c)))([at, wt]);
+    const c = tf.tensor2d([
+      [1, -2, 0.5],
+      [3, 0, -1],
+    ]);
+    const [ga, gw] = tf.grads((x: tf.Tensor, y: tf.Tensor) =>
+      tf.sum(tf.mul(appMulMatMul(x as tf.Tensor2D, y as tf.Tensor2D, m), c)),
+    )([at, wt]);
+    const [ea, ew] = tf.grads((x: tf.Tensor, y: tf.Tensor) =>
+      tf.sum(tf.mul(tf.matMul(x as tf.Tensor2D, y as tf.Tensor2D), c)),
+    )([at, wt]);
     expect(Array.from(ga.dataSync())).toEqual(Array.from(ea.dataSync()));
     expect(Array.from(gw.dataSync())).toEqual(Array.from(ew.dataSync()));
     tf.dispose([at, wt, c, ga, gw, ea, ew]);
@@ -119,7 +139,11 @@ describe('appMulMatMul', () => {
     const run = () => {
       for (const path of ['lut', 'low-rank'] as const) {
         tf.dispose(appMulMatMul(at, wt, m, { path }));
-        tf.dispose(tf.grads((x: tf.Tensor, y: tf.Tensor) => tf.sum(appMulMatMul(x as tf.Tensor2D, y as tf.Tensor2D, m, { path })))([at, wt]));
+        tf.dispose(
+          tf.grads((x: tf.Tensor, y: tf.Tensor) =>
+            tf.sum(appMulMatMul(x as tf.Tensor2D, y as tf.Tensor2D, m, { path })),
+          )([at, wt]),
+        );
       }
     };
     run();

@@ -22,7 +22,14 @@
  * ```
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { LowbitConfigError, LowbitDataError, checkInteger, checkKnownKeys, checkOneOf, checkRank } from '@lowbit/quant-core';
+import {
+  LowbitConfigError,
+  LowbitDataError,
+  checkInteger,
+  checkKnownKeys,
+  checkOneOf,
+  checkRank,
+} from '@lowbit/quant-core';
 import type { AppMul } from '../appmul.js';
 import { APPMUL_MATMUL, appMulMatMulComposed, type AppMulMatMulAttrs } from '../kernels/appmul-matmul.js';
 import '../kernels/register.js';
@@ -40,7 +47,12 @@ export interface AppMulMatMulOptions {
 }
 
 /** The path `appMulMatMul` takes for `m` at inner dimension `K` on `backend` (default: the current one). */
-export function chooseAppMulPath(m: AppMul, K: number, options: AppMulMatMulOptions = {}, backend = tf.getBackend()): 'exact' | 'lut' | 'low-rank' {
+export function chooseAppMulPath(
+  m: AppMul,
+  K: number,
+  options: AppMulMatMulOptions = {},
+  backend = tf.getBackend(),
+): 'exact' | 'lut' | 'low-rank' {
   const path = checkOneOf('path', options.path ?? 'auto', ['auto', 'lut', 'low-rank'] as const);
   const maxRank = checkInteger('maxRank', options.maxRank ?? 8, 0, 256);
   if (path === 'lut') return 'lut';
@@ -60,16 +72,25 @@ function attrsOf(m: AppMul): AppMulMatMulAttrs {
 }
 
 function checkCodeRange(name: string, x: tf.Tensor, lo: number, hi: number): void {
-  const [min, max] = tf.tidy(() => [tf.min(x), tf.max(x)]).map((t) => {
-    const v = t.dataSync()[0];
-    t.dispose();
-    return v;
-  });
-  if (x.size > 0 && (min < lo || max > hi)) throw new LowbitDataError('appMulMatMul', `${name} codes span [${min}, ${max}], outside [${lo}, ${hi}]`);
+  const [min, max] = tf
+    .tidy(() => [tf.min(x), tf.max(x)])
+    .map((t) => {
+      const v = t.dataSync()[0];
+      t.dispose();
+      return v;
+    });
+  if (x.size > 0 && (min < lo || max > hi))
+    throw new LowbitDataError('appMulMatMul', `${name} codes span [${min}, ${max}], outside [${lo}, ${hi}]`);
 }
 
 /** Forward value only (no gradient): float32 `[B, N]`. */
-function forward(a: tf.Tensor2D, w: tf.Tensor2D, m: AppMul, path: 'exact' | 'lut' | 'low-rank', maxRank: number): tf.Tensor2D {
+function forward(
+  a: tf.Tensor2D,
+  w: tf.Tensor2D,
+  m: AppMul,
+  path: 'exact' | 'lut' | 'low-rank',
+  maxRank: number,
+): tf.Tensor2D {
   const attrs = attrsOf(m);
   if (path === 'exact') return tf.matMul(tf.cast(a, 'float32'), tf.cast(w, 'float32'));
   if (path === 'lut') {
@@ -93,18 +114,30 @@ function forward(a: tf.Tensor2D, w: tf.Tensor2D, m: AppMul, path: 'exact' | 'lut
     for (let i = 0; i < n; i++) out.set(src.subarray(((min + i) & (n - 1)) * r, ((min + i) & (n - 1)) * r + r), i * r);
     return tf.tensor2d(out, [n, r]);
   };
-  const uA = tf.gather(byOffset(f.u, m.a.bits, attrs.aMin), tf.sub(tf.cast(a, 'int32'), tf.scalar(attrs.aMin, 'int32'))); // [B, K, r]
-  const vW = tf.gather(byOffset(f.v, m.w.bits, attrs.wMin), tf.sub(tf.cast(w, 'int32'), tf.scalar(attrs.wMin, 'int32'))); // [K, N, r]
+  const uA = tf.gather(
+    byOffset(f.u, m.a.bits, attrs.aMin),
+    tf.sub(tf.cast(a, 'int32'), tf.scalar(attrs.aMin, 'int32')),
+  ); // [B, K, r]
+  const vW = tf.gather(
+    byOffset(f.v, m.w.bits, attrs.wMin),
+    tf.sub(tf.cast(w, 'int32'), tf.scalar(attrs.wMin, 'int32')),
+  ); // [K, N, r]
   const correction = tf.matMul(tf.reshape(uA, [B, K * r]), tf.reshape(tf.transpose(vW, [0, 2, 1]), [K * r, N]));
   const y = tf.add(exact, correction);
   return (f.integer ? y : tf.round(y)) as tf.Tensor2D;
 }
 
-export function appMulMatMul(a: tf.Tensor2D, w: tf.Tensor2D, m: AppMul, options: AppMulMatMulOptions = {}): tf.Tensor2D {
+export function appMulMatMul(
+  a: tf.Tensor2D,
+  w: tf.Tensor2D,
+  m: AppMul,
+  options: AppMulMatMulOptions = {},
+): tf.Tensor2D {
   checkKnownKeys('options', options, ['path', 'maxRank', 'checkCodes']);
   checkRank('a', a, [2]);
   checkRank('w', w, [2]);
-  if (a.shape[1] !== w.shape[0]) throw new LowbitConfigError('w', w, `expected ${a.shape[1]} rows to match a's inner dimension`);
+  if (a.shape[1] !== w.shape[0])
+    throw new LowbitConfigError('w', w, `expected ${a.shape[1]} rows to match a's inner dimension`);
   const maxRank = checkInteger('maxRank', options.maxRank ?? 8, 0, 256);
   const path = chooseAppMulPath(m, a.shape[1], options);
   if (options.checkCodes ?? true) {

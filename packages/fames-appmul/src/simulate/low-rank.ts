@@ -81,11 +81,12 @@ function factor(m: AppMul, maxRank: number): LowRankFactors | null {
   });
   // Least-squares coefficients of every row in the basis: (B B^T) c = B e.
   const gram = new Float64Array(rank * rank);
-  for (let i = 0; i < rank; i++) for (let k = 0; k < rank; k++) {
-    let s = 0;
-    for (let j = 0; j < cols; j++) s += v[j * rank + i] * v[j * rank + k];
-    gram[i * rank + k] = s;
-  }
+  for (let i = 0; i < rank; i++)
+    for (let k = 0; k < rank; k++) {
+      let s = 0;
+      for (let j = 0; j < cols; j++) s += v[j * rank + i] * v[j * rank + k];
+      gram[i * rank + k] = s;
+    }
   const u = new Float64Array(rows * rank);
   let integer = true;
   const gramInverse = invert(gram, rank); // once: every row then costs rank^2
@@ -110,14 +111,15 @@ function factor(m: AppMul, maxRank: number): LowRankFactors | null {
   if (integer) {
     const rounded = u.map(Math.round);
     // Verify U V^T = E exactly (integers below 2^53 are exact in float64).
-    outer: for (let p = 0; p < rows; p++) for (let j = 0; j < cols; j++) {
-      let s = 0;
-      for (let i = 0; i < rank; i++) s += rounded[p * rank + i] * v[j * rank + i];
-      if (s !== E[p * cols + j]) {
-        integer = false;
-        break outer;
+    outer: for (let p = 0; p < rows; p++)
+      for (let j = 0; j < cols; j++) {
+        let s = 0;
+        for (let i = 0; i < rank; i++) s += rounded[p * rank + i] * v[j * rank + i];
+        if (s !== E[p * cols + j]) {
+          integer = false;
+          break outer;
+        }
       }
-    }
     if (integer) u.set(rounded);
   }
   return { rank, integer, u, v, maxAbsU: maxAbs(u), maxAbsV: maxAbs(v) };

@@ -10,14 +10,25 @@ import { LowbitConfigError } from '@lowbit/quant-core';
 import type { AppMul } from '../appmul.js';
 
 /** `aCodes` is `[B, K]` row-major, `wCodes` is `[K, N]`; `shape = [B, K, N]`. */
-export function appMulMatMulReference(aCodes: ArrayLike<number>, wCodes: ArrayLike<number>, shape: [number, number, number], m: AppMul): Float64Array {
+export function appMulMatMulReference(
+  aCodes: ArrayLike<number>,
+  wCodes: ArrayLike<number>,
+  shape: [number, number, number],
+  m: AppMul,
+): Float64Array {
   const [B, K, N] = shape;
-  if (aCodes.length !== B * K || wCodes.length !== K * N) throw new LowbitConfigError('shape', shape, `expected [B, K, N] matching ${aCodes.length} activation and ${wCodes.length} weight codes`);
+  if (aCodes.length !== B * K || wCodes.length !== K * N)
+    throw new LowbitConfigError(
+      'shape',
+      shape,
+      `expected [B, K, N] matching ${aCodes.length} activation and ${wCodes.length} weight codes`,
+    );
   const y = new Float64Array(B * N);
-  for (let b = 0; b < B; b++) for (let n = 0; n < N; n++) {
-    let s = 0;
-    for (let k = 0; k < K; k++) s += m.product(aCodes[b * K + k], wCodes[k * N + n]);
-    y[b * N + n] = s;
-  }
+  for (let b = 0; b < B; b++)
+    for (let n = 0; n < N; n++) {
+      let s = 0;
+      for (let k = 0; k < K; k++) s += m.product(aCodes[b * K + k], wCodes[k * N + n]);
+      y[b * N + n] = s;
+    }
   return y;
 }

@@ -7,4 +7,5 @@ import { fileURLToPath } from 'node:url';
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../../../..');
 export const EVOAPPROX_DIR = join(repoRoot, '..', 'shared', 'appmul', 'evoapprox-mul8u');
 export const HAVE_EVOAPPROX = existsSync(join(EVOAPPROX_DIR, 'multipliers.json'));
-if (!HAVE_EVOAPPROX) console.warn(`EvoApproxLib tables not found at ${EVOAPPROX_DIR}: skipping the tests that read them`);
+if (!HAVE_EVOAPPROX)
+  console.warn(`EvoApproxLib tables not found at ${EVOAPPROX_DIR}: skipping the tests that read them`);

@@ -20,7 +20,7 @@ function ramp(shape: number[], amp = 1, phase = 0): tf.Tensor {
   const n = shape.reduce((a, b) => a * b, 1);
   return tf.tensor(
     Float32Array.from({ length: n }, (_, i) => amp * Math.sin(1.37 * i + phase + 0.2)),
-    shape
+    shape,
   );
 }
 
@@ -44,7 +44,7 @@ describe('LowbitLogAccumulateArithmetic', () => {
         inputQuantizer: log5,
         arithmetic: { className: 'LowbitLogAccumulateArithmetic', config: { fracBits: 2 } },
       }),
-      x
+      x,
     );
     const y = layer.apply(x) as tf.Tensor;
     const { kernel, bias } = layer.exportQuantized();
@@ -66,7 +66,7 @@ describe('LowbitLogAccumulateArithmetic', () => {
     // In training the layer computes the exact product.
     const exact = built(
       quantDense({ units: 4, biasInitializer: 'ones', kernelQuantizer: log5, inputQuantizer: log5 }),
-      x
+      x,
     );
     const trained = layer.apply(x, { training: true }) as tf.Tensor;
     const exactY = exact.apply(x) as tf.Tensor;
@@ -91,7 +91,7 @@ describe('LowbitLogAccumulateArithmetic', () => {
             inputQuantizer: log5,
             arithmetic: arithmetic as never,
           }),
-          x
+          x,
         );
       const layer = make({ className: 'LowbitLogAccumulateArithmetic', config: { fracBits } });
       const exact = make('exact');
@@ -121,7 +121,7 @@ describe('LowbitLogAccumulateArithmetic', () => {
         inputQuantizer: log5,
         arithmetic,
       }),
-      x
+      x,
     );
     const dense = quantDense({ units: 2, useBias: false, kernelQuantizer: log5, inputQuantizer: log5, arithmetic });
     const flat = tf.reshape(x, [9, 4]);
@@ -133,7 +133,7 @@ describe('LowbitLogAccumulateArithmetic', () => {
     // depthwise 1x1, multiplier 1: one term per output, so log accumulation is exact
     const dw = built(
       quantDepthwiseConv2d({ kernelSize: 1, useBias: false, kernelQuantizer: log5, inputQuantizer: log5, arithmetic }),
-      x
+      x,
     );
     const exactDw = quantDepthwiseConv2d({
       kernelSize: 1,
@@ -196,7 +196,7 @@ describe('LowbitLogAccumulateArithmetic', () => {
       tf.io.withSaveHandler(async (artifacts) => {
         saved = artifacts;
         return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
-      })
+      }),
     );
     const loaded = await tfl.loadLayersModel(tf.io.fromMemory(saved!));
     expect((loaded.layers[0] as LowbitQuantConv2D).arithmetic.getConfig()).toEqual({ fracBits: 4 });

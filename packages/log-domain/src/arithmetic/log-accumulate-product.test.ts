@@ -19,8 +19,8 @@ describe('im2colCodes', () => {
       const got = tf.tidy(() =>
         tf.matMul(
           tf.tensor2d(Float32Array.from(p.codes), [p.rows, p.columns]),
-          tf.tensor2d(Float32Array.from(f), [18, 2])
-        )
+          tf.tensor2d(Float32Array.from(f), [18, 2]),
+        ),
       );
       const want = tf.tidy(() =>
         tf.conv2d(
@@ -29,8 +29,8 @@ describe('im2colCodes', () => {
           c.strides as never,
           c.pad,
           'NHWC',
-          c.dilations as never
-        )
+          c.dilations as never,
+        ),
       );
       expect([2, p.outH, p.outW, 2]).toEqual(want.shape);
       expect(Array.from(got.dataSync())).toEqual(Array.from(want.dataSync()));

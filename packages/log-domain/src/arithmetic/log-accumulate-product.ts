@@ -33,7 +33,7 @@ export function im2colCodes(
   filter: { fh: number; fw: number; c0: number; channels: number },
   strides: readonly [number, number],
   dilations: readonly [number, number],
-  pad: 'valid' | 'same'
+  pad: 'valid' | 'same',
 ): Patches {
   const [batch, h, w, cin] = shape as [number, number, number, number];
   const { fh, fw, c0, channels } = filter;
@@ -66,7 +66,7 @@ export function logAccumulateProduct(
   input: ShiftCodes,
   kernel: ShiftCodes,
   layout: ProductLayout,
-  fracBits: number
+  fracBits: number,
 ): tf.Tensor {
   const scale = outputScales(input, kernel, layout.operation);
   const options = { aKind: input.kind, bKind: kernel.kind, fracBits };

@@ -27,7 +27,7 @@ function ramp(shape: number[], amp = 1, phase = 0): tf.Tensor {
   const n = shape.reduce((a, b) => a * b, 1);
   return tf.tensor(
     Float32Array.from({ length: n }, (_, i) => amp * Math.sin(1.37 * i + phase + 0.2)),
-    shape
+    shape,
   );
 }
 
@@ -203,7 +203,7 @@ describe('LowbitShiftArithmetic in quantDense', () => {
       tf.io.withSaveHandler(async (artifacts) => {
         saved = artifacts;
         return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
-      })
+      }),
     );
     const loaded = await tfl.loadLayersModel(tf.io.fromMemory(saved!));
     expect((loaded.layers[0] as LowbitQuantDense).arithmetic).toBeInstanceOf(LowbitShiftArithmetic);
@@ -224,7 +224,7 @@ describe('LowbitShiftArithmetic in quantDense', () => {
     expect(floatInput).toThrow(/inputQuantizer/);
     expect(floatInput).toThrow(/none \(float operand\)/);
     expect(() =>
-      quantDense({ units: 2, kernelQuantizer: 'log2', inputQuantizer: 'binary', arithmetic: 'shift' })
+      quantDense({ units: 2, kernelQuantizer: 'log2', inputQuantizer: 'binary', arithmetic: 'shift' }),
     ).toThrow(/LowbitBinaryQuantizer/);
     const plain = quantDense({ units: 2, kernelQuantizer: 'wrpn', inputQuantizer: 'log2' });
     expect(() => plain.setArithmetic('shift')).toThrow(/LowbitWrpnQuantizer/);

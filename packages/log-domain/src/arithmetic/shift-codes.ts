@@ -96,6 +96,6 @@ function notCodes(values: Float32Array, kind: ShiftOperandKind, at?: number): Lo
   const where = at === undefined ? '' : ` (value ${values[at]} at index ${at})`;
   return new LowbitDataError(
     'shift arithmetic',
-    `the quantized input is not made of ${kind} codes of one unit${where}`
+    `the quantized input is not made of ${kind} codes of one unit${where}`,
   );
 }

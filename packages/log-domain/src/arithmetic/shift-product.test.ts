@@ -98,7 +98,7 @@ describe('shiftProduct', () => {
     const g = geometry({ strides: [2, 2] });
     const y = shiftProduct(x, w, { operation: 'depthwise-conv2d', geometry: g, inputShape: [2, 6, 5, 3] });
     const want = tf.tidy(() =>
-      tf.depthwiseConv2d(valuesOf(x) as tf.Tensor4D, valuesOf(w, (i) => i % 2) as tf.Tensor4D, [2, 2], 'same')
+      tf.depthwiseConv2d(valuesOf(x) as tf.Tensor4D, valuesOf(w, (i) => i % 2) as tf.Tensor4D, [2, 2], 'same'),
     );
     expect(y.shape).toEqual(want.shape);
     const got = y.dataSync();

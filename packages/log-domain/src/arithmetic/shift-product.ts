@@ -44,7 +44,7 @@ export function outputScales(input: ShiftCodes, kernel: ShiftCodes, operation: P
   throw new LowbitConfigError(
     'kernelQuantizer axis',
     kernel.axis,
-    'per-channel kernel scales must be along an output-channel axis'
+    'per-channel kernel scales must be along an output-channel axis',
   );
 }
 

@@ -18,7 +18,7 @@ const shiftConv2DCpu = (({
     x.shape,
     backend.data.get(filter.dataId).values,
     filter.shape,
-    attrs as unknown as ShiftConv2DAttrs
+    attrs as unknown as ShiftConv2DAttrs,
   );
   return backend.makeTensorInfo(shape, 'float32', values);
 }) as unknown as KernelFunc;

@@ -34,7 +34,7 @@ export function convGeometry(
   fh: number,
   fw: number,
   strides: readonly [number, number],
-  pad: 'valid' | 'same'
+  pad: 'valid' | 'same',
 ): ConvGeometry {
   const [sh, sw] = strides;
   if (pad === 'valid') {
@@ -52,7 +52,7 @@ export function shiftConv2DLoop(
   xShape: readonly number[],
   filter: ArrayLike<number>,
   filterShape: readonly number[],
-  attrs: ShiftConv2DAttrs
+  attrs: ShiftConv2DAttrs,
 ): { values: Float32Array; shape: [number, number, number, number] } {
   const [batch, h, w, cin] = xShape;
   const [fh, fw, , cout] = filterShape;

@@ -31,7 +31,7 @@ const shiftMatMulCpu = (({
     m,
     k,
     n,
-    attrs as unknown as ShiftMatMulAttrs
+    attrs as unknown as ShiftMatMulAttrs,
   );
   return backend.makeTensorInfo([m, n], 'float32', out);
 }) as unknown as KernelFunc;

@@ -43,7 +43,7 @@ export function decodeCodes(
   codes: ArrayLike<number>,
   kind: ShiftOperandKind,
   mul: Float64Array,
-  half: Int32Array
+  half: Int32Array,
 ): number {
   let max = 0;
   // decodeShiftCode inlined without its argument checks (codes come from an int32 tensor).
@@ -57,7 +57,7 @@ export function decodeCodes(
         throw new LowbitDataError(
           'shift kernel',
           `code ${codes[i]} at index ${i} exceeds the largest ${kind} code ` +
-            `(exponent offset ${MAX_HALF_STEPS} half octaves)`
+            `(exponent offset ${MAX_HALF_STEPS} half octaves)`,
         );
       }
       max = halfSteps;
@@ -89,7 +89,7 @@ export function shiftMatMulLoop(
   m: number,
   k: number,
   n: number,
-  attrs: ShiftMatMulAttrs
+  attrs: ShiftMatMulAttrs,
 ): void {
   const aMul = new Float64Array(a.length);
   const aHalf = new Int32Array(a.length);

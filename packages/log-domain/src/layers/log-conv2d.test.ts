@@ -48,7 +48,7 @@ describe('logConv2d', () => {
     const config = layer.getConfig();
     const copy = LowbitQuantConv2D.fromConfig(
       LowbitQuantConv2D,
-      JSON.parse(JSON.stringify(config))
+      JSON.parse(JSON.stringify(config)),
     ) as LowbitQuantConv2D;
     expect(copy.getConfig()).toEqual(config);
     expect(layer.lowbitPrecision()).toMatchObject({

@@ -24,7 +24,7 @@ describe('logDense', () => {
     expect(layer.lowbitOperation()).toBe('dense');
     expect(layer.arithmetic).toBeInstanceOf(LowbitExactArithmetic);
     expect(logDense({ units: 3, weightBits: 4, inputBits: 4, arithmetic: 'shift' }).arithmetic).toBeInstanceOf(
-      LowbitShiftArithmetic
+      LowbitShiftArithmetic,
     );
   });
 
@@ -111,7 +111,7 @@ describe('logDense', () => {
     const wantW = tf.matMul(xq as tf.Tensor2D, dy, true, false);
     expect(Array.from(grads[kernelVar]!.dataSync())).toEqual(Array.from(wantW.dataSync()));
     const gx = tf.grad((input: tf.Tensor) => tf.sum(tf.mul(layer.apply(input, { training: true }) as tf.Tensor, dy)))(
-      x
+      x,
     );
     const wantX = tf.matMul(dy, wq as tf.Tensor2D, false, true);
     expect(Array.from(gx.dataSync())).toEqual(Array.from(wantX.dataSync()));
@@ -159,7 +159,7 @@ describe('logDense', () => {
       tf.io.withSaveHandler(async (artifacts) => {
         saved = artifacts;
         return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
-      })
+      }),
     );
     const layers = (saved!.modelTopology as { config: { layers: { class_name: string }[] } }).config.layers;
     expect(layers[0]!.class_name).toBe('LowbitQuantDense');

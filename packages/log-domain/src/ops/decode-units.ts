@@ -54,7 +54,7 @@ export function combineProducts(
   a: DecodedUnits,
   b: DecodedUnits,
   product: (x: tf.Tensor, y: tf.Tensor) => tf.Tensor,
-  scale: tf.Tensor
+  scale: tf.Tensor,
 ): tf.Tensor {
   return tf.tidy(() => {
     let even = product(a.even, b.even);

@@ -59,11 +59,11 @@ describe('shiftConv2d', () => {
       const fb = shiftConv2d(x, f, { ...o, implementation: 'fallback' });
       const xv = tf.tensor(
         Array.from(unitValues(x.dataSync(), 'pow2')),
-        x.shape as [number, number, number, number]
+        x.shape as [number, number, number, number],
       ) as tf.Tensor4D;
       const fv = tf.tensor(
         Array.from(unitValues(f.dataSync(), 'int')),
-        f.shape as [number, number, number, number]
+        f.shape as [number, number, number, number],
       ) as tf.Tensor4D;
       const ref = tf.conv2d(xv, fv, 1, pad, 'NHWC', [2, 3]);
       expect(y.shape).toEqual(ref.shape);
@@ -72,7 +72,7 @@ describe('shiftConv2d', () => {
       tf.dispose([y, fb, xv, fv, ref]);
     }
     expect(() => shiftConv2d(x, f, { xKind: 'pow2', filterKind: 'int', strides: 2, dilations: 2 })).toThrow(
-      /strides and dilations/
+      /strides and dilations/,
     );
     expect(() => shiftConv2d(x, f, { xKind: 'pow2', filterKind: 'int', dilations: 0 })).toThrow(LowbitConfigError);
     tf.dispose([x, f]);
@@ -85,7 +85,7 @@ describe('shiftConv2d', () => {
     for (let i = 0; i < 3; i++) {
       tf.dispose(shiftConv2d(x, f, { xKind: 'pow2-sqrt2', filterKind: 'pow2', pad: 'same' }));
       tf.dispose(
-        shiftConv2d(x, f, { xKind: 'pow2-sqrt2', filterKind: 'pow2', pad: 'same', implementation: 'fallback' })
+        shiftConv2d(x, f, { xKind: 'pow2-sqrt2', filterKind: 'pow2', pad: 'same', implementation: 'fallback' }),
       );
       tf.dispose(shiftConv2d(x, f, { xKind: 'pow2', filterKind: 'pow2', pad: 'same', dilations: 2 }));
     }

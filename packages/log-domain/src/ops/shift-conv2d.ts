@@ -83,7 +83,7 @@ export function shiftConv2d(x: tf.Tensor, filter: tf.Tensor, options: ShiftConv2
     throw new LowbitConfigError(
       'filter',
       filter,
-      `expected ${x.shape[3]} input channels (filter.shape[2]) to match x (shape [${x.shape}])`
+      `expected ${x.shape[3]} input channels (filter.shape[2]) to match x (shape [${x.shape}])`,
     );
   }
   const strides = checkPair('strides', options.strides ?? 1);
@@ -93,7 +93,7 @@ export function shiftConv2d(x: tf.Tensor, filter: tf.Tensor, options: ShiftConv2
     throw new LowbitConfigError(
       'dilations',
       options.dilations,
-      'strides and dilations cannot both exceed 1 (as in tf.conv2d)'
+      'strides and dilations cannot both exceed 1 (as in tf.conv2d)',
     );
   }
   if (dilated) {
@@ -107,7 +107,7 @@ export function shiftConv2d(x: tf.Tensor, filter: tf.Tensor, options: ShiftConv2
     throw new LowbitConfigError(
       'filter',
       filter,
-      `expected a filter no larger than the input (${xs[1]}x${xs[2]}) with pad 'valid'`
+      `expected a filter no larger than the input (${xs[1]}x${xs[2]}) with pad 'valid'`,
     );
   }
   const scale = checkScale(options.scale, fs[3]);

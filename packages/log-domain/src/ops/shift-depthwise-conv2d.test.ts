@@ -20,11 +20,11 @@ describe('shiftDepthwiseConv2d', () => {
       const want = tf.tidy(() => {
         const xv = tf.tensor(
           Array.from(unitValues(x.dataSync(), 'pow2')),
-          x.shape as [number, number, number, number]
+          x.shape as [number, number, number, number],
         ) as tf.Tensor4D;
         const fv = tf.tensor(
           Array.from(unitValues(f.dataSync(), 'int')),
-          f.shape as [number, number, number, number]
+          f.shape as [number, number, number, number],
         ) as tf.Tensor4D;
         return tf.mul(tf.depthwiseConv2d(xv, fv, o.strides, o.pad, 'NHWC', o.dilations), tf.tensor1d(scale));
       });
@@ -42,10 +42,10 @@ describe('shiftDepthwiseConv2d', () => {
     tf.dispose(shiftDepthwiseConv2d(x, f, { xKind: 'pow2', filterKind: 'pow2' }));
     expect(tf.memory().numTensors).toBe(before);
     expect(() =>
-      shiftDepthwiseConv2d(x, randomCodes([2, 2, 3, 1], 3, 3), { xKind: 'pow2', filterKind: 'pow2' })
+      shiftDepthwiseConv2d(x, randomCodes([2, 2, 3, 1], 3, 3), { xKind: 'pow2', filterKind: 'pow2' }),
     ).toThrow(/input channels/);
     expect(() => shiftDepthwiseConv2d(x, f, { xKind: 'pow2', filterKind: 'pow2', scale: [1, 2] })).toThrow(
-      LowbitConfigError
+      LowbitConfigError,
     );
     tf.dispose([x, f]);
   });

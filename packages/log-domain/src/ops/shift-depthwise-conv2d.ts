@@ -19,7 +19,7 @@ export type ShiftDepthwiseConv2DOptions = ShiftConv2DOptions;
 export function shiftDepthwiseConv2d(
   x: tf.Tensor,
   filter: tf.Tensor,
-  options: ShiftDepthwiseConv2DOptions
+  options: ShiftDepthwiseConv2DOptions,
 ): tf.Tensor4D {
   checkInt32('x', x, 4);
   checkInt32('filter', filter, 4);
@@ -29,7 +29,7 @@ export function shiftDepthwiseConv2d(
     throw new LowbitConfigError(
       'filter',
       filter,
-      `expected ${x.shape[3]} input channels (filter.shape[2]) to match x (shape [${x.shape}])`
+      `expected ${x.shape[3]} input channels (filter.shape[2]) to match x (shape [${x.shape}])`,
     );
   }
   const scale = checkScale(options?.scale, cin * multiplier);

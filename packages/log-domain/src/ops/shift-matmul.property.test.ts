@@ -39,14 +39,14 @@ describe('shiftMatMul (property)', () => {
               m,
               k,
               n,
-              scale
+              scale,
             );
             expect(got).toEqual(Array.from(ref));
           }
           tf.dispose([a, b, y, f]);
-        }
+        },
       ),
-      { numRuns: 40, seed: 1603 }
+      { numRuns: 40, seed: 1603 },
     );
   });
 });

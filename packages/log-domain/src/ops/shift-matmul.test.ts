@@ -60,7 +60,7 @@ describe('shiftMatMul', () => {
         [-5, 3, 2, -1],
       ],
       [2, 4],
-      'int32'
+      'int32',
     ); // 2^0, -2^1, 0, 2^3 ...
     const b = tf.tensor2d(
       [
@@ -70,17 +70,17 @@ describe('shiftMatMul', () => {
         [0, -8],
       ],
       [4, 2],
-      'int32'
+      'int32',
     );
     // units: a in 2^-3, b in 2^-2 (a 4-bit LinearQuant step)
     const y = shiftMatMul(a, b, { aKind: 'pow2', bKind: 'int', scale: 2 ** -5 });
     const av = tf.tensor2d(
       Array.from(unitValues(a.dataSync(), 'pow2'), (v) => v * 2 ** -3),
-      [2, 4]
+      [2, 4],
     );
     const bv = tf.tensor2d(
       Array.from(unitValues(b.dataSync(), 'int'), (v) => v * 2 ** -2),
-      [4, 2]
+      [4, 2],
     );
     const ref = tf.matMul(av, bv);
     expect(Array.from(y.dataSync())).toEqual(Array.from(ref.dataSync()));

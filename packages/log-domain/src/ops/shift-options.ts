@@ -44,7 +44,7 @@ export function checkScale(scale: unknown, channels: number): number[] {
     throw new LowbitConfigError(
       'scale',
       scale,
-      `expected a finite positive number or ${channels} of them (one per output channel)`
+      `expected a finite positive number or ${channels} of them (one per output channel)`,
     );
   }
   return list as number[];

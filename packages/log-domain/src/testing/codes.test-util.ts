@@ -34,7 +34,7 @@ export function referenceMatMul(
   m: number,
   k: number,
   n: number,
-  scale: number
+  scale: number,
 ): Float32Array {
   const out = new Float32Array(m * n);
   for (let i = 0; i < m; i++) {

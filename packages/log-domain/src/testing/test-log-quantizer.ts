@@ -67,7 +67,7 @@ export class LowbitTestLogQuantizer extends Quantizer {
         if (this.linear) return tf.mul(c, this.step);
         const value = tf.mul(tf.sign(c), tf.pow(2, tf.div(tf.add(tf.abs(c), this.minE - 1), this.stepsPerOctave)));
         return tf.where(tf.equal(c, 0), tf.zerosLike(c), value);
-      })
+      }),
     );
   }
 

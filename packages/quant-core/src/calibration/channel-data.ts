@@ -30,7 +30,8 @@ export function channelData(fn: string, x: unknown, axis: unknown): Float32Array
     }
   }
   if (axis === undefined) {
-    if (values.length === 0) throw new LowbitDataError(fn, `x (shape [${x.shape.join(', ')}]) has no values to calibrate on`);
+    if (values.length === 0)
+      throw new LowbitDataError(fn, `x (shape [${x.shape.join(', ')}]) has no values to calibrate on`);
     return [Float32Array.from(values)];
   }
   const rank = x.rank;
@@ -38,7 +39,9 @@ export function channelData(fn: string, x: unknown, axis: unknown): Float32Array
     throw new LowbitConfigError(
       `${fn}: axis`,
       axis,
-      rank === 0 ? 'a scalar has no channel axis: omit axis' : `expected an integer from ${-rank} to ${rank - 1} for a rank-${rank} tensor`,
+      rank === 0
+        ? 'a scalar has no channel axis: omit axis'
+        : `expected an integer from ${-rank} to ${rank - 1} for a rank-${rank} tensor`,
     );
   }
   const a = axis < 0 ? axis + rank : axis;

@@ -5,7 +5,10 @@ import { calibrateMinMax } from './min-max.js';
 
 describe('calibrateMinMax', () => {
   it('returns the range of the whole tensor', () => {
-    const x = tf.tensor([[-1, 2], [3, -4]]);
+    const x = tf.tensor([
+      [-1, 2],
+      [3, -4],
+    ]);
     expect(calibrateMinMax(x)).toEqual([-4, 3]);
     expect(calibrateMinMax(tf.tensor([5]))).toEqual([5, 5]);
     expect(calibrateMinMax(tf.tensor([1, 7, 3], [3], 'int32'))).toEqual([1, 7]);
@@ -14,12 +17,30 @@ describe('calibrateMinMax', () => {
   it('returns one range per channel along axis (negative axes count from the end)', () => {
     // shape [2, 3, 2]: channel along axis 1 collects x[:, c, :].
     const x = tf.tensor3d([
-      [[1, -2], [30, 4], [-5, 6]],
-      [[7, 8], [9, -10], [11, 120]],
+      [
+        [1, -2],
+        [30, 4],
+        [-5, 6],
+      ],
+      [
+        [7, 8],
+        [9, -10],
+        [11, 120],
+      ],
     ]);
-    expect(calibrateMinMax(x, { axis: 1 })).toEqual([[-2, 8], [-10, 30], [-5, 120]]);
-    expect(calibrateMinMax(x, { axis: -1 })).toEqual([[-5, 30], [-10, 120]]);
-    expect(calibrateMinMax(x, { axis: 0 })).toEqual([[-5, 30], [-10, 120]]);
+    expect(calibrateMinMax(x, { axis: 1 })).toEqual([
+      [-2, 8],
+      [-10, 30],
+      [-5, 120],
+    ]);
+    expect(calibrateMinMax(x, { axis: -1 })).toEqual([
+      [-5, 30],
+      [-10, 120],
+    ]);
+    expect(calibrateMinMax(x, { axis: 0 })).toEqual([
+      [-5, 30],
+      [-10, 120],
+    ]);
     x.dispose();
   });
 

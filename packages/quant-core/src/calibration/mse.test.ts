@@ -59,7 +59,9 @@ describe('calibrateMse', () => {
     for (const bits of [2, 3, 4, 8]) {
       const [lo, hi] = calibrateMse(tf.tensor(sample), { bits, signed: true });
       expect(lo).toBe(-hi);
-      expect(clippingMse(sample, hi, { bits, signed: true })).toBeLessThanOrEqual(clippingMse(sample, m, { bits, signed: true }));
+      expect(clippingMse(sample, hi, { bits, signed: true })).toBeLessThanOrEqual(
+        clippingMse(sample, m, { bits, signed: true }),
+      );
       if (bits <= 4) expect(hi).toBeLessThan(0.8 * m);
     }
     // For Laplace(0, 1) at 4 bits the MSE-optimal clip is near 5 (ACIQ, Banner et al. 2019, reports
@@ -74,7 +76,9 @@ describe('calibrateMse', () => {
     const x = tf.tensor(sample);
     const coarse = calibrateMse(x, { bits: 3, signed: true, candidates: 10 })[1];
     const fine = calibrateMse(x, { bits: 3, signed: true, candidates: 100 })[1];
-    expect(clippingMse(sample, fine, { bits: 3, signed: true })).toBeLessThanOrEqual(clippingMse(sample, coarse, { bits: 3, signed: true }));
+    expect(clippingMse(sample, fine, { bits: 3, signed: true })).toBeLessThanOrEqual(
+      clippingMse(sample, coarse, { bits: 3, signed: true }),
+    );
     x.dispose();
   });
 

@@ -28,7 +28,10 @@ describe('calibratePercentile', () => {
     // Columns: [0, 1, 2, 3, 4] and [0, -10, -20, -30, -40].
     const x = tf.tensor2d([0, 1, 2, 3, 4].map((v) => [v, -10 * v]));
     const ranges = calibratePercentile(x, { percentile: 75, axis: 1 });
-    expect(ranges).toEqual([[1, 3], [-30, -10]]);
+    expect(ranges).toEqual([
+      [1, 3],
+      [-30, -10],
+    ]);
   });
 
   it('rejects bad percentiles, options and data', () => {

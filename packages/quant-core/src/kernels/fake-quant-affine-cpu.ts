@@ -11,7 +11,15 @@ interface CpuBackendLike {
   makeTensorInfo(shape: number[], dtype: 'float32', values: Float32Array): TensorInfo;
 }
 
-const fakeQuantAffineCpu = (({ inputs, backend, attrs }: { inputs: { x: TensorInfo }; backend: CpuBackendLike; attrs: NamedAttrMap }) => {
+const fakeQuantAffineCpu = (({
+  inputs,
+  backend,
+  attrs,
+}: {
+  inputs: { x: TensorInfo };
+  backend: CpuBackendLike;
+  attrs: NamedAttrMap;
+}) => {
   const { x } = inputs;
   const values = backend.data.get(x.dataId).values;
   const out = new Float32Array(values.length);

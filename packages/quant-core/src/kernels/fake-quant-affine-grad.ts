@@ -21,7 +21,8 @@ export function fakeQuantAffineGrad(dy: tf.Tensor, x: tf.Tensor, attrs: FakeQuan
   return tf.tidy(() => {
     const s = channelTensor(attrs.scale, attrs.axis, x.rank);
     const z = channelTensor(attrs.zeroPoint, attrs.axis, x.rank);
-    const toReal = (code: number) => (attrs.inverse === 1 ? tf.div(tf.sub(tf.scalar(code), z), s) : tf.mul(tf.sub(tf.scalar(code), z), s));
+    const toReal = (code: number) =>
+      attrs.inverse === 1 ? tf.div(tf.sub(tf.scalar(code), z), s) : tf.mul(tf.sub(tf.scalar(code), z), s);
     const lo = toReal(attrs.qmin);
     const hi = toReal(attrs.qmax);
     const inside = tf.logicalAnd(tf.greaterEqual(x, lo), tf.lessEqual(x, hi));

@@ -10,7 +10,10 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 
-export function registerKernelsOnce(kernels: readonly tf.KernelConfig[], gradients: readonly tf.GradConfig[] = []): void {
+export function registerKernelsOnce(
+  kernels: readonly tf.KernelConfig[],
+  gradients: readonly tf.GradConfig[] = [],
+): void {
   for (const config of kernels) {
     if (!tf.getKernel(config.kernelName, config.backendName)) tf.registerKernel(config);
   }

@@ -13,7 +13,11 @@ export function ramp(shape: number[], amp = 1, phase = 0): tf.Tensor {
 }
 
 /** Builds both layers on `x`, copies `reference`'s weights into `layer`, returns both outputs. */
-export function runBoth(reference: tfl.layers.Layer, layer: tfl.layers.Layer, x: tf.Tensor): [Float32Array, Float32Array] {
+export function runBoth(
+  reference: tfl.layers.Layer,
+  layer: tfl.layers.Layer,
+  x: tf.Tensor,
+): [Float32Array, Float32Array] {
   const a = reference.apply(x) as tf.Tensor;
   layer.apply(x);
   layer.setWeights(reference.getWeights());

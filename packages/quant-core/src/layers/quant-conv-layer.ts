@@ -27,7 +27,12 @@ export abstract class LowbitQuantConvLayer extends LowbitQuantLayer {
   }
 
   protected override geometry(): ConvGeometry {
-    return { strides: this.strides, padding: this.padding, dataFormat: this.dataFormat, dilationRate: this.dilationRate };
+    return {
+      strides: this.strides,
+      padding: this.padding,
+      dataFormat: this.dataFormat,
+      dilationRate: this.dilationRate,
+    };
   }
 
   protected checkInput(x: tf.Tensor): void {

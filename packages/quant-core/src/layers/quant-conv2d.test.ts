@@ -9,9 +9,21 @@ import { LowbitTestStepQuantizer } from './test-quantizer.fixture.js';
 describe('LowbitQuantConv2D without quantizers', () => {
   const cases: Array<[string, Record<string, unknown>, number[]]> = [
     ['valid 3x3', { filters: 2, kernelSize: 3 }, [2, 6, 6, 3]],
-    ['same, strides 2, relu (fused)', { filters: 3, kernelSize: [3, 2], strides: 2, padding: 'same', activation: 'relu' }, [1, 7, 6, 2]],
-    ['dilation 2, sigmoid (unfused)', { filters: 2, kernelSize: 2, dilationRate: 2, activation: 'sigmoid' }, [1, 6, 6, 1]],
-    ['channelsFirst, no bias', { filters: 2, kernelSize: 3, dataFormat: 'channelsFirst', useBias: false }, [1, 2, 5, 5]],
+    [
+      'same, strides 2, relu (fused)',
+      { filters: 3, kernelSize: [3, 2], strides: 2, padding: 'same', activation: 'relu' },
+      [1, 7, 6, 2],
+    ],
+    [
+      'dilation 2, sigmoid (unfused)',
+      { filters: 2, kernelSize: 2, dilationRate: 2, activation: 'sigmoid' },
+      [1, 6, 6, 1],
+    ],
+    [
+      'channelsFirst, no bias',
+      { filters: 2, kernelSize: 3, dataFormat: 'channelsFirst', useBias: false },
+      [1, 2, 5, 5],
+    ],
   ];
   for (const [label, args, shape] of cases) {
     it(`matches tf.layers.conv2d bit for bit: ${label}`, () => {
@@ -42,7 +54,13 @@ describe('LowbitQuantConv2D with quantizers', () => {
   });
 
   it('exports integer codes that reproduce the fake-quantized output', () => {
-    const layer = quantConv2d({ filters: 3, kernelSize: 3, padding: 'same', activation: 'relu', kernelQuantizer: new LowbitTestStepQuantizer({ bits: 5, step: 0.0625 }) });
+    const layer = quantConv2d({
+      filters: 3,
+      kernelSize: 3,
+      padding: 'same',
+      activation: 'relu',
+      kernelQuantizer: new LowbitTestStepQuantizer({ bits: 5, step: 0.0625 }),
+    });
     const x = ramp([2, 5, 5, 2]);
     const y = layer.apply(x) as tf.Tensor;
     const { kernel, bias } = layer.exportQuantized();

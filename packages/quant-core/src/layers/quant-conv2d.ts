@@ -36,8 +36,20 @@ export class LowbitQuantConv2D extends LowbitQuantConvLayer {
     const shape = (Array.isArray(inputShape[0]) ? inputShape[0] : inputShape) as tfl.Shape;
     const channelAxis = this.dataFormat === 'channelsFirst' ? 1 : shape.length - 1;
     const inputDim = shape[channelAxis];
-    if (inputDim == null) throw new LowbitConfigError(`${this.name}.inputShape`, shape, 'the channel dimension of the input must be defined');
-    this.buildWeights('kernel', [...this.kernelSize, inputDim, this.filters], 'kernel', this.filters, shape, this.computeOutputShape(shape) as tfl.Shape);
+    if (inputDim == null)
+      throw new LowbitConfigError(
+        `${this.name}.inputShape`,
+        shape,
+        'the channel dimension of the input must be defined',
+      );
+    this.buildWeights(
+      'kernel',
+      [...this.kernelSize, inputDim, this.filters],
+      'kernel',
+      this.filters,
+      shape,
+      this.computeOutputShape(shape) as tfl.Shape,
+    );
     this.inputSpec = [{ ndim: 4, axes: { [channelAxis]: inputDim } }];
   }
 
@@ -61,7 +73,12 @@ export class LowbitQuantConv2D extends LowbitQuantConvLayer {
     return addChannelBias(product, bias, this.dataFormat);
   }
 
-  private convolve(inputs: tf.Tensor, kernel: tf.Tensor, bias: tf.Tensor | null, activation: 'linear' | 'relu' | 'elu'): tf.Tensor {
+  private convolve(
+    inputs: tf.Tensor,
+    kernel: tf.Tensor,
+    bias: tf.Tensor | null,
+    activation: 'linear' | 'relu' | 'elu',
+  ): tf.Tensor {
     const y = tf.fused.conv2d({
       x: toNhwc(inputs, this.dataFormat),
       filter: kernel as tf.Tensor4D,

@@ -28,12 +28,18 @@ describe('LowbitQuantDense without quantizers', () => {
     const ours = quantDense({ units: 3 });
     ref.build([null, 5]);
     ours.build([null, 5]);
-    expect(ours.weights.map((w) => [w.originalName.split('/').pop(), w.shape])).toEqual(ref.weights.map((w) => [w.originalName.split('/').pop(), w.shape]));
+    expect(ours.weights.map((w) => [w.originalName.split('/').pop(), w.shape])).toEqual(
+      ref.weights.map((w) => [w.originalName.split('/').pop(), w.shape]),
+    );
     const refConfig = ref.getConfig();
     const config = ours.getConfig();
-    for (const key of ['units', 'activation', 'useBias', 'kernelInitializer', 'biasInitializer']) expect(config[key]).toEqual(refConfig[key]);
+    for (const key of ['units', 'activation', 'useBias', 'kernelInitializer', 'biasInitializer'])
+      expect(config[key]).toEqual(refConfig[key]);
     expect(config.kernelQuantizer).toBeNull();
-    expect(ours.lowbitPrecision()).toEqual({ weight: { kind: 'float', bits: 32, signed: true }, input: { kind: 'float', bits: 32, signed: true } });
+    expect(ours.lowbitPrecision()).toEqual({
+      weight: { kind: 'float', bits: 32, signed: true },
+      input: { kind: 'float', bits: 32, signed: true },
+    });
   });
 
   it('accepts inputDim like tf.layers.dense', () => {
@@ -45,10 +51,18 @@ describe('LowbitQuantDense without quantizers', () => {
 describe('LowbitQuantDense with quantizers', () => {
   it('uses the fake-quantized kernel and input in the forward pass', () => {
     const step = 0.25;
-    const layer = quantDense({ units: 2, kernelQuantizer: new LowbitTestStepQuantizer({ bits: 3, step }), inputQuantizer: { className: 'LowbitTestStepQuantizer', config: { bits: 4, step } } });
+    const layer = quantDense({
+      units: 2,
+      kernelQuantizer: new LowbitTestStepQuantizer({ bits: 3, step }),
+      inputQuantizer: { className: 'LowbitTestStepQuantizer', config: { bits: 4, step } },
+    });
     const x = tf.tensor2d([[0.3, -0.9, 2.2]]);
     layer.build([null, 3]);
-    const w = [[0.1, -0.6], [0.9, 0.2], [-0.35, 0.8]];
+    const w = [
+      [0.1, -0.6],
+      [0.9, 0.2],
+      [-0.35, 0.8],
+    ];
     layer.setWeights([tf.tensor2d(w), tf.tensor1d([0.5, -0.5])]);
     const y = layer.apply(x) as tf.Tensor;
     // Independent computation: 3 bits -> codes in [-3, 3]; 4 bits -> [-7, 7]; step 0.25.
@@ -57,27 +71,50 @@ describe('LowbitQuantDense with quantizers', () => {
     const expected = [0, 1].map((o) => xq.reduce((s, xv, i) => s + xv * q(w[i][o], 3), 0) + (o === 0 ? 0.5 : -0.5));
     const got = Array.from(y.dataSync());
     expected.forEach((e, i) => expect(got[i]).toBeCloseTo(e, 6));
-    expect(layer.lowbitPrecision()).toEqual({ weight: { kind: 'int', bits: 3, signed: true }, input: { kind: 'int', bits: 4, signed: true } });
+    expect(layer.lowbitPrecision()).toEqual({
+      weight: { kind: 'int', bits: 3, signed: true },
+      input: { kind: 'int', bits: 4, signed: true },
+    });
     tf.dispose([x, y]);
   });
 
   it('passes straight-through gradients to the float kernel, zero outside the clip range', () => {
     const step = 0.25;
-    const layer = quantDense({ units: 2, useBias: false, kernelQuantizer: new LowbitTestStepQuantizer({ bits: 2, step }) });
+    const layer = quantDense({
+      units: 2,
+      useBias: false,
+      kernelQuantizer: new LowbitTestStepQuantizer({ bits: 2, step }),
+    });
     layer.build([null, 2]);
     // 2 bits: codes in [-1, 1], clip range |w| <= 0.25.
-    layer.setWeights([tf.tensor2d([[0.1, 0.9], [-0.2, -0.3]])]);
-    const x = tf.tensor2d([[1, 2], [3, 4]]);
+    layer.setWeights([
+      tf.tensor2d([
+        [0.1, 0.9],
+        [-0.2, -0.3],
+      ]),
+    ]);
+    const x = tf.tensor2d([
+      [1, 2],
+      [3, 4],
+    ]);
     const { grads, value } = tf.variableGrads(() => tf.sum(layer.apply(x) as tf.Tensor) as tf.Scalar);
     const g = grads[layer.weights[0].name].arraySync() as number[][];
     // d sum / dW[i][o] = sum_b x[b][i] (STE) inside the range; 0 where |W| > 0.25.
-    expect(g).toEqual([[4, 0], [6, 0]]);
+    expect(g).toEqual([
+      [4, 0],
+      [6, 0],
+    ]);
     tf.dispose([x, value, ...Object.values(grads)]);
   });
 
   it('exports integer codes that reproduce the fake-quantized output', () => {
     const quantizer = new LowbitTestStepQuantizer({ bits: 4, step: 0.125 });
-    const layer = quantDense({ units: 3, activation: 'relu', kernelQuantizer: quantizer, inputQuantizer: new LowbitTestStepQuantizer({ bits: 6, step: 0.0625 }) });
+    const layer = quantDense({
+      units: 3,
+      activation: 'relu',
+      kernelQuantizer: quantizer,
+      inputQuantizer: new LowbitTestStepQuantizer({ bits: 6, step: 0.0625 }),
+    });
     const x = ramp([5, 4], 1.5);
     const y = layer.apply(x) as tf.Tensor;
     const { kernel, bias } = layer.exportQuantized();
@@ -101,8 +138,12 @@ describe('LowbitQuantDense with quantizers', () => {
   it('rejects bad arguments with LowbitConfigError', () => {
     expect(() => quantDense({ units: 0 })).toThrow(LowbitConfigError);
     expect(() => quantDense({ units: 2.5 })).toThrow(/units = 2.5/);
-    expect(() => quantDense({ units: 2, kernelQuantizer: 'no-such-quantizer' })).toThrow(/kernelQuantizer = "no-such-quantizer".*unknown quantizer/);
-    expect(() => quantDense({ units: 2, inputQuantizer: { className: 'LowbitTestStepQuantizer', config: { bits: 99 } } })).toThrow(/bits = 99/);
+    expect(() => quantDense({ units: 2, kernelQuantizer: 'no-such-quantizer' })).toThrow(
+      /kernelQuantizer = "no-such-quantizer".*unknown quantizer/,
+    );
+    expect(() =>
+      quantDense({ units: 2, inputQuantizer: { className: 'LowbitTestStepQuantizer', config: { bits: 99 } } }),
+    ).toThrow(/bits = 99/);
     expect(() => quantDense({ units: 2 }).exportQuantized()).toThrow(/kernelQuantizer/);
     expect(() => quantDense({ units: 2, kernelQuantizer: 'test-step' }).exportQuantized()).toThrow(/must be built/);
   });

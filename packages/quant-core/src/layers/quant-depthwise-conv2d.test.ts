@@ -9,8 +9,16 @@ import { LowbitTestStepQuantizer } from './test-quantizer.fixture.js';
 describe('LowbitQuantDepthwiseConv2D without quantizers', () => {
   const cases: Array<[string, Record<string, unknown>, number[]]> = [
     ['valid 3x3', { kernelSize: 3 }, [2, 5, 5, 2]],
-    ['multiplier 2, same, strides 2, relu', { kernelSize: 2, depthMultiplier: 2, padding: 'same', strides: 2, activation: 'relu' }, [1, 6, 6, 3]],
-    ['channelsFirst, no bias, tanh', { kernelSize: 2, dataFormat: 'channelsFirst', useBias: false, activation: 'tanh' }, [1, 2, 4, 4]],
+    [
+      'multiplier 2, same, strides 2, relu',
+      { kernelSize: 2, depthMultiplier: 2, padding: 'same', strides: 2, activation: 'relu' },
+      [1, 6, 6, 3],
+    ],
+    [
+      'channelsFirst, no bias, tanh',
+      { kernelSize: 2, dataFormat: 'channelsFirst', useBias: false, activation: 'tanh' },
+      [1, 2, 4, 4],
+    ],
   ];
   for (const [label, args, shape] of cases) {
     it(`matches tf.layers.depthwiseConv2d bit for bit: ${label}`, () => {
@@ -28,7 +36,12 @@ describe('LowbitQuantDepthwiseConv2D without quantizers', () => {
 describe('LowbitQuantDepthwiseConv2D with quantizers', () => {
   it('exports integer codes that reproduce the fake-quantized output', () => {
     const inputQ = new LowbitTestStepQuantizer({ bits: 5, step: 0.125 });
-    const layer = quantDepthwiseConv2d({ kernelSize: 2, depthMultiplier: 2, kernelQuantizer: new LowbitTestStepQuantizer({ bits: 3, step: 0.25 }), inputQuantizer: inputQ });
+    const layer = quantDepthwiseConv2d({
+      kernelSize: 2,
+      depthMultiplier: 2,
+      kernelQuantizer: new LowbitTestStepQuantizer({ bits: 3, step: 0.25 }),
+      inputQuantizer: inputQ,
+    });
     const x = ramp([1, 4, 4, 2], 1.7);
     const y = layer.apply(x) as tf.Tensor;
     const { kernel, bias } = layer.exportQuantized();
@@ -39,16 +52,27 @@ describe('LowbitQuantDepthwiseConv2D with quantizers', () => {
     const xq = inputQ.call(x);
     const y2 = plain.apply(xq) as tf.Tensor;
     expect(Array.from(y2.dataSync())).toEqual(Array.from(y.dataSync()));
-    expect(layer.lowbitPrecision()).toEqual({ weight: { kind: 'int', bits: 3, signed: true }, input: { kind: 'int', bits: 5, signed: true } });
+    expect(layer.lowbitPrecision()).toEqual({
+      weight: { kind: 'int', bits: 3, signed: true },
+      input: { kind: 'int', bits: 5, signed: true },
+    });
     tf.dispose([x, y, xq, y2]);
   });
 
   it('round-trips its config, including a regularizer and a constraint (tfjs mixes them up)', () => {
-    const layer = quantDepthwiseConv2d({ kernelSize: 2, depthwiseRegularizer: tfl.regularizers.l2({ l2: 0.01 }), depthwiseConstraint: tfl.constraints.maxNorm({ maxValue: 2 }), kernelQuantizer: 'test-step' });
+    const layer = quantDepthwiseConv2d({
+      kernelSize: 2,
+      depthwiseRegularizer: tfl.regularizers.l2({ l2: 0.01 }),
+      depthwiseConstraint: tfl.constraints.maxNorm({ maxValue: 2 }),
+      kernelQuantizer: 'test-step',
+    });
     const config = layer.getConfig();
     expect((config.depthwiseConstraint as { className: string }).className).toBe('MaxNorm');
     expect((config.depthwiseRegularizer as { className: string }).className).toBe('L1L2');
-    const copy = LowbitQuantDepthwiseConv2D.fromConfig(LowbitQuantDepthwiseConv2D, structuredClone(config)) as LowbitQuantDepthwiseConv2D;
+    const copy = LowbitQuantDepthwiseConv2D.fromConfig(
+      LowbitQuantDepthwiseConv2D,
+      structuredClone(config),
+    ) as LowbitQuantDepthwiseConv2D;
     expect(copy.getConfig()).toEqual(config);
   });
 

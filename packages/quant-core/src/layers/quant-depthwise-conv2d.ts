@@ -39,12 +39,25 @@ export class LowbitQuantDepthwiseConv2D extends LowbitQuantConvLayer {
 
   override build(inputShape: tfl.Shape | tfl.Shape[]): void {
     const shape = (Array.isArray(inputShape[0]) ? inputShape[0] : inputShape) as tfl.Shape;
-    if (shape.length !== 4) throw new LowbitConfigError(`${this.name}.inputShape`, shape, 'expected a rank-4 input shape');
+    if (shape.length !== 4)
+      throw new LowbitConfigError(`${this.name}.inputShape`, shape, 'expected a rank-4 input shape');
     const channelAxis = this.dataFormat === 'channelsFirst' ? 1 : 3;
     const inputDim = shape[channelAxis];
-    if (inputDim == null || inputDim < 0) throw new LowbitConfigError(`${this.name}.inputShape`, shape, 'the channel dimension of the input must be defined');
+    if (inputDim == null || inputDim < 0)
+      throw new LowbitConfigError(
+        `${this.name}.inputShape`,
+        shape,
+        'the channel dimension of the input must be defined',
+      );
     const kernelShape = [...this.kernelSize, inputDim, this.depthMultiplier];
-    this.buildWeights('depthwise_kernel', kernelShape, 'depthwise', inputDim * this.depthMultiplier, shape, this.computeOutputShape(shape) as tfl.Shape);
+    this.buildWeights(
+      'depthwise_kernel',
+      kernelShape,
+      'depthwise',
+      inputDim * this.depthMultiplier,
+      shape,
+      this.computeOutputShape(shape) as tfl.Shape,
+    );
   }
 
   lowbitOperation(): 'depthwise-conv2d' {
@@ -53,7 +66,14 @@ export class LowbitQuantDepthwiseConv2D extends LowbitQuantConvLayer {
 
   /** The depthwise convolution (no bias, no activation), in the layer's data format. */
   protected exactProduct(inputs: tf.Tensor, kernel: tf.Tensor): tf.Tensor {
-    const y = tf.depthwiseConv2d(toNhwc(inputs, this.dataFormat), kernel as tf.Tensor4D, this.strides, this.padding === 'same' ? 'same' : 'valid', 'NHWC', this.dilationRate);
+    const y = tf.depthwiseConv2d(
+      toNhwc(inputs, this.dataFormat),
+      kernel as tf.Tensor4D,
+      this.strides,
+      this.padding === 'same' ? 'same' : 'valid',
+      'NHWC',
+      this.dilationRate,
+    );
     return fromNhwc(y, this.dataFormat);
   }
 
@@ -72,7 +92,9 @@ export class LowbitQuantDepthwiseConv2D extends LowbitQuantConvLayer {
   override getConfig(): tf.serialization.ConfigDict {
     const config = super.getConfig();
     const constraint = this.ref<tf.serialization.Serializable | null>('depthwiseConstraint');
-    config.depthwiseConstraint = constraint ? { className: constraint.getClassName(), config: constraint.getConfig() } : null;
+    config.depthwiseConstraint = constraint
+      ? { className: constraint.getClassName(), config: constraint.getConfig() }
+      : null;
     return config;
   }
 }

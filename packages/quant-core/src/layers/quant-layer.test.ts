@@ -11,10 +11,24 @@ import { LowbitTestStepQuantizer } from './test-quantizer.fixture.js';
 function tinyModel(): tfl.Sequential {
   return tfl.sequential({
     layers: [
-      quantConv2d({ inputShape: [6, 6, 1], filters: 3, kernelSize: 3, activation: 'relu', kernelQuantizer: { className: 'LowbitTestStepQuantizer', config: { bits: 4, step: 0.125, stateful: true } } }),
-      quantDepthwiseConv2d({ kernelSize: 2, kernelQuantizer: 'test-step', inputQuantizer: new LowbitTestStepQuantizer({ bits: 6, step: 0.0625 }) }),
+      quantConv2d({
+        inputShape: [6, 6, 1],
+        filters: 3,
+        kernelSize: 3,
+        activation: 'relu',
+        kernelQuantizer: { className: 'LowbitTestStepQuantizer', config: { bits: 4, step: 0.125, stateful: true } },
+      }),
+      quantDepthwiseConv2d({
+        kernelSize: 2,
+        kernelQuantizer: 'test-step',
+        inputQuantizer: new LowbitTestStepQuantizer({ bits: 6, step: 0.0625 }),
+      }),
       tfl.layers.flatten(),
-      quantDense({ units: 2, activation: 'softmax', kernelQuantizer: new LowbitTestStepQuantizer({ bits: 3, step: 0.25 }) }),
+      quantDense({
+        units: 2,
+        activation: 'softmax',
+        kernelQuantizer: new LowbitTestStepQuantizer({ bits: 3, step: 0.25 }),
+      }),
     ],
   });
 }
@@ -25,10 +39,12 @@ describe('quantized layers in models', () => {
     const x = ramp([3, 6, 6, 1]);
     const y = model.predict(x) as tf.Tensor;
     let saved: tf.io.ModelArtifacts | null = null;
-    await model.save(tf.io.withSaveHandler(async (artifacts) => {
-      saved = artifacts;
-      return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
-    }));
+    await model.save(
+      tf.io.withSaveHandler(async (artifacts) => {
+        saved = artifacts;
+        return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
+      }),
+    );
     expect(JSON.stringify(saved!.modelTopology)).toContain('LowbitTestStepQuantizer');
     // The stateful quantizer's variable is a saved weight.
     expect(saved!.weightSpecs!.map((s) => s.name).some((n) => n.endsWith('kernel_quantizer_gain'))).toBe(true);
@@ -44,12 +60,23 @@ describe('quantized layers in models', () => {
   });
 
   it('fromConfig(getConfig()) rebuilds an equal layer', () => {
-    const layer = quantConv2d({ filters: 2, kernelSize: [2, 3], strides: [1, 2], padding: 'same', activation: 'tanh', kernelQuantizer: 'test-step', name: 'c' });
+    const layer = quantConv2d({
+      filters: 2,
+      kernelSize: [2, 3],
+      strides: [1, 2],
+      padding: 'same',
+      activation: 'tanh',
+      kernelQuantizer: 'test-step',
+      name: 'c',
+    });
     const config = layer.getConfig();
     // tfjs's initializer deserialization writes into the dict it is given: pass a copy.
     const copy = LowbitQuantConv2D.fromConfig(LowbitQuantConv2D, structuredClone(config));
     expect(copy.getConfig()).toEqual(config);
-    expect(config.kernelQuantizer).toEqual({ className: 'LowbitTestStepQuantizer', config: { bits: 4, step: 0.125, stateful: false } });
+    expect(config.kernelQuantizer).toEqual({
+      className: 'LowbitTestStepQuantizer',
+      config: { bits: 4, step: 0.125, stateful: false },
+    });
   });
 
   it('does not leak tensors across training steps (fit and optimizer.minimize)', async () => {
@@ -102,7 +129,13 @@ describe('quantized layers in models', () => {
     }
     const layer = new LowbitQuantDense({ units: 2, activation: 'relu', arithmetic: new LowbitDoubleArithmetic() });
     layer.build([null, 2]);
-    layer.setWeights([tf.tensor2d([[1, -1], [2, 0.5]]), tf.tensor1d([-1, 0.25])]);
+    layer.setWeights([
+      tf.tensor2d([
+        [1, -1],
+        [2, 0.5],
+      ]),
+      tf.tensor1d([-1, 0.25]),
+    ]);
     const y = layer.apply(tf.tensor2d([[1, 1]])) as tf.Tensor;
     // relu(2 * [3, -0.5] + [-1, 0.25]) = [5, 0]
     expect(Array.from(y.dataSync())).toEqual([5, 0]);

@@ -2,7 +2,12 @@ import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
 import { LowbitConfigError } from '../errors.js';
 import { LowbitFakeQuantAffine } from '../kernels/fake-quant-affine-kernel.js';
-import { fakeQuantAffine, fakeQuantAffineComposed, hasFusedFakeQuantAffine, quantizeAffine } from './fake-quant-affine.js';
+import {
+  fakeQuantAffine,
+  fakeQuantAffineComposed,
+  hasFusedFakeQuantAffine,
+  quantizeAffine,
+} from './fake-quant-affine.js';
 
 const values = (t: tf.Tensor) => Array.from(t.dataSync());
 
@@ -18,7 +23,9 @@ describe('fakeQuantAffine', () => {
     const x = tf.tensor([-1, -0.25, -0.05, 0, 0.05, 0.15, 0.26, 2]);
     // scale 0.1, zp 2, codes [0, 7]: representable values -0.2 .. 0.5.
     const y = fakeQuantAffine(x, { scale: 0.1, zeroPoint: 2, qmin: 0, qmax: 7 });
-    const expected = [-0.2, -0.2, -0.0, 0, 0.0, 0.2, 0.3, 0.5].map((v) => Math.fround(Math.fround(Math.round(v / 0.1)) * Math.fround(0.1)));
+    const expected = [-0.2, -0.2, -0.0, 0, 0.0, 0.2, 0.3, 0.5].map((v) =>
+      Math.fround(Math.fround(Math.round(v / 0.1)) * Math.fround(0.1)),
+    );
     expect(values(y)).toEqual(expected.map((v) => (Object.is(v, -0) ? 0 : v)));
     // -0.05/0.1 = -0.5 -> 0 (even), 0.05/0.1 = 0.5 -> 0, 0.15/0.1 = 1.5 -> 2 (even).
   });
@@ -51,9 +58,15 @@ describe('fakeQuantAffine', () => {
   });
 
   it('masks the straight-through gradient to the representable range (both paths)', () => {
-    const x = tf.tensor([[-1, -0.4, 0.1], [0.35, 0.36, 2]]);
+    const x = tf.tensor([
+      [-1, -0.4, 0.1],
+      [0.35, 0.36, 2],
+    ]);
     const p = { scale: 0.1, zeroPoint: 1, qmin: -3, qmax: 4 }; // range [-0.4, 0.3] per tensor
-    const dy = tf.tensor([[1, 2, 3], [4, 5, 6]]);
+    const dy = tf.tensor([
+      [1, 2, 3],
+      [4, 5, 6],
+    ]);
     for (const op of [fakeQuantAffine, fakeQuantAffineComposed]) {
       const g = tf.grad((t: tf.Tensor) => tf.sum(tf.mul(op(t, p), dy)))(x);
       expect(values(g)).toEqual([0, 2, 3, 0, 0, 0]);
@@ -95,14 +108,18 @@ describe('fakeQuantAffine', () => {
       expect(() => fakeQuantAffineComposed(x, p as never)).toThrow(msg);
     }
     expect(() => fakeQuantAffine(tf.zeros([2], 'int32'), { scale: 1, qmin: 0, qmax: 1 })).toThrow(/x.dtype = "int32"/);
-    expect(() => quantizeAffine(tf.tensor([NaN]), { scale: 1, qmin: 0, qmax: 1 }, { bits: 1, signed: false })).toThrow(/NaN/);
+    expect(() => quantizeAffine(tf.tensor([NaN]), { scale: 1, qmin: 0, qmax: 1 }, { bits: 1, signed: false })).toThrow(
+      /NaN/,
+    );
   });
 
   it('leaks no tensors across repeated forward and backward passes', () => {
     const x = tf.randomNormal([2, 16]);
     const step = () => {
       for (const op of [fakeQuantAffine, fakeQuantAffineComposed]) {
-        const g = tf.grad((t: tf.Tensor) => tf.sum(op(t, { scale: [0.1, 0.2], qmin: -8, qmax: 7, axis: 0 } as never)))(x);
+        const g = tf.grad((t: tf.Tensor) => tf.sum(op(t, { scale: [0.1, 0.2], qmin: -8, qmax: 7, axis: 0 } as never)))(
+          x,
+        );
         g.dispose();
       }
     };
@@ -132,7 +149,9 @@ describe('fakeQuantAffine with inverseScale', () => {
     const g2 = values(tf.grad((t: tf.Tensor) => tf.sum(fakeQuantAffineComposed(t, p)))(x));
     expect(g1).toEqual(g2);
     expect(g1.filter((v) => v === 0).length).toBeGreaterThan(0);
-    expect(() => fakeQuantAffine(x, { scale: 1, inverseScale: 1, qmin: 0, qmax: 1 })).toThrow(/exactly one of scale and inverseScale/);
+    expect(() => fakeQuantAffine(x, { scale: 1, inverseScale: 1, qmin: 0, qmax: 1 })).toThrow(
+      /exactly one of scale and inverseScale/,
+    );
     expect(() => fakeQuantAffine(x, { inverseScale: -1, qmin: 0, qmax: 1 })).toThrow(/inverseScale\[0\] = -1/);
   });
 });

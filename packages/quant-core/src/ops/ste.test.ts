@@ -33,14 +33,23 @@ describe('STE ops', () => {
 
   it('straightThrough keeps the custom gradient when forward returns its input', () => {
     const x = tf.tensor([1, 2]);
-    const g = tf.grad((t: tf.Tensor) => tf.sum(tf.mul(straightThrough(t, (u) => u), 3)))(x);
+    const g = tf.grad((t: tf.Tensor) =>
+      tf.sum(
+        tf.mul(
+          straightThrough(t, (u) => u),
+          3,
+        ),
+      ),
+    )(x);
     expect(values(g)).toEqual([3, 3]);
   });
 
   it('leaks no tensors across repeated forward and backward passes', () => {
     const x = tf.randomNormal([64]);
     const step = () => {
-      const g = tf.grad((t: tf.Tensor) => tf.sum(tf.addN([clipSte(roundSte(tf.mul(t, 4)), -3, 3), signSte(t), floorSte(t)])))(x);
+      const g = tf.grad((t: tf.Tensor) =>
+        tf.sum(tf.addN([clipSte(roundSte(tf.mul(t, 4)), -3, 3), signSte(t), floorSte(t)])),
+      )(x);
       g.dispose();
     };
     step();

@@ -2,7 +2,16 @@ import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
 import { LowbitConfigError } from '../errors.js';
 import { SeededRng } from '../random.js';
-import { shiftPow2, wageAlpha, wageClip, wageInitLimit, wageQ, wageQuantizeError, wageQuantizeGradient, wageSigma } from './wage.js';
+import {
+  shiftPow2,
+  wageAlpha,
+  wageClip,
+  wageInitLimit,
+  wageQ,
+  wageQuantizeError,
+  wageQuantizeGradient,
+  wageSigma,
+} from './wage.js';
 
 const values = (t: tf.Tensor) => Array.from(t.dataSync());
 
@@ -35,7 +44,9 @@ describe('WAGE math', () => {
   it('error quantizer scales by Shift(max|e|) then quantizes to k_E bits; all-zero errors stay 0', () => {
     const e = tf.tensor([0.003, -0.0061, 0.0001]); // max 0.0061 -> Shift = 2^-7 = 0.0078125
     const q = values(wageQuantizeError(e, 4)); // sigma 1/8, clip to +-7/8
-    const ref = [0.003, -0.0061, 0.0001].map((v) => Math.max(-7 / 8, Math.min(7 / 8, Math.round((v / 0.0078125) * 8) / 8)));
+    const ref = [0.003, -0.0061, 0.0001].map((v) =>
+      Math.max(-7 / 8, Math.min(7 / 8, Math.round((v / 0.0078125) * 8) / 8)),
+    );
     expect(q).toEqual(ref);
     expect(values(wageQuantizeError(tf.zeros([3]), 8))).toEqual([0, 0, 0]);
   });

@@ -49,7 +49,9 @@ describe('LowbitTernaryQuantizer', () => {
 
   it('identity gradient', () => {
     const q = new LowbitTernaryQuantizer();
-    expect(values(tf.grad((t: tf.Tensor) => tf.sum(tf.mul(q.call(t), tf.tensor([1, 2, 3]))))(tf.tensor([-5, 0.01, 3])))).toEqual([1, 2, 3]);
+    expect(
+      values(tf.grad((t: tf.Tensor) => tf.sum(tf.mul(q.call(t), tf.tensor([1, 2, 3]))))(tf.tensor([-5, 0.01, 3]))),
+    ).toEqual([1, 2, 3]);
   });
 
   it('precision, export, config round trip, errors, no leaks', () => {
@@ -61,8 +63,12 @@ describe('LowbitTernaryQuantizer', () => {
     expect(Array.from(qt.dequantize())).toEqual(values(q.call(x)));
     expect(getQuantizer(serializeQuantizer(q)!)!.getConfig()).toEqual({ threshold: 0.5 });
     expect(getQuantizer('ternary')).toBeInstanceOf(LowbitTernaryQuantizer);
-    for (const threshold of [0, -1, NaN, 11]) expect(() => new LowbitTernaryQuantizer({ threshold })).toThrow(/threshold/);
-    const step = () => tf.grad((t: tf.Tensor) => tf.sum(q.call(t)))(x).dispose();
+    for (const threshold of [0, -1, NaN, 11])
+      expect(() => new LowbitTernaryQuantizer({ threshold })).toThrow(/threshold/);
+    const step = () =>
+      tf
+        .grad((t: tf.Tensor) => tf.sum(q.call(t)))(x)
+        .dispose();
     step();
     const before = tf.memory().numTensors;
     for (let i = 0; i < 3; i++) step();

@@ -18,19 +18,58 @@ import { LowbitWrpnQuantizer } from './wrpn.js';
 
 const RUNS = { numRuns: 40, seed: 20261121 };
 const floats = (lo: number, hi: number) =>
-  fc.array(fc.float({ min: Math.fround(lo), max: Math.fround(hi), noNaN: true, noDefaultInfinity: true }), { minLength: 1, maxLength: 24 });
+  fc.array(fc.float({ min: Math.fround(lo), max: Math.fround(hi), noNaN: true, noDefaultInfinity: true }), {
+    minLength: 1,
+    maxLength: 24,
+  });
 
 /** Linear quantizers with a fixed grid: range [lo, hi] and step. */
 const linear: { name: string; make: () => Quantizer; lo: number; hi: number; step: number }[] = [
   { name: 'wrpn w4', make: () => new LowbitWrpnQuantizer({ bits: 4 }), lo: -1, hi: 1, step: 1 / 7 },
   { name: 'wrpn w2 (ternary)', make: () => new LowbitWrpnQuantizer({ bits: 2 }), lo: -1, hi: 1, step: 1 },
   { name: 'wrpn a3', make: () => new LowbitWrpnQuantizer({ bits: 3, mode: 'activation' }), lo: 0, hi: 1, step: 1 / 7 },
-  { name: 'dorefa a4', make: () => new LowbitDorefaQuantizer({ bits: 4, mode: 'activation' }), lo: 0, hi: 1, step: 1 / 15 },
-  { name: 'uniform fixed', make: () => new LowbitUniformQuantizer({ bits: 5, range: [-2, 2] }), lo: -2, hi: 2, step: 2 / 15 },
-  { name: 'uniform affine fixed', make: () => new LowbitUniformQuantizer({ bits: 4, signed: false, symmetric: false, range: [-1, 3] }), lo: -16 / 15, hi: 44 / 15, step: 4 / 15 },
-  { name: 'linear-fsr', make: () => new LowbitLinearFsrQuantizer({ bits: 4, fsr: 1 }), lo: 0, hi: 2 - 1 / 8, step: 1 / 8 },
-  { name: 'wage 8', make: () => new LowbitWageQuantizer({ bits: 8 }), lo: -1 + 1 / 128, hi: 1 - 1 / 128, step: 1 / 128 },
-  { name: 'wage 3 act', make: () => new LowbitWageQuantizer({ bits: 3, mode: 'activation' }), lo: -0.75, hi: 0.75, step: 0.25 },
+  {
+    name: 'dorefa a4',
+    make: () => new LowbitDorefaQuantizer({ bits: 4, mode: 'activation' }),
+    lo: 0,
+    hi: 1,
+    step: 1 / 15,
+  },
+  {
+    name: 'uniform fixed',
+    make: () => new LowbitUniformQuantizer({ bits: 5, range: [-2, 2] }),
+    lo: -2,
+    hi: 2,
+    step: 2 / 15,
+  },
+  {
+    name: 'uniform affine fixed',
+    make: () => new LowbitUniformQuantizer({ bits: 4, signed: false, symmetric: false, range: [-1, 3] }),
+    lo: -16 / 15,
+    hi: 44 / 15,
+    step: 4 / 15,
+  },
+  {
+    name: 'linear-fsr',
+    make: () => new LowbitLinearFsrQuantizer({ bits: 4, fsr: 1 }),
+    lo: 0,
+    hi: 2 - 1 / 8,
+    step: 1 / 8,
+  },
+  {
+    name: 'wage 8',
+    make: () => new LowbitWageQuantizer({ bits: 8 }),
+    lo: -1 + 1 / 128,
+    hi: 1 - 1 / 128,
+    step: 1 / 128,
+  },
+  {
+    name: 'wage 3 act',
+    make: () => new LowbitWageQuantizer({ bits: 3, mode: 'activation' }),
+    lo: -0.75,
+    hi: 0.75,
+    step: 0.25,
+  },
 ];
 
 /** Every quantizer, including data-dependent ones (for the export property). */
@@ -85,7 +124,13 @@ describe('quantizer contract (property tests)', () => {
 
   it('log quantizers with a fixed FSR are idempotent', () => {
     for (const q of [new LowbitLogQuantizer({ bits: 4, fsr: 1 }), new LowbitLogSqrt2Quantizer({ bits: 4, fsr: 1 })]) {
-      fc.assert(fc.property(floats(-3, 3), (xs) => { const once = run(q, xs); expect(run(q, once)).toEqual(once); }), RUNS);
+      fc.assert(
+        fc.property(floats(-3, 3), (xs) => {
+          const once = run(q, xs);
+          expect(run(q, once)).toEqual(once);
+        }),
+        RUNS,
+      );
     }
   });
 
@@ -97,7 +142,9 @@ describe('quantizer contract (property tests)', () => {
         expect(tf.tidy(() => Array.from(fakeQuantAffine(tf.tensor(once), p).dataSync()))).toEqual(once);
         const lo = (p.qmin - zp) * 0.1;
         const hi = (p.qmax - zp) * 0.1;
-        xs.forEach((v, i) => { if (v >= lo && v <= hi) expect(Math.abs(once[i] - v)).toBeLessThanOrEqual(0.05 + 1e-6); });
+        xs.forEach((v, i) => {
+          if (v >= lo && v <= hi) expect(Math.abs(once[i] - v)).toBeLessThanOrEqual(0.05 + 1e-6);
+        });
       }),
       RUNS,
     );
@@ -107,7 +154,11 @@ describe('quantizer contract (property tests)', () => {
 describe('quantizer memory', () => {
   it('no quantizer leaks tensors across repeated calls, gradient steps and exports', () => {
     const x = tf.randomNormal([4, 8], 0, 1.5, 'float32', 21);
-    for (const { name, make } of [...all, { name: 'uniform lsq', make: () => new LowbitUniformQuantizer({ bits: 4, range: 'lsq', perChannel: true }) }, { name: 'uniform ema', make: () => new LowbitUniformQuantizer({ bits: 8, range: 'ema' }) }]) {
+    for (const { name, make } of [
+      ...all,
+      { name: 'uniform lsq', make: () => new LowbitUniformQuantizer({ bits: 4, range: 'lsq', perChannel: true }) },
+      { name: 'uniform ema', make: () => new LowbitUniformQuantizer({ bits: 8, range: 'ema' }) },
+    ]) {
       const q = make();
       const step = () => {
         tf.grad((t: tf.Tensor) => tf.sum(tf.square(q.call(t, { training: true }))))(x).dispose();
@@ -127,7 +178,18 @@ describe('quantizer memory', () => {
 describe('quantizer registry', () => {
   it('knows every alias of this folder', () => {
     const known = knownQuantizers();
-    for (const alias of ['wrpn', 'dorefa', 'uniform', 'log2', 'log-sqrt2', 'pow2', 'linear-fsr', 'wage', 'binary', 'ternary']) {
+    for (const alias of [
+      'wrpn',
+      'dorefa',
+      'uniform',
+      'log2',
+      'log-sqrt2',
+      'pow2',
+      'linear-fsr',
+      'wage',
+      'binary',
+      'ternary',
+    ]) {
       expect(known).toContain(alias);
       expect(getQuantizer(alias)!.precision().bits).toBeGreaterThan(0);
     }

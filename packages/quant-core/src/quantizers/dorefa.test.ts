@@ -22,8 +22,9 @@ describe('LowbitDorefaQuantizer', () => {
       const y = values(new LowbitDorefaQuantizer({ bits }).call(tf.tensor(w)));
       dorefaWeights(w, bits).forEach((v, i) => expect(y[i]).toBeCloseTo(v, 6));
     }
-    expect(values(new LowbitDorefaQuantizer({ bits: 2 }).call(tf.tensor([-2, -0.5, 0.5, 2])))
-      .map((v) => Math.round(v * 3))).toEqual([-3, -1, 1, 3]);
+    expect(
+      values(new LowbitDorefaQuantizer({ bits: 2 }).call(tf.tensor([-2, -0.5, 0.5, 2]))).map((v) => Math.round(v * 3)),
+    ).toEqual([-3, -1, 1, 3]);
   });
 
   it('weights: gradient is the autodiff of the tanh normalisation with round passed straight through', () => {
@@ -31,7 +32,11 @@ describe('LowbitDorefaQuantizer', () => {
     const x = tf.tensor([-0.6, 0.2, 0.4, 1.0]);
     const g = values(tf.grad((t: tf.Tensor) => tf.sum(q.call(t)))(x));
     // Reference: d/dw of sum(2 r - 1) with r = tanh(w) / (2 max|tanh w|) + 1/2 (round's gradient = 1).
-    const ref = values(tf.grad((t: tf.Tensor) => tf.sum(tf.sub(tf.mul(tf.add(tf.div(tf.tanh(t), tf.mul(tf.max(tf.abs(tf.tanh(t))), 2)), 0.5), 2), 1)))(x));
+    const ref = values(
+      tf.grad((t: tf.Tensor) =>
+        tf.sum(tf.sub(tf.mul(tf.add(tf.div(tf.tanh(t), tf.mul(tf.max(tf.abs(tf.tanh(t))), 2)), 0.5), 2), 1)),
+      )(x),
+    );
     g.forEach((v, i) => expect(v).toBeCloseTo(ref[i], 5));
     // Not the identity: the gradient flows through tanh (and to the max element).
     expect(g[1]).not.toBeCloseTo(1, 2);
@@ -54,7 +59,11 @@ describe('LowbitDorefaQuantizer', () => {
   it('precision, integer export equal to call(), config round trip', () => {
     expect(new LowbitDorefaQuantizer({ bits: 3 }).precision()).toEqual({ kind: 'int', bits: 3, signed: true });
     expect(new LowbitDorefaQuantizer({ bits: 1 }).precision()).toEqual({ kind: 'binary', bits: 1, signed: true });
-    expect(new LowbitDorefaQuantizer({ bits: 4, mode: 'activation' }).precision()).toEqual({ kind: 'int', bits: 4, signed: false });
+    expect(new LowbitDorefaQuantizer({ bits: 4, mode: 'activation' }).precision()).toEqual({
+      kind: 'int',
+      bits: 4,
+      signed: false,
+    });
     const x = tf.randomNormal([6, 5], 0, 1, 'float32', 5);
     for (const config of [{ bits: 1 }, { bits: 3 }, { bits: 4, mode: 'activation' as const }]) {
       const q = new LowbitDorefaQuantizer(config);

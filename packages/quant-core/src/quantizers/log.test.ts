@@ -22,19 +22,29 @@ function logQuant(x: number[], bits: number, fsr: number, spo: number, signed: b
 describe('LowbitLogQuantizer', () => {
   it('base 2, signed: sign * 2^clip(round(log2|x|)), 0 -> 0, underflow -> 0, overflow -> 2^FSR', () => {
     const q = new LowbitLogQuantizer({ bits: 3, fsr: 0 }); // levels 1, 1/2, 1/4
-    expect(values(q.call(tf.tensor([0.7, -0.3, 0.2, 0.1, 0.01, 0, 5, -8])))).toEqual([0.5, -0.25, 0.25, 0, 0, 0, 1, -1]);
+    expect(values(q.call(tf.tensor([0.7, -0.3, 0.2, 0.1, 0.01, 0, 5, -8])))).toEqual([
+      0.5, -0.25, 0.25, 0, 0, 0, 1, -1,
+    ]);
     // 0.1: round(log2 0.1) = round(-3.32) = -3 < -2 (smallest level): underflows to 0.
     const x = [0.003, -0.02, 0.07, 0.4, -1.1, 3, 9.5, 30];
     for (const bits of [2, 3, 4, 5]) {
-      expect(values(new LowbitLogQuantizer({ bits, fsr: 3 }).call(tf.tensor(x)))).toEqual(logQuant(x, bits, 3, 1, true));
+      expect(values(new LowbitLogQuantizer({ bits, fsr: 3 }).call(tf.tensor(x)))).toEqual(
+        logQuant(x, bits, 3, 1, true),
+      );
     }
   });
 
   it('base sqrt 2 has twice the steps per octave; unsigned maps negatives to 0', () => {
     const x = [0.05, 0.3, 0.7, 1, 1.3, 2.9, -4];
-    expect(values(new LowbitLogSqrt2Quantizer({ bits: 4, fsr: 2 }).call(tf.tensor(x)))).toEqual(logQuant(x, 4, 2, 2, true));
-    expect(values(new LowbitLogQuantizer({ bits: 3, signed: false, base: 'sqrt2', fsr: 1 }).call(tf.tensor(x)))).toEqual(logQuant(x, 3, 1, 2, false));
-    expect(values(new LowbitLogQuantizer({ bits: 3, signed: false, fsr: 1 }).call(tf.tensor([-3, 0.5])))).toEqual([0, 0.5]);
+    expect(values(new LowbitLogSqrt2Quantizer({ bits: 4, fsr: 2 }).call(tf.tensor(x)))).toEqual(
+      logQuant(x, 4, 2, 2, true),
+    );
+    expect(
+      values(new LowbitLogQuantizer({ bits: 3, signed: false, base: 'sqrt2', fsr: 1 }).call(tf.tensor(x))),
+    ).toEqual(logQuant(x, 3, 1, 2, false));
+    expect(values(new LowbitLogQuantizer({ bits: 3, signed: false, fsr: 1 }).call(tf.tensor([-3, 0.5])))).toEqual([
+      0, 0.5,
+    ]);
   });
 
   it("fsr 'auto' calibrates round(log2 max|x|) per tensor", () => {
@@ -46,12 +56,20 @@ describe('LowbitLogQuantizer', () => {
 
   it('straight-through gradient everywhere', () => {
     const q = new LowbitLogQuantizer({ bits: 3, fsr: 0 });
-    expect(values(tf.grad((t: tf.Tensor) => tf.sum(tf.mul(q.call(t), tf.tensor([1, 2, 3, 4]))))(tf.tensor([0, 0.01, 0.6, 5])))).toEqual([1, 2, 3, 4]);
+    expect(
+      values(
+        tf.grad((t: tf.Tensor) => tf.sum(tf.mul(q.call(t), tf.tensor([1, 2, 3, 4]))))(tf.tensor([0, 0.01, 0.6, 5])),
+      ),
+    ).toEqual([1, 2, 3, 4]);
   });
 
   it('quantize() gives pow2 codes whose dequantize() equals call() bit for bit', () => {
     const x = tf.randomNormal([5, 8], 0, 2, 'float32', 12);
-    for (const q of [new LowbitLogQuantizer({ bits: 4 }), new LowbitLogSqrt2Quantizer({ bits: 5 }), new LowbitLogQuantizer({ bits: 3, signed: false, fsr: 1 })]) {
+    for (const q of [
+      new LowbitLogQuantizer({ bits: 4 }),
+      new LowbitLogSqrt2Quantizer({ bits: 5 }),
+      new LowbitLogQuantizer({ bits: 3, signed: false, fsr: 1 }),
+    ]) {
       const qt = q.quantize(x);
       expect(qt.encoding).toBe('pow2');
       expect(Array.from(qt.dequantize())).toEqual(values(q.call(x)));
@@ -80,10 +98,16 @@ describe('LowbitLogQuantizer', () => {
   it('leaks no tensors', () => {
     const q = new LowbitLogQuantizer({ bits: 4 });
     const x = tf.randomNormal([16]);
-    const step = () => tf.grad((t: tf.Tensor) => tf.sum(q.call(t)))(x).dispose();
+    const step = () =>
+      tf
+        .grad((t: tf.Tensor) => tf.sum(q.call(t)))(x)
+        .dispose();
     step();
     const before = tf.memory().numTensors;
-    for (let i = 0; i < 3; i++) { step(); q.quantize(x); }
+    for (let i = 0; i < 3; i++) {
+      step();
+      q.quantize(x);
+    }
     expect(tf.memory().numTensors).toBe(before);
   });
 });

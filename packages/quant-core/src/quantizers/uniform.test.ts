@@ -19,7 +19,11 @@ class HostLayer extends tfl.layers.Layer {
     super({});
   }
   override build(shape: tfl.Shape | tfl.Shape[]): void {
-    this.q.build((shape as number[]).map((d) => d ?? 1), this as never, 'input');
+    this.q.build(
+      (shape as number[]).map((d) => d ?? 1),
+      this as never,
+      'input',
+    );
     this.built = true;
   }
   override call(inputs: tf.Tensor | tf.Tensor[], kwargs: { training?: boolean }): tf.Tensor {
@@ -36,7 +40,9 @@ describe('LowbitUniformQuantizer', () => {
   });
 
   it('symmetric unsigned clips negatives; affine puts 0 exactly on the grid via the zero point', () => {
-    expect(values(new LowbitUniformQuantizer({ bits: 2, signed: false }).call(tf.tensor(x)))).toEqual(ref(x, 2 / 3, 0, 0, 3));
+    expect(values(new LowbitUniformQuantizer({ bits: 2, signed: false }).call(tf.tensor(x)))).toEqual(
+      ref(x, 2 / 3, 0, 0, 3),
+    );
     const affine = new LowbitUniformQuantizer({ bits: 2, signed: false, symmetric: false, range: [-1, 3] });
     // scale 4/3, zp = round(0 + 1 / (4/3)) = 1: levels -4/3, 0, 4/3, 8/3.
     expect(values(affine.call(tf.tensor(x)))).toEqual(ref(x, 4 / 3, 1, 0, 3));
@@ -45,7 +51,10 @@ describe('LowbitUniformQuantizer', () => {
   });
 
   it('per channel: one scale per slice along the axis', () => {
-    const t = tf.tensor([[0.1, -0.4, 0.25], [3, -1, 2]]);
+    const t = tf.tensor([
+      [0.1, -0.4, 0.25],
+      [3, -1, 2],
+    ]);
     const y = values(new LowbitUniformQuantizer({ bits: 4, perChannel: true, axis: 0 }).call(t));
     expect(y).toEqual([...ref([0.1, -0.4, 0.25], 0.4 / 7, 0, -7, 7), ...ref([3, -1, 2], 3 / 7, 0, -7, 7)]);
     const q = new LowbitUniformQuantizer({ bits: 4, perChannel: true }).quantize(t);
@@ -64,7 +73,10 @@ describe('LowbitUniformQuantizer', () => {
     const q = new LowbitUniformQuantizer({ bits: 8, symmetric: false, range: 'ema', momentum: 0.5 });
     const layer = new HostLayer(q);
     layer.apply(tf.zeros([1, 2]));
-    expect(layer.nonTrainableWeights.map((w) => w.originalName.split('/').pop())).toEqual(['input_ema_min', 'input_ema_max']);
+    expect(layer.nonTrainableWeights.map((w) => w.originalName.split('/').pop())).toEqual([
+      'input_ema_min',
+      'input_ema_max',
+    ]);
     expect(layer.trainableWeights).toEqual([]);
     layer.apply(tf.tensor([[-1, 3]]), { training: true }); // first update takes the batch range
     expect(layer.getWeights().map((w) => w.dataSync()[0])).toEqual([-1, 3]);
@@ -123,7 +135,11 @@ describe('LowbitUniformQuantizer', () => {
     expect(y.reduce((a, b) => a + b, 0) / y.length).toBeCloseTo(0.3, 1);
     expect(values(new LowbitUniformQuantizer(cfg).call(t, { training: true }))).toEqual(y);
     expect(new Set(values(new LowbitUniformQuantizer(cfg).call(t)))).toEqual(new Set([0]));
-    const g = values(tf.grad((u: tf.Tensor) => tf.sum(new LowbitUniformQuantizer(cfg).call(u, { training: true })))(tf.tensor([-8, 0.2, 8])));
+    const g = values(
+      tf.grad((u: tf.Tensor) => tf.sum(new LowbitUniformQuantizer(cfg).call(u, { training: true })))(
+        tf.tensor([-8, 0.2, 8]),
+      ),
+    );
     expect(g).toEqual([0, 1, 0]);
   });
 
@@ -146,7 +162,16 @@ describe('LowbitUniformQuantizer', () => {
   });
 
   it('round-trips its config and rejects bad settings', () => {
-    const q = new LowbitUniformQuantizer({ bits: 6, signed: false, symmetric: false, perChannel: true, axis: 0, range: [-1, 2], stochastic: true, seed: 3 });
+    const q = new LowbitUniformQuantizer({
+      bits: 6,
+      signed: false,
+      symmetric: false,
+      perChannel: true,
+      axis: 0,
+      range: [-1, 2],
+      stochastic: true,
+      seed: 3,
+    });
     const back = getQuantizer(serializeQuantizer(q)!)!;
     expect(back.getConfig()).toEqual(q.getConfig());
     expect(getQuantizer('uniform')).toBeInstanceOf(LowbitUniformQuantizer);
@@ -161,12 +186,19 @@ describe('LowbitUniformQuantizer', () => {
 
   it('leaks no tensors across training steps (ema, lsq, stochastic)', () => {
     const data = tf.randomNormal([8, 4], 0, 1, 'float32', 1);
-    for (const c of [{ range: 'ema' }, { range: 'lsq', perChannel: true }, { range: 'minmax', stochastic: true }] as UniformQuantizerConfig[]) {
+    for (const c of [
+      { range: 'ema' },
+      { range: 'lsq', perChannel: true },
+      { range: 'minmax', stochastic: true },
+    ] as UniformQuantizerConfig[]) {
       const q = new LowbitUniformQuantizer({ bits: 4, ...c });
       const opt = tf.train.sgd(0.01);
       const loss = () => tf.sum(tf.square(q.call(data, { training: true }))) as tf.Scalar;
       // lsq has a trainable step: a real optimizer step; the others: a gradient wrt the input.
-      const step = () => (c.range === 'lsq' ? tf.dispose(opt.minimize(loss, true) ?? []) : tf.dispose(tf.grad((u: tf.Tensor) => tf.sum(tf.square(q.call(u, { training: true }))))(data)));
+      const step = () =>
+        c.range === 'lsq'
+          ? tf.dispose(opt.minimize(loss, true) ?? [])
+          : tf.dispose(tf.grad((u: tf.Tensor) => tf.sum(tf.square(q.call(u, { training: true }))))(data));
       q.build(data.shape); // variables must exist before minimize() lists them
       step();
       const before = tf.memory().numTensors;

@@ -7,7 +7,8 @@ import { LowbitWrpnQuantizer } from './wrpn.js';
 const values = (t: tf.Tensor) => Array.from(t.dataSync());
 /** Round half to even, as the paper's round is read here (and as tf.round does). */
 const rint = (v: number) => (Math.abs(v % 1) === 0.5 ? 2 * Math.round(v / 2) : Math.round(v));
-const grad = (q: LowbitWrpnQuantizer, x: tf.Tensor, dy: tf.Tensor) => values(tf.grad((t: tf.Tensor) => tf.sum(tf.mul(q.call(t), dy)))(x));
+const grad = (q: LowbitWrpnQuantizer, x: tf.Tensor, dy: tf.Tensor) =>
+  values(tf.grad((t: tf.Tensor) => tf.sum(tf.mul(q.call(t), dy)))(x));
 
 describe('LowbitWrpnQuantizer', () => {
   it('activations: round((2^k-1) clip(a,0,1)) / (2^k-1)', () => {
@@ -53,8 +54,16 @@ describe('LowbitWrpnQuantizer', () => {
     expect(new LowbitWrpnQuantizer({ bits: 4 }).precision()).toEqual({ kind: 'int', bits: 4, signed: true });
     expect(new LowbitWrpnQuantizer({ bits: 2 }).precision()).toEqual({ kind: 'ternary', bits: 2, signed: true });
     expect(new LowbitWrpnQuantizer({ bits: 1 }).precision()).toEqual({ kind: 'binary', bits: 1, signed: true });
-    expect(new LowbitWrpnQuantizer({ bits: 4, mode: 'activation' }).precision()).toEqual({ kind: 'int', bits: 4, signed: false });
-    expect(new LowbitWrpnQuantizer({ bits: 1, mode: 'activation' }).precision()).toEqual({ kind: 'zero-one', bits: 1, signed: false });
+    expect(new LowbitWrpnQuantizer({ bits: 4, mode: 'activation' }).precision()).toEqual({
+      kind: 'int',
+      bits: 4,
+      signed: false,
+    });
+    expect(new LowbitWrpnQuantizer({ bits: 1, mode: 'activation' }).precision()).toEqual({
+      kind: 'zero-one',
+      bits: 1,
+      signed: false,
+    });
   });
 
   it('integer export: codes in range and dequantize() equals call() bit for bit', () => {
@@ -80,7 +89,9 @@ describe('LowbitWrpnQuantizer', () => {
   it('rejects bad bits, modes and options with LowbitConfigError', () => {
     for (const bits of [0, 33, 2.5, NaN, '4']) {
       expect(() => new LowbitWrpnQuantizer({ bits } as never)).toThrow(LowbitConfigError);
-      expect(() => new LowbitWrpnQuantizer({ bits } as never)).toThrow(/bits = .* is invalid: expected an integer from 1 to 24/);
+      expect(() => new LowbitWrpnQuantizer({ bits } as never)).toThrow(
+        /bits = .* is invalid: expected an integer from 1 to 24/,
+      );
     }
     expect(() => new LowbitWrpnQuantizer({ mode: 'weights' } as never)).toThrow(/mode = "weights"/);
     expect(() => new LowbitWrpnQuantizer({ bitz: 4 } as never)).toThrow(/LowbitWrpnQuantizer.bitz/);

@@ -20,7 +20,14 @@ describe('paretoFront', () => {
     fc.assert(
       fc.property(fc.array(point, { minLength: 1, maxLength: 12 }), (pts) => {
         const rows = pts.map((p, i) => ({ ...p, label: `p${i}` }));
-        const dominated = (r: (typeof rows)[number]) => rows.some((o) => o !== r && o.energyPj <= r.energyPj && o.accuracy >= r.accuracy && (o.energyPj < r.energyPj || o.accuracy > r.accuracy || rows.indexOf(o) < rows.indexOf(r)));
+        const dominated = (r: (typeof rows)[number]) =>
+          rows.some(
+            (o) =>
+              o !== r &&
+              o.energyPj <= r.energyPj &&
+              o.accuracy >= r.accuracy &&
+              (o.energyPj < r.energyPj || o.accuracy > r.accuracy || rows.indexOf(o) < rows.indexOf(r)),
+          );
         // ties (same energy and accuracy) keep one representative: compare sets of (energy, accuracy)
         const key = (r: { energyPj: number; accuracy: number }) => `${r.energyPj}/${r.accuracy}`;
         const expected = new Set(rows.filter((r) => !dominated(r)).map(key));
@@ -33,14 +40,17 @@ describe('paretoFront', () => {
 
 describe('renderSvg', () => {
   it('renders a Vega-Lite spec to an SVG string with one mark per technique', async () => {
-    const row = (label: string, energyPj: number, accuracy: number) => ({ label, energyPj, accuracy, curve: [], layers: [] }) as unknown as TechniqueRow;
+    const row = (label: string, energyPj: number, accuracy: number) =>
+      ({ label, energyPj, accuracy, curve: [], layers: [] }) as unknown as TechniqueRow;
     const svg = await renderSvg(paretoSpec([row('fp32', 1e8, 0.9), row('w4a4', 2e7, 0.88), row('w2a2', 1e7, 0.8)]));
     expect(svg.startsWith('<svg')).toBe(true);
     expect(svg).toContain('Accuracy vs estimated energy');
     for (const t of ['fp32', 'w4a4', 'w2a2']) expect(svg).toContain(`>${t}</text>`);
     expect((svg.match(/class="mark-symbol/g) ?? []).length).toBe(1); // one symbol group
     // coinciding points share one label
-    const twin = await renderSvg(paretoSpec([row('fp32', 1e8, 0.9), row('dqa', 1.01e8, 0.899), row('w4a4', 2e7, 0.88)]));
+    const twin = await renderSvg(
+      paretoSpec([row('fp32', 1e8, 0.9), row('dqa', 1.01e8, 0.899), row('w4a4', 2e7, 0.88)]),
+    );
     expect(twin).toContain('>fp32 / dqa</text>');
     expect(twin).not.toContain('>dqa</text>');
     expect((svg.match(/<path [^>]*transform="translate/g) ?? []).length).toBeGreaterThanOrEqual(3);

@@ -11,7 +11,13 @@ import { compile, type TopLevelSpec } from 'vega-lite';
 import type { TechniqueRow } from '../suite-summary.js';
 
 const FONT = { font: 'Helvetica, Arial, sans-serif', labelFontSize: 11, titleFontSize: 12 };
-const CONFIG = { axis: FONT, legend: FONT, header: FONT, title: { fontSize: 14, font: FONT.font }, view: { stroke: '#ddd' } };
+const CONFIG = {
+  axis: FONT,
+  legend: FONT,
+  header: FONT,
+  title: { fontSize: 14, font: FONT.font },
+  view: { stroke: '#ddd' },
+};
 
 export async function renderSvg(spec: TopLevelSpec): Promise<string> {
   const view = new vega.View(vega.parse(compile(spec).spec), { renderer: 'none' });
@@ -39,12 +45,20 @@ export function paretoFront(rows: Array<{ energyPj: number; accuracy: number; la
 /** Accuracy against estimated energy (log scale), the Pareto front as a line. */
 export function paretoSpec(rows: TechniqueRow[]): TopLevelSpec {
   const front = new Set(paretoFront(rows));
-  const values = rows.map((r) => ({ technique: r.label, text: r.label, energy: r.energyPj / 1e6, accuracy: 100 * r.accuracy, pareto: front.has(r.label) ? 'on the Pareto front' : 'dominated' }));
+  const values = rows.map((r) => ({
+    technique: r.label,
+    text: r.label,
+    energy: r.energyPj / 1e6,
+    accuracy: 100 * r.accuracy,
+    pareto: front.has(r.label) ? 'on the Pareto front' : 'dominated',
+  }));
   const minEnergy = Math.min(...values.map((v) => v.energy));
   const maxEnergy = Math.max(...values.map((v) => v.energy));
   // Points that (nearly) coincide share one label, or their labels print over each other.
   values.forEach((v, i) => {
-    const first = values.findIndex((u) => Math.abs(Math.log10(u.energy / v.energy)) < 0.02 && Math.abs(u.accuracy - v.accuracy) < 1);
+    const first = values.findIndex(
+      (u) => Math.abs(Math.log10(u.energy / v.energy)) < 0.02 && Math.abs(u.accuracy - v.accuracy) < 1,
+    );
     if (first < i) {
       values[first].text += ` / ${v.technique}`;
       v.text = '';
@@ -61,21 +75,40 @@ export function paretoSpec(rows: TechniqueRow[]): TopLevelSpec {
       {
         transform: [{ filter: "datum.pareto === 'on the Pareto front'" }],
         mark: { type: 'line', color: '#888', strokeDash: [4, 3] },
-        encoding: { x: { field: 'energy', type: 'quantitative', scale: { type: 'log' } }, y: { field: 'accuracy', type: 'quantitative' }, order: { field: 'energy' } },
+        encoding: {
+          x: { field: 'energy', type: 'quantitative', scale: { type: 'log' } },
+          y: { field: 'accuracy', type: 'quantitative' },
+          order: { field: 'energy' },
+        },
       },
       {
         mark: { type: 'point', filled: true, size: 120 },
         encoding: {
           // Room on the right for the labels of the costliest points.
-          x: { field: 'energy', type: 'quantitative', scale: { type: 'log', nice: false, domain: [minEnergy / 1.5, maxEnergy * 4] }, title: 'estimated energy per inference (uJ, log scale)' },
-          y: { field: 'accuracy', type: 'quantitative', scale: { zero: false, padding: 20 }, title: 'test accuracy (%)' },
+          x: {
+            field: 'energy',
+            type: 'quantitative',
+            scale: { type: 'log', nice: false, domain: [minEnergy / 1.5, maxEnergy * 4] },
+            title: 'estimated energy per inference (uJ, log scale)',
+          },
+          y: {
+            field: 'accuracy',
+            type: 'quantitative',
+            scale: { zero: false, padding: 20 },
+            title: 'test accuracy (%)',
+          },
           color: { field: 'technique', type: 'nominal', legend: null },
           shape: { field: 'pareto', type: 'nominal', title: null, legend: null },
         },
       },
       {
         mark: { type: 'text', align: 'left', dx: 8, dy: -8, fontSize: 11 },
-        encoding: { x: { field: 'energy', type: 'quantitative' }, y: { field: 'accuracy', type: 'quantitative' }, text: { field: 'text' }, color: { field: 'technique', type: 'nominal', legend: null } },
+        encoding: {
+          x: { field: 'energy', type: 'quantitative' },
+          y: { field: 'accuracy', type: 'quantitative' },
+          text: { field: 'text' },
+          color: { field: 'technique', type: 'nominal', legend: null },
+        },
       },
     ],
   };
@@ -86,7 +119,13 @@ export function layerEnergySpec(rows: TechniqueRow[]): TopLevelSpec {
   // The weight layers by name (every suite net names them alike); pooling, batch norm and
   // activation quantizers together, or the legend outgrows the chart.
   const named = new Set(['conv1', 'conv2', 'fc1', 'logits']);
-  const values = rows.flatMap((r) => r.layers.map((l) => ({ technique: r.label, layer: named.has(l.name) ? l.name : 'other layers', energy: l.energyPj / 1e6 })));
+  const values = rows.flatMap((r) =>
+    r.layers.map((l) => ({
+      technique: r.label,
+      layer: named.has(l.name) ? l.name : 'other layers',
+      energy: l.energyPj / 1e6,
+    })),
+  );
   return {
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
     title: 'Estimated energy per layer (compute + memory traffic)',
@@ -98,7 +137,12 @@ export function layerEnergySpec(rows: TechniqueRow[]): TopLevelSpec {
     encoding: {
       y: { field: 'technique', type: 'nominal', sort: rows.map((r) => r.label), title: null },
       x: { field: 'energy', type: 'quantitative', stack: 'zero', title: 'energy per inference (uJ)' },
-      color: { field: 'layer', type: 'nominal', title: 'layer', scale: { domain: ['conv1', 'conv2', 'fc1', 'logits', 'other layers'], scheme: 'tableau10' } },
+      color: {
+        field: 'layer',
+        type: 'nominal',
+        title: 'layer',
+        scale: { domain: ['conv1', 'conv2', 'fc1', 'logits', 'other layers'], scheme: 'tableau10' },
+      },
       order: { field: 'layer' },
       tooltip: [{ field: 'technique' }, { field: 'layer' }, { field: 'energy', format: '.3f' }],
     },
@@ -123,7 +167,12 @@ export function bitOpsSpec(rows: TechniqueRow[]): TopLevelSpec {
         mark: { type: 'bar' },
         encoding: {
           y: { field: 'technique', type: 'nominal', sort: rows.map((r) => r.label), title: null },
-          x: { field: 'base', type: 'quantitative', scale: { type: 'log', domainMin: base }, title: 'million bit-ops (log scale)' },
+          x: {
+            field: 'base',
+            type: 'quantitative',
+            scale: { type: 'log', domainMin: base },
+            title: 'million bit-ops (log scale)',
+          },
           x2: { field: 'bitOps' },
           color: { field: 'technique', type: 'nominal', legend: null },
         },
@@ -143,7 +192,9 @@ export function bitOpsSpec(rows: TechniqueRow[]): TopLevelSpec {
 /** Training loss per batch, one panel per trained technique (losses differ: WAGE uses SSE). */
 export function trainingCurvesSpec(rows: TechniqueRow[]): TopLevelSpec {
   const trained = rows.filter((r) => r.curve.length > 0);
-  const values = trained.flatMap((r) => r.curve.map((p) => ({ technique: `${r.label} (${r.lossName})`, step: p.step, loss: p.loss })));
+  const values = trained.flatMap((r) =>
+    r.curve.map((p) => ({ technique: `${r.label} (${r.lossName})`, step: p.step, loss: p.loss })),
+  );
   return {
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
     title: 'Training loss per batch',

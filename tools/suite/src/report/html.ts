@@ -11,7 +11,12 @@ import { COLUMNS, formatEnergy } from '../table.js';
 import type { RenderedCharts } from './charts.js';
 
 export function escapeHtml(s: string): string {
-  return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;');
+  return s
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(/"/g, '&quot;')
+    .replace(/'/g, '&#39;');
 }
 
 const CSS = `
@@ -33,17 +38,31 @@ details { margin: 0.5em 0; }
 export function reportHtml(s: SuiteSummary, charts: RenderedCharts): string {
   const e = escapeHtml;
   const head = `<tr>${COLUMNS.map((c) => `<th class="${c.align === 'right' ? 'num' : ''}">${e(c.title)}</th>`).join('')}</tr>`;
-  const body = s.rows.map((r) => `<tr>${COLUMNS.map((c) => `<td class="${c.align === 'right' ? 'num' : ''}">${e(c.value(r))}</td>`).join('')}</tr>`).join('\n');
-  const configs = s.rows.map((r) => `<li><b>${e(r.label)}</b>: ${e(r.configuration)}${r.notes.map((n) => `<br><span class="meta">${e(n)}</span>`).join('')}</li>`).join('\n');
+  const body = s.rows
+    .map(
+      (r) =>
+        `<tr>${COLUMNS.map((c) => `<td class="${c.align === 'right' ? 'num' : ''}">${e(c.value(r))}</td>`).join('')}</tr>`,
+    )
+    .join('\n');
+  const configs = s.rows
+    .map(
+      (r) =>
+        `<li><b>${e(r.label)}</b>: ${e(r.configuration)}${r.notes.map((n) => `<br><span class="meta">${e(n)}</span>`).join('')}</li>`,
+    )
+    .join('\n');
   const layerTables = s.rows
     .map(
-      (r) => `<details><summary>${e(r.label)}: ${r.layers.length} costed layers, ${e(formatEnergy(r.energyPj))}</summary>
+      (
+        r,
+      ) => `<details><summary>${e(r.label)}: ${r.layers.length} costed layers, ${e(formatEnergy(r.energyPj))}</summary>
 <table><tr><th>layer</th><th>type</th><th>W x A</th><th class="num">MACs</th><th class="num">bit-ops</th><th class="num">compute</th><th class="num">memory</th><th class="num">total</th></tr>
 ${r.layers.map((l) => `<tr><td>${e(l.name)}</td><td>${e(l.className)}</td><td>${e(l.precision)}</td><td class="num">${l.macs.toLocaleString('en-US')}</td><td class="num">${l.bitOps.toLocaleString('en-US')}</td><td class="num">${e(formatEnergy(l.computePj))}</td><td class="num">${e(formatEnergy(l.memoryPj))}</td><td class="num">${e(formatEnergy(l.energyPj))}</td></tr>`).join('\n')}
 </table>${r.warnings.length ? `<p class="meta">hw-model notes: ${r.warnings.map(e).join('; ')}</p>` : ''}</details>`,
     )
     .join('\n');
-  const skipped = s.skipped.length ? `<h2>Not run</h2><ul>${s.skipped.map((k) => `<li><b>${e(k.id)}</b>: ${e(k.reason)}</li>`).join('')}</ul>` : '';
+  const skipped = s.skipped.length
+    ? `<h2>Not run</h2><ul>${s.skipped.map((k) => `<li><b>${e(k.id)}</b>: ${e(k.reason)}</li>`).join('')}</ul>`
+    : '';
   const st = s.settings;
   return `<!DOCTYPE html>
 <html lang="en">
