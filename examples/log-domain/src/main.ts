@@ -22,7 +22,7 @@ import { logDense, LowbitShiftArithmetic } from '@lowbit/log-domain';
 import { LowbitQuantDense, type Quantizer } from '@lowbit/quant-core';
 import { selectBackend } from '@lowbit/training-kernels';
 import { makeQuantizer, type QuantKind } from './quantizers.js';
-import { parseSettings, type Settings } from './settings.js';
+import { parseSettings } from './settings.js';
 
 const settings = parseSettings(process.argv.slice(2));
 const started = Date.now();

@@ -2,11 +2,11 @@
  * The per-element loops of the DQA codec, kept apart from the format code in codec.ts. Each is one
  * pass over typed arrays with no per-element allocation (the quantizer and dequantizer go channel
  * by channel through blocks of rows); they compute exactly what the reference quantizer
- * ({@link dqaQuantizeValues}) and the first decoder computed (the tests compare them bit for bit).
+ * (`dqaQuantizeValues`) and the first decoder computed (the tests compare them bit for bit).
  */
 import { LowbitDataError } from '@lowbit/quant-core';
 import type { CheckedDqaParams } from './dqa-params.js';
-import { channelGrid, type dqaQuantizeValues } from './dqa-quantize.js';
+import { channelGrid } from './dqa-quantize.js';
 
 // x + 1.5 * 2^52 - 1.5 * 2^52 rounds x to an integer half to even (the float64 addition does it)
 // for |x| < 2^51: the clamped quotients here are below 2^16 in magnitude.
@@ -33,7 +33,7 @@ function gcd(a: number, b: number): number {
  * Quantizes channels-last `input` with `p`: the N-bit codes of all elements into `codeBytes`
  * (packed as quant-core's `packSignedBits`, `ceil(n * N / 8)` bytes), the shift errors of
  * important-channel elements into `errors` in flat order (row by row, important channels in
- * increasing order). Throws {@link LowbitDataError} on NaN, as {@link dqaQuantizeValues}.
+ * increasing order). Throws {@link LowbitDataError} on NaN, as `dqaQuantizeValues`.
  */
 export function quantizeSplit(
   input: ArrayLike<number>,

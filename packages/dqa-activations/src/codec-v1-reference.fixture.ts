@@ -147,11 +147,20 @@ export function referenceEncode(values: ArrayLike<number>, shape: number[], dqaP
   out[7] = perChannel ? 1 : 0;
   out[8] = shape.length;
   let o = 12;
-  for (const d of shape) (view.setUint32(o, d, true), (o += 4));
-  for (let c = 0; c < p.channels; c++) (view.setFloat32(o, p.scales[c], true), (o += 4));
+  for (const d of shape) {
+    view.setUint32(o, d, true);
+    o += 4;
+  }
+  for (let c = 0; c < p.channels; c++) {
+    view.setFloat32(o, p.scales[c], true);
+    o += 4;
+  }
   view.setUint32(o, K, true);
   o += 4;
-  for (let i = 0; i < K; i++) (view.setUint32(o, p.important[i], true), (o += 4));
+  for (let i = 0; i < K; i++) {
+    view.setUint32(o, p.important[i], true);
+    o += 4;
+  }
   out.set(codeBytes, o);
   o += codeBytes.length;
   for (const t of tables) {

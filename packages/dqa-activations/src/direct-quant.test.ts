@@ -1,4 +1,3 @@
-import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
 import { LowbitConfigError } from '@lowbit/quant-core';
 import { directCode, directStep, signedCodeRange } from './direct-quant.js';

@@ -137,7 +137,7 @@ async function wasmAttempt(
   logicalCores?: number,
 ): Promise<BackendAttempt & { threads?: number }> {
   const simd = await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT');
-  let threads = 1;
+  let threads: number;
   try {
     threads = Math.max(1, module.getThreadsCount?.() ?? 1);
   } catch {

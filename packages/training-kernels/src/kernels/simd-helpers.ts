@@ -255,7 +255,7 @@ export function simdHelpers(backend: unknown): SimdHelpers | null {
   const memory = module?.wasmMemory ?? module?.asm?.memory;
   if (!(memory instanceof WebAssembly.Memory)) return null;
   if (cache.has(memory)) return cache.get(memory) ?? null;
-  let helpers: SimdHelpers | null = null;
+  let helpers: SimdHelpers | null;
   try {
     const shared = typeof SharedArrayBuffer !== 'undefined' && memory.buffer instanceof SharedArrayBuffer;
     const instance = new WebAssembly.Instance(new WebAssembly.Module(simdHelpersModuleBytes(shared)), {
@@ -338,7 +338,7 @@ export function filterRowFn(backend: unknown, fw: number, ci: number): FilterRow
   if (!byShape) rowCache.set(memory, (byShape = new Map()));
   const key = `${fw}x${ci}`;
   if (byShape.has(key)) return byShape.get(key) ?? null;
-  let fn: FilterRowFn | null = null;
+  let fn: FilterRowFn | null;
   try {
     const shared = typeof SharedArrayBuffer !== 'undefined' && memory.buffer instanceof SharedArrayBuffer;
     const bytes = filterRowModuleBytes(fw, ci, shared);
@@ -398,7 +398,7 @@ export function gemm4x8Fn(backend: unknown): Gemm4x8Fn | null {
   const memory = module?.wasmMemory ?? module?.asm?.memory;
   if (!(memory instanceof WebAssembly.Memory)) return null;
   if (gemmCache.has(memory)) return gemmCache.get(memory) ?? null;
-  let fn: Gemm4x8Fn | null = null;
+  let fn: Gemm4x8Fn | null;
   try {
     const shared = typeof SharedArrayBuffer !== 'undefined' && memory.buffer instanceof SharedArrayBuffer;
     const limits = shared ? [0x03, 0, ...u32(65536)] : [0x00, 0];
