@@ -1,0 +1,46 @@
+import { describe, expect, it } from 'vitest';
+import { claim, claimLine, verdictOf } from './claims.js';
+
+const vec = (n: number, rightEvery: (i: number) => boolean) =>
+  Uint8Array.from({ length: n }, (_, i) => (rightEvery(i) ? 1 : 0));
+
+describe('verdictOf', () => {
+  it('decides from where the interval lies', () => {
+    expect(verdictOf(0.1, 0.9, 0, 'above')).toBe('holds');
+    expect(verdictOf(-0.9, -0.1, 0, 'above')).toBe('does not hold');
+    expect(verdictOf(-0.1, 0.9, 0, 'above')).toBe('inconclusive');
+    expect(verdictOf(-0.9, -0.6, -0.5, 'below')).toBe('holds');
+    expect(verdictOf(-0.4, 0.2, -0.5, 'below')).toBe('does not hold');
+  });
+});
+
+describe('claim', () => {
+  const n = 5000;
+  const good = vec(n, (i) => i % 10 !== 0); // 90%
+  const worse = vec(n, (i) => i % 10 !== 0 && i % 7 !== 0); // about 77%
+  it('holds for a clear paired difference, fails the other way round, and prints it', () => {
+    const c = claim('good > worse', { vectors: [good, worse], statistic: ([a, b]) => a - b, describe: 'diff' });
+    expect(c.verdict).toBe('holds');
+    expect(c.pValue).toBeLessThan(1e-6);
+    expect(claimLine(c)).toMatch(/^\*\*holds\*\*: good > worse\. diff = \+1[23]\.\d\d/);
+    const r = claim('worse > good', { vectors: [worse, good], statistic: ([a, b]) => a - b, describe: 'diff' });
+    expect(r.verdict).toBe('does not hold');
+  });
+  it('is inconclusive for identical arms', () => {
+    const c = claim('good > good', { vectors: [good, good.slice()], statistic: ([a, b]) => a - b, describe: 'diff' });
+    expect(c.verdict).toBe('does not hold'); // interval is exactly [0, 0]: touches the threshold from below
+    // 30 images flipped each way: the same accuracy, a different set of errors.
+    const noisy = good.slice();
+    let up = 0;
+    let down = 0;
+    for (let i = 0; i < n && (up < 30 || down < 30); i++) {
+      if (good[i] && down < 30) ((noisy[i] = 0), down++);
+      else if (!good[i] && up < 30) ((noisy[i] = 1), up++);
+    }
+    const d = claim('noisy > good', { vectors: [noisy, good], statistic: ([a, b]) => a - b, describe: 'diff' });
+    expect(d.verdict).toBe('inconclusive');
+  });
+  it('rejects a missing description', () => {
+    expect(() => claim('x', { vectors: [good], statistic: ([a]) => a } as never)).toThrow(/describe/);
+  });
+});

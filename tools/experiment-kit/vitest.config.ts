@@ -1,0 +1,3 @@
+import { lowbitVitestConfig } from '../../vitest.shared.ts';
+
+export default lowbitVitestConfig('experiment-kit');
