@@ -26,7 +26,7 @@ describe('claim', () => {
     const r = claim('worse > good', { vectors: [worse, good], statistic: ([a, b]) => a - b, describe: 'diff' });
     expect(r.verdict).toBe('does not hold');
   });
-  it('is inconclusive for identical arms', () => {
+  it('does not hold for identical arms and is inconclusive for equally accurate ones', () => {
     const c = claim('good > good', { vectors: [good, good.slice()], statistic: ([a, b]) => a - b, describe: 'diff' });
     expect(c.verdict).toBe('does not hold'); // interval is exactly [0, 0]: touches the threshold from below
     // 30 images flipped each way: the same accuracy, a different set of errors.
@@ -34,8 +34,13 @@ describe('claim', () => {
     let up = 0;
     let down = 0;
     for (let i = 0; i < n && (up < 30 || down < 30); i++) {
-      if (good[i] && down < 30) ((noisy[i] = 0), down++);
-      else if (!good[i] && up < 30) ((noisy[i] = 1), up++);
+      if (good[i] && down < 30) {
+        noisy[i] = 0;
+        down++;
+      } else if (!good[i] && up < 30) {
+        noisy[i] = 1;
+        up++;
+      }
     }
     const d = claim('noisy > good', { vectors: [noisy, good], statistic: ([a, b]) => a - b, describe: 'diff' });
     expect(d.verdict).toBe('inconclusive');
