@@ -8,6 +8,7 @@
  * ```ts
  * checkWageBits('weightBits', 2);   // 2
  * checkWageBits('outputBits', 17);  // throws LowbitConfigError naming outputBits, 17 and 2..16
+ * maxWageCode(8);                   // 127
  * ```
  */
 import { checkInteger, LowbitConfigError } from '@lowbit/quant-core';
@@ -20,9 +21,9 @@ export function checkWageBits(argument: string, value: unknown): number {
   return checkInteger(argument, value, MIN_WAGE_BITS, MAX_WAGE_BITS);
 }
 
-/** The largest code after `C(x, k)`: `2^(k-1) - 1`. */
+/** The largest code after `C(x, k)`: `2^(k-1) - 1`; throws for a width outside 2..16 (as checkWageBits). */
 export function maxWageCode(bits: number): number {
-  return 2 ** (bits - 1) - 1;
+  return 2 ** (checkWageBits('bits', bits) - 1) - 1;
 }
 
 /** Option names of the previous release and what replaced them. */

@@ -54,6 +54,10 @@ describe('errorQuantizerOp', () => {
     const g = tf.grad((t: tf.Tensor) => tf.sum(tf.mul(errorQuantizerOp(t, 8), upstream)))(x);
     expect(plain(g)).toEqual([127 / 128, -26 / 128, 1 / 128]);
   });
+
+  it('passes NaN through the forward pass (documented: it is the identity)', () => {
+    expect(Array.from(errorQuantizerOp(tf.tensor([Number.NaN, 0.5]), 8).dataSync())).toEqual([Number.NaN, 0.5]);
+  });
 });
 
 describe('wageErrorQuantizer (a quantActivation with Q_E only)', () => {

@@ -3,7 +3,8 @@
  * (the gradient arriving from above) becomes `Q(C(e / Shift(max|e|), k_E), k_E)`, with the max
  * over the whole tensor (batch included). Dividing by a power of two keeps the direction and the
  * relative sizes of the error; only its k_E-bit pattern flows further down. An all-zero error
- * stays zero. The math is quant-core's `wageQuantizeError`; this file adds the op.
+ * stays zero. The math is quant-core's `wageQuantizeError`; this file adds the op. NaN values
+ * pass through the forward pass unchanged (it is the identity), as in tfjs.
  *
  * The layers use it through `LowbitWageActivationQuantizer` (`errorBits`): `wageActivation`
  * applies it after each ReLU, `wageErrorQuantizer` on the network output.

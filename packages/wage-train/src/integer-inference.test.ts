@@ -8,12 +8,21 @@ import { exportWageNetwork, roundingShiftRight, runWageInteger, wageInputCodes }
 import { predictClasses, trainWage } from './train.js';
 import { wageDense } from './wage-layers.js';
 import { tinyData, tinyWageModel } from './tiny-model.fixture.js';
+import { expectConfigError, expectDataError } from './errors.fixture.js';
 
 describe('roundingShiftRight', () => {
   it('rounds v / 2^s half to even for every small v and s', () => {
     for (let s = 1; s <= 6; s++) {
       for (let v = -200; v <= 200; v++) expect(roundingShiftRight(v, s)).toBe(roundHalfEven(v / 2 ** s) + 0);
     }
+  });
+
+  it('takes int32 values and shifts 1..31 (JS shifts count mod 32), else LowbitConfigError', () => {
+    expect(roundingShiftRight(2 ** 31 - 1, 31)).toBe(1);
+    expect(roundingShiftRight(-(2 ** 31), 31)).toBe(-1);
+    for (const v of [1.5, 2 ** 31, Number.NaN, '3', undefined])
+      expectConfigError(() => roundingShiftRight(v as never, 1), 'v');
+    for (const s of [0, 32, -1, 1.5, Number.NaN, null]) expectConfigError(() => roundingShiftRight(5, s as never), 's');
   });
 });
 
@@ -92,5 +101,81 @@ describe('integer-only inference', () => {
       ],
     });
     expect(() => exportWageNetwork(wide)).toThrow(/2\^24/);
+  });
+});
+
+describe('checks of the integer network and its inputs', () => {
+  const mlp = () =>
+    tfl.sequential({
+      layers: [
+        wageActivation({ inputShape: [4], relu: false, errorBits: null }),
+        wageDense({ units: 3, weightBits: 2, seed: 1 }),
+        wageActivation({ outputBits: 8, errorBits: 8 }),
+        wageDense({ units: 2, weightBits: 2, seed: 2 }),
+      ],
+    });
+  const codes = () => Int32Array.of(-3, 0, 5, 127, -127, 2, 1, 0);
+
+  it('exportWageNetwork rejects what is not a built model', () => {
+    for (const bad of [null, undefined, 'nope', {}, { layers: [] }])
+      expectConfigError(() => exportWageNetwork(bad as never), 'model');
+  });
+
+  it('runWageInteger and wageInputCodes check every field of a hand-made or edited network', () => {
+    const net = exportWageNetwork(mlp());
+    expect(runWageInteger(net, codes(), 2).shape).toEqual([2, 2]);
+    const steps = net.steps;
+    const cases: [unknown, string][] = [
+      [null, 'net'],
+      [{ ...net, extra: 1 }, 'net.extra'],
+      [{ ...net, inputShape: [0] }, 'net.inputShape'],
+      [{ ...net, inputShape: 'nope' }, 'net.inputShape'],
+      [{ ...net, inputBits: Number.NaN }, 'net.inputBits'],
+      [{ ...net, steps: {} }, 'net.steps'],
+      [{ ...net, steps: [null] }, 'net.steps[0]'],
+      [{ ...net, steps: [{ ...steps[0], kind: 'softmax' }] }, 'net.steps[0].kind'],
+      [{ ...net, steps: [{ ...steps[0], name: 3 }] }, 'net.steps[0].name'],
+      [{ ...net, steps: [{ ...steps[0], kernel: [[1]] }] }, 'net.steps[0].kernel'],
+      [{ ...net, steps: [steps[0], { ...steps[1], bits: 1 }] }, 'net.steps[1].bits'],
+      [{ ...net, steps: [steps[0], { ...steps[1], relu: 'yes' }] }, 'net.steps[1].relu'],
+      [
+        { ...net, steps: [{ kind: 'maxPool', name: 'p', poolSize: [2, 0], strides: [1, 1], padding: 'valid' }] },
+        'net.steps[0].poolSize[1]',
+      ],
+      [
+        { ...net, steps: [{ kind: 'maxPool', name: 'p', poolSize: [2, 2], strides: [1, 1], padding: 'full' }] },
+        'net.steps[0].padding',
+      ],
+    ];
+    for (const [bad, argument] of cases) {
+      expectConfigError(() => runWageInteger(bad as never, codes(), 2), argument);
+      expectConfigError(() => wageInputCodes(bad as never, tf.zeros([2, 4])), argument);
+    }
+  });
+
+  it('rejects a kernel or pool window larger than its input instead of allocating a negative size', () => {
+    const conv = exportWageNetwork(tinyWageModel(1));
+    const input = new Int32Array(64);
+    const [first, ...rest] = conv.steps;
+    if (first.kind !== 'conv2d') throw new Error('unreachable');
+    const wide = { ...conv, inputShape: [2, 2, 1] };
+    expectConfigError(() => runWageInteger(wide, new Int32Array(4), 1), `${first.name} input shape`);
+    const pool = {
+      kind: 'maxPool' as const,
+      name: 'pool',
+      poolSize: [9, 2] as [number, number],
+      strides: [1, 1] as [number, number],
+      padding: 'same' as const,
+    };
+    expectConfigError(() => runWageInteger({ ...conv, steps: [pool, ...rest] }, input, 1), 'pool.poolSize');
+  });
+
+  it('wageInputCodes refuses NaN (no code) and clips Infinity like the model', () => {
+    const net = exportWageNetwork(mlp());
+    expectDataError(() => wageInputCodes(net, tf.tensor2d([0, Number.NaN, 0, 0], [1, 4])), 'x');
+    expect(Array.from(wageInputCodes(net, tf.tensor2d([Infinity, -Infinity, 0, 1], [1, 4])))).toEqual([
+      127, -127, 0, 127,
+    ]);
+    expectConfigError(() => wageInputCodes(net, [[0, 0, 0, 0]] as never), 'x');
   });
 });

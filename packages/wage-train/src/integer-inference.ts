@@ -29,6 +29,13 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
 import {
+  checkBoolean,
+  checkInteger,
+  checkKnownKeys,
+  checkObject,
+  checkOneOf,
+  checkShape,
+  checkTensor,
   LowbitConfigError,
   LowbitDataError,
   LowbitExactArithmetic,
@@ -38,7 +45,8 @@ import {
   wageSigma,
 } from '@lowbit/quant-core';
 import { isWageActivation, isWageErrorQuantizer } from './activation.js';
-import { maxWageCode } from './bits.js';
+import { checkWageBits, maxWageCode } from './bits.js';
+import { checkNoNaN } from './finite.js';
 import { isWageLayer, type WageLayer } from './wage-layers.js';
 
 type Padding = 'valid' | 'same';
@@ -84,7 +92,7 @@ function exponentOf(scale: number, what: string): number {
 
 /** Exports the integer network of a sequential WAGE model (built, trained or not). */
 export function exportWageNetwork(model: tfl.LayersModel): WageIntegerNetwork {
-  const layers = (model as unknown as { layers: tfl.layers.Layer[] }).layers;
+  const layers = model !== null && typeof model === 'object' ? (model as { layers?: unknown }).layers : undefined;
   if (!Array.isArray(layers) || layers.length === 0)
     throw new LowbitConfigError('model', model, 'expected a built tfjs LayersModel with layers');
   const first = layers[0];
@@ -95,11 +103,14 @@ export function exportWageNetwork(model: tfl.LayersModel): WageIntegerNetwork {
       'expected a wageActivation({ relu: false }) input quantizer as the first layer',
     );
   }
-  const inputShape = (first.batchInputShape ?? model.inputs[0].shape).slice(1) as number[];
+  const batchInputShape = first.batchInputShape ?? model.inputs?.[0]?.shape;
+  if (!Array.isArray(batchInputShape))
+    throw new LowbitConfigError('model', model.name, 'expected a built model (give the first layer an inputShape)');
+  const inputShape = batchInputShape.slice(1) as number[];
   if (!inputShape.every((d) => Number.isInteger(d) && d > 0))
     throw new LowbitConfigError('model input shape', inputShape, 'expected fixed positive sizes');
   const steps: WageIntegerStep[] = [];
-  for (const layer of layers.slice(1)) {
+  for (const layer of layers.slice(1) as tfl.layers.Layer[]) {
     const cls = layer.getClassName();
     if (isWageLayer(layer)) {
       checkWeightLayer(layer);
@@ -172,12 +183,85 @@ function checkWeightLayer(layer: WageLayer): void {
   }
 }
 
-/** The input quantizer Q_A as integer codes: `round(C(x, k_A) / sigma(k_A))`, as the model computes it. */
+const PADDINGS: readonly string[] = ['valid', 'same'];
+const NETWORK_KEYS = ['inputShape', 'inputBits', 'steps'];
+
+/** A pair of positive integers (strides, dilation, pool size), at most 2^16 each. */
+function checkPair(argument: string, value: unknown): void {
+  if (!Array.isArray(value) || value.length !== 2)
+    throw new LowbitConfigError(argument, value, 'expected [rows, cols]');
+  value.forEach((v, i) => checkInteger(`${argument}[${i}]`, v, 1, 2 ** 16));
+}
+
+function checkKernel(argument: string, kernel: unknown, rank: number): void {
+  if (!(kernel instanceof QuantizedTensor) || kernel.shape.length !== rank || kernel.encoding !== 'linear')
+    throw new LowbitConfigError(argument, kernel, `expected a linear QuantizedTensor of rank ${rank}`);
+  if (kernel.scale.length !== 1 || kernel.zeroPoint.some((z) => z !== 0))
+    throw new LowbitConfigError(`${argument}.scale`, kernel.scale, 'expected one scale (per tensor) and no zero point');
+  checkWageBits(`${argument}.bits`, kernel.bits);
+}
+
+/**
+ * The checks a network gets before {@link wageInputCodes} or {@link runWageInteger} reads it (it
+ * may be built by hand or edited after {@link exportWageNetwork}): its keys, the input shape and
+ * bits, every step's fields, and the accumulator bound.
+ */
+function checkNetwork(net: unknown): WageIntegerNetwork {
+  const n = checkObject<WageIntegerNetwork>('net', net, 'a network from exportWageNetwork');
+  checkKnownKeys('net', n, NETWORK_KEYS);
+  const { inputShape, steps } = n;
+  if (!Array.isArray(inputShape) || inputShape.length === 0 || !inputShape.every((d) => Number.isInteger(d) && d > 0))
+    throw new LowbitConfigError('net.inputShape', inputShape, 'expected the shape of one example (positive integers)');
+  checkShape('net.inputShape', inputShape);
+  checkWageBits('net.inputBits', n.inputBits);
+  if (!Array.isArray(steps)) throw new LowbitConfigError('net.steps', steps, 'expected an array of steps');
+  steps.forEach((step: unknown, i) => {
+    const where = `net.steps[${i}]`;
+    const st = checkObject<Record<string, unknown>>(where, step, 'a step { kind, name, ... }');
+    if (typeof st.name !== 'string') throw new LowbitConfigError(`${where}.name`, st.name, 'expected a string');
+    switch (st.kind) {
+      case 'conv2d':
+        checkKernel(`${where}.kernel`, st.kernel, 4);
+        checkPair(`${where}.strides`, st.strides);
+        checkPair(`${where}.dilation`, st.dilation);
+        checkOneOf(`${where}.padding`, st.padding, PADDINGS);
+        break;
+      case 'dense':
+        checkKernel(`${where}.kernel`, st.kernel, 2);
+        break;
+      case 'activation':
+        checkBoolean(`${where}.relu`, st.relu);
+        checkWageBits(`${where}.bits`, st.bits);
+        break;
+      case 'maxPool':
+        checkPair(`${where}.poolSize`, st.poolSize);
+        checkPair(`${where}.strides`, st.strides);
+        checkOneOf(`${where}.padding`, st.padding, PADDINGS);
+        break;
+      case 'flatten':
+        break;
+      default:
+        throw new LowbitConfigError(
+          `${where}.kind`,
+          st.kind,
+          "expected 'conv2d', 'dense', 'activation', 'maxPool' or 'flatten'",
+        );
+    }
+  });
+  checkAccumulators(n);
+  return n;
+}
+
+/**
+ * The input quantizer Q_A as integer codes: `round(C(x, k_A) / sigma(k_A))`, as the model computes
+ * it. NaN in `x` throws a LowbitDataError (it has no code); +-Infinity clips to the largest code.
+ */
 export function wageInputCodes(net: WageIntegerNetwork, x: tf.Tensor): Int32Array {
-  if (!(x instanceof tf.Tensor) || x.dtype !== 'float32')
-    throw new LowbitConfigError('x', x, 'expected a float32 tf.Tensor');
+  checkNetwork(net);
+  checkTensor('x', x, { dtype: 'float32' });
   const want = net.inputShape.join(',');
   if (x.shape.slice(1).join(',') !== want) throw new LowbitConfigError('x.shape', x.shape, `expected [batch, ${want}]`);
+  checkNoNaN('x', x, ', which has no input code');
   return tf.tidy(
     () =>
       tf.cast(tf.round(tf.div(wageClip(x, net.inputBits), wageSigma(net.inputBits))), 'int32').dataSync() as Int32Array,
@@ -193,6 +277,7 @@ interface Activations {
 
 /** Runs the integer network on `batch` examples of input codes (flattened, channels-last). */
 export function runWageInteger(net: WageIntegerNetwork, inputCodes: Int32Array, batch: number): WageIntegerResult {
+  checkNetwork(net);
   if (!(inputCodes instanceof Int32Array))
     throw new LowbitConfigError('inputCodes', inputCodes, 'expected an Int32Array');
   if (!Number.isInteger(batch) || batch < 1) throw new LowbitConfigError('batch', batch, 'expected an integer >= 1');
@@ -235,8 +320,22 @@ function runStep(step: WageIntegerStep, a: Activations, batch: number): Activati
   }
 }
 
-/** Rounds `v * 2^-s` (s >= 1) half to even, in Int32 arithmetic. */
+/**
+ * Rounds `v * 2^-s` half to even, in Int32 arithmetic: `v` an int32, `s` from 1 to 31.
+ *
+ * ```ts
+ * roundingShiftRight(6, 2);  // 2 (1.5 rounds to even)
+ * roundingShiftRight(-5, 1); // -2
+ * ```
+ */
 export function roundingShiftRight(v: number, s: number): number {
+  checkInteger('v', v, -(2 ** 31), 2 ** 31 - 1);
+  checkInteger('s', s, 1, 31);
+  return shiftRound(v, s);
+}
+
+/** {@link roundingShiftRight} without the checks (the integer loops call it per element). */
+function shiftRound(v: number, s: number): number {
   const q = v >> s; // floor division for negatives too
   const r = v - (q << s);
   const half = 1 << (s - 1);
@@ -256,7 +355,8 @@ function requantize(step: Extract<WageIntegerStep, { kind: 'activation' }>, a: A
       v = Math.max(-top, Math.min(top, v));
       v = v * (1 << d);
     } else {
-      v = roundingShiftRight(v, -d);
+      // |v| < 2^24 (checkAccumulators), so a shift by 25 or more rounds to 0; JS shifts count mod 32.
+      v = -d > 24 ? 0 : shiftRound(v, -d);
     }
     out[i] = v < lo ? lo : v > top ? top : v;
   }
@@ -303,6 +403,8 @@ function conv2d(step: Extract<WageIntegerStep, { kind: 'conv2d' }>, a: Activatio
     throw new LowbitConfigError(`${step.name} input shape`, a.shape, `expected [rows, cols, ${cin}]`);
   const rows = outputSize(h, kh, step.strides[0], step.dilation[0], step.padding);
   const cols = outputSize(wd, kw, step.strides[1], step.dilation[1], step.padding);
+  if (rows.out < 1 || cols.out < 1)
+    throw new LowbitConfigError(`${step.name} input shape`, a.shape, `is smaller than the kernel [${kh}, ${kw}]`);
   // Locals, not property reads, inside the loops: V8 keeps them in registers.
   const [sy, sx] = step.strides;
   const [dy, dx] = step.dilation;
@@ -349,6 +451,12 @@ function maxPool(step: Extract<WageIntegerStep, { kind: 'maxPool' }>, a: Activat
   const [h, wd, c] = a.shape;
   if (a.shape.length !== 3)
     throw new LowbitConfigError(`${step.name} input shape`, a.shape, 'expected [rows, cols, channels]');
+  if (step.poolSize[0] > h || step.poolSize[1] > wd)
+    throw new LowbitConfigError(
+      `${step.name}.poolSize`,
+      step.poolSize,
+      `expected at most the input size [${h}, ${wd}]`,
+    );
   const rows = outputSize(h, step.poolSize[0], step.strides[0], 1, step.padding);
   const cols = outputSize(wd, step.poolSize[1], step.strides[1], 1, step.padding);
   const out = new Int32Array(batch * rows.out * cols.out * c);

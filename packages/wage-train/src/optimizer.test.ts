@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { LowbitConfigError, LowbitDataError } from '@lowbit/quant-core';
 import { LowbitWageOptimizer } from './optimizer.js';
 import { sseLoss } from './train.js';
+import { expectConfigError, expectDataError, rejectsConfigError, rejectsDataError } from './errors.fixture.js';
 import { tinyData, tinyWageModel } from './tiny-model.fixture.js';
 
 const plain = (t: tf.Tensor) => Array.from(t.dataSync(), (v) => v + 0);
@@ -139,5 +140,71 @@ describe('LowbitWageOptimizer config and state', () => {
     expect(() => new LowbitWageOptimizer({ lr: 8 } as never)).toThrow(/lr/);
     expect(() => opt.quantizedUpdate(tf.tensor([1], [1], 'int32'))).toThrow(/gradient/);
     expect(() => opt.applyGradients({ no_such_variable_xyz: tf.tensor([1]) })).toThrow(/no_such_variable_xyz/);
+  });
+});
+
+describe('LowbitWageOptimizer input checks', () => {
+  it('quantizedUpdate rejects NaN / Infinity gradients (LowbitDataError naming gradient) and non-tensors', () => {
+    const opt = new LowbitWageOptimizer({ seed: 1 });
+    expectDataError(() => opt.quantizedUpdate(tf.tensor([0.5, Number.NaN])), 'gradient');
+    expectDataError(() => opt.quantizedUpdate(tf.tensor([Infinity, 0])), 'gradient');
+    expectConfigError(() => opt.quantizedUpdate(undefined as never), 'gradient');
+    expect(opt.rngCounter).toBe(0); // nothing drawn for a rejected gradient
+  });
+
+  it('applyGradients checks every gradient before changing any weight', () => {
+    const a = tf.variable(tf.fill([2], 0.25), true, 'wage_opt_check_a');
+    const b = tf.variable(tf.fill([3], 0.25), true, 'wage_opt_check_b');
+    const opt = new LowbitWageOptimizer({ learningRate: 1, seed: 2 });
+    const before = tf.memory().numTensors;
+    // b's NaN gradient comes second: a must stay unchanged too
+    expectDataError(
+      () => opt.applyGradients({ [a.name]: tf.tensor([0.5, 0.5]), [b.name]: tf.tensor([0, Number.NaN, 0]) }),
+      `variableGradients.${b.name}`,
+    );
+    expectConfigError(
+      () =>
+        opt.applyGradients([
+          { name: a.name, tensor: tf.tensor([0.5, 0.5]) },
+          { name: b.name, tensor: tf.zeros([2]) },
+        ]),
+      'variableGradients[1].tensor.shape',
+    );
+    expectConfigError(
+      () => opt.applyGradients({ [a.name]: tf.tensor([1, 1], [2], 'int32') }),
+      `variableGradients.${a.name}.dtype`,
+    );
+    expectConfigError(() => opt.applyGradients({ [a.name]: 0.5 as never }), `variableGradients.${a.name}`);
+    expectConfigError(() => opt.applyGradients([null as never]), 'variableGradients[0]');
+    for (const bad of [undefined, null, 'nope', tf.zeros([2])]) {
+      expectConfigError(() => opt.applyGradients(bad as never), 'variableGradients');
+    }
+    expect(plain(a)).toEqual([0.25, 0.25]);
+    expect(plain(b)).toEqual([0.25, 0.25, 0.25]);
+    expect(opt.iterations).toBe(0);
+    expect(opt.rngCounter).toBe(0);
+    // the 6 tensors made as arguments above (2 + 2 + int32 + zeros) are the only new ones: the checks leak nothing
+    expect(tf.memory().numTensors - before).toBe(6);
+    // entries without a gradient are skipped, as tfjs does
+    opt.applyGradients([{ name: a.name, tensor: undefined as never }]);
+    expect(opt.iterations).toBe(1);
+    tf.dispose([a, b]);
+  });
+
+  it('setWeights rejects what getWeights cannot have written', async () => {
+    const opt = new LowbitWageOptimizer({ seed: 3 });
+    const counter = (lo: number, hi: number) => ({ name: 'wage_rng_counter', tensor: tf.tensor1d([lo, hi], 'int32') });
+    const iter = (n: number) => ({ name: 'iter', tensor: tf.scalar(n) });
+    for (const bad of [undefined, null, [], 'nope', {}]) {
+      await rejectsConfigError(() => opt.setWeights(bad as never), 'weightValues');
+    }
+    await rejectsConfigError(() => opt.setWeights([iter(0), null as never]), 'weightValues[1]');
+    await rejectsConfigError(() => opt.setWeights([{ name: 'iter', tensor: 4 as never }]), 'weightValues[0].tensor');
+    await rejectsDataError(() => opt.setWeights([iter(Number.NaN)]), 'LowbitWageOptimizer.setWeights');
+    await rejectsDataError(() => opt.setWeights([iter(-2), counter(1, 0)]), 'LowbitWageOptimizer.setWeights');
+    await rejectsDataError(() => opt.setWeights([iter(1), counter(-1, 0)]), 'LowbitWageOptimizer.setWeights');
+    await opt.setWeights([iter(7), counter(12, 0)]);
+    expect(opt.iterations).toBe(7);
+    expect(opt.rngCounter).toBe(12);
   });
 });

@@ -27,6 +27,8 @@ import {
   checkConfig,
   checkFinite,
   checkInteger,
+  checkObject,
+  checkTensor,
   LowbitConfigError,
   LowbitDataError,
   SeededRng,
@@ -34,6 +36,7 @@ import {
   wageSigma,
 } from '@lowbit/quant-core';
 import { checkWageBits, rejectRenamed, RENAMED_WAGE_OPTIONS } from './bits.js';
+import { checkFiniteValues, firstNonFinite } from './finite.js';
 
 export interface WageOptimizerConfig {
   /** eta, the learning rate inside Q_G: a finite number > 0 (default 8). */
@@ -96,30 +99,41 @@ export class LowbitWageOptimizer extends tf.Optimizer {
 
   /**
    * The quantized update `dW` of a gradient (what {@link applyGradients} subtracts), exposed for
-   * tests and for custom loops. Consumes `g.size` draws.
+   * tests and for custom loops. Consumes `g.size` draws. Throws a LowbitDataError for a gradient
+   * holding NaN or Infinity (checked with one read of a flag).
    */
   quantizedUpdate(g: tf.Tensor): tf.Tensor {
-    if (!(g instanceof tf.Tensor) || g.dtype !== 'float32')
-      throw new LowbitConfigError('gradient', g, 'expected a float32 tf.Tensor');
+    checkTensor('gradient', g, { dtype: 'float32' });
+    checkFiniteValues('gradient', g);
+    return this.update(g);
+  }
+
+  private update(g: tf.Tensor): tf.Tensor {
     return wageQuantizeGradient(g, this.gradientBits, this.eta, this.rng);
   }
 
+  /**
+   * Subtracts the quantized update from each variable and clips it. Every name and gradient is
+   * checked before any variable changes: a gradient of another shape or dtype, an unregistered
+   * name or a gradient holding NaN / Infinity (NaN data, a diverged loss) throws and leaves the
+   * weights as they were. Entries without a gradient (`null`, `undefined`) are skipped, as tfjs does.
+   */
   applyGradients(variableGradients: tf.NamedTensorMap | NamedTensor[]): void {
-    const names = Array.isArray(variableGradients)
-      ? variableGradients.map((v) => v.name)
-      : Object.keys(variableGradients);
+    const updates = gradientsByVariable(variableGradients);
+    const bad = firstNonFinite(updates.map((u) => u.gradient));
+    if (bad >= 0) {
+      throw new LowbitDataError(
+        `variableGradients.${updates[bad].variable.name}`,
+        'the gradient contains NaN or Infinity (NaN in the data or a diverged loss); no weight was changed',
+      );
+    }
     const limit = 1 - wageSigma(this.weightBits);
-    names.forEach((name, i) => {
-      const g = Array.isArray(variableGradients) ? variableGradients[i].tensor : variableGradients[name];
-      if (g == null) return;
-      const variable = tf.engine().registeredVariables[name];
-      if (variable === undefined)
-        throw new LowbitConfigError('variableGradients', name, 'no variable of that name is registered');
+    for (const { variable, gradient } of updates) {
       tf.tidy(() => {
-        const dW = this.quantizedUpdate(g);
+        const dW = this.update(gradient);
         variable.assign(tf.clipByValue(tf.sub(variable, dW), -limit, limit));
       });
-    });
+    }
     this.incrementIterations();
   }
 
@@ -131,20 +145,38 @@ export class LowbitWageOptimizer extends tf.Optimizer {
     return [await this.saveIterations(), { name: COUNTER_WEIGHT, tensor: halves }];
   }
 
+  /** Restores what {@link getWeights} saved: the iteration count, then the draw counter. */
   override async setWeights(weightValues: NamedTensor[]): Promise<void> {
+    const where = 'LowbitWageOptimizer.setWeights';
+    if (!Array.isArray(weightValues) || weightValues.length === 0) {
+      throw new LowbitConfigError(
+        'weightValues',
+        weightValues,
+        'expected [{ name, tensor }, ...] as getWeights returns',
+      );
+    }
+    weightValues.forEach((w, i) => {
+      if (w === null || typeof w !== 'object' || typeof w.name !== 'string')
+        throw new LowbitConfigError(`weightValues[${i}]`, w, 'expected { name: string, tensor: tf.Tensor }');
+      checkTensor(`weightValues[${i}].tensor`, w.tensor);
+    });
+    const iterations = weightValues[0].tensor;
+    const [count] = Array.from(await iterations.data());
+    if (iterations.size !== 1 || !Number.isSafeInteger(count) || count < 0)
+      throw new LowbitDataError(where, `the first weight must be the iteration count (an integer >= 0), got ${count}`);
     const rest = await this.extractIterations(weightValues);
     if (rest.length === 0) return;
     const entry = rest.find((w) => w.name.endsWith(COUNTER_WEIGHT));
     if (rest.length !== 1 || entry === undefined || entry.tensor.size !== 2) {
       throw new LowbitDataError(
-        'LowbitWageOptimizer.setWeights',
+        where,
         `expected one ${COUNTER_WEIGHT} weight of 2 values, got ${rest.map((w) => w.name).join(', ')}`,
       );
     }
     const [lo, hi] = Array.from(await entry.tensor.data());
     const counter = hi * 2 ** 31 + lo;
     if (!Number.isSafeInteger(counter) || lo < 0 || hi < 0)
-      throw new LowbitDataError('LowbitWageOptimizer.setWeights', `invalid draw counter [${lo}, ${hi}]`);
+      throw new LowbitDataError(where, `invalid draw counter [${lo}, ${hi}]`);
     this.rng = new SeededRng(this.seed, counter);
   }
 
@@ -169,3 +201,36 @@ export class LowbitWageOptimizer extends tf.Optimizer {
   }
 }
 tf.serialization.registerClass(LowbitWageOptimizer);
+
+/** The variable of each gradient (both tfjs forms), checked; entries without a gradient are left out. */
+function gradientsByVariable(
+  variableGradients: tf.NamedTensorMap | NamedTensor[],
+): { variable: tf.Variable; gradient: tf.Tensor }[] {
+  const argument = 'variableGradients';
+  let entries: [string, unknown, string][];
+  if (Array.isArray(variableGradients)) {
+    entries = variableGradients.map((v, i) => {
+      if (v === null || typeof v !== 'object' || typeof v.name !== 'string')
+        throw new LowbitConfigError(`${argument}[${i}]`, v, 'expected { name: string, tensor: tf.Tensor }');
+      return [v.name, v.tensor, `${argument}[${i}].tensor`];
+    });
+  } else {
+    checkObject(argument, variableGradients, '{ [variable name]: gradient } or [{ name, tensor }]');
+    entries = Object.entries(variableGradients).map(([name, g]) => [name, g, `${argument}.${name}`]);
+  }
+  const out: { variable: tf.Variable; gradient: tf.Tensor }[] = [];
+  for (const [name, g, where] of entries) {
+    if (g == null) continue;
+    const variable = tf.engine().registeredVariables[name];
+    if (variable === undefined) throw new LowbitConfigError(argument, name, 'no variable of that name is registered');
+    const gradient = checkTensor(where, g, { dtype: 'float32' });
+    if (gradient.shape.join(',') !== variable.shape.join(','))
+      throw new LowbitConfigError(
+        `${where}.shape`,
+        gradient.shape,
+        `expected the variable's shape [${variable.shape}]`,
+      );
+    out.push({ variable, gradient });
+  }
+  return out;
+}

@@ -1,8 +1,12 @@
 import * as tf from '@tensorflow/tfjs-core';
+import * as tfl from '@tensorflow/tfjs-layers';
 import { describe, expect, it } from 'vitest';
 import { LowbitConfigError } from '@lowbit/quant-core';
 import { predictClasses, sseLoss, trainWage, wageErrorRate, wageSchedule } from './train.js';
 import { tinyData, tinyWageModel } from './tiny-model.fixture.js';
+import { wageActivation, wageErrorQuantizer } from './activation.js';
+import { wageDense } from './wage-layers.js';
+import { expectConfigError, expectDataError, rejectsConfigError, rejectsDataError } from './errors.fixture.js';
 
 const plain = (t: tf.Tensor) => Array.from(t.dataSync(), (v) => v + 0);
 
@@ -103,5 +107,95 @@ describe('trainWage', () => {
     await expect(trainWage(model, x, y, { epoch: 3 } as never)).rejects.toThrow(/epoch/);
     expect(() => wageErrorRate(model, x, tf.slice(labels, 0, 3))).toThrow(/labels/);
     expect(() => predictClasses(model, x, 0)).toThrow(/batchSize/);
+  });
+});
+
+describe('input checks of the training and evaluation helpers', () => {
+  const mlp = () =>
+    tfl.sequential({
+      layers: [
+        wageActivation({ inputShape: [4], relu: false, errorBits: null }),
+        wageDense({ units: 2, weightBits: 2, seed: 1 }),
+        wageErrorQuantizer({ errorBits: 8 }),
+      ],
+    });
+  const x = () => tf.tensor2d([0.1, -0.2, 0.3, 0.4, 0.5, -0.6, 0.7, 0], [2, 4]);
+  const y = () => tf.tensor2d([1, 0, 0, 1], [2, 2]);
+
+  it('sseLoss takes two float32 tensors of one shape; NaN gives NaN (documented)', () => {
+    expectConfigError(() => sseLoss(null as never, y()), 'yTrue');
+    expectConfigError(() => sseLoss(y(), {} as never), 'yPred');
+    expectConfigError(() => sseLoss(tf.zeros([2, 2], 'int32'), y()), 'yTrue.dtype');
+    expectConfigError(() => sseLoss(y(), tf.zeros([2, 3])), 'yPred.shape');
+    expectConfigError(() => sseLoss(y(), tf.zeros([2])), 'yPred.shape'); // no broadcasting
+    expect(sseLoss(y(), tf.tensor2d([Number.NaN, 0, 0, 1], [2, 2])).dataSync()[0]).toBeNaN();
+  });
+
+  it('trainWage rejects a bad model, shapes and callbacks before training', async () => {
+    const model = mlp();
+    const weights = model.getWeights().map(plain);
+    for (const bad of [null, undefined, {}, 'nope', tf.zeros([2])]) {
+      await rejectsConfigError(() => trainWage(bad as never, x(), y(), {}), 'model');
+    }
+    await rejectsConfigError(() => trainWage(model, tf.zeros([2, 5]), y(), {}), 'x.shape');
+    await rejectsConfigError(() => trainWage(model, undefined as never, y(), {}), 'x');
+    await rejectsConfigError(() => trainWage(model, x(), tf.zeros([2, 3]), {}), 'y.shape');
+    await rejectsConfigError(() => trainWage(model, x(), y(), { onBatchEnd: 3 as never }), 'onBatchEnd');
+    await rejectsConfigError(() => trainWage(model, x(), y(), { schedule: [null as never] }), 'schedule[0]');
+    await rejectsConfigError(
+      () => trainWage(model, x(), y(), { schedule: [{ epochs: 1, learningRate: Number.NaN }] }),
+      'schedule[0].learningRate',
+    );
+    expect(model.getWeights().map(plain)).toEqual(weights);
+  });
+
+  it('trainWage refuses NaN or Infinity in the data, leaving the weights and the tensor count alone', async () => {
+    const model = mlp();
+    const weights = model.getWeights().map(plain);
+    const nanX = tf.tensor2d([Number.NaN, 0, 0, 0, 0, 0, 0, 0], [2, 4]);
+    const infY = tf.tensor2d([Infinity, 0, 0, 1], [2, 2]);
+    const goodX = x();
+    const goodY = y();
+    const before = tf.memory().numTensors;
+    await rejectsDataError(() => trainWage(model, nanX, goodY, { epochs: 1 }), 'x');
+    await rejectsDataError(() => trainWage(model, goodX, infY, { epochs: 1 }), 'y');
+    expect(tf.memory().numTensors).toBe(before);
+    expect(model.getWeights().map(plain)).toEqual(weights);
+  });
+
+  it('predictClasses and wageErrorRate check the model, x, labels, and NaN', () => {
+    const model = mlp();
+    expect(Array.from(predictClasses(model, x(), 1))).toHaveLength(2);
+    expect(wageErrorRate(model, x(), tf.tensor1d([0, 1], 'int32'))).toBeGreaterThanOrEqual(0);
+    expectConfigError(() => predictClasses(null as never, x()), 'model');
+    expectConfigError(() => predictClasses(model, tf.zeros([2, 5])), 'x.shape');
+    expectConfigError(() => predictClasses(model, [[0, 0, 0, 0]] as never), 'x');
+    expectDataError(() => predictClasses(model, tf.tensor2d([Number.NaN, 0, 0, 0], [1, 4])), 'x');
+    expectConfigError(() => wageErrorRate({ predict: 1 } as never, x(), tf.tensor1d([0, 1], 'int32')), 'model');
+    expectConfigError(() => wageErrorRate(model, x(), tf.tensor1d([0, 1])), 'labels'); // float labels
+    expectConfigError(() => wageErrorRate(model, x(), undefined as never), 'labels');
+    expectDataError(
+      () => wageErrorRate(model, tf.tensor2d([0, 0, 0, 0, Number.NaN, 0, 0, 0], [2, 4]), tf.tensor1d([0, 1], 'int32')),
+      'x',
+    );
+  });
+
+  it('predictClasses throws instead of picking a class when the output is not finite (diverged weights)', () => {
+    const model = mlp();
+    const kernel = model.layers[1].getWeights()[0];
+    model.layers[1].setWeights([tf.fill(kernel.shape, Number.NaN)]);
+    expectDataError(() => predictClasses(model, x()), 'predictClasses');
+  });
+
+  it('trainWage stops at a NaN gradient (a diverged model) with a typed error and no leaked tensors', async () => {
+    const model = mlp();
+    const kernel = model.layers[1].getWeights()[0];
+    model.layers[1].setWeights([tf.fill(kernel.shape, Number.NaN)]);
+    const goodX = x();
+    const goodY = y();
+    const before = tf.memory().numTensors;
+    const name = (model.layers[1].trainableWeights[0].read() as tf.Variable).name;
+    await rejectsDataError(() => trainWage(model, goodX, goodY, { epochs: 1 }), `variableGradients.${name}`);
+    expect(tf.memory().numTensors).toBe(before);
   });
 });

@@ -17,13 +17,63 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
-import { checkConfig, checkInteger, LowbitConfigError, SeededRng, shuffledIndices } from '@lowbit/quant-core';
-import { checkWageLearningRate, LowbitWageOptimizer } from './optimizer.js';
+import {
+  checkConfig,
+  checkFinite,
+  checkFunction,
+  checkInteger,
+  checkObject,
+  checkTensor,
+  LowbitConfigError,
+  LowbitDataError,
+  SeededRng,
+  shuffledIndices,
+} from '@lowbit/quant-core';
+import { checkFiniteValues, checkNoNaN } from './finite.js';
+import { LowbitWageOptimizer, MAX_WAGE_LEARNING_RATE } from './optimizer.js';
 import { checkWageBits, rejectRenamed } from './bits.js';
 
-/** `0.5 * sum((yTrue - yPred)^2)` over the whole batch (the WAGE loss). */
+/**
+ * `0.5 * sum((yTrue - yPred)^2)` over the whole batch (the WAGE loss). Both float32 tensors of
+ * the same shape (no broadcasting); NaN targets or predictions give a NaN loss.
+ */
 export function sseLoss(yTrue: tf.Tensor, yPred: tf.Tensor): tf.Scalar {
+  checkTensor('yTrue', yTrue, { dtype: 'float32' });
+  checkTensor('yPred', yPred, { dtype: 'float32' });
+  if (yTrue.shape.join(',') !== yPred.shape.join(','))
+    throw new LowbitConfigError('yPred.shape', yPred.shape, `expected the shape of yTrue [${yTrue.shape}]`);
   return tf.tidy(() => tf.mul(tf.sum(tf.square(tf.sub(yTrue, yPred))), 0.5) as tf.Scalar);
+}
+
+/** A tfjs LayersModel: `predict`, `apply` and its weights (trained or not). */
+function checkModel(model: unknown): tfl.LayersModel {
+  const m = model as Partial<tfl.LayersModel> | null;
+  if (
+    m === null ||
+    typeof m !== 'object' ||
+    typeof m.predict !== 'function' ||
+    typeof m.apply !== 'function' ||
+    !Array.isArray(m.trainableWeights)
+  ) {
+    throw new LowbitConfigError('model', model, 'expected a tfjs LayersModel');
+  }
+  return m as tfl.LayersModel;
+}
+
+/** The shape of one example (batch dimension left out), or null when the model is not built yet. */
+function shapeOf(symbolic: { shape: (number | null)[] }[] | undefined): (number | null)[] | null {
+  return Array.isArray(symbolic) && symbolic.length === 1 ? symbolic[0].shape.slice(1) : null;
+}
+
+/** `x` as the model's input: float32, `[batch, ...input shape]`. */
+function checkModelInput(model: tfl.LayersModel, argument: string, x: unknown): tf.Tensor {
+  const t = checkTensor(argument, x, { dtype: 'float32', minRank: 1 });
+  const want = shapeOf(model.inputs);
+  if (want !== null && (t.rank !== want.length + 1 || want.some((d, i) => d !== null && d !== t.shape[i + 1]))) {
+    const shape = want.map((d) => d ?? 'any').join(', ');
+    throw new LowbitConfigError(`${argument}.shape`, t.shape, `expected [batch, ${shape}] (the model's input)`);
+  }
+  return t;
 }
 
 export interface WageStage {
@@ -94,19 +144,31 @@ export async function trainWage(
     'maxBatchesPerEpoch',
     'onBatchEnd',
   ]);
-  if (!(x instanceof tf.Tensor) || x.dtype !== 'float32')
-    throw new LowbitConfigError('x', x, 'expected a float32 tf.Tensor');
+  checkModel(model);
+  checkModelInput(model, 'x', x);
   if (!(y instanceof tf.Tensor) || y.dtype !== 'float32' || y.rank !== 2)
     throw new LowbitConfigError('y', y, 'expected one-hot float32 targets of shape [n, classes]');
   if (x.shape[0] !== y.shape[0] || x.shape[0] === 0)
     throw new LowbitConfigError('y', y.shape, `expected as many rows as x (${x.shape[0]}), at least 1`);
+  const outputs = shapeOf(model.outputs);
+  if (outputs !== null && (outputs.length !== 1 || (outputs[0] !== null && outputs[0] !== y.shape[1])))
+    throw new LowbitConfigError('y.shape', y.shape, `expected [n, ${outputs.join(', ')}] (the model's output)`);
   const schedule = o.schedule ?? wageSchedule(o.epochs ?? 3);
   if (!Array.isArray(schedule) || schedule.length === 0)
     throw new LowbitConfigError('schedule', schedule, 'expected a non-empty array of { epochs, learningRate }');
   schedule.forEach((s, i) => {
-    checkInteger(`schedule[${i}].epochs`, s?.epochs, 0, 100000);
-    checkWageLearningRate(s.learningRate);
+    checkObject(`schedule[${i}]`, s, '{ epochs, learningRate }');
+    checkInteger(`schedule[${i}].epochs`, s.epochs, 0, 100000);
+    checkFinite(`schedule[${i}].learningRate`, s.learningRate, {
+      min: 0,
+      exclusiveMin: true,
+      max: MAX_WAGE_LEARNING_RATE,
+    });
   });
+  if (o.onBatchEnd != null) checkFunction('onBatchEnd', o.onBatchEnd);
+  // NaN or Infinity in the data would reach the weights through the first gradient.
+  checkFiniteValues('x', x, ': the training data must be finite');
+  checkFiniteValues('y', y, ': the targets must be finite');
   const batchSize = checkInteger('batchSize', o.batchSize ?? 128, 1, 1 << 20);
   const seed = checkInteger('seed', o.seed ?? 0, 0, 0xffffffff);
   const maxBatches = checkInteger(
@@ -142,14 +204,27 @@ export async function trainWage(
           const indices = tf.tensor1d(idx, 'int32');
           const xb = tf.gather(x, indices);
           const yb = tf.gather(y, indices);
-          const cost = optimizer.minimize(
-            () => sseLoss(yb, model.apply(xb, { training: true }) as tf.Tensor),
-            true,
-            variables,
-          );
-          tf.dispose([indices, xb, yb]);
-          const value = (await cost!.data())[0];
-          cost!.dispose();
+          // optimizer.minimize's two steps, so that nothing leaks when the update throws.
+          let step: { value: tf.Scalar; grads: tf.NamedTensorMap } | null = null;
+          try {
+            step = optimizer.computeGradients(
+              () => sseLoss(yb, model.apply(xb, { training: true }) as tf.Tensor),
+              variables,
+            );
+            const grads = step.grads;
+            optimizer.applyGradients(variables.map((v) => ({ name: v.name, tensor: grads[v.name] })));
+          } catch (e) {
+            step?.value.dispose();
+            throw e;
+          } finally {
+            tf.dispose([indices, xb, yb]);
+            if (step !== null) tf.dispose(step.grads);
+          }
+          const value = (await step.value.data())[0];
+          step.value.dispose();
+          // Finite data and a finite loss give finite gradients unless the network itself overflows.
+          if (!Number.isFinite(value))
+            throw new LowbitDataError('trainWage', `the loss is ${value} at epoch ${epoch}, batch ${batches}`);
           total += value;
           seen += idx.length;
           await o.onBatchEnd?.(epoch, batches, value / idx.length);
@@ -172,28 +247,57 @@ export async function trainWage(
 /** Re-exported from quant-core, where it moved (the suite and examples shuffle with it too). */
 export { shuffledIndices };
 
-/** Fraction of examples whose argmax prediction differs from the int32 label. */
+/**
+ * Fraction of examples whose argmax prediction differs from the int32 label. Throws a
+ * LowbitDataError when the model's output holds NaN or Infinity (see {@link predictClasses}).
+ */
 export function wageErrorRate(model: tfl.LayersModel, x: tf.Tensor, labels: tf.Tensor, batchSize = 256): number {
-  if (!(labels instanceof tf.Tensor) || labels.rank !== 1 || labels.shape[0] !== x.shape[0]) {
-    throw new LowbitConfigError('labels', labels, `expected int class ids of shape [${x.shape[0]}]`);
+  checkModel(model);
+  checkModelInput(model, 'x', x);
+  if (
+    !(labels instanceof tf.Tensor) ||
+    labels.rank !== 1 ||
+    labels.dtype !== 'int32' ||
+    labels.shape[0] !== x.shape[0]
+  ) {
+    throw new LowbitConfigError('labels', labels, `expected int32 class ids of shape [${x.shape[0]}]`);
   }
   const predicted = predictClasses(model, x, batchSize);
   const truth = labels.dataSync();
   let wrong = 0;
   for (let i = 0; i < predicted.length; i++) if (predicted[i] !== truth[i]) wrong++;
-  return wrong / predicted.length;
+  return predicted.length === 0 ? 0 : wrong / predicted.length;
 }
 
-/** Argmax class of every example, predicted in batches (inference mode). */
+/**
+ * Argmax class of every example, predicted in batches (inference mode). The model's output must
+ * be `[batch, classes]`. NaN in `x`, or NaN / Infinity in the output (diverged weights), throws a
+ * LowbitDataError instead of giving an arbitrary class.
+ */
 export function predictClasses(model: tfl.LayersModel, x: tf.Tensor, batchSize = 256): Int32Array {
+  checkModel(model);
+  checkModelInput(model, 'x', x);
   checkInteger('batchSize', batchSize, 1, 1 << 20);
+  checkNoNaN('x', x, ': a NaN example has no class');
   const n = x.shape[0];
   const out = new Int32Array(n);
   for (let start = 0; start < n; start += batchSize) {
     const size = Math.min(batchSize, n - start);
-    const cls = tf.tidy(() => tf.argMax(model.predict(tf.slice(x, start, size)) as tf.Tensor, 1));
-    out.set(cls.dataSync() as Int32Array, start);
-    cls.dispose();
+    const [cls, bad] = tf.tidy(() => {
+      const logits = model.predict(tf.slice(x, start, size));
+      if (!(logits instanceof tf.Tensor) || logits.rank !== 2)
+        throw new LowbitConfigError('model', model.name, 'expected one output of shape [batch, classes]');
+      return [tf.argMax(logits, 1), tf.any(tf.logicalNot(tf.isFinite(logits)))];
+    });
+    const nonFinite = bad.dataSync()[0] === 1;
+    if (!nonFinite) out.set(cls.dataSync() as Int32Array, start);
+    tf.dispose([cls, bad]);
+    if (nonFinite) {
+      throw new LowbitDataError(
+        'predictClasses',
+        `the model output holds NaN or Infinity for examples ${start}..${start + size - 1} (diverged weights?)`,
+      );
+    }
   }
   return out;
 }

@@ -3,6 +3,7 @@ import * as tfl from '@tensorflow/tfjs-layers';
 import { describe, expect, it } from 'vitest';
 import { LowbitConfigError, LowbitQuantDense, quantDense } from '@lowbit/quant-core';
 import { fanInOf, LowbitWageInitializer, snapToWageGrid, wageInitialKernel, wageInitializer } from './wage-init.js';
+import { expectConfigError } from './errors.fixture.js';
 
 const plain = (t: tf.Tensor) => Array.from(t.dataSync(), (v) => v + 0);
 
@@ -47,6 +48,12 @@ describe('wageInitialKernel', () => {
     expect(() => wageInitialKernel([4, 4], 2, -1)).toThrow(/seed/);
     expect(() => wageInitialKernel([4], 2, 0)).toThrow(/kernelShape/);
   });
+
+  it('refuses shapes beyond 2^28 weights before drawing them (typed, naming shape)', () => {
+    expectConfigError(() => wageInitialKernel([1e5, 1e5], 2, 0), 'shape');
+    expectConfigError(() => wageInitialKernel([2 ** 14, 2 ** 14 + 1], 2, 0), 'shape');
+    expectConfigError(() => wageInitializer().apply([1e5, 1e5]), 'shape');
+  });
 });
 
 describe('snapToWageGrid', () => {
@@ -55,6 +62,13 @@ describe('snapToWageGrid', () => {
     expect(Array.from(snapToWageGrid(w, 2).dataSync(), (v) => v + 0)).toEqual([0.5, 0, 0.5, 0, -0.5]);
     // 3 bits: grid 0.25, clip +-0.75
     expect(Array.from(snapToWageGrid(w, 3).dataSync(), (v) => v + 0)).toEqual([0.25, -0.25, 0.5, 0.25, -0.75]);
+  });
+
+  it('maps NaN to NaN (documented) and rejects what is not a float32 tensor', () => {
+    expect(Array.from(snapToWageGrid(tf.tensor([Number.NaN, 0.3]), 2).dataSync())).toEqual([Number.NaN, 0.5]);
+    expectConfigError(() => snapToWageGrid([0.3] as never, 2), 'w');
+    expectConfigError(() => snapToWageGrid(tf.tensor([1], [1], 'int32'), 2), 'w.dtype');
+    expectConfigError(() => snapToWageGrid(tf.tensor([0.3]), Number.NaN), 'weightBits');
   });
 });
 

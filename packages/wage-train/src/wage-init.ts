@@ -28,7 +28,9 @@ import * as tfl from '@tensorflow/tfjs-layers';
 import type { Initializer } from '@tensorflow/tfjs-layers/dist/initializers.js';
 import {
   checkConfig,
+  checkFloatTensor,
   checkInteger,
+  checkShape,
   LowbitConfigError,
   roundHalfEven,
   SeededRng,
@@ -56,13 +58,21 @@ export function fanInOf(kernelShape: readonly number[]): number {
 }
 
 /**
+ * Most weights one initial kernel may have: 2^28 (1 GiB of float32). A larger shape is almost
+ * surely a mistake, and drawing it would exhaust memory before tfjs could complain.
+ */
+const MAX_WAGE_KERNEL_SIZE = 2 ** 28;
+
+/**
  * The WAGE initial kernel: `U(-L, L)` (L from quant-core's `wageInitLimit`) snapped to the k_W
  * grid, `C(Q(W))`. Deterministic for (shape, weightBits, seed): the draws come from a {@link SeededRng}.
  */
 export function wageInitialKernel(shape: readonly number[], weightBits: number, seed: number): tf.Tensor {
   checkWageBits('weightBits', weightBits);
   checkInteger('seed', seed, 0, 0xffffffff);
-  const limit = wageInitLimit(weightBits, fanInOf(shape));
+  const fanIn = fanInOf(shape);
+  checkShape('shape', shape, MAX_WAGE_KERNEL_SIZE);
+  const limit = wageInitLimit(weightBits, fanIn);
   const sigma = wageSigma(weightBits);
   const top = maxWageCode(weightBits);
   const u = new SeededRng(seed).uniform(shape.reduce((a, b) => a * b, 1));
@@ -74,8 +84,12 @@ export function wageInitialKernel(shape: readonly number[], weightBits: number, 
   return tf.tensor(values, [...shape], 'float32');
 }
 
-/** Snaps any kernel to the k_W grid: `C(Q(W, k_W), k_W)` (for kernels drawn by another initializer). */
+/**
+ * Snaps any kernel to the k_W grid: `C(Q(W, k_W), k_W)` (for kernels drawn by another initializer).
+ * NaN weights stay NaN (as quant-core's `wageQ` and `wageClip`).
+ */
 export function snapToWageGrid(w: tf.Tensor, weightBits: number): tf.Tensor {
+  checkFloatTensor('w', w);
   checkWageBits('weightBits', weightBits);
   return tf.tidy(() => wageClip(wageQ(w, weightBits), weightBits));
 }
@@ -154,6 +168,7 @@ export class LowbitWageInitializer extends TfjsInitializer {
     if (dtype !== undefined && dtype !== 'float32') throw new LowbitConfigError('dtype', dtype, 'expected float32');
     const dims = shape as number[];
     fanInOf(dims);
+    checkShape('shape', dims, MAX_WAGE_KERNEL_SIZE);
     if (this.base === null) return wageInitialKernel(dims, this.bits, this.seed);
     return tf.tidy(() => snapToWageGrid(this.base!.apply(dims, 'float32'), this.bits));
   }
