@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { LowbitConfigError } from '@lowbit/quant-core';
 import { BitReader, BitWriter, reverseBits } from './bit-stream.js';
 
 describe('bit streams', () => {
@@ -21,6 +22,24 @@ describe('bit streams', () => {
     expect(reverseBits(0b110, 3)).toBe(0b011);
     expect(reverseBits(0b1, 4)).toBe(0b1000);
     expect(reverseBits(0, 0)).toBe(0);
+    expect(reverseBits(1, 31)).toBe(2 ** 30);
+  });
+
+  it('rejects bad arguments with typed errors, before any work', () => {
+    for (const [code, length] of [
+      [5, 32],
+      [5, 1e9],
+      [5, -1],
+      [5, 1.5],
+      [-1, 3],
+      [0.5, 3],
+      [5, undefined],
+      [undefined, 3],
+    ]) {
+      expect(() => reverseBits(code as number, length as number)).toThrow(LowbitConfigError);
+    }
+    expect(() => new BitReader(undefined as unknown as Uint8Array, 0)).toThrow(LowbitConfigError);
+    expect(() => new BitReader([1, 2] as unknown as Uint8Array, 8)).toThrow(/Uint8Array/);
   });
 
   it('grows past its initial size', () => {

@@ -9,7 +9,7 @@
  * r.readBit(); // 1 (the first bit of 110)
  * ```
  */
-import { LowbitDataError } from '@lowbit/quant-core';
+import { LowbitConfigError, LowbitDataError, checkInteger } from '@lowbit/quant-core';
 
 export class BitWriter {
   private bytes: Uint8Array;
@@ -60,8 +60,10 @@ export class BitWriter {
   }
 }
 
-/** The low `length` bits of `code` in reverse order. */
+/** The low `length` (0..31) bits of the non-negative integer `code` in reverse order. */
 export function reverseBits(code: number, length: number): number {
+  checkInteger('code', code, 0, 0xffffffff);
+  checkInteger('length', length, 0, 31);
   let r = 0;
   for (let b = 0; b < length; b++) r |= ((code >>> b) & 1) << (length - 1 - b);
   return r;
@@ -74,6 +76,7 @@ export class BitReader {
 
   /** Reads at most `bitLength` bits of `bytes` (which must hold them). */
   constructor(bytes: Uint8Array, bitLength: number) {
+    if (!(bytes instanceof Uint8Array)) throw new LowbitConfigError('bytes', bytes, 'expected a Uint8Array');
     if (!Number.isInteger(bitLength) || bitLength < 0 || bitLength > bytes.length * 8) {
       throw new LowbitDataError('BitReader', `bit length ${bitLength} exceeds the ${bytes.length} bytes given`);
     }

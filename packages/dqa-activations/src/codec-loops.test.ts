@@ -107,11 +107,89 @@ describe('codec loops', () => {
     }
   });
 
+  it('float32 quotients by reciprocal equal the divided ones, next to float32 midpoints and integer halves', () => {
+    // quantizeSplit multiplies float32 input by 1 / step; this checks the claim it rests on:
+    // fround(x * (1 / s)) === fround(x / s) for float32 x and s, on quotients placed a few ulps
+    // around float32 rounding midpoints (where a wrong rounding would show) and around the
+    // integer halves where quantization rounds.
+    let seed = 11;
+    const rand = () => (seed = (seed * 1664525 + 1013904223) >>> 0) / 2 ** 32;
+    const f = new Float32Array(1);
+    const bits = new Int32Array(f.buffer);
+    const nudge = (x: number, ulps: number) => {
+      f[0] = x;
+      bits[0] += ulps;
+      return f[0];
+    };
+    let checked = 0;
+    let mismatches = 0;
+    for (let n = 0; n < 4000; n++) {
+      // Steps from subnormal to large, with random mantissas.
+      const s = Math.fround((1 + rand()) * 2 ** Math.floor(-150 + rand() * 250));
+      if (!(s > 0) || !Number.isFinite(s)) continue;
+      const targets = [
+        Math.floor(rand() * 600) - 300 + 0.5, // an integer half (a quantization tie)
+        (1 + rand()) * 2 ** Math.floor(rand() * 40 - 20), // any float32 ...
+      ];
+      f[0] = targets[1];
+      targets.push(f[0] + (nudge(f[0], 1) - f[0]) / 2); // ... and the midpoint above it
+      for (const q of targets) {
+        const x0 = Math.fround(q * s);
+        for (let u = -3; u <= 3; u++) {
+          const x = nudge(x0, u);
+          if (!Number.isFinite(x)) continue;
+          checked++;
+          if (!Object.is(Math.fround(x * (1 / s)), Math.fround(x / s))) mismatches++;
+        }
+      }
+    }
+    expect(checked).toBeGreaterThan(50000);
+    expect(mismatches).toBe(0);
+  });
+
+  it('quantizes ties and near-ties of float32 input as dqaQuantizeValues (4-bit pairs and other widths)', () => {
+    let seed = 5;
+    const rand = () => (seed = (seed * 1664525 + 1013904223) >>> 0) / 2 ** 32;
+    for (const [C, bits, extraBits] of [
+      [4, 4, 3],
+      [6, 4, 1],
+      [3, 4, 2],
+      [5, 3, 3],
+      [2, 8, 2],
+    ]) {
+      const scales = Array.from({ length: C }, () => Math.fround(1e-3 + rand()));
+      const important = [0, 2].filter((c) => c < C);
+      const p = checkDqaParams({ bits, extraBits, scales, important });
+      const steps = scales.map((s, c) => (important.includes(c) ? s / 2 ** extraBits : s));
+      // Values at k + 1/2 steps and their float32 neighbours.
+      const f = new Float32Array(1);
+      const b = new Int32Array(f.buffer);
+      const values = Float32Array.from({ length: C * 600 }, (_, i) => {
+        f[0] = (Math.floor(rand() * 2 ** (bits + extraBits + 1)) - 2 ** (bits + extraBits) + 0.5) * steps[i % C];
+        b[0] += Math.floor(rand() * 5) - 2;
+        return f[0];
+      });
+      const ref = dqaQuantizeValues(values, p);
+      const codeBytes = new Uint8Array(Math.ceil((values.length * bits) / 8));
+      const errors = new Uint8Array(ref.errors.length);
+      quantizeSplit(values, p, codeBytes, errors);
+      expect(Buffer.from(codeBytes).equals(Buffer.from(packSignedBits(ref.codes, bits)))).toBe(true);
+      expect(Buffer.from(errors).equals(Buffer.from(ref.errors))).toBe(true);
+      const back = new Float32Array(values.length);
+      dequantize(codeBytes, errors, p, back);
+      expect(back.every((v, i) => Object.is(v, ref.output[i]))).toBe(true);
+    }
+  });
+
   it('reports the first NaN in flat order, as dqaQuantizeValues', () => {
     const p = checkDqaParams({ bits: 4, extraBits: 2, scales: [1, 1, 1], important: [2] });
     const values = Float32Array.of(0, 1, 2, 3, Number.NaN, 5, Number.NaN, 7, 8);
     expect(() => dqaQuantizeValues(values, p)).toThrow(/index 4 is NaN/);
     expect(() => quantizeSplit(values, p, new Uint8Array(5), new Uint8Array(3))).toThrow(/index 4 is NaN/);
+    // The 4-bit pair path (even channel count) too.
+    const p4 = checkDqaParams({ bits: 4, extraBits: 2, scales: [1, 1], important: [1] });
+    const v4 = Float32Array.of(0, 1, 2, Number.NaN, Number.NaN, 5);
+    expect(() => quantizeSplit(v4, p4, new Uint8Array(3), new Uint8Array(3))).toThrow(/index 3 is NaN/);
   });
 
   it('counts symbols per table', () => {

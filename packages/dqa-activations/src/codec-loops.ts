@@ -8,6 +8,9 @@ import { LowbitDataError } from '@lowbit/quant-core';
 import type { CheckedDqaParams } from './dqa-params.js';
 import { channelGrid } from './dqa-quantize.js';
 
+// Symbols are read four per 32-bit word, low byte first: the byte order of every current JS platform.
+const LITTLE_ENDIAN = new Uint8Array(Uint32Array.of(1).buffer)[0] === 1;
+
 // x + 1.5 * 2^52 - 1.5 * 2^52 rounds x to an integer half to even (the float64 addition does it)
 // for |x| < 2^51: the clamped quotients here are below 2^16 in magnitude.
 const ROUND_HALF_EVEN = 6755399441055744;
@@ -33,7 +36,8 @@ function gcd(a: number, b: number): number {
  * Quantizes channels-last `input` with `p`: the N-bit codes of all elements into `codeBytes`
  * (packed as quant-core's `packSignedBits`, `ceil(n * N / 8)` bytes), the shift errors of
  * important-channel elements into `errors` in flat order (row by row, important channels in
- * increasing order). Throws {@link LowbitDataError} on NaN, as `dqaQuantizeValues`.
+ * increasing order). Throws {@link LowbitDataError} on NaN, as
+ * `dqaQuantizeValues`.
  */
 export function quantizeSplit(
   input: ArrayLike<number>,
@@ -41,32 +45,152 @@ export function quantizeSplit(
   codeBytes: Uint8Array,
   errors: Uint8Array,
 ): void {
-  // One typed-array type per call keeps the loop monomorphic; Float64Array holds any number exactly.
-  const values = input instanceof Float32Array || input instanceof Float64Array ? input : Float64Array.from(input);
+  if (input instanceof Float32Array) {
+    if (p.bits === 4 && p.channels % 2 === 0) quantizeSplitF32Nibbles(input, p, codeBytes, errors);
+    else quantizeSplitF32(input, p, codeBytes, errors);
+  } else quantizeSplitF64(input instanceof Float64Array ? input : Float64Array.from(input), p, codeBytes, errors);
+}
+
+/**
+ * {@link quantizeSplit} for float32 input: multiplies by the reciprocal of each step instead of
+ * dividing. For float32 x and step s, `fround(x * (1 / s))` (in float64) equals `fround(x / s)`:
+ * an exact quotient of two float32 values is never a float32 rounding midpoint and lies at a
+ * relative distance of more than 2^-50 from every midpoint (the midpoint has 25 significant bits,
+ * the step 24), while the two float64 roundings of the product are off by at most about 2^-52.
+ * Quotients below the float32 normal range round to the integer 0 either way, and ones beyond it
+ * clamp. (Float64 input has no such bound, so it divides.) The tests check this on crafted
+ * near-midpoint quotients.
+ */
+function quantizeSplitF32(values: Float32Array, p: CheckedDqaParams, codeBytes: Uint8Array, errors: Uint8Array): void {
   const C = p.channels;
   const K = p.important.length;
   const N = p.bits;
   const grid = channelGrid(p);
   const m = p.extraBits;
   const maskM = (1 << m) - 1;
-  // Position of each channel among the important ones, -1 for ordinary channels.
   const importantIndex = new Int32Array(C).fill(-1);
   p.important.forEach((c, j) => (importantIndex[c] = j));
   const rows = values.length / C;
   const B = blockRows(C);
-  // One block of codes at a time (cache-resident), packed as soon as it is complete.
   const block = new Int8Array(Math.min(rows, B) * C);
   for (let r0 = 0; r0 < rows; r0 += B) {
     const base = r0 * C;
     const len = (Math.min(rows, r0 + B) - r0) * C;
     for (let c = 0; c < C; c++) {
-      // The same numbers as dqaQuantizeValues: float32 step and quotient, integer bounds.
-      const step = grid.step[c];
+      const inv = 1 / grid.step[c];
       const lo = grid.lo[c];
       const hi = grid.hi[c];
       const j = importantIndex[c];
       // Clamping before rounding equals clamping after (the bounds are integers); adding and
       // subtracting ROUND_HALF_EVEN rounds half to even, as tf.round; `| 0` turns -0 into +0.
+      if (j < 0) {
+        for (let i = c; i < len; i += C) {
+          let t = Math.fround(values[base + i] * inv);
+          if (t < lo) t = lo;
+          else if (t > hi) t = hi;
+          else if (t !== t) throw nanAt(values);
+          block[i] = t + ROUND_HALF_EVEN - ROUND_HALF_EVEN;
+        }
+      } else {
+        for (let i = c, e = r0 * K + j; i < len; i += C, e += K) {
+          let t = Math.fround(values[base + i] * inv);
+          if (t < lo) t = lo;
+          else if (t > hi) t = hi;
+          else if (t !== t) throw nanAt(values);
+          const q = (t + ROUND_HALF_EVEN - ROUND_HALF_EVEN) | 0;
+          block[i] = q >> m;
+          errors[e] = q & maskM;
+        }
+      }
+    }
+    packSignedCodes(block, len, N, codeBytes, (base * N) / 8);
+  }
+}
+
+/**
+ * {@link quantizeSplitF32} for 4-bit codes and an even channel count: channels 2h and 2h + 1 share
+ * a byte of every row, so each pair is quantized together and its byte written directly (no block
+ * of codes to pack afterwards).
+ */
+function quantizeSplitF32Nibbles(
+  values: Float32Array,
+  p: CheckedDqaParams,
+  codeBytes: Uint8Array,
+  errors: Uint8Array,
+): void {
+  const C = p.channels;
+  const K = p.important.length;
+  const grid = channelGrid(p);
+  const m = p.extraBits;
+  const maskM = (1 << m) - 1;
+  const importantIndex = new Int32Array(C).fill(-1);
+  p.important.forEach((c, j) => (importantIndex[c] = j));
+  const rows = values.length / C;
+  const rowBytes = C >>> 1;
+  const B = blockRows(C);
+  for (let r0 = 0; r0 < rows; r0 += B) {
+    const end = Math.min(rows, r0 + B) * C;
+    for (let c = 0; c < C; c += 2) {
+      const inv0 = 1 / grid.step[c];
+      const lo0 = grid.lo[c];
+      const hi0 = grid.hi[c];
+      const inv1 = 1 / grid.step[c + 1];
+      const lo1 = grid.lo[c + 1];
+      const hi1 = grid.hi[c + 1];
+      const j0 = importantIndex[c];
+      const j1 = importantIndex[c + 1];
+      // The shift taking q+ to its code (m for an important channel, else 0).
+      const s0 = j0 < 0 ? 0 : m;
+      const s1 = j1 < 0 ? 0 : m;
+      let e0 = r0 * K + j0;
+      let e1 = r0 * K + j1;
+      for (let i = r0 * C + c, o = (r0 * C + c) >>> 1; i < end; i += C, o += rowBytes) {
+        const q0 = quantizeOne(values, i, inv0, lo0, hi0);
+        const q1 = quantizeOne(values, i + 1, inv1, lo1, hi1);
+        codeBytes[o] = ((q0 >> s0) & 15) | (((q1 >> s1) & 15) << 4);
+        if (j0 >= 0) {
+          errors[e0] = q0 & maskM;
+          e0 += K;
+        }
+        if (j1 >= 0) {
+          errors[e1] = q1 & maskM;
+          e1 += K;
+        }
+      }
+    }
+  }
+}
+
+/** Element i quantized with reciprocal step `inv`, clamped to [lo, hi], rounded half to even (see quantizeSplitF32). */
+function quantizeOne(values: Float32Array, i: number, inv: number, lo: number, hi: number): number {
+  let t = Math.fround(values[i] * inv);
+  if (t < lo) t = lo;
+  else if (t > hi) t = hi;
+  else if (t !== t) throw nanAt(values);
+  return (t + ROUND_HALF_EVEN - ROUND_HALF_EVEN) | 0;
+}
+
+/** {@link quantizeSplit} for float64 input: the float32 quotient by division, as `dqaQuantizeValues`. */
+function quantizeSplitF64(values: Float64Array, p: CheckedDqaParams, codeBytes: Uint8Array, errors: Uint8Array): void {
+  const C = p.channels;
+  const K = p.important.length;
+  const N = p.bits;
+  const grid = channelGrid(p);
+  const m = p.extraBits;
+  const maskM = (1 << m) - 1;
+  const importantIndex = new Int32Array(C).fill(-1);
+  p.important.forEach((c, j) => (importantIndex[c] = j));
+  const rows = values.length / C;
+  const B = blockRows(C);
+  const block = new Int8Array(Math.min(rows, B) * C);
+  for (let r0 = 0; r0 < rows; r0 += B) {
+    const base = r0 * C;
+    const len = (Math.min(rows, r0 + B) - r0) * C;
+    for (let c = 0; c < C; c++) {
+      const step = grid.step[c];
+      const lo = grid.lo[c];
+      const hi = grid.hi[c];
+      const j = importantIndex[c];
       if (j < 0) {
         for (let i = c; i < len; i += C) {
           let t = Math.fround(values[base + i] / step);
@@ -149,6 +273,18 @@ export function countSymbols(symbols: Uint8Array, count: number, tableCount: num
   if (tableCount === 1) {
     const h = new Int32Array(4 * 256);
     let i = 0;
+    if (LITTLE_ENDIAN && (symbols.byteOffset & 3) === 0) {
+      // Four symbols per 32-bit word read.
+      const words = new Int32Array(symbols.buffer, symbols.byteOffset, count >>> 2);
+      for (let w = 0; w < words.length; w++) {
+        const x = words[w];
+        h[x & 0xff]++;
+        h[256 + ((x >>> 8) & 0xff)]++;
+        h[512 + ((x >>> 16) & 0xff)]++;
+        h[768 + (x >>> 24)]++;
+      }
+      i = words.length << 2;
+    }
     for (; i + 3 < count; i += 4) {
       h[symbols[i]]++;
       h[256 + symbols[i + 1]]++;
@@ -217,8 +353,50 @@ export function unpackSignedCodes(
 export function dequantize(codeBytes: Uint8Array, errors: Uint8Array, p: CheckedDqaParams, values: Float32Array): void {
   const C = p.channels;
   const N = p.bits;
-  if ((C * N) % 8 === 0) dequantizeAligned(codeBytes, errors, p, values);
+  if (N === 4 && C % 2 === 0) dequantizeNibbles(codeBytes, errors, p, values);
+  else if ((C * N) % 8 === 0) dequantizeAligned(codeBytes, errors, p, values);
   else dequantizeUnaligned(codeBytes, errors, p, values);
+}
+
+/**
+ * {@link dequantize} for 4-bit codes and an even channel count: channels 2h and 2h + 1 share a
+ * byte of every row, so each pair is restored together from one byte read.
+ */
+function dequantizeNibbles(codeBytes: Uint8Array, errors: Uint8Array, p: CheckedDqaParams, values: Float32Array): void {
+  const C = p.channels;
+  const K = p.important.length;
+  const m = p.extraBits;
+  const importantIndex = new Int32Array(C).fill(-1);
+  p.important.forEach((c, j) => (importantIndex[c] = j));
+  const rows = values.length / C;
+  const rowBytes = C >>> 1;
+  const B = blockRows(C);
+  for (let r0 = 0; r0 < rows; r0 += B) {
+    const end = Math.min(rows, r0 + B) * C;
+    for (let c = 0; c < C; c += 2) {
+      const j0 = importantIndex[c];
+      const j1 = importantIndex[c + 1];
+      const step0 = j0 < 0 ? p.scales[c] : p.scales[c] / 2 ** m;
+      const step1 = j1 < 0 ? p.scales[c + 1] : p.scales[c + 1] / 2 ** m;
+      let e0 = r0 * K + j0;
+      let e1 = r0 * K + j1;
+      for (let i = r0 * C + c, o = (r0 * C + c) >>> 1; i < end; i += C, o += rowBytes) {
+        const b = codeBytes[o];
+        let q0 = (b << 28) >> 28;
+        let q1 = (b << 24) >> 28;
+        if (j0 >= 0) {
+          q0 = (q0 << m) | errors[e0];
+          e0 += K;
+        }
+        if (j1 >= 0) {
+          q1 = (q1 << m) | errors[e1];
+          e1 += K;
+        }
+        values[i] = q0 * step0;
+        values[i + 1] = q1 * step1;
+      }
+    }
+  }
 }
 
 /**

@@ -230,4 +230,54 @@ describe('bulk Huffman encode / decode', () => {
     expect(() => huffmanEncodeInto([], [0], new Uint8Array(2))).toThrow(LowbitConfigError);
     expect(() => new HuffmanTableSet(new Uint8Array(3), 2)).toThrow(LowbitConfigError);
   });
+
+  it('names the first symbol without a code when encoding two symbols per lookup', () => {
+    const t = new HuffmanTable([1, 2, 2, 0, 0, 0, 0, 0]); // symbols 3..7 have no code
+    const u = new HuffmanTable([0, 1, 0, 1, 0, 0, 0, 0]); // only 1 and 3
+    for (let at = 0; at < 11; at++) {
+      const symbols = new Uint8Array(11).fill(1);
+      symbols[at] = at % 2 ? 9 : 3; // 9 is outside the alphabet, 3 has no code in t
+      expect(() => huffmanEncodeInto([t], symbols, new Uint8Array(8))).toThrow(`symbols[${at}]`);
+      expect(() => huffmanEncodedBits([t], symbols)).toThrow(`symbols[${at}]`);
+    }
+    // Two tables: symbol 0 is coded in t (even positions) but not in u (odd positions).
+    const symbols = Uint8Array.of(0, 1, 0, 1, 0, 1, 0, 0);
+    expect(() => huffmanEncodeInto([t, u], symbols, new Uint8Array(8))).toThrow(/symbols\[7\].*table 1/);
+  });
+
+  it('encodes the same bits from aligned and unaligned symbol arrays, with one and several tables', () => {
+    const rand = lcg(99);
+    const t = new HuffmanTable(huffmanCodeLengths([40, 20, 10, 5, 3, 2, 1, 1]));
+    const u = new HuffmanTable(huffmanCodeLengths([1, 1, 2, 3, 5, 8, 13, 21]));
+    for (const tables of [[t], [t, u], [t, u, t]]) {
+      const backing = new Uint8Array(1003);
+      for (let i = 0; i < backing.length; i++) backing[i] = Math.floor(rand() ** 2 * 8);
+      for (const from of [0, 1, 2, 3]) {
+        const symbols = backing.subarray(from, from + 997);
+        const w = new BitWriter(1);
+        symbols.forEach((s, i) => tables[i % tables.length].encode(w, s));
+        const out = new Uint8Array(Math.ceil(w.bitLength / 8));
+        expect(huffmanEncodeInto(tables, symbols, out)).toBe(w.bitLength);
+        expect(Buffer.from(out).equals(Buffer.from(w.finish()))).toBe(true);
+        const back = new Uint8Array(997);
+        expect(huffmanDecodeInto(tables, out, w.bitLength, back)).toBe(w.bitLength);
+        expect(Buffer.from(back).equals(Buffer.from(symbols))).toBe(true);
+      }
+    }
+  });
+
+  it('rejects arguments that are not arrays with typed errors', () => {
+    for (const bad of [undefined, null, 3, 'nope', {}]) {
+      expect(() => huffmanCodeLengths(bad as unknown as number[])).toThrow(LowbitConfigError);
+      expect(() => canonicalCodes(bad as unknown as number[])).toThrow(LowbitConfigError);
+      expect(() => new HuffmanTable(bad as unknown as number[])).toThrow(LowbitConfigError);
+      expect(() => entropyBits(bad as unknown as number[])).toThrow(LowbitConfigError);
+      expect(() =>
+        huffmanDecodeInto(bad as unknown as HuffmanTable[], new Uint8Array(1), 0, new Uint8Array(1)),
+      ).toThrow(LowbitConfigError);
+      const t = [new HuffmanTable([1, 1])];
+      expect(() => huffmanDecodeInto(t, bad as unknown as Uint8Array, 0, new Uint8Array(1))).toThrow(LowbitConfigError);
+      expect(() => huffmanDecodeInto(t, new Uint8Array(1), 0, bad as unknown as Uint8Array)).toThrow(LowbitConfigError);
+    }
+  });
 });

@@ -15,10 +15,11 @@
  *   with no symbols cannot code anything.
  * - {@link huffmanEncodeInto} / {@link huffmanDecodeInto}: the bulk paths the codec uses, for a
  *   run of symbols that cycle through one or more tables (symbol i uses table i mod T). The encoder
- *   keeps each code bit-reversed beside its length in one typed array and flushes a 32-bit
- *   accumulator 16 bits at a time; the decoder looks up to {@link MAX_LOOKUP_BITS} stream bits
- *   at once in a table giving up to three symbols, and decodes the rare longer codes canonically
- *   from the same bit buffer ({@link HuffmanTableSet} holds the tables in flat typed arrays). Both
+ *   keeps each code bit-reversed beside its length in one typed array (and, when codes have at
+ *   most 8 bits, every pair of codes in a second one: two symbols per lookup, four symbols read
+ *   per 32-bit word) and flushes a 32-bit accumulator 16 bits at a time; the decoder looks up to
+ *   {@link MAX_LOOKUP_BITS} stream bits at once in a table giving up to four symbols (stored with
+ *   one 32-bit write), and decodes the rare longer codes canonically from the same bit buffer ({@link HuffmanTableSet} holds the tables in flat typed arrays). Both
  *   write and read exactly the bits of the one-symbol-at-a-time path.
  *
  * ```ts
@@ -30,18 +31,30 @@
 import { LowbitConfigError, LowbitDataError, checkInteger } from '@lowbit/quant-core';
 import { reverseBits, type BitReader, type BitWriter } from './bit-stream.js';
 
+// Symbols are read four per 32-bit word, low byte first: the byte order of every current JS platform.
+const LITTLE_ENDIAN = new Uint8Array(Uint32Array.of(1).buffer)[0] === 1;
+
 /** Longest code the format allows (lengths are stored in 4 bits). */
 export const MAX_CODE_LENGTH = 15;
 
 /**
- * Most stream bits the bulk decoder resolves with one lookup (2^11 entries of 4 bytes, 8 KB per
- * table). Codes up to this length (all of them for m <= 3, and nearly all the symbols of longer
+ * Most stream bits the bulk decoder resolves with one lookup (2^11 entries of 2 x 4 bytes, 16 KB
+ * per table). Codes up to this length (all of them for m <= 3, and nearly all the symbols of longer
  * codes) take one lookup; longer ones fall back to canonical decoding.
  */
 export const MAX_LOOKUP_BITS = 11;
 
+/** `value` as an array or typed array of numbers (its entries are checked where they are read). */
+function checkNumberList(argument: string, value: unknown): ArrayLike<number> {
+  if (!Array.isArray(value) && !(ArrayBuffer.isView(value) && !(value instanceof DataView))) {
+    throw new LowbitConfigError(argument, value, 'expected an array or typed array of numbers');
+  }
+  return value as ArrayLike<number>;
+}
+
 /** Optimal (length-limited) Huffman code lengths for `counts`; 0 marks unused symbols. */
 export function huffmanCodeLengths(counts: ArrayLike<number>, maxLength = MAX_CODE_LENGTH): Uint8Array {
+  checkNumberList('counts', counts);
   checkInteger('maxLength', maxLength, 1, MAX_CODE_LENGTH);
   const n = counts.length;
   const used: number[] = [];
@@ -99,6 +112,7 @@ function treeDepths(weights: number[]): number[] {
 
 /** Canonical codes from lengths; throws {@link LowbitDataError} for over-subscribed lengths. */
 export function canonicalCodes(lengths: ArrayLike<number>): Uint32Array {
+  checkNumberList('lengths', lengths);
   const blCount = new Array<number>(MAX_CODE_LENGTH + 1).fill(0);
   for (let s = 0; s < lengths.length; s++) {
     const l = lengths[s];
@@ -140,6 +154,7 @@ export class HuffmanTable {
   readonly sortedSymbols: Int32Array;
 
   constructor(lengths: ArrayLike<number>) {
+    checkNumberList('lengths', lengths);
     this.lengths = Uint8Array.from(lengths);
     this.codes = canonicalCodes(this.lengths);
     this.reversed = this.codes.map((c, s) => reverseBits(c, this.lengths[s]));
@@ -241,6 +256,51 @@ function noCode(i: number, symbol: number, table: number): LowbitConfigError {
   return new LowbitConfigError(`symbols[${i}]`, symbol, `has no code in Huffman table ${table}`);
 }
 
+/** The error for the first symbol from index `from` without a code in its table (symbol i uses table i mod T). */
+function firstNoCode(
+  entries: Int32Array,
+  stride: number,
+  syms: Uint8Array,
+  from: number,
+  T: number,
+): LowbitConfigError {
+  for (let i = from; i < syms.length; i++) {
+    const t = i % T;
+    if (syms[i] >= stride || entries[t * stride + syms[i]] < 0) return noCode(i, syms[i], t);
+  }
+  return new LowbitConfigError('symbols', syms, 'has a symbol without a code'); // not reached
+}
+
+/**
+ * Encoder entries for pairs of symbols, when every code has at most 8 bits and the tables are
+ * small (`T x P^2 <= 2^12`, P the alphabet rounded up to a power of two): entry
+ * `t * P^2 + s0 + (s1 << bits)` is symbol s0 of table t followed by s1 of table t + 1, as
+ * `(reversed codes << 5) | bits`, or -1 if either has no code. Null when that does not hold
+ * (the encoder then goes one symbol at a time).
+ */
+function pairEntries(entries: Int32Array, stride: number, T: number): { lut: Int32Array; bits: number } | null {
+  let bits = 0;
+  while (1 << bits < stride) bits++;
+  const P = 1 << bits;
+  if (T * P * P > 1 << 12) return null;
+  for (let e = 0; e < entries.length; e++) if (entries[e] >= 0 && (entries[e] & 31) > 8) return null;
+  const lut = new Int32Array(T * P * P).fill(-1);
+  for (let t = 0; t < T; t++) {
+    const u = (t + 1) % T;
+    for (let s0 = 0; s0 < stride; s0++) {
+      const a = entries[t * stride + s0];
+      if (a < 0) continue;
+      for (let s1 = 0; s1 < stride; s1++) {
+        const b = entries[u * stride + s1];
+        if (b < 0) continue;
+        const la = a & 31;
+        lut[t * P * P + s0 + (s1 << bits)] = ((((a >>> 5) | ((b >>> 5) << la)) << 5) | (la + (b & 31))) >>> 0;
+      }
+    }
+  }
+  return { lut, bits };
+}
+
 /**
  * Bits {@link huffmanEncodeInto} writes for `symbols` (symbol i with `tables[i % T]`); throws
  * {@link LowbitConfigError} for a symbol without a code in its table.
@@ -282,14 +342,27 @@ export function huffmanEncodeInto(
   const end = out.length;
   const tooShort = () =>
     new LowbitConfigError('out', out, `too short for the codes (${end - offset} bytes from offset ${offset})`);
-  let acc = 0; // pending bits, fewer than 16 between symbols (codes have at most 15)
+  const T = tables.length;
+  const pairs = pairEntries(entries, stride, T);
+  let acc = 0; // pending bits, fewer than 16 between steps (a step adds at most 16)
   let accBits = 0;
   let o = offset;
-  if (tables.length === 1) {
-    for (let i = 0; i < n; i++) {
-      const s = syms[i];
-      const x = s < stride ? entries[s] : -1;
-      if (x < 0) throw noCode(i, s, 0);
+  let i = 0;
+  let t = 0; // table of symbol i
+  if (pairs !== null && LITTLE_ENDIAN && (syms.byteOffset & 3) === 0 && n >= 4) {
+    // Two symbols per lookup (codes of at most 8 bits, so a pair fits the 16 free bits), four
+    // symbols read per word.
+    const { lut, bits: pb } = pairs;
+    const P = 1 << pb;
+    const low = P - 1;
+    const pairStride = P * P;
+    const tooBig = ~(low * 0x01010101); // some symbol byte of the word is >= P: no pair entry
+    const words = new Int32Array(syms.buffer, syms.byteOffset, n >>> 2);
+    for (let w = 0; w < words.length; w++) {
+      const word = words[w];
+      if ((word & tooBig) !== 0) throw firstNoCode(entries, stride, syms, 4 * w, T);
+      let x = lut[t * pairStride + (word & low) + (((word >>> 8) & low) << pb)];
+      if (x < 0) throw firstNoCode(entries, stride, syms, 4 * w, T);
       acc |= (x >>> 5) << accBits;
       accBits += x & 31;
       if (accBits >= 16) {
@@ -300,13 +373,11 @@ export function huffmanEncodeInto(
         acc >>>= 16;
         accBits -= 16;
       }
-    }
-  } else {
-    const stop = entries.length;
-    for (let i = 0, base = 0; i < n; i++) {
-      const s = syms[i];
-      const x = s < stride ? entries[base + s] : -1;
-      if (x < 0) throw noCode(i, s, base / stride);
+      t += 2;
+      if (t >= T) t -= T;
+      if (t >= T) t -= T;
+      x = lut[t * pairStride + ((word >>> 16) & low) + (((word >>> 24) & low) << pb)];
+      if (x < 0) throw firstNoCode(entries, stride, syms, 4 * w + 2, T);
       acc |= (x >>> 5) << accBits;
       accBits += x & 31;
       if (accBits >= 16) {
@@ -317,9 +388,29 @@ export function huffmanEncodeInto(
         acc >>>= 16;
         accBits -= 16;
       }
-      base += stride;
-      if (base === stop) base = 0;
+      t += 2;
+      if (t >= T) t -= T;
+      if (t >= T) t -= T;
     }
+    i = words.length << 2;
+  }
+  // One symbol per step: the tail after the words, or every symbol without a pair table.
+  for (let e = t * stride; i < n; i++) {
+    const s = syms[i];
+    const x = s < stride ? entries[e + s] : -1;
+    if (x < 0) throw noCode(i, s, e / stride);
+    acc |= (x >>> 5) << accBits;
+    accBits += x & 31;
+    if (accBits >= 16) {
+      if (o + 2 > end) throw tooShort();
+      out[o] = acc;
+      out[o + 1] = acc >>> 8;
+      o += 2;
+      acc >>>= 16;
+      accBits -= 16;
+    }
+    e += stride;
+    if (e === entries.length) e = 0;
   }
   const bits = (o - offset) * 8 + accBits;
   const tail = (accBits + 7) >>> 3;
@@ -435,14 +526,14 @@ export class HuffmanTableSet {
 
 /**
  * Lookup bits for a run of `count` symbols over T tables: {@link MAX_LOOKUP_BITS} (even for short
- * codes, whose spare bits let one lookup return up to three symbols), fewer when T tables of 2^bits
+ * codes, whose spare bits let one lookup return up to four symbols), fewer when T tables of 2^bits
  * entries would not fit in cache or would exceed a small multiple of the run: a crafted stream with
  * many tables cannot make the decoder allocate or fill more than its size allows. Codes longer than the lookup bits are
  * decoded canonically (at most 15 steps each), so a small lookup only costs speed.
  */
 function lookupBits(set: HuffmanTableSet, count: number): number {
   let bits = MAX_LOOKUP_BITS;
-  // At most 2^14 entries (64 KB per lookup array, cache-sized), and a small multiple of the run.
+  // At most 2^14 entries (64 KB per lookup array, three arrays, cache-sized), and a small multiple of the run.
   const budget = Math.min(2 ** 14, 2 ** (MAX_LOOKUP_BITS + 1) + count / 2);
   while (bits > 1 && set.tableCount * 2 ** bits > budget) bits--;
   return bits;
@@ -455,7 +546,7 @@ function lookupBits(set: HuffmanTableSet, count: number): number {
  * of an empty table, or codes running past `bitLength`.
  *
  * Table-driven: a lookup indexed by the next `b` stream bits (b <= {@link MAX_LOOKUP_BITS}) gives
- * up to three symbols at once (of the successive tables) and the bits they take, read from a
+ * up to four symbols at once (of the successive tables) and the bits they take, read from a
  * 32-bit bit buffer refilled 16 bits at a time; codes longer than b are decoded canonically.
  * Work and memory are linear in `count` plus the tables: no input makes it loop or allocate more.
  */
@@ -464,11 +555,12 @@ export function huffmanDecodeInto(
   bytes: Uint8Array,
   bitLength: number,
   out: Uint8Array,
-  count: number = out.length,
+  count?: number,
 ): number {
   const set = tables instanceof HuffmanTableSet ? tables : HuffmanTableSet.of(tables);
   if (!(bytes instanceof Uint8Array)) throw new LowbitConfigError('bytes', bytes, 'expected a Uint8Array');
   if (!(out instanceof Uint8Array)) throw new LowbitConfigError('out', out, 'expected a Uint8Array');
+  if (count === undefined) count = out.length;
   checkInteger('count', count, 0, out.length);
   if (!Number.isInteger(bitLength) || bitLength < 0 || bitLength > bytes.length * 8) {
     throw new LowbitDataError('Huffman decode', `bit length ${bitLength} exceeds the ${bytes.length} bytes given`);
@@ -480,10 +572,10 @@ export function huffmanDecodeInto(
   const size = 1 << lb;
   const mask = size - 1;
   const one = singleLookup(set, lb);
-  const multi = multiLookup(one, T, lb);
-  // The table after t, and k tables after t (k = 0..3).
-  const next = new Int32Array(T * 4);
-  for (let t = 0; t < T; t++) for (let k = 0; k < 4; k++) next[t * 4 + k] = (t + k) % T;
+  const { symbols: multiSymbols, meta: multiMeta } = multiLookup(one, T, lb);
+  // The table k tables after t (k = 0..4).
+  const next = new Int32Array(T * 8);
+  for (let t = 0; t < T; t++) for (let k = 0; k <= 4; k++) next[t * 8 + k] = (t + k) % T;
   const cpl = set.countPerLength;
   const sorted = set.sortedSymbols;
   const symbolCounts = set.symbolCounts;
@@ -491,12 +583,15 @@ export function huffmanDecodeInto(
   const byteLength = (bitLength + 7) >>> 3;
   const padded = new Uint8Array(byteLength + 4);
   padded.set(bytes.subarray(0, byteLength));
+  // Up to four symbols are stored with one little-endian 32-bit write (bytes past the k decoded
+  // are overwritten by the next lookups), so the last four are decoded one at a time.
+  const view = new DataView(out.buffer, out.byteOffset, out.byteLength);
   let buf = 0; // the next stream bits from bit 0; at least 16 valid after a refill
   let bufBits = 0;
   let p = 0;
   let t = 0;
   let i = 0;
-  const lastMulti = count - 3; // a multi-symbol lookup writes 3 entries
+  const lastMulti = count - 4;
   for (;;) {
     if (bufBits < 16) {
       // Everything consumed so far must lie inside the stream (this also keeps p in bounds).
@@ -505,32 +600,33 @@ export function huffmanDecodeInto(
       p += 2;
       bufBits += 16;
     }
-    let x: number;
+    let l: number;
     let k: number;
+    const at = (t << lb) | (buf & mask);
     if (i <= lastMulti) {
-      x = multi[(t << lb) | (buf & mask)];
-      if (x >= 0) {
-        out[i] = x >>> 6;
-        out[i + 1] = x >>> 14;
-        out[i + 2] = x >>> 22;
-        k = (x >>> 4) & 3;
+      const x = multiMeta[at];
+      if (x > 0) {
+        view.setInt32(i, multiSymbols[at], true);
+        k = x >>> 4;
+        l = x & 15;
       } else {
-        x = decodeLong(cpl, sorted, symbolCounts[t], t, A, buf);
-        out[i] = x >>> 6;
+        const y = decodeLong(cpl, sorted, symbolCounts[t], t, A, buf);
+        out[i] = y >>> 6;
         k = 1;
+        l = y & 15;
       }
     } else {
       if (i === count) break;
-      x = one[(t << lb) | (buf & mask)];
-      if (x < 0) x = decodeLong(cpl, sorted, symbolCounts[t], t, A, buf);
-      out[i] = x >>> 6;
+      let y = one[at];
+      if (y < 0) y = decodeLong(cpl, sorted, symbolCounts[t], t, A, buf);
+      out[i] = y >>> 6;
       k = 1;
+      l = y & 15;
     }
-    const l = x & 15;
     buf >>>= l;
     bufBits -= l;
     i += k;
-    t = next[(t << 2) | k];
+    if (T > 1) t = next[(t << 3) | k];
   }
   const used = p * 8 - bufBits;
   if (used > bitLength) throw pastEnd(bitLength);
@@ -572,41 +668,32 @@ function singleLookup(set: HuffmanTableSet, lb: number): Int32Array {
 }
 
 /**
- * Multi-symbol lookup from the one-symbol lookup: entry `(s2 << 22) | (s1 << 14) | (s0 << 6) |
- * (k << 4) | bits` holds the k (1..3) symbols of tables t, t + 1, t + 2 whose codes all lie within
- * the lb bits looked up, and the bits they take together; -1 where even the first needs more.
+ * Multi-symbol lookup from the one-symbol lookup: for lookup index j of table t, `symbols` holds
+ * the k (1..4) symbols of tables t, t + 1, ... whose codes all lie within the lb bits looked up,
+ * one per byte (first symbol in the low byte), and `meta` is `(k << 4) | bits` (the bits they take
+ * together), or 0 where even the first symbol needs more than lb bits.
  */
-function multiLookup(one: Int32Array, T: number, lb: number): Int32Array {
+function multiLookup(one: Int32Array, T: number, lb: number): { symbols: Int32Array; meta: Int32Array } {
   const size = 1 << lb;
-  const lut = new Int32Array(T * size);
+  const symbols = new Int32Array(T * size);
+  const meta = new Int32Array(T * size);
   for (let t = 0; t < T; t++) {
-    const t1 = (t + 1) % T;
-    const t2 = (t + 2) % T;
     for (let j = 0; j < size; j++) {
-      const a = one[t * size + j];
-      if (a < 0) {
-        lut[t * size + j] = -1;
-        continue;
+      let bits = 0;
+      let word = 0;
+      let k = 0;
+      for (let u = t; k < 4; k++) {
+        const a = one[u * size + (j >>> bits)];
+        if (a < 0 || (a & 15) > lb - bits) break;
+        word |= (a >>> 6) << (8 * k);
+        bits += a & 15;
+        if (++u === T) u = 0;
       }
-      let bits = a & 15;
-      let entry = a & ~15;
-      let k = 1;
-      const b = one[t1 * size + (j >>> bits)];
-      if (b >= 0 && (b & 15) <= lb - bits) {
-        entry |= (b >>> 6) << 14;
-        bits += b & 15;
-        k = 2;
-        const c = one[t2 * size + (j >>> bits)];
-        if (c >= 0 && (c & 15) <= lb - bits) {
-          entry |= (c >>> 6) << 22;
-          bits += c & 15;
-          k = 3;
-        }
-      }
-      lut[t * size + j] = (entry & ~(3 << 4)) | (k << 4) | bits;
+      symbols[t * size + j] = word;
+      meta[t * size + j] = k === 0 ? 0 : (k << 4) | bits;
     }
   }
-  return lut;
+  return { symbols, meta };
 }
 
 function pastEnd(bitLength: number): LowbitDataError {
@@ -645,6 +732,7 @@ function decodeLong(
 
 /** Shannon entropy in bits per symbol of `counts` (0 for one or no symbol). */
 export function entropyBits(counts: ArrayLike<number>): number {
+  checkNumberList('counts', counts);
   let total = 0;
   for (let s = 0; s < counts.length; s++) total += counts[s];
   if (total === 0) return 0;
