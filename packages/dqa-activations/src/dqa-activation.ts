@@ -18,6 +18,8 @@ import type * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
 import {
   checkInteger,
+  checkObject,
+  checkRenamedOptions,
   LowbitConfigError,
   LowbitQuantActivation,
   quantActivation,
@@ -42,16 +44,8 @@ export interface DqaActivationArgs extends Omit<QuantActivationArgs, 'outputQuan
 
 /** A `quantActivation` layer whose output quantizer is DQA. */
 export function dqaActivation(args: DqaActivationArgs): LowbitQuantActivation {
-  if (args === null || typeof args !== 'object') {
-    throw new LowbitConfigError('dqaActivation', args, 'expected { outputBits, scales, extraBits?, important?, ... }');
-  }
-  if ('bits' in args) {
-    throw new LowbitConfigError(
-      'dqaActivation.bits',
-      (args as { bits?: unknown }).bits,
-      'the option is called outputBits',
-    );
-  }
+  checkObject('dqaActivation', args, '{ outputBits, scales, extraBits?, important?, ... }');
+  checkRenamedOptions('dqaActivation', args, { bits: 'outputBits' });
   const { outputBits, extraBits, scales, important, tableGranularity, ...layerArgs } = args;
   const bits = checkInteger('dqaActivation.outputBits', outputBits, MIN_BITS, MAX_BITS);
   const config: Record<string, unknown> = { bits, scales };

@@ -6,6 +6,7 @@ import {
   checkFunction,
   checkInteger,
   checkKnownKeys,
+  checkRenamedOptions,
   checkNumbers,
   checkObject,
   checkOneOf,
@@ -91,5 +92,20 @@ describe('checkTensor / checkObject / checkFunction / checkNumbers / checkShape'
     expect(() => checkRank('x', tf.zeros([1]), 'nope' as never)).toThrowError(/ranks = "nope"/);
     expect(() => checkKnownKeys('opts', null as never, ['a'])).toThrowError(/opts = null/);
     expect(() => checkFinite('x', 1, { mn: 0 } as never)).toThrowError(/opts.mn/);
+  });
+});
+
+describe('checkRenamedOptions', () => {
+  it('names the new option when the old one is given, and passes otherwise', () => {
+    expect(() => checkRenamedOptions('wrpnActivation', { bits: 4 }, { bits: 'outputBits' })).toThrowError(
+      /wrpnActivation.bits = 4 is invalid: the option is called outputBits/,
+    );
+    expect(() => checkRenamedOptions('wrpnActivation', { outputBits: 4 }, { bits: 'outputBits' })).not.toThrow();
+  });
+
+  it('checks its own arguments', () => {
+    expect(() => checkRenamedOptions('opts', null as never, { a: 'b' })).toThrowError(/opts = null/);
+    expect(() => checkRenamedOptions('opts', {}, null as never)).toThrowError(/renamed = null/);
+    expect(() => checkRenamedOptions('', {}, {})).toThrowError(/argument/);
   });
 });

@@ -236,6 +236,30 @@ export function checkShape(argument: string, value: unknown, maxSize = 2 ** 31 -
   return value as number[];
 }
 
+/**
+ * Throws when `config` still uses an option under the name the previous release gave it;
+ * `renamed` maps each old name to the new one, which the error names.
+ *
+ * ```ts
+ * checkRenamedOptions('wrpnActivation', args, { bits: 'outputBits' });
+ * // { bits: 4 } -> LowbitConfigError: wrpnActivation.bits = 4 is invalid: the option is called outputBits
+ * ```
+ */
+export function checkRenamedOptions(argument: string, config: object, renamed: Readonly<Record<string, string>>): void {
+  argumentName(argument);
+  checkObject(argument, config);
+  checkObject('renamed', renamed, 'an object mapping old option names to new ones');
+  for (const [old, name] of Object.entries(renamed)) {
+    if (old in config) {
+      throw new LowbitConfigError(
+        `${argument}.${old}`,
+        (config as Record<string, unknown>)[old],
+        `the option is called ${name}`,
+      );
+    }
+  }
+}
+
 /** Throws unless every key of `config` is in `known` (catches typos in option objects). */
 export function checkKnownKeys(argument: string, config: object, known: readonly string[]): void {
   argumentName(argument);

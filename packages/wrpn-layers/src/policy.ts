@@ -16,7 +16,7 @@
  * wrpnPolicy({ weightBits: 32, inputBits: 32 });                         // float baseline
  * ```
  */
-import { checkKnownKeys, LowbitConfigError } from '@lowbit/quant-core';
+import { checkKnownKeys, checkRenamedOptions, LowbitConfigError } from '@lowbit/quant-core';
 
 /** Bit widths of one weight layer: its weights and its input activations (32 = float). */
 export interface LayerBits {
@@ -60,10 +60,7 @@ export function checkBits(argument: string, value: unknown): number {
 
 /** The option the previous release called `activationBits`: a typed error naming the new one. */
 function renamedActivationBits(argument: string, value: object): void {
-  if ('activationBits' in value) {
-    const given = (value as { activationBits?: unknown }).activationBits;
-    throw new LowbitConfigError(`${argument}.activationBits`, given, 'the option is called inputBits');
-  }
+  checkRenamedOptions(argument, value, { activationBits: 'inputBits' });
 }
 
 export function wrpnPolicy(options: WrpnPolicyOptions): WrpnPolicy {

@@ -17,8 +17,9 @@
 import type * as tf from '@tensorflow/tfjs-core';
 import {
   checkInteger,
+  checkObject,
   checkOneOf,
-  LowbitConfigError,
+  checkRenamedOptions,
   LowbitQuantActivation,
   LowbitWrpnQuantizer,
   quantActivation,
@@ -43,16 +44,8 @@ export function wrpnQuantizerConfig(bits: number, mode: 'weight' | 'activation')
 
 /** A `quantActivation` layer whose output quantizer is WRPN's activation quantizer. */
 export function wrpnActivation(args: WrpnActivationArgs): LowbitQuantActivation {
-  if (args === null || typeof args !== 'object') {
-    throw new LowbitConfigError('wrpnActivation', args, 'expected { outputBits }');
-  }
-  if ('bits' in args) {
-    throw new LowbitConfigError(
-      'wrpnActivation.bits',
-      (args as { bits?: unknown }).bits,
-      'the option is called outputBits',
-    );
-  }
+  checkObject('wrpnActivation', args, '{ outputBits }');
+  checkRenamedOptions('wrpnActivation', args, { bits: 'outputBits' });
   const { outputBits, ...layerArgs } = args;
   const bits = checkInteger('wrpnActivation.outputBits', outputBits, 1, MAX_WRPN_BITS);
   return quantActivation({ ...layerArgs, outputQuantizer: wrpnQuantizerConfig(bits, 'activation') });
