@@ -75,3 +75,34 @@ export function disposeUnits(u: DecodedUnits): void {
   u.even.dispose();
   u.odd?.dispose();
 }
+
+/** One operand of {@link composedShiftProduct}: its codes, their kind, and its argument name for errors. */
+export interface ShiftOperand {
+  name: string;
+  codes: tf.Tensor;
+  kind: ShiftOperandKind;
+}
+
+/**
+ * The composed fallback of the shift ops: checks both operands' code ranges, decodes them and
+ * returns {@link combineProducts} times `scale` (one value, or one per output channel).
+ */
+export function composedShiftProduct(
+  a: ShiftOperand,
+  b: ShiftOperand,
+  scale: number[],
+  product: (x: tf.Tensor, y: tf.Tensor) => tf.Tensor,
+): tf.Tensor {
+  checkCodeRange(a.name, a.codes, a.kind);
+  checkCodeRange(b.name, b.codes, b.kind);
+  const ua = decodeUnitsUnchecked(a.codes, a.kind);
+  const ub = decodeUnitsUnchecked(b.codes, b.kind);
+  const s = scale.length === 1 ? tf.scalar(scale[0]) : tf.tensor1d(scale);
+  try {
+    return combineProducts(ua, ub, product, s);
+  } finally {
+    disposeUnits(ua);
+    disposeUnits(ub);
+    s.dispose();
+  }
+}

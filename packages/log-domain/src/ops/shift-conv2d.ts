@@ -16,15 +16,8 @@ import { checkInteger, checkKnownKeys, checkObject, checkOneOf, LowbitConfigErro
 import { LowbitShiftConv2D } from '../kernels/shift-conv2d.js';
 import '../kernels/register.js';
 import type { ShiftOperandKind } from '../shift-operand.js';
-import { combineProducts, decodeUnitsUnchecked as decodeUnits, disposeUnits } from './decode-units.js';
-import {
-  checkCodeRange,
-  checkInt32,
-  checkKind,
-  checkScale,
-  type ShiftProductOptions,
-  useKernel,
-} from './shift-options.js';
+import { composedShiftProduct } from './decode-units.js';
+import { checkInt32, checkKind, checkScale, type ShiftProductOptions, useKernel } from './shift-options.js';
 
 export interface ShiftConv2DOptions extends ShiftProductOptions {
   xKind: ShiftOperandKind;
@@ -116,14 +109,7 @@ export function shiftConv2d(x: tf.Tensor, filter: tf.Tensor, options: ShiftConv2
       .engine()
       .runKernel(LowbitShiftConv2D, { x, filter }, { xKind, filterKind, strides, pad, scale }) as tf.Tensor4D;
   }
-  checkCodeRange('x', x, xKind);
-  checkCodeRange('filter', filter, filterKind);
-  const ux = decodeUnits(x, xKind);
-  const uf = decodeUnits(filter, filterKind);
-  const st = scale.length === 1 ? tf.scalar(scale[0]) : tf.tensor1d(scale);
-  const y = combineProducts(ux, uf, (a, b) => tf.conv2d(a as tf.Tensor4D, b as tf.Tensor4D, strides, pad), st);
-  disposeUnits(ux);
-  disposeUnits(uf);
-  st.dispose();
-  return y as tf.Tensor4D;
+  const conv = (a: tf.Tensor, b: tf.Tensor) => tf.conv2d(a as tf.Tensor4D, b as tf.Tensor4D, strides, pad);
+  const xCodes = { name: 'x', codes: x, kind: xKind };
+  return composedShiftProduct(xCodes, { name: 'filter', codes: filter, kind: filterKind }, scale, conv) as tf.Tensor4D;
 }

@@ -14,15 +14,8 @@ import { LowbitShiftMatMul } from '../kernels/shift-matmul.js';
 import '../kernels/register.js';
 import { logDomainMatMul } from '../log-accumulate.js';
 import type { ShiftOperandKind } from '../shift-operand.js';
-import { combineProducts, decodeUnitsUnchecked as decodeUnits, disposeUnits } from './decode-units.js';
-import {
-  checkCodeRange,
-  checkInt32,
-  checkKind,
-  checkScale,
-  type ShiftProductOptions,
-  useKernel,
-} from './shift-options.js';
+import { composedShiftProduct } from './decode-units.js';
+import { checkInt32, checkKind, checkScale, type ShiftProductOptions, useKernel } from './shift-options.js';
 
 export interface ShiftMatMulOptions extends ShiftProductOptions {
   /** Code kind of `a` ([M, K]). */
@@ -64,14 +57,11 @@ export function shiftMatMul(a: tf.Tensor, b: tf.Tensor, options: ShiftMatMulOpti
   if (useKernel(LowbitShiftMatMul, options.implementation)) {
     return tf.engine().runKernel(LowbitShiftMatMul, { a, b }, { aKind, bKind, scale }) as tf.Tensor2D;
   }
-  checkCodeRange('a', a, aKind);
-  checkCodeRange('b', b, bKind);
-  const ua = decodeUnits(a, aKind);
-  const ub = decodeUnits(b, bKind);
-  const s = scale.length === 1 ? tf.scalar(scale[0]) : tf.tensor1d(scale);
-  const y = combineProducts(ua, ub, (x, w) => tf.matMul(x as tf.Tensor2D, w as tf.Tensor2D), s);
-  disposeUnits(ua);
-  disposeUnits(ub);
-  s.dispose();
-  return y as tf.Tensor2D;
+  const matMul = (x: tf.Tensor, w: tf.Tensor) => tf.matMul(x as tf.Tensor2D, w as tf.Tensor2D);
+  return composedShiftProduct(
+    { name: 'a', codes: a, kind: aKind },
+    { name: 'b', codes: b, kind: bKind },
+    scale,
+    matMul,
+  ) as tf.Tensor2D;
 }
