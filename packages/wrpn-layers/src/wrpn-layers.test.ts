@@ -6,6 +6,7 @@ import {
   LowbitLogQuantizer,
   LowbitQuantConv2D,
   LowbitQuantDense,
+  LowbitWrpnQuantizer,
   registerArithmetic,
   type ArithmeticCost,
   type IntegerProductContext,
@@ -13,6 +14,7 @@ import {
   type QuantizedTensor,
 } from '@lowbit/quant-core';
 import { describe, expect, it } from 'vitest';
+import { wrpnActivation } from './wrpn-activation.js';
 import { wrpnConv2d, wrpnDense } from './wrpn-layers.js';
 
 const values = (t: tf.Tensor) => Array.from(t.dataSync());
@@ -147,5 +149,96 @@ describe('wrpnDense / wrpnConv2d', () => {
     expect(() => wrpnDense({ units: 2, weightBits: 4, kernelQuantizer: 'wrpn' } as never)).toThrow(/kernelQuantizer/);
     expect(() => wrpnDense({ units: 2, bits: 4 } as never)).toThrow(/weightBits and inputBits/);
     expect(() => wrpnDense(null as never)).toThrow(LowbitConfigError);
+  });
+});
+
+describe('wrpnDense / wrpnConv2d initial weights', () => {
+  /** Fraction of a layer's kernel that its WRPN weight quantizer rounds to 0. */
+  const zeroFraction = (layer: LowbitQuantDense | LowbitQuantConv2D, bits: number) =>
+    tf.tidy(() => {
+      const q = new LowbitWrpnQuantizer({ bits }).call(layer.getWeights()[0]);
+      return tf.mean(tf.cast(tf.equal(q, 0), 'float32')).dataSync()[0];
+    });
+
+  it('a quantized kernel starts spread over the WRPN grid, where Glorot would round every weight to 0', () => {
+    // The 64C5 of a LeNet on 32 channels: Glorot's limit sqrt(6 / (800 + 1600)) = 0.05 is below the
+    // 4-bit rounding threshold 1/14, so Glorot weights all quantize to 0.
+    const wrpn = wrpnConv2d({ filters: 64, kernelSize: 5, weightBits: 4 });
+    const glorot = wrpnConv2d({
+      filters: 64,
+      kernelSize: 5,
+      weightBits: 4,
+      kernelInitializer: tfl.initializers.glorotUniform({ seed: 1 }),
+    });
+    const x = tf.zeros([1, 12, 12, 32]);
+    tf.dispose([wrpn.apply(x) as tf.Tensor, glorot.apply(x) as tf.Tensor, x]);
+    expect(zeroFraction(glorot, 4)).toBe(1);
+    // U(-1, 1): P(|w| < 1/14) = 1/14.
+    expect(zeroFraction(wrpn, 4)).toBeGreaterThan(0.03);
+    expect(zeroFraction(wrpn, 4)).toBeLessThan(0.12);
+    const range = tf.tidy(() => [
+      tf.min(wrpn.getWeights()[0]).dataSync()[0],
+      tf.max(wrpn.getWeights()[0]).dataSync()[0],
+    ]);
+    expect(range[0]).toBeLessThan(-0.9);
+    expect(range[1]).toBeGreaterThan(0.9);
+    expect(range[0]).toBeGreaterThanOrEqual(-1);
+    expect(range[1]).toBeLessThanOrEqual(1);
+    wrpn.dispose();
+    glorot.dispose();
+  });
+
+  it("keeps an explicit kernelInitializer, and tfjs' default for a float kernel", () => {
+    const init = (layer: LowbitQuantDense) =>
+      layer.getConfig().kernelInitializer as { className: string; config: object };
+    expect(init(wrpnDense({ units: 2, weightBits: 4 }))).toMatchObject({
+      className: 'RandomUniform',
+      config: { minval: -1, maxval: 1 },
+    });
+    // tfjs serializes glorotUniform and heNormal as VarianceScaling.
+    expect(init(wrpnDense({ units: 2, weightBits: 32 }))).toMatchObject({
+      className: 'VarianceScaling',
+      config: { mode: 'fanAvg', scale: 1 },
+    });
+    expect(init(wrpnDense({ units: 2, weightBits: 4, kernelInitializer: 'heNormal' }))).toMatchObject({
+      className: 'VarianceScaling',
+      config: { mode: 'fanIn', scale: 2 },
+    });
+  });
+
+  it('a wide 4-bit net gets gradients at its first layer (with Glorot weights it gets none)', () => {
+    // Dense 1024 -> 1024 (4-bit) -> BN -> WRPN act -> 512 (4-bit) -> BN -> WRPN act -> 10.
+    const net = (kernelInitializer?: tfl.initializers.Initializer) => {
+      const init = kernelInitializer ? { kernelInitializer } : {};
+      return tfl.sequential({
+        layers: [
+          wrpnDense({ inputShape: [1024], units: 1024, weightBits: 4, useBias: false, name: 'h1', ...init }),
+          tfl.layers.batchNormalization(),
+          wrpnActivation({ outputBits: 4 }),
+          wrpnDense({ units: 512, weightBits: 4, inputBits: 4, useBias: false, name: 'h2', ...init }),
+          tfl.layers.batchNormalization(),
+          wrpnActivation({ outputBits: 4 }),
+          wrpnDense({ units: 10, weightBits: 8, inputBits: 4, name: 'out' }),
+        ],
+      });
+    };
+    const x = tf.randomUniform([8, 1024], 0, 1, 'float32', 3);
+    const y = tf.oneHot(tf.tensor1d([0, 1, 2, 3, 4, 5, 6, 7], 'int32'), 10);
+    const firstLayerGradient = (model: tfl.Sequential) =>
+      tf.tidy(() => {
+        const kernel = model.getLayer('h1').trainableWeights[0].read() as tf.Variable;
+        const g = tf.variableGrads(
+          () => tf.losses.softmaxCrossEntropy(y, model.apply(x, { training: true }) as tf.Tensor) as tf.Scalar,
+          [kernel],
+        );
+        return tf.max(tf.abs(g.grads[kernel.name])).dataSync()[0];
+      });
+    const fixed = net();
+    const glorot = net(tfl.initializers.glorotUniform({ seed: 1 }));
+    expect(firstLayerGradient(fixed)).toBeGreaterThan(1e-4);
+    expect(firstLayerGradient(glorot)).toBe(0);
+    tf.dispose([x, y]);
+    fixed.dispose();
+    glorot.dispose();
   });
 });

@@ -16,6 +16,15 @@
  * ```
  *
  * Bits: 1 to 16, or 32 for float (no quantizer), as `wrpnPolicy` counts them.
+ *
+ * Initial weights: with a quantized kernel and no `kernelInitializer`, `U(-1, 1)`, not tfjs'
+ * Glorot default: WRPN's weight grid is fixed at
+ * [-1, 1] (no scale), and Glorot's limit `sqrt(6 / (fanIn + fanOut))` falls below the first level's
+ * rounding threshold `1 / (2 (2^(k-1) - 1))` once the fans are large, e.g. every 4-bit weight of a
+ * LeNet's 64C5 on 32 channels rounds to 0. A layer whose weights are all 0 outputs 0 and passes no
+ * gradient to the layers before it, so such a net does not train. WRPN layers are meant to be
+ * followed by batch normalization (as `buildWrpnNet` does), which makes the weight scale
+ * irrelevant to the forward pass.
  */
 import {
   checkInteger,
@@ -28,8 +37,15 @@ import {
   type QuantDenseArgs,
   type QuantizerIdentifier,
 } from '@lowbit/quant-core';
+import * as tfl from '@tensorflow/tfjs-layers';
 import { checkBits } from './policy.js';
 import { wrpnQuantizerConfig } from './wrpn-activation.js';
+
+/**
+ * The default initializer of a quantized WRPN kernel: `U(-1, 1)`, the WRPN weight range, so
+ * weights start spread over the grid's levels at any bit width (2-bit ternary included).
+ */
+const WRPN_KERNEL_INITIALIZER = { minval: -1, maxval: 1 } as const;
 
 /** What WRPN adds to a weight layer's arguments. */
 export interface WrpnLayerOptions {
@@ -46,6 +62,8 @@ export type WrpnConv2DArgs = Omit<QuantConv2DArgs, 'kernelQuantizer'> & WrpnLaye
 
 interface WrpnParts {
   width: number;
+  /** The WRPN default initializer when the kernel is quantized and none was given; else undefined. */
+  kernelInitializer: tfl.initializers.Initializer | undefined;
   kernelQuantizer: QuantizerIdentifier | null;
   inputQuantizer: QuantizerIdentifier | null | undefined;
 }
@@ -76,8 +94,11 @@ function wrpnParts<T extends WrpnLayerOptions & { kernelQuantizer?: unknown; inp
   if (a !== 32 && rest.inputQuantizer != null) {
     throw new LowbitConfigError(`${factory}.inputBits`, inputBits, 'give either inputBits or inputQuantizer, not both');
   }
+  const given = (rest as { kernelInitializer?: unknown }).kernelInitializer;
   const parts: WrpnParts = {
     width: checkInteger(`${factory}.width`, width, 1, 64),
+    kernelInitializer:
+      w !== 32 && given === undefined ? tfl.initializers.randomUniform(WRPN_KERNEL_INITIALIZER) : undefined,
     kernelQuantizer: w === 32 ? null : wrpnQuantizerConfig(w, 'weight'),
     inputQuantizer:
       a === 32 ? (rest.inputQuantizer as QuantizerIdentifier | null | undefined) : wrpnQuantizerConfig(a, 'activation'),
@@ -91,6 +112,7 @@ export function wrpnDense(args: WrpnDenseArgs): LowbitQuantDense {
   const units = checkInteger('wrpnDense.units', rest.units, 1, 1 << 24);
   return quantDense({
     ...rest,
+    ...(parts.kernelInitializer ? { kernelInitializer: parts.kernelInitializer } : {}),
     units: units * parts.width,
     kernelQuantizer: parts.kernelQuantizer,
     inputQuantizer: parts.inputQuantizer,
@@ -103,6 +125,7 @@ export function wrpnConv2d(args: WrpnConv2DArgs): LowbitQuantConv2D {
   const filters = checkInteger('wrpnConv2d.filters', rest.filters, 1, 1 << 24);
   return quantConv2d({
     ...rest,
+    ...(parts.kernelInitializer ? { kernelInitializer: parts.kernelInitializer } : {}),
     filters: filters * parts.width,
     kernelQuantizer: parts.kernelQuantizer,
     inputQuantizer: parts.inputQuantizer,
