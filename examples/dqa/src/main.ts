@@ -1,324 +1,349 @@
 /**
- * DQA example: train a float LeNet-like net on Fashion-MNIST, then quantize its activations
- * after training: direct N-bit against DQA (m extra bits on a fraction r of the channels, ranked
- * by leave-one-out), at N = 3, 4, 5; plus the proxy rankings' agreement with leave-one-out and the
- * real encoded activation sizes. Writes docs/results/dqa.md and docs/results/dqa.json.
+ * DQA (Hu, Henderson, Cano, arXiv 2412.09687) as a controlled experiment on Fashion-MNIST.
  *
- *   npm run start -w examples/dqa               # default settings (32 min measured on a heavily loaded 2-core machine; see README)
- *   npm run start -w examples/dqa -- --quick    # a smoke run (under 2 min)
+ * For each seed a float LeNet-5 is trained to a plateau (full training split, Adam, cosine
+ * schedule, seeded data order); then, post-training, the activations after every ReLU are
+ * quantized at N = 3, 4, 5 bits by: direct signed N-bit (the paper's baseline), direct unsigned
+ * N-bit, DQA (m = 3 extra bits on r = 0.5 of each layer's channels, ranked by leave-one-out on a
+ * calibration slice of the training split), DQA with random channels (5 draws), NoisyQuant-style
+ * fixed noise, and direct signed quantization at the bit count that matches DQA's measured storage
+ * (bits per activation of the real encoded stream, Huffman-coded shift errors included). Every
+ * arm is scored on the full 10,000-image test set; the claims get paired bootstrap intervals
+ * over test images and seeds, and their verdicts are computed. Writes docs/results/dqa.{md,json}.
  *
- * Options: --quick, --backend tensorflow|wasm|cpu (preferred), --epochs E, --train N, --test N, --calib N, --seed S.
+ *   npm run start -w examples/dqa               # the experiment
+ *   npm run start -w examples/dqa -- --quick    # smoke run (docs/results/dqa-quick.*)
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { cpus } from 'node:os';
-import { join } from 'node:path';
-import { parseArgs } from 'node:util';
+import { join, resolve } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
-import * as tfl from '@tensorflow/tfjs-layers';
 import { loadFashionMnist } from '@lowbit/datasets';
-import { selectBackend, type BackendName } from '@lowbit/training-kernels';
 import {
   buildDqaModel,
   calibrateDqa,
   dqaStorageReport,
-  formatStorageReport,
-  rankAgreement,
   storageTotal,
-  topChannels,
-  type ChannelRanking,
   type DqaCalibration,
   type StorageRow,
 } from '@lowbit/dqa-activations';
+import {
+  accuracyOf,
+  claim,
+  concatSeeds,
+  correctness,
+  formatSpread,
+  mdTable,
+  spread,
+  writeResult,
+  type Claim,
+  type CurveRow,
+} from '@lowbit/experiment-kit';
+import { selectBackend } from '@lowbit/training-kernels';
+import { directCalibration, noisyForward, randomCalibration, unsignedForward } from './arms.js';
+import { LENET5, lenet5, predictor, trainFloat } from './lenet.js';
+import { parseSettings } from './settings.js';
 
-const { values: args } = parseArgs({
-  options: {
-    quick: { type: 'boolean', default: false },
-    backend: { type: 'string' },
-    epochs: { type: 'string' },
-    train: { type: 'string' },
-    test: { type: 'string' },
-    calib: { type: 'string' },
-    seed: { type: 'string', default: '1' },
-  },
-});
-const quick = args.quick === true;
-const settings = {
-  quick,
-  /** Preferred backend; default: selectBackend's order (tfjs-node if installed, else wasm SIMD, else cpu). */
-  backend: (args.backend ?? null) as BackendName | null,
-  epochs: Number(args.epochs ?? (quick ? 1 : 2)),
-  trainSamples: Number(args.train ?? (quick ? 1000 : 12800)),
-  testSamples: Number(args.test ?? (quick ? 500 : 10000)),
-  calibrationSamples: Number(args.calib ?? (quick ? 64 : 256)),
-  storageSamples: quick ? 32 : 256,
-  seed: Number(args.seed),
-  batchSize: 64,
-  bits: [3, 4, 5],
-  extraBits: 3,
-  importantFractions: [0.25, 0.5],
-  /** Fractions evaluated with the proxy rankings (both by default; r = 0.5 only in --quick). */
-  proxyFractions: quick ? [0.5] : [0.25, 0.5],
-  proxies: ['taylor', 'error-energy'] as ChannelRanking[],
-  model: '32C5-relu-MP2-64C5-relu-MP2-512-relu-10-softmax (DQA after each ReLU)',
-};
-for (const [k, v] of Object.entries({
-  epochs: settings.epochs,
-  train: settings.trainSamples,
-  test: settings.testSamples,
-  calib: settings.calibrationSamples,
-  seed: settings.seed,
-})) {
-  if (!(Number.isInteger(v) && v > 0)) throw new Error(`--${k} = ${v} is invalid: expected a positive integer`);
-}
-
+const settings = parseSettings(process.argv.slice(2));
+const startedAt = new Date();
 const t0 = performance.now();
-const elapsed = () => `${((performance.now() - t0) / 1000).toFixed(1)} s`;
-const log = (msg: string) => console.log(`[${elapsed()}] ${msg}`);
+const seconds = () => (performance.now() - t0) / 1000;
+const log = (msg: string) => console.log(`[${seconds().toFixed(0).padStart(5)} s] ${msg}`);
 
-// selectBackend registers the training kernels (conv backprop that stock wasm lacks and stock cpu
-// runs slowly) and starts the fastest backend available.
 tf.enableProdMode();
-const backendChoice = await selectBackend(settings.backend ? { prefer: settings.backend, log: false } : { log: false });
-log(`backend ${tf.getBackend()}: ${backendChoice.reason}`);
+const choice = await selectBackend(settings.backend ? { prefer: settings.backend, log: false } : { log: false });
+const backend = `${tf.getBackend()} (${choice.reason.split(';')[0]})`;
+log(`backend ${backend}`);
 
-const train = await loadFashionMnist({ split: 'train', limit: settings.trainSamples });
-const test = await loadFashionMnist({ split: 'test', limit: settings.testSamples });
-// Calibration: a class-stratified subset of the training split (post-training quantization data).
-const calib = await loadFashionMnist({ split: 'train', limit: settings.calibrationSamples });
-log(`data: ${train.count} train, ${test.count} test, ${calib.count} calibration images`);
+const train = await loadFashionMnist({
+  split: 'train',
+  ...(settings.trainImages ? { limit: settings.trainImages } : {}),
+});
+const test = await loadFashionMnist({ split: 'test', limit: settings.testImages });
+const calib = await loadFashionMnist({ split: 'train', limit: settings.calibrationImages });
+const testLabels = Int32Array.from(test.labels.dataSync());
+log(`data: ${train.count} train, ${test.count} test, ${calib.count} calibration images (training split)`);
 
-function lenet(seed: number): tfl.Sequential {
-  const init = (k: number) => tfl.initializers.glorotUniform({ seed: seed * 10 + k });
-  return tfl.sequential({
-    layers: [
-      tfl.layers.conv2d({
-        inputShape: [28, 28, 1],
-        filters: 32,
-        kernelSize: 5,
-        activation: 'relu',
-        kernelInitializer: init(1),
-        name: 'conv1',
-      }),
-      tfl.layers.maxPooling2d({ poolSize: 2, name: 'pool1' }),
-      tfl.layers.conv2d({ filters: 64, kernelSize: 5, activation: 'relu', kernelInitializer: init(2), name: 'conv2' }),
-      tfl.layers.maxPooling2d({ poolSize: 2, name: 'pool2' }),
-      tfl.layers.flatten({ name: 'flatten' }),
-      tfl.layers.dense({ units: 512, activation: 'relu', kernelInitializer: init(3), name: 'fc1' }),
-      tfl.layers.dense({ units: 10, activation: 'softmax', kernelInitializer: init(4), name: 'out' }),
-    ],
-  });
+type ArmName = 'float' | 'direct' | 'unsigned' | 'dqa' | 'noisy' | 'matched' | `random${number}`;
+interface SeedResult {
+  seed: number;
+  curve: CurveRow[];
+  trainSeconds: number;
+  /** Per-image correctness, keyed `${arm}@${N}` (float: 'float'). */
+  correct: Map<string, Uint8Array>;
+  /** Bits per activation of the encoded stream (calibration images), per N: direct, DQA, matched bit count. */
+  storage: Array<{ bits: number; direct: StorageRow; dqa: StorageRow; matchedBits: number; matched: StorageRow }>;
+  rankingSeconds: Record<number, number>;
+  scores: Record<number, Array<{ layer: string; channels: number; important: number[]; scores: number[] }>>;
 }
 
-function accuracy(model: tfl.LayersModel, images: tf.Tensor, labels: tf.Tensor): number {
-  let correct = 0;
-  const n = images.shape[0];
-  for (let s = 0; s < n; s += 500) {
-    const size = Math.min(500, n - s);
-    correct += tf.tidy(() => {
-      const p = model.predict(tf.slice(images, s, size)) as tf.Tensor;
-      return tf.sum(tf.cast(tf.equal(tf.argMax(p, -1), tf.slice(labels, s, size)), 'int32')).dataSync()[0];
-    });
+const results: SeedResult[] = [];
+for (const seed of settings.seeds) {
+  const model = lenet5(seed);
+  const trainStart = performance.now();
+  const curve = await trainFloat(model, train, { images: test.images, labels: testLabels }, settings, seed, log);
+  const trainSeconds = (performance.now() - trainStart) / 1000;
+  const correct = new Map<string, Uint8Array>();
+  correct.set('float', correctness(predictor(model), test.images, testLabels));
+  log(
+    `seed ${seed}: float ${(100 * accuracyOf(correct.get('float')!)).toFixed(2)}% after ${trainSeconds.toFixed(0)} s`,
+  );
+  const res: SeedResult = { seed, curve, trainSeconds, correct, storage: [], rankingSeconds: {}, scores: {} };
+
+  const directCache = new Map<number, { right: Uint8Array; storage: StorageRow }>();
+  const scorePackaged = async (cal: DqaCalibration, withStorage: boolean) => {
+    const q = await buildDqaModel(model, cal);
+    const right = correctness(predictor(q), test.images, testLabels);
+    const storage = withStorage ? storageTotal(dqaStorageReport(q, calib.images)) : null;
+    q.dispose();
+    return { right, storage };
+  };
+  const direct = async (cal: DqaCalibration, bits: number) => {
+    if (!directCache.has(bits)) {
+      const r = await scorePackaged(directCalibration(cal, bits), true);
+      directCache.set(bits, { right: r.right, storage: r.storage! });
+    }
+    return directCache.get(bits)!;
+  };
+
+  for (const N of settings.bits) {
+    const rankStart = performance.now();
+    const cal = calibrateDqa(
+      model,
+      { x: calib.images, y: calib.labels },
+      {
+        bits: N,
+        extraBits: settings.extraBits,
+        importantFraction: settings.importantFraction,
+        batchSize: settings.calibrationImages,
+      },
+    );
+    res.rankingSeconds[N] = (performance.now() - rankStart) / 1000;
+    res.scores[N] = cal.layers.map((l) => ({
+      layer: l.layerName,
+      channels: l.channels,
+      important: l.important,
+      scores: l.scores,
+    }));
+    const at = (arm: ArmName, right: Uint8Array) => {
+      correct.set(`${arm}@${N}`, right);
+      return `${arm} ${(100 * accuracyOf(right)).toFixed(2)}%`;
+    };
+    const d = await direct(cal, N);
+    const q = await scorePackaged(cal, true);
+    const parts = [at('direct', d.right), at('dqa', q.right)];
+    parts.push(at('unsigned', correctness(unsignedForward(model, cal), test.images, testLabels)));
+    const noisy = noisyForward(model, cal, seed * 1000 + N);
+    parts.push(at('noisy', correctness(noisy.forward, test.images, testLabels)));
+    noisy.dispose();
+    for (let k = 0; k < settings.randomDraws; k++) {
+      const r = await scorePackaged(randomCalibration(cal, seed * 1000 + N * 10 + k), false);
+      parts.push(at(`random${k}`, r.right));
+    }
+    // Direct signed at the integer bit count nearest to DQA's measured bits per activation.
+    const matchedBits = Math.min(8, Math.max(2, Math.round(q.storage!.bitsPerActivation)));
+    const m = await direct(cal, matchedBits);
+    parts.push(at('matched', m.right));
+    res.storage.push({ bits: N, direct: d.storage, dqa: q.storage!, matchedBits, matched: m.storage });
+    log(
+      `seed ${seed} N=${N} (ranking ${res.rankingSeconds[N].toFixed(0)} s; DQA ${q.storage!.bitsPerActivation.toFixed(2)} ` +
+        `bits/activation, matched direct ${matchedBits}-bit): ${parts.join(', ')}`,
+    );
   }
-  return correct / n;
+  results.push(res);
+  model.dispose();
 }
 
-// 1. Float training.
-const model = lenet(settings.seed);
-model.compile({ optimizer: tf.train.adam(1e-3), loss: 'categoricalCrossentropy', metrics: ['accuracy'] });
-const yTrain = tf.oneHot(train.labels, 10);
-const trainStart = performance.now();
-await model.fit(train.images, yTrain, {
-  epochs: settings.epochs,
-  batchSize: settings.batchSize,
-  shuffle: true,
-  verbose: 0,
-  callbacks: {
-    onEpochEnd: async (epoch, logs) =>
-      log(`epoch ${epoch + 1}/${settings.epochs}: loss ${logs?.loss?.toFixed(4)}, acc ${logs?.acc?.toFixed(4)}`),
+// ---- Statistics and page ----
+const S = settings.seeds.length;
+const vec = (key: string) => concatSeeds(results.map((r) => r.correct.get(key)!));
+const accs = (key: string) => results.map((r) => 100 * accuracyOf(r.correct.get(key)!));
+const fmt = (key: string) => formatSpread(spread(accs(key)));
+const randomKeys = (N: number) => Array.from({ length: settings.randomDraws }, (_, k) => `random${k}@${N}`);
+const boot = { resamples: settings.resamples, seeds: S };
+const claims: Claim[] = [];
+for (const N of settings.bits) {
+  const matchedBits = [...new Set(results.map((r) => r.storage.find((s) => s.bits === N)!.matchedBits))].join('/');
+  claims.push(
+    claim(`DQA > direct signed at N = ${N}`, {
+      vectors: [vec(`dqa@${N}`), vec(`direct@${N}`)],
+      statistic: ([a, b]) => a - b,
+      describe: 'accuracy(DQA) - accuracy(direct signed N-bit), points',
+      ...boot,
+    }),
+    claim(`leave-one-out ranking > random channels at N = ${N}`, {
+      vectors: [vec(`dqa@${N}`), ...randomKeys(N).map(vec)],
+      statistic: ([a, ...r]) => a - r.reduce((s, v) => s + v, 0) / r.length,
+      describe: `accuracy(DQA, ranked) - mean accuracy(DQA, ${settings.randomDraws} random channel draws), points`,
+      ...boot,
+    }),
+    claim(`DQA >= direct at equal storage at N = ${N} (direct ${matchedBits}-bit)`, {
+      vectors: [vec(`dqa@${N}`), vec(`matched@${N}`)],
+      statistic: ([a, b]) => a - b,
+      describe: `accuracy(DQA) - accuracy(direct signed at the bit count nearest DQA's bits/activation), points; non-inferiority margin ${settings.storageMargin}`,
+      threshold: -settings.storageMargin,
+      ...boot,
+    }),
+    claim(`DQA > direct unsigned at N = ${N} (control)`, {
+      vectors: [vec(`dqa@${N}`), vec(`unsigned@${N}`)],
+      statistic: ([a, b]) => a - b,
+      describe: 'accuracy(DQA) - accuracy(direct unsigned N-bit), points',
+      ...boot,
+    }),
+    claim(`DQA > NoisyQuant-style fixed noise at N = ${N} (control)`, {
+      vectors: [vec(`dqa@${N}`), vec(`noisy@${N}`)],
+      statistic: ([a, b]) => a - b,
+      describe: 'accuracy(DQA) - accuracy(fixed noise + direct signed N-bit), points',
+      ...boot,
+    }),
+  );
+}
+
+const pct = (v: number) => v.toFixed(2);
+const armRows: Array<[string, (N: number) => string]> = [
+  ['direct signed N-bit (paper)', (N) => fmt(`direct@${N}`)],
+  ['direct unsigned N-bit', (N) => fmt(`unsigned@${N}`)],
+  ['NoisyQuant-style noise + direct signed', (N) => fmt(`noisy@${N}`)],
+  [
+    `DQA, random channels (${settings.randomDraws} draws: mean of draws)`,
+    (N) => formatSpread(spread(results.map((_, s) => mean(randomKeys(N).map((k) => accs(k)[s]))))),
+  ],
+  ['DQA, leave-one-out ranking', (N) => fmt(`dqa@${N}`)],
+  [
+    'direct signed at DQA-matched bits',
+    (N) =>
+      `${fmt(`matched@${N}`)} (${results.map((r) => r.storage.find((s) => s.bits === N)!.matchedBits).join('/')}-bit)`,
+  ],
+];
+function mean(v: number[]): number {
+  return v.reduce((a, b) => a + b, 0) / v.length;
+}
+const accuracyTable = mdTable(
+  ['arm', ...settings.bits.map((N) => `N = ${N}`)],
+  armRows.map(([name, f]) => [name, ...settings.bits.map(f)]),
+);
+const floatSpread = spread(accs('float'));
+const storageTable = mdTable(
+  [
+    'N',
+    'direct N-bit: bits/act',
+    'DQA: bits/act',
+    'DQA: error bits/symbol',
+    'error entropy',
+    'matched direct bits',
+    'matched: bits/act',
+  ],
+  settings.bits.map((N) => {
+    const rows = results.map((r) => r.storage.find((s) => s.bits === N)!);
+    const m = (f: (s: (typeof rows)[number]) => number | null) => formatSpread(spread(rows.map((s) => f(s) ?? NaN)), 3);
+    return [
+      N,
+      m((s) => s.direct.bitsPerActivation),
+      m((s) => s.dqa.bitsPerActivation),
+      m((s) => s.dqa.errorBitsPerSymbol),
+      m((s) => s.dqa.errorEntropy),
+      rows.map((s) => s.matchedBits).join('/'),
+      m((s) => s.matched.bitsPerActivation),
+    ];
+  }),
+);
+const perSeedTable = mdTable(
+  [
+    'seed',
+    'float',
+    ...settings.bits.flatMap((N) => [
+      `direct ${N}`,
+      `unsigned ${N}`,
+      `noisy ${N}`,
+      `random ${N} (min..max)`,
+      `DQA ${N}`,
+      `matched ${N}`,
+    ]),
+  ],
+  results.map((r, s) => [
+    r.seed,
+    pct(accs('float')[s]),
+    ...settings.bits.flatMap((N) => {
+      const rnd = randomKeys(N).map((k) => accs(k)[s]);
+      return [
+        pct(accs(`direct@${N}`)[s]),
+        pct(accs(`unsigned@${N}`)[s]),
+        pct(accs(`noisy@${N}`)[s]),
+        `${pct(Math.min(...rnd))}..${pct(Math.max(...rnd))}`,
+        pct(accs(`dqa@${N}`)[s]),
+        pct(accs(`matched@${N}`)[s]),
+      ];
+    }),
+  ]),
+);
+const curveTable = mdTable(
+  ['epoch', 'learning rate', ...results.flatMap((r) => [`seed ${r.seed} loss`, `seed ${r.seed} test %`])],
+  results[0].curve.map((row, e) => [
+    row.epoch,
+    row.learningRate.toExponential(2),
+    ...results.flatMap((r) => [r.curve[e].loss.toFixed(4), pct(100 * (r.curve[e].testAccuracy ?? NaN))]),
+  ]),
+);
+const totalSeconds = seconds();
+const command = `npm run start -w examples/dqa${process.argv.length > 2 ? ` -- ${process.argv.slice(2).join(' ')}` : ''}`;
+const root = resolve(new URL('../../../', import.meta.url).pathname);
+const out = settings.out.startsWith('/') ? settings.out : join(root, settings.out);
+writeResult(out, {
+  title: `DQA: controlled post-training comparison${settings.quick ? ' (quick smoke run)' : ''}`,
+  command,
+  settings,
+  backend,
+  startedAt,
+  seconds: totalSeconds,
+  intro:
+    `${S} float ${LENET5} nets (seeds ${settings.seeds.join(', ')}), each trained on ${train.count} Fashion-MNIST ` +
+    `training images for ${settings.epochs} epochs (Adam, batch ${settings.batchSize}, cosine learning rate ` +
+    `${settings.learningRate} to ${settings.minLearningRate}, seeded data order), float test accuracy ` +
+    `${formatSpread(floatSpread)}%. Post-training, every arm quantizes the outputs of conv1, conv2, fc1 and fc2 ` +
+    `(after ReLU) with per-channel steps from max|A| on ${calib.count} calibration images of the training split; ` +
+    `DQA keeps m = ${settings.extraBits} extra bits on r = ${settings.importantFraction} of each layer's channels. ` +
+    `Accuracies are on ${test.count} test images, mean ± sd over the ${S} nets. "Equal storage": DQA's bits per ` +
+    `activation are measured from the real encoded stream (header, scales, N-bit codes, Huffman tables and ` +
+    `shift-error bitstream, CRC) of the calibration images' activations; the matched arm is direct signed ` +
+    `quantization at the nearest integer bit count. NoisyQuant-style: a fixed per-channel noise ` +
+    `U(-delta/2, delta/2) added before the direct signed N-bit quantizer and subtracted after.`,
+  sections: [
+    {
+      heading: 'Accuracy (%, mean ± sd over seeds)',
+      markdown: `float: ${formatSpread(floatSpread)}\n\n${accuracyTable}`,
+    },
+    {
+      heading: 'Storage (bits per activation, whole net, calibration images)',
+      markdown:
+        "From `dqaStorageReport` (the codec's encoded size). The direct N-bit row is the same format with no important channels; direct unsigned N-bit stores the same N-bit codes and scales, so it costs the same as direct signed N-bit.\n\n" +
+        storageTable,
+    },
+    { heading: 'Per seed (%)', markdown: perSeedTable },
+    {
+      heading: 'Float training curve (test accuracy after each epoch, for the record; no selection on it)',
+      markdown:
+        curveTable + `\n\nTraining time per net: ${results.map((r) => `${r.trainSeconds.toFixed(0)} s`).join(', ')}.`,
+    },
+    {
+      heading: 'Run time',
+      markdown: `Total ${(totalSeconds / 60).toFixed(1)} min; leave-one-out ranking per net and N: ${results
+        .flatMap((r) => settings.bits.map((N) => `${r.rankingSeconds[N].toFixed(0)} s`))
+        .join(', ')}.`,
+    },
+  ],
+  claims,
+  data: {
+    model: LENET5,
+    trainImages: train.count,
+    testImages: test.count,
+    calibrationImages: calib.count,
+    seeds: results.map((r) => ({
+      seed: r.seed,
+      curve: r.curve,
+      trainSeconds: r.trainSeconds,
+      accuracy: Object.fromEntries([...r.correct].map(([k, v]) => [k, accuracyOf(v)])),
+      storage: r.storage,
+      rankingSeconds: r.rankingSeconds,
+      channelScores: r.scores,
+    })),
   },
 });
-const trainSeconds = (performance.now() - trainStart) / 1000;
-yTrain.dispose();
-const floatAccuracy = accuracy(model, test.images, test.labels);
-log(`float test accuracy ${(100 * floatAccuracy).toFixed(2)}%`);
-
-// 2. Quantization grid.
-const calData = { x: calib.images, y: calib.labels };
-const storageX = tf.slice(test.images, 0, Math.min(settings.storageSamples, test.count));
-const withFraction = (cal: DqaCalibration, r: number): DqaCalibration => ({
-  ...cal,
-  importantFraction: r,
-  layers: cal.layers.map((l) => ({ ...l, important: topChannels(l.scores, Math.round(r * l.channels)) })),
-});
-
-interface GridRow {
-  bits: number;
-  method: 'direct' | 'dqa';
-  ranking: ChannelRanking | null;
-  importantFraction: number;
-  accuracy: number;
-  storage: StorageRow | null;
-}
-const grid: GridRow[] = [];
-const agreements: Array<{
-  bits: number;
-  proxy: ChannelRanking;
-  layer: string;
-  spearman: number;
-  topOverlapAtHalf: number;
-  topOverlapAtQuarter: number;
-}> = [];
-const rankingSeconds: Array<{ bits: number; ranking: ChannelRanking; seconds: number }> = [];
-const layerStorage: Array<{ bits: number; importantFraction: number; rows: StorageRow[] }> = [];
-
-async function evaluate(cal: DqaCalibration, bits: number, ranking: ChannelRanking | null, r: number): Promise<void> {
-  const q = await buildDqaModel(model, withFraction(cal, r));
-  const acc = accuracy(q, test.images, test.labels);
-  const rows = dqaStorageReport(q, storageX);
-  if (ranking === 'leave-one-out' || r === 0) layerStorage.push({ bits, importantFraction: r, rows });
-  grid.push({
-    bits,
-    method: r === 0 ? 'direct' : 'dqa',
-    ranking: r === 0 ? null : ranking,
-    importantFraction: r,
-    accuracy: acc,
-    storage: storageTotal(rows),
-  });
-  log(
-    `N=${bits} ${r === 0 ? 'direct' : `DQA r=${r} (${ranking})`}: ${(100 * acc).toFixed(2)}%, ${storageTotal(rows).bitsPerActivation.toFixed(3)} bits/activation`,
-  );
-  q.dispose();
-}
-
-for (const bits of settings.bits) {
-  const rank = (ranking: ChannelRanking) => {
-    const start = performance.now();
-    const cal = calibrateDqa(model, calData, { bits, extraBits: settings.extraBits, importantFraction: 0.5, ranking });
-    rankingSeconds.push({ bits, ranking, seconds: (performance.now() - start) / 1000 });
-    log(`N=${bits}: ${ranking} ranking in ${rankingSeconds.at(-1)!.seconds.toFixed(1)} s`);
-    return cal;
-  };
-  const loo = rank('leave-one-out');
-  await evaluate(loo, bits, null, 0);
-  for (const r of settings.importantFractions) await evaluate(loo, bits, 'leave-one-out', r);
-  for (const proxy of settings.proxies) {
-    const cal = rank(proxy);
-    cal.layers.forEach((l, i) => {
-      const ref = loo.layers[i].scores;
-      agreements.push({
-        bits,
-        proxy,
-        layer: l.layerName,
-        spearman: rankAgreement(ref, l.scores, 1).spearman,
-        topOverlapAtHalf: rankAgreement(ref, l.scores, Math.max(1, Math.round(0.5 * l.channels))).topOverlap,
-        topOverlapAtQuarter: rankAgreement(ref, l.scores, Math.max(1, Math.round(0.25 * l.channels))).topOverlap,
-      });
-    });
-    for (const r of settings.proxyFractions) await evaluate(cal, bits, proxy, r);
-  }
-}
-
-// 3. Results.
-const date = new Date().toISOString();
-const command = `npm run start -w examples/dqa${quick ? ' -- --quick' : ''}`;
-const pct = (v: number) => `${(100 * v).toFixed(2)}%`;
-const result = {
-  command,
-  date,
-  backend: tf.getBackend(),
-  backendReason: backendChoice.reason,
-  node: process.version,
-  cpu: cpus()[0]?.model ?? 'unknown',
-  cores: cpus().length,
-  settings,
-  trainSeconds,
-  totalSeconds: (performance.now() - t0) / 1000,
-  floatAccuracy,
-  grid,
-  agreements,
-  rankingSeconds,
-  layerStorage,
-};
-const root = new URL('../../../', import.meta.url).pathname;
-const outDir = join(root, 'docs', 'results');
-mkdirSync(outDir, { recursive: true });
-const base = quick ? 'dqa-quick' : 'dqa';
-writeFileSync(join(outDir, `${base}.json`), `${JSON.stringify(result, null, 2)}\n`);
-
-const lines: string[] = [];
-lines.push(`# DQA results${quick ? ' (quick run)' : ''}`, '');
-lines.push(`Command: \`${command}\`  `);
-lines.push(
-  `Date: ${date}; backend: ${result.backend} (${result.backendReason}); Node ${result.node}; ${result.cores} cores (${result.cpu}); total ${result.totalSeconds.toFixed(0)} s (training ${trainSeconds.toFixed(0)} s).`,
-  '',
-);
-lines.push(
-  `Settings: Fashion-MNIST, ${train.count} training images, ${settings.epochs} epoch(s) of Adam (lr 1e-3, batch ${settings.batchSize}), seed ${settings.seed}; ` +
-    `model ${settings.model}; ${calib.count} calibration images (stratified subset of the training split); accuracy on ${test.count} test images; ` +
-    `m = ${settings.extraBits}; storage measured by encoding the activations of ${storageX.shape[0]} test images with \`encode\` (Huffman tables per layer).`,
-  '',
-);
-lines.push(`Float model: **${pct(floatAccuracy)}**.`, '');
-lines.push('## Accuracy (leave-one-out ranking)', '');
-lines.push(
-  '| N | float | direct N-bit | DQA r = 0.25 | DQA r = 0.5 | gain at r = 0.5 |',
-  '|---:|---:|---:|---:|---:|---:|',
-);
-for (const bits of settings.bits) {
-  const find = (r: number, ranking: ChannelRanking | null) =>
-    grid.find((g) => g.bits === bits && g.importantFraction === r && g.ranking === ranking)!;
-  const d = find(0, null);
-  const q25 = find(0.25, 'leave-one-out');
-  const q50 = find(0.5, 'leave-one-out');
-  lines.push(
-    `| ${bits} | ${pct(floatAccuracy)} | ${pct(d.accuracy)} | ${pct(q25.accuracy)} | ${pct(q50.accuracy)} | ${((q50.accuracy - d.accuracy) * 100).toFixed(2)} pt |`,
-  );
-}
-lines.push('', '## Cheaper rankings', '');
-lines.push(
-  'Accuracy of DQA with each ranking, and its agreement with leave-one-out per layer (Spearman rho; share of the leave-one-out top-r channels it also picks).',
-  '',
-);
-lines.push('| N | ranking | time (s) | DQA r = 0.25 | DQA r = 0.5 |', '|---:|---|---:|---:|---:|');
-for (const bits of settings.bits) {
-  for (const ranking of ['leave-one-out', ...settings.proxies] as ChannelRanking[]) {
-    const acc = (r: number) => {
-      const g = grid.find((row) => row.bits === bits && row.importantFraction === r && row.ranking === ranking);
-      return g ? pct(g.accuracy) : '-';
-    };
-    const secs = rankingSeconds.find((s) => s.bits === bits && s.ranking === ranking)!.seconds;
-    lines.push(`| ${bits} | ${ranking} | ${secs.toFixed(1)} | ${acc(0.25)} | ${acc(0.5)} |`);
-  }
-}
-lines.push(
-  '',
-  '| N | proxy | layer | Spearman rho | top-25% overlap | top-50% overlap |',
-  '|---:|---|---|---:|---:|---:|',
-);
-for (const a of agreements)
-  lines.push(
-    `| ${a.bits} | ${a.proxy} | ${a.layer} | ${a.spearman.toFixed(3)} | ${a.topOverlapAtQuarter.toFixed(2)} | ${a.topOverlapAtHalf.toFixed(2)} |`,
-  );
-lines.push('', '## Storage (whole network, encoded activations)', '');
-lines.push(
-  'Sizes include every byte of the format (header, scales, packed codes, Huffman tables, error bitstream, CRC).',
-  '',
-);
-lines.push(
-  '| N | method | bits / activation | error bits / symbol | error entropy | vs float32 | vs direct N-bit |',
-  '|---:|---|---:|---:|---:|---:|---:|',
-);
-for (const g of grid.filter((g) => g.ranking === null || g.ranking === 'leave-one-out')) {
-  const s = g.storage!;
-  const f = (v: number | null, d: number) => (v === null || Number.isNaN(v) ? '-' : v.toFixed(d));
-  lines.push(
-    `| ${g.bits} | ${g.method === 'direct' ? 'direct' : `DQA r = ${g.importantFraction}`} | ${f(s.bitsPerActivation, 3)} | ${f(s.errorBitsPerSymbol, 3)} | ${f(s.errorEntropy, 3)} | ${f(s.ratioVsFloat32, 4)} | ${f(s.ratioVsDirect, 3)} |`,
-  );
-}
-for (const ls of layerStorage.filter((l) => l.importantFraction === 0.5)) {
-  lines.push('', `### Per layer, N = ${ls.bits}, DQA r = 0.5`, '', formatStorageReport(ls.rows));
-}
-lines.push('');
-writeFileSync(join(outDir, `${base}.md`), lines.join('\n'));
-log(`written docs/results/${base}.md and ${base}.json`);
-console.log(lines.join('\n'));
+log(`wrote ${out}.md and .json in ${(totalSeconds / 60).toFixed(1)} min`);
