@@ -196,5 +196,19 @@ describe('codec loops', () => {
     const symbols = Uint8Array.of(0, 1, 1, 3, 2, 1, 0);
     expect(Array.from(countSymbols(symbols, 7, 1, 4))).toEqual([2, 3, 1, 1]);
     expect(Array.from(countSymbols(symbols, 6, 2, 4))).toEqual([1, 1, 1, 0, 0, 2, 0, 1]);
+    // Word-wise paths (aligned and not, one and 4k tables, counts that are not whole words) against a plain count.
+    let seed = 3;
+    const rand = () => (seed = (seed * 1664525 + 1013904223) >>> 0) / 2 ** 32;
+    const backing = Uint8Array.from({ length: 1031 }, () => Math.floor(rand() * 8));
+    for (const tables of [1, 3, 4, 8, 12]) {
+      for (const from of [0, 1, 4]) {
+        const run = backing.subarray(from);
+        for (const count of [0, 5, 1000, run.length]) {
+          const expected = new Array<number>(tables * 8).fill(0);
+          for (let i = 0; i < count; i++) expected[(i % tables) * 8 + run[i]]++;
+          expect(Array.from(countSymbols(run, count, tables, 8))).toEqual(expected);
+        }
+      }
+    }
   });
 });

@@ -145,8 +145,17 @@ function quantizeSplitF32Nibbles(
       let e0 = r0 * K + j0;
       let e1 = r0 * K + j1;
       for (let i = r0 * C + c, o = (r0 * C + c) >>> 1; i < end; i += C, o += rowBytes) {
-        const q0 = quantizeOne(values, i, inv0, lo0, hi0);
-        const q1 = quantizeOne(values, i + 1, inv1, lo1, hi1);
+        // As quantizeSplitF32, for both channels (written out: V8 does not always inline a helper here).
+        let t0 = Math.fround(values[i] * inv0);
+        if (t0 < lo0) t0 = lo0;
+        else if (t0 > hi0) t0 = hi0;
+        else if (t0 !== t0) throw nanAt(values);
+        let t1 = Math.fround(values[i + 1] * inv1);
+        if (t1 < lo1) t1 = lo1;
+        else if (t1 > hi1) t1 = hi1;
+        else if (t1 !== t1) throw nanAt(values);
+        const q0 = (t0 + ROUND_HALF_EVEN - ROUND_HALF_EVEN) | 0;
+        const q1 = (t1 + ROUND_HALF_EVEN - ROUND_HALF_EVEN) | 0;
         codeBytes[o] = ((q0 >> s0) & 15) | (((q1 >> s1) & 15) << 4);
         if (j0 >= 0) {
           errors[e0] = q0 & maskM;
@@ -159,15 +168,6 @@ function quantizeSplitF32Nibbles(
       }
     }
   }
-}
-
-/** Element i quantized with reciprocal step `inv`, clamped to [lo, hi], rounded half to even (see quantizeSplitF32). */
-function quantizeOne(values: Float32Array, i: number, inv: number, lo: number, hi: number): number {
-  let t = Math.fround(values[i] * inv);
-  if (t < lo) t = lo;
-  else if (t > hi) t = hi;
-  else if (t !== t) throw nanAt(values);
-  return (t + ROUND_HALF_EVEN - ROUND_HALF_EVEN) | 0;
 }
 
 /** {@link quantizeSplit} for float64 input: the float32 quotient by division, as `dqaQuantizeValues`. */
@@ -294,7 +294,23 @@ export function countSymbols(symbols: Uint8Array, count: number, tableCount: num
     for (; i < count; i++) h[symbols[i]]++;
     for (let s = 0; s < alphabet; s++) counts[s] = h[s] + h[256 + s] + h[512 + s] + h[768 + s];
   } else {
-    for (let i = 0, base = 0; i < count; i++) {
+    let i = 0;
+    if (LITTLE_ENDIAN && (symbols.byteOffset & 3) === 0 && tableCount % 4 === 0) {
+      // Four symbols (of four successive tables) per 32-bit word read.
+      const words = new Int32Array(symbols.buffer, symbols.byteOffset, count >>> 2);
+      const stride = 4 * alphabet;
+      for (let w = 0, base = 0; w < words.length; w++) {
+        const x = words[w];
+        counts[base + (x & 0xff)]++;
+        counts[base + alphabet + ((x >>> 8) & 0xff)]++;
+        counts[base + 2 * alphabet + ((x >>> 16) & 0xff)]++;
+        counts[base + 3 * alphabet + (x >>> 24)]++;
+        base += stride;
+        if (base === counts.length) base = 0;
+      }
+      i = words.length << 2;
+    }
+    for (let base = (i % tableCount) * alphabet; i < count; i++) {
       counts[base + symbols[i]]++;
       base += alphabet;
       if (base === counts.length) base = 0;

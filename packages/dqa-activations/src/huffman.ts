@@ -573,9 +573,6 @@ export function huffmanDecodeInto(
   const mask = size - 1;
   const one = singleLookup(set, lb);
   const { symbols: multiSymbols, meta: multiMeta } = multiLookup(one, T, lb);
-  // The table k tables after t (k = 0..4).
-  const next = new Int32Array(T * 8);
-  for (let t = 0; t < T; t++) for (let k = 0; k <= 4; k++) next[t * 8 + k] = (t + k) % T;
   const cpl = set.countPerLength;
   const sorted = set.sortedSymbols;
   const symbolCounts = set.symbolCounts;
@@ -626,7 +623,10 @@ export function huffmanDecodeInto(
     buf >>>= l;
     bufBits -= l;
     i += k;
-    if (T > 1) t = next[(t << 3) | k];
+    if (T > 1) {
+      t += k;
+      if (t >= T) t = t - T >= T ? t % T : t - T;
+    }
   }
   const used = p * 8 - bufBits;
   if (used > bitLength) throw pastEnd(bitLength);
