@@ -18,13 +18,14 @@
  * ```
  */
 import { LowbitConfigError } from '@lowbit/quant-core';
-import type { AppMul } from './appmul.js';
+import { AppMul } from './appmul.js';
 import { appMulLibrary } from './library.js';
 
 const registered = new Map<string, AppMul>();
 
 /** Makes `m` resolvable by its name (replaces an earlier registration of the same name). */
 export function registerAppMul(m: AppMul): void {
+  if (!(m instanceof AppMul)) throw new LowbitConfigError('m', m, 'expected an AppMul to register');
   registered.set(m.name, m);
 }
 
@@ -35,6 +36,7 @@ export function registeredAppMuls(): string[] {
 
 /** A name with underscores dropped and in lower case: what survives tfjs's save / load round trip. */
 export function foldAppMulName(name: string): string {
+  if (typeof name !== 'string') throw new LowbitConfigError('name', name, 'expected a multiplier name');
   return name.replace(/_/g, '').toLowerCase();
 }
 

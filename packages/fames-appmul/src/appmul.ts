@@ -12,14 +12,36 @@
  * m.metrics().maePercent; m.energyPj; m.energySource; // 'gate-count proxy'
  * ```
  */
-import { LowbitConfigError, LowbitDataError } from '@lowbit/quant-core';
+import {
+  LowbitConfigError,
+  LowbitDataError,
+  checkFinite,
+  checkFunction,
+  checkKnownKeys,
+  checkObject,
+  checkOneOf,
+} from '@lowbit/quant-core';
 import { exactMultiplyEnergyPj, scaleEnergyByGates } from './energy.js';
 import { errorMetrics, type ErrorMetrics } from './metrics.js';
-import { checkOperand, codeRange, codeToPattern, codesByPattern, type OperandSpec } from './operand.js';
+import { checkOperand, codeRange, codesByPattern, type OperandSpec } from './operand.js';
 import { keepAll, partialProductArrayGates, signMagnitudeWrapperGates } from './gate-count.js';
 
 /** Where an `AppMul`'s energy figure comes from. */
 export type EnergySource = 'gate-count proxy' | 'published' | 'user';
+
+const ENERGY_SOURCES: readonly EnergySource[] = ['gate-count proxy', 'published', 'user'];
+
+const INIT_KEYS = ['name', 'family', 'a', 'w', 'table', 'energyPj', 'energySource', 'gates', 'params'];
+
+/** A plain object of report parameters (numbers, booleans, strings); `argument` names it in errors. */
+function checkParams(argument: string, params: unknown): Record<string, number | boolean | string> {
+  const p = checkObject<Record<string, unknown>>(argument, params, 'an object of numbers, booleans and strings');
+  for (const [k, v] of Object.entries(p)) {
+    const ok = typeof v === 'boolean' || typeof v === 'string' || (typeof v === 'number' && Number.isFinite(v));
+    if (!ok) throw new LowbitConfigError(`${argument}.${k}`, v, 'expected a finite number, a boolean or a string');
+  }
+  return p as Record<string, number | boolean | string>;
+}
 
 export interface AppMulInit {
   name: string;
@@ -50,10 +72,16 @@ export class AppMul {
   readonly params: Readonly<Record<string, number | boolean | string>>;
   private cachedMetrics?: ErrorMetrics;
   private cachedError?: Int32Array;
+  private readonly aRange: [number, number];
+  private readonly wRange: [number, number];
 
   constructor(init: AppMulInit) {
+    checkObject('init', init, 'AppMul options { name, family, a, w, table, energyPj, energySource, ... }');
+    checkKnownKeys('init', init, INIT_KEYS);
     if (typeof init.name !== 'string' || init.name.length === 0)
       throw new LowbitConfigError('name', init.name, 'expected a non-empty string');
+    if (typeof init.family !== 'string' || init.family.length === 0)
+      throw new LowbitConfigError('family', init.family, "expected a non-empty string (e.g. 'lut')");
     this.name = init.name;
     this.family = init.family;
     this.a = checkOperand('a', init.a);
@@ -70,9 +98,11 @@ export class AppMul {
     }
     this.table = init.table;
     this.energyPj = init.energyPj;
-    this.energySource = init.energySource;
-    this.gates = init.gates;
-    this.params = Object.freeze({ ...(init.params ?? {}) });
+    this.energySource = checkOneOf('energySource', init.energySource, ENERGY_SOURCES);
+    this.gates = init.gates === undefined ? undefined : checkFinite('gates', init.gates, { min: 0 });
+    this.params = Object.freeze({ ...(init.params === undefined ? {} : checkParams('params', init.params)) });
+    this.aRange = codeRange(this.a);
+    this.wRange = codeRange(this.w);
   }
 
   /** Number of rows (activation patterns) and columns (weight patterns) of the table. */
@@ -85,13 +115,13 @@ export class AppMul {
 
   /** The approximate product of activation code `a` and weight code `w`. */
   product(a: number, w: number): number {
-    const [aLo, aHi] = codeRange(this.a);
-    const [wLo, wHi] = codeRange(this.w);
+    const [aLo, aHi] = this.aRange;
+    const [wLo, wHi] = this.wRange;
     if (!Number.isInteger(a) || a < aLo || a > aHi)
       throw new LowbitConfigError('a', a, `expected an integer code in [${aLo}, ${aHi}]`);
     if (!Number.isInteger(w) || w < wLo || w > wHi)
       throw new LowbitConfigError('w', w, `expected an integer code in [${wLo}, ${wHi}]`);
-    return this.table[codeToPattern(a, this.a.bits) * this.cols + codeToPattern(w, this.w.bits)];
+    return this.table[(a & (this.rows - 1)) * this.cols + (w & (this.cols - 1))];
   }
 
   /** `E = M - a * w` in the table layout (cached). */
@@ -144,6 +174,8 @@ export interface OperandOptions {
 
 /** Gate-count proxy of the exact multiplier for these operands (the energy reference). */
 export function exactReferenceGates(a: OperandSpec, w: OperandSpec): number {
+  checkOperand('a', a);
+  checkOperand('w', w);
   return (
     partialProductArrayGates(keepAll(a.bits, w.bits)) + signMagnitudeWrapperGates(a.bits, a.signed, w.bits, w.signed)
   );
@@ -164,14 +196,29 @@ export function behaviouralAppMul(
   core: (magA: number, magW: number) => number,
   coreGates: number,
 ): AppMul {
-  const a = checkOperand('a', options?.a);
-  const w = checkOperand('w', options?.w);
+  checkObject('options', options, '{ a, w }');
+  checkKnownKeys('options', options, ['a', 'w']);
+  const a = checkOperand('a', options.a);
+  const w = checkOperand('w', options.w);
+  if (typeof family !== 'string' || family.length === 0)
+    throw new LowbitConfigError('family', family, 'expected a non-empty string');
+  if (typeof name !== 'string' || name.length === 0)
+    throw new LowbitConfigError('name', name, 'expected a non-empty string');
+  checkParams('params', params);
+  checkFunction('core', core);
+  checkFinite('coreGates', coreGates, { min: 0 });
   const ca = codesByPattern(a);
   const cw = codesByPattern(w);
   const table = new Int32Array(ca.length * cw.length);
   for (let i = 0; i < ca.length; i++) {
     for (let j = 0; j < cw.length; j++) {
       const p = core(Math.abs(ca[i]), Math.abs(cw[j]));
+      if (typeof p !== 'number' || !Number.isInteger(p) || Math.abs(p) > 2 ** 31 - 1) {
+        throw new LowbitDataError(
+          `behaviouralAppMul ${name}`,
+          `core(${Math.abs(ca[i])}, ${Math.abs(cw[j])}) = ${String(p)} is not a 32-bit integer`,
+        );
+      }
       const negative = ca[i] < 0 !== cw[j] < 0;
       table[i * cw.length + j] = negative ? -p : p;
     }

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { describe, expect, it } from 'vitest';
-import { LowbitConfigError, LowbitExactArithmetic, quantDense } from '@lowbit/quant-core';
+import { LowbitConfigError, LowbitDataError, LowbitExactArithmetic, quantDense } from '@lowbit/quant-core';
 import { countingMatricesOf } from './calibrate-counting.js';
 import { denseCountingMatrix } from './counting.js';
 import './index.js';
@@ -108,6 +108,35 @@ describe('countingMatricesOf', () => {
     });
     expect(() => countingMatricesOf(exactOnly, x, (y) => tf.sum(y) as tf.Scalar)).toThrow(/has no AppMul layers/);
     tf.dispose([x, labels]);
+  });
+
+  it('bad model, x, loss or options: typed errors, no tfjs ValueError, no NaN counting matrix, no leak', () => {
+    const { model } = build();
+    const x = tf.randomUniform([4, 6], 0, 1, 'float32', 5);
+    const sum = (y: tf.Tensor) => tf.sum(y) as tf.Scalar;
+    countingMatricesOf(model, x, sum);
+    const before = tf.memory().numTensors;
+    const wrongShape = tf.zeros([4, 5]);
+    const nanX = tf.fill([4, 6], NaN);
+    const scalar = tf.scalar(1);
+    const cases: [() => unknown, RegExp][] = [
+      [() => countingMatricesOf(undefined as never, x, sum), /model = undefined/],
+      [() => countingMatricesOf(model, scalar as never, sum), /x\.shape/],
+      [() => countingMatricesOf(model, wrongShape, sum), /\[4, 5\] is invalid/],
+      [() => countingMatricesOf(model, x, 'nope' as never), /loss = "nope"/],
+      [() => countingMatricesOf(model, x, () => tf.ones([2]) as never), /loss = .*scalar tensor/],
+      [() => countingMatricesOf(model, x, sum, null as never), /options = null/],
+    ];
+    for (const [call, message] of cases) expect(call).toThrow(message);
+    // NaN inputs are refused by the input quantizer; a NaN loss is refused rather than turned into NaN estimates.
+    expect(() => countingMatricesOf(model, nanX, sum)).toThrow(LowbitConfigError);
+    expect(() => countingMatricesOf(model, x, (y) => tf.mul(tf.sum(y), NaN) as tf.Scalar)).toThrow(LowbitDataError);
+    expect(() => countingMatricesOf(model, x, (y) => tf.mul(tf.sum(y), NaN) as tf.Scalar)).toThrow(
+      /countingMatricesOf: the loss on x is NaN/,
+    );
+    tf.dispose([wrongShape, nanX, scalar]);
+    expect(tf.memory().numTensors).toBe(before);
+    tf.dispose(x);
   });
 
   it('conv layers: with loss = sum(y), G counts every multiplication (padding included) times s', () => {

@@ -22,7 +22,17 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
-import { LowbitConfigError, checkBoolean, checkKnownKeys, checkOneOf, type Arithmetic } from '@lowbit/quant-core';
+import {
+  LowbitConfigError,
+  LowbitDataError,
+  LowbitError,
+  checkBoolean,
+  checkFunction,
+  checkKnownKeys,
+  checkOneOf,
+  checkTensor,
+  type Arithmetic,
+} from '@lowbit/quant-core';
 import { appMulOperands, channelsFirst } from './arithmetic/appmul-operands.js';
 import { LowbitCountingArithmetic, type RecordedOperands } from './arithmetic/counting-arithmetic.js';
 import {
@@ -114,17 +124,19 @@ export function countingMatricesOf(
   loss: (yPred: tf.Tensor) => tf.Scalar,
   options: CountingMatricesOptions = {},
 ): LayerCounting[] {
-  checkKnownKeys('options', options ?? {}, ['secondOrder', 'reduction', 'maxEntries']);
-  const secondOrder = checkBoolean('secondOrder', options?.secondOrder ?? true);
-  const reduction = checkOneOf('reduction', options?.reduction ?? 'mean', ['mean', 'sum'] as const);
+  const layers = appMulLayersOf(model);
+  checkTensor('x', x, { dtype: 'float32', minRank: 1 });
+  checkFunction('loss', loss);
+  checkKnownKeys('options', options, ['secondOrder', 'reduction', 'maxEntries']);
+  const secondOrder = checkBoolean('secondOrder', options.secondOrder ?? true);
+  const reduction = checkOneOf('reduction', options.reduction ?? 'mean', ['mean', 'sum'] as const);
   const samples = x.shape[0];
   if (!(samples > 0)) throw new LowbitConfigError('x', x.shape, 'expected a batch of at least one sample');
   const countingOptions: CountingOptions = {
     perSample: secondOrder,
     lossWeight: reduction === 'mean' ? 1 / samples : 1,
-    ...(options?.maxEntries !== undefined ? { maxEntries: options.maxEntries } : {}),
+    ...(options.maxEntries !== undefined ? { maxEntries: options.maxEntries } : {}),
   };
-  const layers = appMulLayersOf(model);
   if (layers.length === 0) {
     throw new LowbitConfigError(
       'model',
@@ -139,7 +151,20 @@ export function countingMatricesOf(
   try {
     layers.forEach((l, i) => l.setArithmetic(counters[i]!));
     // apply, not predict: predict splits the batch (32 by default) and the codes must cover all of x.
-    tf.dispose(model.apply(x, { training: false }) as tf.Tensor);
+    tf.tidy(() => {
+      let y: tf.Tensor;
+      try {
+        y = model.apply(x, { training: false }) as tf.Tensor;
+      } catch (e) {
+        if (e instanceof LowbitError) throw e;
+        // tfjs's own shape errors (a ValueError): name the argument that did not fit.
+        throw new LowbitConfigError('x', x.shape, `does not fit model ${model.name}: ${(e as Error).message}`);
+      }
+      // The loss is checked on this first pass, outside the gradient tape (where a throw would strand tensors).
+      const l = loss(y);
+      if (!(l instanceof tf.Tensor) || l.size !== 1)
+        throw new LowbitConfigError('loss', l, 'expected a function returning a scalar tensor');
+    });
     layers.forEach((l, i) => {
       const counter = counters[i]!;
       if (counter.productShape === null)
@@ -150,7 +175,12 @@ export function countingMatricesOf(
       counter.probe = probe;
     });
     const { value, grads } = tf.variableGrads(() => loss(model.apply(x, { training: false }) as tf.Tensor), probes);
+    const lossValue = value.dataSync()[0]!;
     value.dispose();
+    if (!Number.isFinite(lossValue)) {
+      tf.dispose(Object.values(grads));
+      throw new LowbitDataError('countingMatricesOf', `the loss on x is ${lossValue}: check x and the loss function`);
+    }
     try {
       return layers.map((l, i) =>
         layerCounting(l, counters[i]!.codes!, grads[probes[i]!.name]!, specs[i]!, samples, countingOptions),

@@ -300,6 +300,45 @@ describe('counting matrices', () => {
     expect(() => estimateLossChange(G, exactMultiplier({ a: W, w: W }))).toThrow(LowbitConfigError);
     tf.dispose([at, wt, dy]);
   });
+
+  it('refuses NaN gradients, fractional codes and malformed counting matrices instead of returning NaN', () => {
+    const at = tf.tensor2d([[0, 3]], [1, 2], 'int32');
+    const wt = tf.tensor2d([[1], [5]], [2, 1], 'int32');
+    const ops = { a: A, w: W };
+    const nanDy = tf.tensor2d([[NaN]]);
+    const dy = tf.tensor2d([[1]]);
+    const fractional = tf.tensor2d([[0, 2.5]], [1, 2]);
+    expect(() => denseCountingMatrix(at, wt, nanDy, ops)).toThrow(LowbitDataError);
+    expect(() => denseCountingMatrix(at, wt, nanDy, ops)).toThrow(/dLdY\[0\] = NaN is not finite/);
+    expect(() => denseCountingMatrix(fractional as tf.Tensor2D, wt, dy, ops)).toThrow(
+      /aCodes\[1\] = 2.5 is not an integer/,
+    );
+    expect(() => denseCountingMatrix(at, wt, dy, ops, 1, null as never)).toThrow(LowbitConfigError);
+    const x4 = tf.zeros([1, 2, 2, 1], 'int32') as tf.Tensor4D;
+    const w4 = tf.zeros([3, 3, 1, 1], 'int32') as tf.Tensor4D;
+    const dy4 = tf.zeros([1, 1, 1, 1]) as tf.Tensor4D;
+    expect(() => conv2dCountingMatrix(x4, w4, dy4, ops)).toThrow(/xCodes .*smaller than the 3x3 kernel/);
+    expect(() => conv2dCountingMatrix(x4, w4, dy4, ops, 1, { stride: 1 } as never)).toThrow(/geometry\.stride/);
+    const G = denseCountingMatrix(at, wt, dy, ops, 1, { perSample: true });
+    const m = truncatedMultiplier({ a: A, w: W, columns: 2 });
+    expect(Number.isFinite(estimateLossChange(G, m))).toBe(true);
+    const malformed: [unknown, RegExp][] = [
+      [undefined, /counting = undefined/],
+      [{ ...G, g: new Float64Array(3) }, /g must be a Float64Array of 2\^\(3\+4\) = 128 entries/],
+      [{ ...G, extra: 1 }, /counting\.extra = 1/],
+      [{ ...G, perSample: { ...G.perSample!, lossWeight: 0 } }, /lossWeight = 0/],
+      [
+        { ...G, perSample: { ...G.perSample!, index: new Int32Array(G.perSample!.index.length).fill(1e6) } },
+        /index\[0\] = 1000000 is outside the table/,
+      ],
+    ];
+    for (const [counting, message] of malformed) {
+      expect(() => estimateLossChange(counting as never, m)).toThrow(message);
+      expect(() => estimateLossTerms(counting as never, m)).toThrow(message);
+    }
+    expect(() => estimateLossChange(G, 'trunc2' as never)).toThrow(/m = "trunc2"/);
+    tf.dispose([at, wt, nanDy, dy, fractional, x4, w4, dy4]);
+  });
 });
 
 function conv2dBruteWithPads(

@@ -36,8 +36,9 @@ import {
   checkOneOf,
   checkRank,
 } from '@lowbit/quant-core';
-import type { AppMul, OperandOptions } from './appmul.js';
+import { AppMul, type OperandOptions } from './appmul.js';
 import { checkOperand, codeRange } from './operand.js';
+import { checkCounting } from './counting-check.js';
 import { axisPadding, normalisePair, normaliseStrides, type PatchGeometry } from './simulate/patches.js';
 
 /**
@@ -101,7 +102,16 @@ function scaledGradients(dLdY: tf.Tensor, outputScale: number | ArrayLike<number
   }
   const dy = dLdY.dataSync();
   const out = new Float64Array(dy.length);
-  for (let i = 0; i < dy.length; i++) out[i] = dy[i] * scale[i % N];
+  for (let i = 0; i < dy.length; i++) {
+    const v = dy[i] * scale[i % N];
+    // A NaN / Infinity gradient would make every estimate NaN: refuse it here, where it can be named.
+    if (!Number.isFinite(v))
+      throw new LowbitDataError(
+        'countingMatrix',
+        `dLdY[${i}] = ${dy[i]} is not finite: check the loss on the calibration data`,
+      );
+    out[i] = v;
+  }
   return out;
 }
 
@@ -115,6 +125,8 @@ function patternsOf(name: string, t: tf.Tensor, spec: OperandOptions['a']): Int3
   let mx = -Infinity;
   for (let i = 0; i < v.length; i++) {
     const c = v[i];
+    if (!Number.isInteger(c))
+      throw new LowbitDataError('countingMatrix', `${name}[${i}] = ${c} is not an integer code`);
     if (c < mn) mn = c;
     if (c > mx) mx = c;
     out[i] = c & mask;
@@ -134,7 +146,6 @@ function accumulate(
   options: CountingOptions,
   visitSample: (sample: number, acc: Float64Array) => void,
 ): CountingMatrix {
-  checkKnownKeys('options', options, ['perSample', 'lossWeight', 'rowsPerSample', 'maxEntries']);
   const { a, w } = operands; // checked by the caller
   const perSample = checkBoolean('perSample', options.perSample ?? false);
   const lossWeight =
@@ -193,8 +204,8 @@ export function denseCountingMatrix(
   outputScale: number | ArrayLike<number> = 1,
   options: CountingOptions = {},
 ): CountingMatrix {
-  const a = checkOperand('a', operands?.a);
-  const w = checkOperand('w', operands?.w);
+  const { a, w } = checkOperands(operands);
+  checkCountingOptions(options);
   checkRank('aCodes', aCodes, [2]);
   checkRank('wCodes', wCodes, [2]);
   checkRank('dLdY', dLdY, [2]);
@@ -203,14 +214,14 @@ export function denseCountingMatrix(
   if (wCodes.shape[0] !== K) throw new LowbitConfigError('wCodes', wCodes, `expected ${K} rows to match aCodes`);
   if (dLdY.shape[0] !== B || dLdY.shape[1] !== N)
     throw new LowbitConfigError('dLdY', dLdY, `expected shape [${B}, ${N}]`);
-  const rowsPerSample = checkInteger('rowsPerSample', options?.rowsPerSample ?? 1, 1, Math.max(1, B));
+  const rowsPerSample = checkInteger('rowsPerSample', options.rowsPerSample ?? 1, 1, Math.max(1, B));
   if (B % rowsPerSample !== 0)
     throw new LowbitConfigError('rowsPerSample', rowsPerSample, `expected a divisor of the ${B} rows`);
   const dy = scaledGradients(dLdY, outputScale, N);
   const aPat = patternsOf('aCodes', aCodes, a);
   const wPat = patternsOf('wCodes', wCodes, w);
   const nW = 2 ** w.bits;
-  return accumulate({ a, w }, B / rowsPerSample, options ?? {}, (s, acc) => {
+  return accumulate({ a, w }, B / rowsPerSample, options, (s, acc) => {
     for (let r = s * rowsPerSample; r < (s + 1) * rowsPerSample; r++) {
       const dyRow = r * N;
       if (allZero(dy, dyRow, N)) continue;
@@ -223,6 +234,17 @@ export function denseCountingMatrix(
   });
 }
 
+function checkOperands(operands: OperandOptions): OperandOptions {
+  if (operands === null || typeof operands !== 'object' || Array.isArray(operands))
+    throw new LowbitConfigError('operands', operands, 'expected { a, w } operand specs');
+  // Only a and w are read: another counting matrix (or anything carrying them) is fine.
+  return { a: checkOperand('a', operands.a), w: checkOperand('w', operands.w) };
+}
+
+function checkCountingOptions(options: CountingOptions): void {
+  checkKnownKeys('options', options, ['perSample', 'lossWeight', 'rowsPerSample', 'maxEntries']);
+}
+
 function allZero(v: Float64Array, start: number, n: number): boolean {
   for (let i = start; i < start + n; i++) if (v[i] !== 0) return false;
   return true;
@@ -230,6 +252,7 @@ function allZero(v: Float64Array, start: number, n: number): boolean {
 
 /** The convolution geometry, checked, with the output size and leading padding of each axis. */
 function convGeometry(H: number, W: number, kh: number, kw: number, geometry: PatchGeometry) {
+  checkKnownKeys('geometry', geometry, ['strides', 'padding', 'dilations']);
   const [sh, sw] = normaliseStrides(geometry?.strides);
   const [dh, dw] = normalisePair('dilations', geometry?.dilations);
   const padding = checkOneOf('padding', geometry?.padding ?? 'valid', ['valid', 'same'] as const);
@@ -251,9 +274,10 @@ function convCountingInputs(
   outputScale: number | ArrayLike<number>,
   geometry: PatchGeometry,
   outChannels: (kernelLast: number, inputChannels: number) => number,
+  options: CountingOptions,
 ) {
-  const a = checkOperand('a', operands?.a);
-  const w = checkOperand('w', operands?.w);
+  const { a, w } = checkOperands(operands);
+  checkCountingOptions(options);
   checkRank('xCodes', xCodes, [4]);
   checkRank('wCodes', wCodes, [4]);
   checkRank('dLdY', dLdY, [4]);
@@ -261,6 +285,8 @@ function convCountingInputs(
   const [kh, kw, cin, last] = wCodes.shape;
   if (cin !== C) throw new LowbitConfigError('wCodes', wCodes, `expected ${C} input channels to match xCodes`);
   const { sh, sw, dh, dw, Ho, Wo, padTop, padLeft } = convGeometry(H, Wd, kh, kw, geometry);
+  if (!(Ho > 0 && Wo > 0))
+    throw new LowbitConfigError('xCodes', xCodes, `is smaller than the ${kh}x${kw} kernel with this geometry`);
   const N = outChannels(last, C);
   if (dLdY.shape[0] !== B || dLdY.shape[1] !== Ho || dLdY.shape[2] !== Wo || dLdY.shape[3] !== N) {
     throw new LowbitConfigError('dLdY', dLdY, `expected shape [${B}, ${Ho}, ${Wo}, ${N}]`);
@@ -330,8 +356,8 @@ export function conv2dCountingMatrix(
     xPat,
     wPat,
     nW,
-  } = convCountingInputs(xCodes, wCodes, dLdY, operands, outputScale, geometry, (last) => last);
-  return accumulate({ a, w }, B, options ?? {}, (b, acc) => {
+  } = convCountingInputs(xCodes, wCodes, dLdY, operands, outputScale, geometry, (last) => last, options);
+  return accumulate({ a, w }, B, options, (b, acc) => {
     for (let oy = 0; oy < Ho; oy++)
       for (let ox = 0; ox < Wo; ox++) {
         const dyRow = ((b * Ho + oy) * Wo + ox) * N;
@@ -391,8 +417,17 @@ export function depthwiseConv2dCountingMatrix(
     xPat,
     wPat,
     nW,
-  } = convCountingInputs(xCodes, wCodes, dLdY, operands, outputScale, geometry, (last, channels) => channels * last);
-  return accumulate({ a, w }, B, options ?? {}, (b, acc) => {
+  } = convCountingInputs(
+    xCodes,
+    wCodes,
+    dLdY,
+    operands,
+    outputScale,
+    geometry,
+    (last, channels) => channels * last,
+    options,
+  );
+  return accumulate({ a, w }, B, options, (b, acc) => {
     for (let oy = 0; oy < Ho; oy++)
       for (let ox = 0; ox < Wo; ox++) {
         const dyRow = ((b * Ho + oy) * Wo + ox) * N;
@@ -427,6 +462,8 @@ function operandName(letter: string, spec: OperandOptions['a']): string {
 }
 
 function checkFits(counting: CountingMatrix, m: AppMul): void {
+  checkCounting(counting);
+  if (!(m instanceof AppMul)) throw new LowbitConfigError('m', m, 'expected an AppMul');
   if (
     counting.a.bits !== m.a.bits ||
     counting.a.signed !== m.a.signed ||
@@ -471,6 +508,7 @@ export interface EstimateOptions {
 
 /** Estimated loss change of swapping the exact multiplier for `m` (see the module comment). */
 export function estimateLossChange(counting: CountingMatrix, m: AppMul, options: EstimateOptions = {}): number {
+  checkFits(counting, m);
   checkKnownKeys('options', options, ['order']);
   const order = options.order ?? (counting.perSample ? 2 : 1);
   if (order !== 1 && order !== 2) throw new LowbitConfigError('order', order, 'expected 1 or 2');

@@ -14,7 +14,7 @@
  * lib.find((m) => m.name === 'mul8u_1JFF')!.isExact(); // true
  * ```
  */
-import { LowbitDataError } from '@lowbit/quant-core';
+import { LowbitConfigError, LowbitDataError, checkObject } from '@lowbit/quant-core';
 import type { AppMul } from './appmul.js';
 import { exactMultiplyEnergyPj } from './energy.js';
 import { parseLut } from './lut-file.js';
@@ -38,6 +38,9 @@ export const EVOAPPROX_EXACT_POWER_MW = 0.391;
 
 /** Parses one `.bin` table; the published power `figures.pwr` sets the energy; `source` names it in errors. */
 export function parseEvoApproxBin(bytes: Uint8Array, source: string, figures: EvoApproxFigures, name = source): AppMul {
+  if (typeof source !== 'string' || source.length === 0)
+    throw new LowbitConfigError('source', source, 'expected a non-empty string naming the table in errors');
+  checkObject('figures', figures, 'published figures { pwr, ... }');
   if (typeof figures?.pwr !== 'number' || !Number.isFinite(figures.pwr) || figures.pwr < 0) {
     throw new LowbitDataError(source, `published power "pwr" = ${figures?.pwr} is not a finite number >= 0`);
   }

@@ -1,12 +1,15 @@
 import { describe, expect, it } from 'vitest';
+import { LowbitConfigError } from '@lowbit/quant-core';
 import { exactReferenceGates } from './appmul.js';
 import { exactMultiplyEnergyPj } from './energy.js';
 import { brokenArrayMultiplier } from './families/broken-array.js';
 import { exactMultiplier } from './families/exact.js';
 import {
   GATES,
+  adderGates,
   barrelShifterGates,
   keepAll,
+  leadingOneDetectorGates,
   partialProductArrayGates,
   signMagnitudeWrapperGates,
 } from './gate-count.js';
@@ -39,5 +42,24 @@ describe('gate-count proxy', () => {
     expect(bam.energyPj).toBeCloseTo((exactMultiplyEnergyPj(4, 6) * bam.gates!) / exactReferenceGates(u(6), u(4)), 12);
     expect(bam.gates!).toBeLessThan(exact.gates!);
     expect(bam.energySource).toBe('gate-count proxy');
+  });
+
+  it('checks sizes before allocating and never returns NaN', () => {
+    const cases: [() => unknown, RegExp][] = [
+      [() => keepAll(1e9, 1e9), /bitsA = 1000000000/], // would allocate 1e18 booleans
+      [() => keepAll(4, 2.5), /bitsW = 2.5/],
+      [() => partialProductArrayGates(undefined as never), /kept = undefined/],
+      [() => partialProductArrayGates([[1, 0]] as never), /kept\[0\]\[0\] = 1/],
+      [() => partialProductArrayGates([[true], [true, false]]), /kept\[1\]/],
+      [() => leadingOneDetectorGates(undefined as never), /bits = undefined/],
+      [() => barrelShifterGates(8, NaN), /maxShift = NaN/],
+      [() => adderGates(-1), /bits = -1/],
+      [() => signMagnitudeWrapperGates(4, 'nope' as never, 4, false), /signedA = "nope"/],
+      [() => signMagnitudeWrapperGates(4, true, 1e9, false), /bitsW = 1000000000/],
+    ];
+    for (const [call, message] of cases) {
+      expect(call).toThrow(LowbitConfigError);
+      expect(call).toThrow(message);
+    }
   });
 });

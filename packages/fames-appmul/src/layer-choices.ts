@@ -18,7 +18,8 @@
  * ```
  */
 import { LowbitConfigError, checkBoolean, checkFinite, checkKnownKeys } from '@lowbit/quant-core';
-import type { AppMul } from './appmul.js';
+import { AppMul } from './appmul.js';
+import { checkCounting } from './counting-check.js';
 import { estimateLossChange, type CountingMatrix } from './counting.js';
 import type { LayerChoices } from './selection.js';
 
@@ -43,6 +44,14 @@ export function layerChoices(
   multiplications: number,
   options: LayerChoicesOptions = {},
 ): LayerMultiplierChoices {
+  if (typeof name !== 'string' || name.length === 0)
+    throw new LowbitConfigError('name', name, 'expected the layer name (a non-empty string)');
+  checkCounting(counting);
+  if (!Array.isArray(candidates) || candidates.length === 0)
+    throw new LowbitConfigError('candidates', candidates, 'expected a non-empty array of AppMuls');
+  candidates.forEach((m, i) => {
+    if (!(m instanceof AppMul)) throw new LowbitConfigError(`candidates[${i}]`, m, 'expected an AppMul');
+  });
   checkFinite('multiplications', multiplications, { min: 0 });
   checkKnownKeys('options', options, ['clampNegative', 'maxMaePercent']);
   const clampNegative = checkBoolean('clampNegative', options.clampNegative ?? true);

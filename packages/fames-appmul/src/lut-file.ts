@@ -24,7 +24,7 @@
  * lutByteLength(options);  // 512: the file size to expect before reading a file
  * ```
  */
-import { LowbitConfigError, LowbitDataError, checkOneOf } from '@lowbit/quant-core';
+import { LowbitConfigError, LowbitDataError, checkBoolean, checkKnownKeys, checkOneOf } from '@lowbit/quant-core';
 import { AppMul, type EnergySource } from './appmul.js';
 import { checkOperand, codesByPattern, type OperandSpec } from './operand.js';
 
@@ -51,6 +51,20 @@ export interface LutOptions {
   checkLayout?: boolean;
 }
 
+const LUT_OPTION_KEYS = [
+  'name',
+  'a',
+  'w',
+  'elementBytes',
+  'elementSigned',
+  'order',
+  'energyPj',
+  'energySource',
+  'family',
+  'params',
+  'checkLayout',
+];
+
 /** How a LUT's bytes are laid out. */
 export interface LutLayout {
   a: OperandSpec;
@@ -72,12 +86,17 @@ export function lutByteLength(options: Pick<LutOptions, 'a' | 'w' | 'elementByte
 /** Parses LUT bytes into an `AppMul`; `source` names the data in errors. */
 export function parseLut(bytes: Uint8Array, options: LutOptions, source = `LUT ${options?.name}`): AppMul {
   if (!(bytes instanceof Uint8Array)) throw new LowbitConfigError('bytes', bytes, 'expected a Uint8Array');
-  if (options === null || typeof options !== 'object')
+  if (options === null || typeof options !== 'object' || Array.isArray(options))
     throw new LowbitConfigError(
       'options',
       options,
       'expected LUT options { name, a, w, elementBytes, elementSigned, energyPj, ... }',
     );
+  checkKnownKeys('options', options, LUT_OPTION_KEYS);
+  if (typeof source !== 'string' || source.length === 0)
+    throw new LowbitConfigError('source', source, 'expected a non-empty string naming the data in errors');
+  if (typeof options.name !== 'string' || options.name.length === 0)
+    throw new LowbitConfigError('name', options.name, 'expected a non-empty string');
   const a = checkOperand('a', options.a);
   const w = checkOperand('w', options.w);
   const elementBytes = checkOneOf('elementBytes', options.elementBytes, [1, 2, 4] as const);
@@ -229,7 +248,10 @@ export function serializeLut(
   elementSigned: boolean,
   order: 'a-major' | 'w-major' = 'a-major',
 ): Uint8Array {
+  if (!(m instanceof AppMul)) throw new LowbitConfigError('m', m, 'expected an AppMul');
   checkOneOf('elementBytes', elementBytes, [1, 2, 4] as const);
+  checkBoolean('elementSigned', elementSigned);
+  checkOneOf('order', order, ['a-major', 'w-major'] as const);
   const bytes = new Uint8Array(m.table.length * elementBytes);
   const view = new DataView(bytes.buffer);
   const nA = m.rows;

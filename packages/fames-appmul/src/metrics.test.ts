@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { LowbitDataError } from '@lowbit/quant-core';
+import { LowbitConfigError, LowbitDataError } from '@lowbit/quant-core';
 import { errorMetrics } from './metrics.js';
 
 const U2 = { bits: 2, signed: false };
@@ -33,5 +33,11 @@ describe('errorMetrics', () => {
 
   it('rejects a table of the wrong size', () => {
     expect(() => errorMetrics(new Int32Array(15), U2, U2)).toThrow(LowbitDataError);
+  });
+
+  it('rejects bad operands and non-finite products with LowbitConfigError (no NaN metrics)', () => {
+    expect(() => errorMetrics(new Int32Array(16), undefined as never, U2)).toThrow(/a = undefined/);
+    expect(() => errorMetrics([...new Array(15).fill(0), NaN], U2, U2)).toThrow(/table\[15\] = NaN/);
+    expect(() => errorMetrics('nope' as never, U2, U2)).toThrow(LowbitConfigError);
   });
 });

@@ -20,8 +20,8 @@
  * m.maePercent;
  * ```
  */
-import { LowbitDataError } from '@lowbit/quant-core';
-import { codesByPattern, type OperandSpec } from './operand.js';
+import { LowbitDataError, checkNumbers } from '@lowbit/quant-core';
+import { checkOperand, codesByPattern, type OperandSpec } from './operand.js';
 
 export interface ErrorMetrics {
   mae: number;
@@ -38,6 +38,9 @@ export interface ErrorMetrics {
 
 /** Metrics of `table` (entry `pattern(a) * 2^b_w + pattern(w)`) for operands `a`, `w`. */
 export function errorMetrics(table: ArrayLike<number>, a: OperandSpec, w: OperandSpec): ErrorMetrics {
+  a = checkOperand('a', a);
+  w = checkOperand('w', w);
+  checkNumbers('table', table);
   const nA = 2 ** a.bits;
   const nW = 2 ** w.bits;
   if (table.length !== nA * nW) {

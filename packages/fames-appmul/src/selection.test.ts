@@ -100,6 +100,12 @@ describe('selectMultipliers', () => {
         1,
       ),
     ).toThrow(LowbitConfigError);
+    const one = [{ options: [{ energy: 1, loss: 0 }] }];
+    expect(() => selectMultipliers(one, 1, { maxSteps: 1e9 })).toThrow(/maxSteps = 1000000000/); // bounded before allocating
+    expect(() => selectMultipliers(one, 1, { lossUnit: 1e-320 })).toThrow(/lossUnit/);
+    expect(() => selectMultipliers(one, 1, { lossUnits: 1 } as never)).toThrow(/settings\.lossUnits/);
+    expect(() => selectMultipliers(one, 1, null as never)).toThrow(LowbitConfigError);
+    expect(() => selectExhaustive(one, 1, NaN)).toThrow(/maxCombinations = NaN/);
   });
 });
 
@@ -160,5 +166,9 @@ describe('layerChoices', () => {
     expect(() => layerChoices('l', cm, lib, 1, { maxMae: 1 } as never)).toThrow(
       /options.maxMae = 1 is invalid: unknown option/,
     );
+    expect(() => layerChoices(undefined as never, cm, lib, 1)).toThrow(/name = undefined/);
+    expect(() => layerChoices('l', { ...cm, g: new Float64Array(15) }, lib, 1)).toThrow(/g must be a Float64Array/);
+    expect(() => layerChoices('l', cm, [...lib, 'exact' as never], 1)).toThrow(/candidates\[\d+\] = "exact"/);
+    expect(() => layerChoices('l', cm, [], 1)).toThrow(/candidates/);
   });
 });

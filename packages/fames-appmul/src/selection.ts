@@ -22,7 +22,7 @@
  * result.choice; // [1, 1]: energy 11, loss 0.07
  * ```
  */
-import { LowbitConfigError, checkFinite } from '@lowbit/quant-core';
+import { LowbitConfigError, checkFinite, checkInteger, checkKnownKeys } from '@lowbit/quant-core';
 
 export interface SelectionOption {
   /** Cost to minimise (e.g. multiplier energy of the layer: MACs x pJ per multiplication). */
@@ -83,7 +83,9 @@ export function selectMultipliers(
 ): SelectionResult {
   checkLayers(layers);
   checkFinite('budget', budget);
-  const maxSteps = settings.maxSteps ?? 100_000;
+  checkKnownKeys('settings', settings, ['lossUnit', 'maxSteps']);
+  // The DP allocates two arrays of maxSteps + 1 entries per layer: bounded before anything is allocated.
+  const maxSteps = checkInteger('maxSteps', settings.maxSteps ?? 100_000, 1, 10_000_000);
   const minLoss = layers.map((l) => Math.min(...l.options.map((o) => o.loss)));
   const slack = budget - minLoss.reduce((a, b) => a + b, 0);
   if (slack < 0) {
@@ -92,6 +94,8 @@ export function selectMultipliers(
   }
   const unit = settings.lossUnit ?? (slack > 0 ? slack / 1000 : 1);
   checkFinite('lossUnit', unit, { min: 0, exclusiveMin: true });
+  if (!Number.isFinite(slack / unit))
+    throw new LowbitConfigError('lossUnit', unit, `is too small for the loss slack ${slack}`);
   const steps = Math.floor(slack / unit + 1e-9);
   if (steps > maxSteps)
     throw new LowbitConfigError(
@@ -137,6 +141,7 @@ export function selectMultipliers(
 export function selectExhaustive(layers: LayerChoices[], budget: number, maxCombinations = 1_000_000): SelectionResult {
   checkLayers(layers);
   checkFinite('budget', budget);
+  checkInteger('maxCombinations', maxCombinations, 1, 2 ** 31);
   const count = layers.reduce((n, l) => n * l.options.length, 1);
   if (count > maxCombinations)
     throw new LowbitConfigError('layers', `${count} combinations`, `at most ${maxCombinations} for exhaustive search`);

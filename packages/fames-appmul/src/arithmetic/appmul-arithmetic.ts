@@ -30,6 +30,7 @@
 import type * as tf from '@tensorflow/tfjs-core';
 import {
   Arithmetic,
+  LowbitConfigError,
   LowbitExactArithmetic,
   checkKnownKeys,
   checkOneOf,
@@ -42,7 +43,7 @@ import {
   type ProductParts,
   type QuantizedTensor,
 } from '@lowbit/quant-core';
-import type { AppMul } from '../appmul.js';
+import { AppMul } from '../appmul.js';
 import { exactMultiplyEnergyPj } from '../energy.js';
 import { codeRange, MAX_OPERAND_BITS, MIN_OPERAND_BITS } from '../operand.js';
 import type { AppMulPath } from '../simulate/appmul-matmul.js';
@@ -162,5 +163,6 @@ registerArithmetic(LowbitAppMulArithmetic, ['appmul']);
 
 /** Energy of one product of `m` relative to the exact multiplier of its operand widths. */
 export function appMulEnergyRatio(m: AppMul): number {
+  if (!(m instanceof AppMul)) throw new LowbitConfigError('m', m, 'expected an AppMul');
   return m.energyPj / exactMultiplyEnergyPj(m.w.bits, m.a.bits);
 }

@@ -11,7 +11,7 @@ import { AppMul } from '../appmul.js';
 import { foldAppMulName, registerAppMul, resolveAppMul } from '../appmul-registry.js';
 import { drumMultiplier } from '../families/drum.js';
 import { truncatedMultiplier } from '../families/truncated.js';
-import { LowbitAppMulArithmetic } from './appmul-arithmetic.js';
+import { LowbitAppMulArithmetic, appMulEnergyRatio } from './appmul-arithmetic.js';
 import { appMulFromTable, appMulToTable, multiplierConfig, multiplierFromConfig } from './multiplier-config.js';
 
 const work = mkdtempSync(join(tmpdir(), 'lowbit-appmul-config-'));
@@ -69,6 +69,15 @@ describe('multiplier config', () => {
     expect(() => appMulFromTable({ ...good, energyPj: -1 })).toThrow(/energyPj/);
     expect(() => appMulFromTable({ ...good, energySource: 'guess' as never })).toThrow(/energySource/);
     expect(() => appMulFromTable({ ...good, name: '' })).toThrow(/table.name/);
+    expect(() => appMulFromTable({ ...good, bogusKey: 1 } as never)).toThrow(/table\.bogusKey = 1/);
+    expect(() => appMulFromTable(good, '')).toThrow(/argument = ""/);
+    // Not an AppMul: typed errors instead of TypeErrors, and nothing registered that would break lookups later.
+    expect(() => appMulToTable(undefined as never)).toThrow(/m = undefined/);
+    expect(() => multiplierConfig('trunc3_a4u_w4s' as never)).toThrow(/m = "trunc3_a4u_w4s"/);
+    expect(() => appMulEnergyRatio({ energyPj: 1 } as never)).toThrow(LowbitConfigError);
+    expect(() => registerAppMul({ name: 'fake' } as never)).toThrow(/m = /);
+    expect(() => foldAppMulName(undefined as never)).toThrow(/name = undefined/);
+    expect(resolveAppMul('trunc3_a4u_w4s').name).toBe('trunc3_a4u_w4s');
   });
 
   it('models save and load with a library multiplier (by name) and an unregistered one (inline)', async () => {

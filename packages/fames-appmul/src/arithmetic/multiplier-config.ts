@@ -13,10 +13,12 @@
  * loads a model (it snake-cases other strings on save and camel-cases them on load, so a name
  * string such as `mul8u_1JFF` comes back as `mul8u1jff`; `resolveAppMul` accepts that form).
  */
-import { LowbitConfigError, LowbitDataError } from '@lowbit/quant-core';
+import { LowbitConfigError, LowbitDataError, checkKnownKeys } from '@lowbit/quant-core';
 import { AppMul, type EnergySource } from '../appmul.js';
 import { findAppMul, resolveAppMul } from '../appmul-registry.js';
 import { checkOperand, type OperandSpec } from '../operand.js';
+
+const ENERGY_SOURCES: readonly EnergySource[] = ['gate-count proxy', 'published', 'user'];
 
 /** An AppMul as plain JSON: its product table in the `AppMul.table` layout, and its energy. */
 export interface AppMulTable {
@@ -39,10 +41,9 @@ export interface MultiplierConfig {
   table?: AppMulTable;
 }
 
-const ENERGY_SOURCES: readonly EnergySource[] = ['gate-count proxy', 'published', 'user'];
-
 /** The JSON form of `m`. */
 export function appMulToTable(m: AppMul): AppMulTable {
+  if (!(m instanceof AppMul)) throw new LowbitConfigError('m', m, 'expected an AppMul');
   return {
     name: m.name,
     family: m.family,
@@ -56,8 +57,11 @@ export function appMulToTable(m: AppMul): AppMulTable {
 
 /** An AppMul from its JSON form; a malformed table is a LowbitDataError / LowbitConfigError naming it. */
 export function appMulFromTable(t: AppMulTable, argument = 'table'): AppMul {
-  if (typeof t !== 'object' || t === null)
+  if (typeof argument !== 'string' || argument.length === 0)
+    throw new LowbitConfigError('argument', argument, 'expected the name of the table in errors (a non-empty string)');
+  if (typeof t !== 'object' || t === null || Array.isArray(t))
     throw new LowbitConfigError(argument, t, 'expected { name, a, w, products, energyPj }');
+  checkKnownKeys(argument, t, ['name', 'family', 'a', 'w', 'products', 'energyPj', 'energySource']);
   if (typeof t.name !== 'string' || t.name.length === 0)
     throw new LowbitConfigError(`${argument}.name`, t.name, 'expected a non-empty string');
   const a = checkOperand(`${argument}.a`, t.a);
@@ -98,6 +102,7 @@ function sameTable(x: Int32Array, y: Int32Array): boolean {
 /** The config of `m`: its name when that finds the same table again, else the table inline. */
 export function multiplierConfig(m: AppMul | null): MultiplierConfig {
   if (m === null) return { multiplier: null };
+  if (!(m instanceof AppMul)) throw new LowbitConfigError('m', m, 'expected an AppMul or null (exact products)');
   const byName = findAppMul(m.name);
   if (byName !== null && (byName === m || (sameTable(byName.table, m.table) && byName.energyPj === m.energyPj))) {
     return { multiplier: m.name };

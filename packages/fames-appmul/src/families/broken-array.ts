@@ -8,7 +8,7 @@
  * const m = brokenArrayMultiplier({ a: { bits: 8, signed: false }, w: { bits: 8, signed: false }, hbl: 1, vbl: 6 });
  * ```
  */
-import { LowbitConfigError, checkInteger } from '@lowbit/quant-core';
+import { LowbitConfigError, checkInteger, checkKnownKeys, checkObject } from '@lowbit/quant-core';
 import { behaviouralAppMul, type AppMul, type OperandOptions } from '../appmul.js';
 import { partialProductArrayGates } from '../gate-count.js';
 import { checkOperand } from '../operand.js';
@@ -22,8 +22,10 @@ export interface BrokenArrayOptions extends OperandOptions {
 }
 
 export function brokenArrayMultiplier(options: BrokenArrayOptions): AppMul {
-  const a = checkOperand('a', options?.a);
-  const w = checkOperand('w', options?.w);
+  checkObject('options', options, '{ a, w, hbl, vbl }');
+  checkKnownKeys('options', options, ['a', 'w', 'hbl', 'vbl']);
+  const a = checkOperand('a', options.a);
+  const w = checkOperand('w', options.w);
   const hbl = checkInteger('hbl', options.hbl, 0, w.bits - 1);
   const vbl = checkInteger('vbl', options.vbl, 0, a.bits + w.bits - 1);
   if (hbl === 0 && vbl === 0)

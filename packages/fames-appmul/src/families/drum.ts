@@ -8,7 +8,7 @@
  * m.product(255, 1); // 240: 1111_1111 keeps 1111 (lowest kept bit set), shifted back by 4
  * ```
  */
-import { LowbitConfigError, checkInteger } from '@lowbit/quant-core';
+import { LowbitConfigError, checkInteger, checkKnownKeys, checkObject } from '@lowbit/quant-core';
 import { behaviouralAppMul, type AppMul, type OperandOptions } from '../appmul.js';
 import {
   GATES,
@@ -26,14 +26,22 @@ export interface DrumOptions extends OperandOptions {
 
 /** The DRUM approximation of one magnitude: `k` bits from the leading one, lowest kept bit set. */
 export function drumSegment(x: number, k: number): number {
+  checkInteger('k', k, 1, 30);
+  checkInteger('x', x, 0, 2 ** 31 - 1);
+  return segment(x, k);
+}
+
+function segment(x: number, k: number): number {
   if (x < 2 ** k) return x;
   const shift = 31 - Math.clz32(x) - k + 1;
   return ((x >> shift) | 1) << shift;
 }
 
 export function drumMultiplier(options: DrumOptions): AppMul {
-  const a = checkOperand('a', options?.a);
-  const w = checkOperand('w', options?.w);
+  checkObject('options', options, '{ a, w, k }');
+  checkKnownKeys('options', options, ['a', 'w', 'k']);
+  const a = checkOperand('a', options.a);
+  const w = checkOperand('w', options.w);
   const widest = Math.max(a.bits, w.bits);
   if (widest < 3)
     throw new LowbitConfigError(
@@ -53,5 +61,5 @@ export function drumMultiplier(options: DrumOptions): AppMul {
     kW * (w.bits - kW) * GATES.mux2 +
     partialProductArrayGates(keepAll(kA, kW)) +
     barrelShifterGates(kA + kW, a.bits - kA + (w.bits - kW));
-  return behaviouralAppMul({ a, w }, 'drum', `drum${k}`, { k }, (x, y) => drumSegment(x, k) * drumSegment(y, k), gates);
+  return behaviouralAppMul({ a, w }, 'drum', `drum${k}`, { k }, (x, y) => segment(x, k) * segment(y, k), gates);
 }

@@ -8,10 +8,22 @@
  * m.energyPj;           // 0.2 pJ: the exact 8x8 multiplier (hw-model's integer multiplier)
  * ```
  */
+import { checkKnownKeys, checkObject } from '@lowbit/quant-core';
 import { behaviouralAppMul, type AppMul, type OperandOptions } from '../appmul.js';
 import { keepAll, partialProductArrayGates } from '../gate-count.js';
+import { checkOperand } from '../operand.js';
 
 export function exactMultiplier(options: OperandOptions): AppMul {
-  const gates = options?.a && options?.w ? partialProductArrayGates(keepAll(options.a.bits, options.w.bits)) : 0;
-  return behaviouralAppMul(options, 'exact', 'exact', {}, (x, y) => x * y, gates);
+  checkObject('options', options, '{ a, w }');
+  checkKnownKeys('options', options, ['a', 'w']);
+  const a = checkOperand('a', options.a);
+  const w = checkOperand('w', options.w);
+  return behaviouralAppMul(
+    { a, w },
+    'exact',
+    'exact',
+    {},
+    (x, y) => x * y,
+    partialProductArrayGates(keepAll(a.bits, w.bits)),
+  );
 }

@@ -6,7 +6,7 @@ import { exactMultiplier } from './exact.js';
 import { mitchellMultiplier } from './mitchell.js';
 import { operandTruncationMultiplier } from './operand-truncation.js';
 import { truncatedMultiplier } from './truncated.js';
-import { underdesignedMultiplier } from './underdesigned.js';
+import { underdesignedMultiplier, underdesignedProduct } from './underdesigned.js';
 
 const u = (bits: number) => ({ bits, signed: false });
 const s = (bits: number) => ({ bits, signed: true });
@@ -109,5 +109,23 @@ describe('behavioural multiplier families', () => {
     const m = exactMultiplier({ a: u(4), w: s(4) });
     expect(() => m.product(16, 0)).toThrow(/a = 16/);
     expect(() => m.product(0, -9)).toThrow(/w = -9/);
+  });
+
+  it('rejects unknown option keys and bad helper arguments (no stack overflow, no NaN)', () => {
+    expect(() => truncatedMultiplier({ a: u(4), w: u(4), columns: 2, colums: 3 } as never)).toThrow(
+      /options\.colums = 3/,
+    );
+    expect(() => drumMultiplier({ a: u(4), w: u(4), k: 2, bogusKey: 1 } as never)).toThrow(LowbitConfigError);
+    expect(() => exactMultiplier(undefined as never)).toThrow(/options = undefined/);
+    expect(() => exactMultiplier({ a: { bits: 1e9, signed: false }, w: u(4) })).toThrow(/a\.bits = 1000000000/);
+    expect(() => mitchellMultiplier(null as never)).toThrow(LowbitConfigError);
+    // underdesignedProduct recursed until the stack overflowed for n that is not a power of two.
+    expect(underdesignedProduct(15, 15, 4)).toBe(175);
+    expect(() => underdesignedProduct(3, 3, 3)).toThrow(/n = 3/);
+    expect(() => underdesignedProduct(1, 1, undefined as never)).toThrow(LowbitConfigError);
+    expect(() => underdesignedProduct(4, 1, 2)).toThrow(/x = 4/);
+    expect(() => underdesignedProduct(1, -1, 2)).toThrow(/y = -1/);
+    expect(() => drumSegment(13, 40)).toThrow(/k = 40/);
+    expect(() => drumSegment(2.5, 2)).toThrow(/x = 2.5/);
   });
 });

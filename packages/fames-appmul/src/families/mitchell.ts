@@ -10,7 +10,7 @@
  * m.product(3, 3); // 8 (exact: 9)
  * ```
  */
-import { checkInteger } from '@lowbit/quant-core';
+import { checkInteger, checkKnownKeys, checkObject } from '@lowbit/quant-core';
 import { behaviouralAppMul, type AppMul, type OperandOptions } from '../appmul.js';
 import { adderGates, barrelShifterGates, leadingOneDetectorGates } from '../gate-count.js';
 import { checkOperand } from '../operand.js';
@@ -21,8 +21,10 @@ export interface MitchellOptions extends OperandOptions {
 }
 
 export function mitchellMultiplier(options: MitchellOptions): AppMul {
-  const a = checkOperand('a', options?.a);
-  const w = checkOperand('w', options?.w);
+  checkObject('options', options, '{ a, w, fractionBits }');
+  checkKnownKeys('options', options, ['a', 'w', 'fractionBits']);
+  const a = checkOperand('a', options.a);
+  const w = checkOperand('w', options.w);
   const widest = Math.max(a.bits, w.bits);
   const t = checkInteger('fractionBits', options.fractionBits ?? widest - 1, 1, widest - 1);
   const fraction = (x: number, k: number) => Math.floor(((x - 2 ** k) * 2 ** t) / 2 ** k); // f in units of 2^-t

@@ -7,7 +7,7 @@
  * m.product(5, 3); // 12 = 4 * 3
  * ```
  */
-import { LowbitConfigError, checkInteger } from '@lowbit/quant-core';
+import { LowbitConfigError, checkInteger, checkKnownKeys, checkObject } from '@lowbit/quant-core';
 import { behaviouralAppMul, type AppMul, type OperandOptions } from '../appmul.js';
 import { partialProductArrayGates } from '../gate-count.js';
 import { checkOperand } from '../operand.js';
@@ -21,8 +21,10 @@ export interface OperandTruncationOptions extends OperandOptions {
 }
 
 export function operandTruncationMultiplier(options: OperandTruncationOptions): AppMul {
-  const a = checkOperand('a', options?.a);
-  const w = checkOperand('w', options?.w);
+  checkObject('options', options, '{ a, w, dropA, dropW }');
+  checkKnownKeys('options', options, ['a', 'w', 'dropA', 'dropW']);
+  const a = checkOperand('a', options.a);
+  const w = checkOperand('w', options.w);
   const dropA = checkInteger('dropA', options.dropA, 0, a.bits - 1);
   const dropW = checkInteger('dropW', options.dropW, 0, w.bits - 1);
   if (dropA === 0 && dropW === 0)

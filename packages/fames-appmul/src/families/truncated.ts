@@ -9,7 +9,7 @@
  * m.product(3, 3); // 8: the a_0 w_0 bit (weight 1) is gone
  * ```
  */
-import { checkBoolean, checkInteger } from '@lowbit/quant-core';
+import { checkBoolean, checkInteger, checkKnownKeys, checkObject } from '@lowbit/quant-core';
 import { behaviouralAppMul, type AppMul, type OperandOptions } from '../appmul.js';
 import { partialProductArrayGates } from '../gate-count.js';
 import { checkOperand } from '../operand.js';
@@ -23,8 +23,10 @@ export interface TruncatedOptions extends OperandOptions {
 }
 
 export function truncatedMultiplier(options: TruncatedOptions): AppMul {
-  const a = checkOperand('a', options?.a);
-  const w = checkOperand('w', options?.w);
+  checkObject('options', options, '{ a, w, columns, compensate }');
+  checkKnownKeys('options', options, ['a', 'w', 'columns', 'compensate']);
+  const a = checkOperand('a', options.a);
+  const w = checkOperand('w', options.w);
   const columns = checkInteger('columns', options.columns, 1, a.bits + w.bits - 1);
   const compensate = checkBoolean('compensate', options.compensate ?? false);
   const mask = maskOf(a.bits, w.bits, (i, j) => i + j >= columns);

@@ -11,12 +11,24 @@
  * m.product(15, 15); // 7*16 + (7 + 7)*4 + 7 = 175 (exact 225)
  * ```
  */
+import { checkInteger, checkKnownKeys, checkObject, checkOneOf } from '@lowbit/quant-core';
 import { behaviouralAppMul, type AppMul, type OperandOptions } from '../appmul.js';
 import { GATES } from '../gate-count.js';
 import { checkOperand } from '../operand.js';
 
-/** The UDM product of `x`, `y` (each < 2^n, n a power of two >= 2). */
+/** Block widths the recursion supports: powers of two whose products stay exact in a double. */
+const UDM_WIDTHS = [2, 4, 8, 16] as const;
+
+/** The UDM product of `x`, `y` (integers in `0 .. 2^n - 1`, `n` a power of two from 2 to 16). */
 export function underdesignedProduct(x: number, y: number, n: number): number {
+  // Checked once here: the recursion halves n down to the 2x2 block and never sees a bad value.
+  const width = checkOneOf('n', n, UDM_WIDTHS);
+  checkInteger('x', x, 0, 2 ** width - 1);
+  checkInteger('y', y, 0, 2 ** width - 1);
+  return udmProduct(x, y, width);
+}
+
+function udmProduct(x: number, y: number, n: number): number {
   if (n === 2) return x === 3 && y === 3 ? 7 : x * y;
   const h = n / 2;
   const mask = (1 << h) - 1;
@@ -25,9 +37,7 @@ export function underdesignedProduct(x: number, y: number, n: number): number {
   const yH = y >> h;
   const yL = y & mask;
   return (
-    underdesignedProduct(xH, yH, h) * 2 ** n +
-    (underdesignedProduct(xH, yL, h) + underdesignedProduct(xL, yH, h)) * 2 ** h +
-    underdesignedProduct(xL, yL, h)
+    udmProduct(xH, yH, h) * 2 ** n + (udmProduct(xH, yL, h) + udmProduct(xL, yH, h)) * 2 ** h + udmProduct(xL, yL, h)
   );
 }
 
@@ -40,10 +50,12 @@ function udmGates(n: number): number {
 }
 
 export function underdesignedMultiplier(options: OperandOptions): AppMul {
-  const a = checkOperand('a', options?.a);
-  const w = checkOperand('w', options?.w);
+  checkObject('options', options, '{ a, w }');
+  checkKnownKeys('options', options, ['a', 'w']);
+  const a = checkOperand('a', options.a);
+  const w = checkOperand('w', options.w);
   const n = 2 ** Math.ceil(Math.log2(Math.max(a.bits, w.bits)));
   // Blocks that only ever see padding zeros are not built: scale the padded count by the used area.
   const gates = (udmGates(n) * a.bits * w.bits) / (n * n);
-  return behaviouralAppMul({ a, w }, 'underdesigned', 'udm', {}, (x, y) => underdesignedProduct(x, y, n), gates);
+  return behaviouralAppMul({ a, w }, 'underdesigned', 'udm', {}, (x, y) => udmProduct(x, y, n), gates);
 }

@@ -39,7 +39,8 @@ describe('geneticSearch', () => {
       expect(ga.evaluations).toBe(calls); // memoised: one call per distinct assignment
       expect(ga.evaluations).toBeLessThan(6 ** 4);
       expect(ga.history).toHaveLength(61);
-      for (let g = 1; g < ga.history.length; g++) expect(ga.history[g]).toBeLessThanOrEqual(ga.history[g - 1]);
+      const best = ga.history.map((e) => e ?? Infinity); // null: no feasible individual yet
+      for (let g = 1; g < best.length; g++) expect(best[g]).toBeLessThanOrEqual(best[g - 1]!);
     }
   });
 
@@ -92,6 +93,8 @@ describe('geneticSearch', () => {
     expect(ga.feasible).toBe(false);
     expect(ga.choice).toEqual([0, 1]);
     expect(ga.loss).toBeCloseTo(0.99, 12);
+    // No feasible individual in any generation: every history entry is null (not Infinity).
+    expect(ga.history).toEqual(new Array(11).fill(null));
   });
 
   it('rejects bad arguments with LowbitConfigError', () => {
@@ -115,6 +118,10 @@ describe('geneticSearch', () => {
       [ok, { elite: 100 }],
       [ok, { populaton: 10 }],
       [{ ...ok, evaluate: () => NaN }, {}],
+      [{ ...ok, evaluate: () => Infinity }, {}],
+      [{ ...ok, initial: 'nope' }, {}],
+      [{ ...ok, bogusKey: 1 }, {}],
+      [ok, null],
     ];
     for (const [problem, settings] of bad) {
       expect(() => geneticSearch(problem as never, settings as never), JSON.stringify(settings)).toThrow(

@@ -64,8 +64,8 @@ export interface GeneticResult {
   evaluations: number;
   /** Wall time of the whole search, seconds. */
   seconds: number;
-  /** Best energy among feasible individuals after each generation (Infinity while none). */
-  history: number[];
+  /** Best energy among feasible individuals after each generation (null while there is none). */
+  history: (number | null)[];
 }
 
 interface Scored {
@@ -84,8 +84,9 @@ function better(x: Scored, y: Scored, budget: number): boolean {
 }
 
 function checkProblem(problem: GeneticProblem): void {
-  if (problem == null || typeof problem !== 'object')
+  if (problem == null || typeof problem !== 'object' || Array.isArray(problem))
     throw new LowbitConfigError('problem', problem, 'expected { energies, evaluate, budget }');
+  checkKnownKeys('problem', problem, ['energies', 'evaluate', 'budget', 'initial']);
   const { energies, evaluate, budget, initial } = problem;
   if (!Array.isArray(energies) || energies.length === 0)
     throw new LowbitConfigError('energies', energies, 'expected one non-empty array of option energies per layer');
@@ -97,6 +98,8 @@ function checkProblem(problem: GeneticProblem): void {
   if (typeof evaluate !== 'function')
     throw new LowbitConfigError('evaluate', evaluate, 'expected a function (choice) => measured loss');
   checkFinite('budget', budget);
+  if (initial !== undefined && !Array.isArray(initial))
+    throw new LowbitConfigError('initial', initial, 'expected an array of individuals (option indices per layer)');
   for (const [i, ind] of (initial ?? []).entries()) {
     if (
       !Array.isArray(ind) ||
@@ -135,8 +138,8 @@ export function geneticSearch(problem: GeneticProblem, settings: GeneticSettings
     let loss = cache.get(key);
     if (loss === undefined) {
       loss = evaluate(choice);
-      if (typeof loss !== 'number' || Number.isNaN(loss))
-        throw new LowbitConfigError('evaluate', loss, `expected a number for assignment [${key}]`);
+      if (typeof loss !== 'number' || !Number.isFinite(loss))
+        throw new LowbitConfigError('evaluate', loss, `expected a finite number for assignment [${key}]`);
       cache.set(key, loss);
     }
     return { choice, energy: choice.reduce((s, j, l) => s + energies[l][j], 0), loss };
@@ -147,8 +150,8 @@ export function geneticSearch(problem: GeneticProblem, settings: GeneticSettings
   while (first.length < population) first.push(energies.map((layer) => pick(layer.length)));
   let current = first.map(score);
   let best = current.reduce((b, s) => (better(s, b, budget) ? s : b));
-  const history: number[] = [];
-  const record = () => history.push(best.loss <= budget ? best.energy : Infinity);
+  const history: (number | null)[] = [];
+  const record = () => history.push(best.loss <= budget ? best.energy : null);
   record();
 
   const tournament = () => {

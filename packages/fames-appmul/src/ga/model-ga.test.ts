@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { describe, expect, it } from 'vitest';
-import { LowbitConfigError } from '@lowbit/quant-core';
+import { LowbitConfigError, LowbitDataError } from '@lowbit/quant-core';
 import '../index.js';
 import { appMulDense } from '../layers/appmul-dense.js';
 import { multiplierOf, setMultiplier } from '../layers/set-multiplier.js';
@@ -97,6 +97,20 @@ describe('selectMultipliersGa', () => {
     for (const [ls, lf, budget] of bad)
       expect(() => selectMultipliersGa(model, ls as never, x, lf as never, budget as never)).toThrow(LowbitConfigError);
     expect(() => selectMultipliersGa(model, layers, x, loss, 0.1, { population: 0 })).toThrow(LowbitConfigError);
+    expect(() => selectMultipliersGa(model, layers, x, loss, 0.1, { apply: 'yes' as never })).toThrow(/apply = "yes"/);
+    expect(() => selectMultipliersGa(model, layers, x, loss, 0.1, null as never)).toThrow(/settings = null/);
+    expect(() => selectMultipliersGa(undefined as never, layers, x, loss, 0.1)).toThrow(/model = undefined/);
+    expect(() => measuredLossChange(model, [{ ...layers[0]!, multipliers: ['exact' as never] }], x, loss)).toThrow(
+      /layers\[0\]\.multipliers\[0\]/,
+    );
+    expect(() => measuredLossChange(model, layers, tf.zeros([2, 8], 'int32'), loss)).toThrow(/x\.dtype/);
+    // A shape that does not fit the model is named as x, not left as a tfjs ValueError.
+    const wrong = tf.zeros([2, 5]);
+    expect(() => measuredLossChange(model, layers, wrong, loss)).toThrow(LowbitConfigError);
+    // A NaN loss is refused: the GA would otherwise compare NaN fitness values.
+    const nanX = tf.fill([16, 8], NaN);
+    expect(() => measuredLossChange(model, layers, nanX, loss)).toThrow(LowbitDataError);
+    tf.dispose([wrong, nanX]);
     expect(multiplierOf(l1)).toBeNull();
     dispose();
   });

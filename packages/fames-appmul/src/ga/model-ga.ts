@@ -16,8 +16,17 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
-import { LowbitConfigError, checkFinite } from '@lowbit/quant-core';
-import type { AppMul } from '../appmul.js';
+import {
+  LowbitConfigError,
+  LowbitDataError,
+  LowbitError,
+  checkBoolean,
+  checkFinite,
+  checkFunction,
+  checkObject,
+  checkTensor,
+} from '@lowbit/quant-core';
+import { AppMul } from '../appmul.js';
 import { isAppMulLayer, setMultiplier, type AppMulLayer } from '../layers/set-multiplier.js';
 import { geneticSearch, type GeneticResult, type GeneticSettings } from './genetic-search.js';
 
@@ -42,6 +51,8 @@ export interface ModelGaResult extends GeneticResult {
 }
 
 function checkLayers(model: tfl.LayersModel, layers: GaLayer[]): void {
+  if (model === null || typeof model !== 'object' || !Array.isArray((model as { layers?: unknown }).layers))
+    throw new LowbitConfigError('model', model, 'expected a tfjs LayersModel (an object with `layers`)');
   if (!Array.isArray(layers) || layers.length === 0)
     throw new LowbitConfigError(
       'layers',
@@ -61,6 +72,10 @@ function checkLayers(model: tfl.LayersModel, layers: GaLayer[]): void {
       throw new LowbitConfigError(`layers[${i}].layer`, l.layer.name, `not a layer of model ${model.name}`);
     if (!Array.isArray(l.multipliers) || l.multipliers.length === 0)
       throw new LowbitConfigError(`layers[${i}].multipliers`, l.multipliers, 'expected at least one candidate AppMul');
+    l.multipliers.forEach((m, j) => {
+      if (!(m instanceof AppMul))
+        throw new LowbitConfigError(`layers[${i}].multipliers[${j}]`, m, 'expected an AppMul');
+    });
     checkFinite(`layers[${i}].multiplications`, l.multiplications, { min: 0 });
   });
 }
@@ -77,9 +92,26 @@ export function measuredLossChange(
   loss: (yPred: tf.Tensor) => tf.Scalar,
 ): { evaluate: (choice: readonly number[]) => number; exactLoss: number } {
   checkLayers(model, layers);
-  if (typeof loss !== 'function')
-    throw new LowbitConfigError('loss', loss, 'expected a function (yPred) => scalar loss');
-  const lossNow = () => tf.tidy(() => loss(model.apply(x, { training: false }) as tf.Tensor).dataSync()[0]);
+  checkTensor('x', x, { dtype: 'float32', minRank: 1, nonEmpty: true });
+  checkFunction('loss', loss);
+  const lossNow = () => {
+    let value: number;
+    try {
+      value = tf.tidy(() => {
+        const l = loss(model.apply(x, { training: false }) as tf.Tensor);
+        if (!(l instanceof tf.Tensor) || l.size !== 1)
+          throw new LowbitConfigError('loss', l, 'expected a function returning a scalar tensor');
+        return l.dataSync()[0]!;
+      });
+    } catch (e) {
+      if (e instanceof LowbitError) throw e;
+      // tfjs's own shape errors (a ValueError): name the argument that did not fit.
+      throw new LowbitConfigError('x', x.shape, `does not fit model ${model.name}: ${(e as Error).message}`);
+    }
+    if (!Number.isFinite(value))
+      throw new LowbitDataError('measuredLossChange', `the loss on x is ${value}: check x and the loss function`);
+    return value;
+  };
   layers.forEach((l) => setMultiplier(l.layer, null));
   const exactLoss = lossNow();
   return {
@@ -103,7 +135,9 @@ export function selectMultipliersGa(
   const start = performance.now();
   checkLayers(model, layers);
   checkFinite('budget', budget);
-  const { apply = true, ...gaSettings } = settings ?? {};
+  checkObject('settings', settings, 'GA settings { population, generations, seed, ..., apply }');
+  const { apply = true, ...gaSettings } = settings;
+  checkBoolean('apply', apply);
   const saved = layers.map((l) => l.layer.arithmetic);
   let applied = false;
   try {

@@ -12,7 +12,13 @@
  * ```
  */
 import type * as tf from '@tensorflow/tfjs-core';
-import { LowbitConfigError, LowbitQuantConvLayer, type ConvGeometry, type LowbitQuantLayer } from '@lowbit/quant-core';
+import {
+  LowbitConfigError,
+  LowbitQuantConvLayer,
+  LowbitQuantLayer,
+  checkTensor,
+  type ConvGeometry,
+} from '@lowbit/quant-core';
 import { appMulOperands } from '../arithmetic/appmul-operands.js';
 
 export interface LayerOperandCodes<T extends tf.Tensor = tf.Tensor> {
@@ -28,6 +34,13 @@ export function layerOperandCodes<T extends tf.Tensor = tf.Tensor>(
   layer: LowbitQuantLayer,
   x: tf.Tensor,
 ): LayerOperandCodes<T> {
+  if (!(layer instanceof LowbitQuantLayer)) {
+    const name = (layer as { name?: unknown } | null)?.name ?? layer;
+    throw new LowbitConfigError('layer', name, 'expected a quant-core quantized weight layer (appMulDense, ...)');
+  }
+  checkTensor('x', x, { dtype: 'float32' });
+  if (!layer.built)
+    throw new LowbitConfigError('layer', layer.name, 'is not built yet: apply it to an input (or build it) first');
   const { inputQuantizer } = layer;
   if (inputQuantizer === null || layer.kernelQuantizer === null) {
     throw new LowbitConfigError(
@@ -37,6 +50,7 @@ export function layerOperandCodes<T extends tf.Tensor = tf.Tensor>(
     );
   }
   const { kernel } = layer.exportQuantized();
+  checkInputFits(layer, x, kernel.shape);
   const input = inputQuantizer.quantize(x);
   const geometry: ConvGeometry | null =
     layer instanceof LowbitQuantConvLayer
@@ -54,4 +68,18 @@ export function layerOperandCodes<T extends tf.Tensor = tf.Tensor>(
     wCodes: ops.kernel as T,
     outputScale: ops.scale.length === 1 ? ops.scale[0]! : ops.scale,
   };
+}
+
+/** Throws unless `x` has the rank and channel count the layer's kernel multiplies. */
+function checkInputFits(layer: LowbitQuantLayer, x: tf.Tensor, kernelShape: readonly number[]): void {
+  const conv = layer instanceof LowbitQuantConvLayer;
+  const channelAxis = conv ? (layer.dataFormat === 'channelsFirst' ? 1 : 3) : x.rank - 1;
+  const channels = kernelShape[conv ? 2 : 0];
+  const rankOk = conv ? x.rank === 4 : x.rank >= 2;
+  if (!rankOk || x.shape[channelAxis] !== channels) {
+    const expected = conv
+      ? `rank 4 with ${channels} channels on axis ${channelAxis}`
+      : `rank >= 2 with ${channels} features last`;
+    throw new LowbitConfigError('x', x.shape, `expected ${expected} for layer ${layer.name}`);
+  }
 }

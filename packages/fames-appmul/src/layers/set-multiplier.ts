@@ -26,11 +26,17 @@ export function isAppMulLayer(layer: unknown): layer is AppMulLayer {
 
 /** The model's AppMul layers, in model order. */
 export function appMulLayersOf(model: tfl.LayersModel): AppMulLayer[] {
+  if (model === null || typeof model !== 'object' || !Array.isArray((model as { layers?: unknown }).layers))
+    throw new LowbitConfigError('model', model, 'expected a tfjs LayersModel (an object with `layers`)');
   return model.layers.filter(isAppMulLayer);
 }
 
 /** The layer's multiplier; null for exact products (or a layer without an AppMul arithmetic). */
 export function multiplierOf(layer: LowbitQuantLayer): AppMul | null {
+  if (!(layer instanceof LowbitQuantLayer)) {
+    const name = (layer as { name?: unknown } | null)?.name ?? layer;
+    throw new LowbitConfigError('layer', name, 'expected a quant-core quantized weight layer (appMulDense, ...)');
+  }
   const a = layer.arithmetic;
   return a instanceof LowbitAppMulArithmetic ? a.multiplier : null;
 }

@@ -2,7 +2,7 @@
 import type { PackageSpecs, PendingTable } from './spec.js';
 import { dqaPending, dqaSpecs } from './specs-dqa.js';
 import { hwModelPending, hwModelSpecs } from './specs-hw-model.js';
-import { famesSpecs } from './specs-landed-ports.js';
+import { famesNodeSpecs, famesPending, famesSpecs } from './specs-fames.js';
 import { logDomainPending, logDomainSpecs } from './specs-log-domain.js';
 import { quantCorePending, quantCoreSpecs } from './specs-quant-core.js';
 import { trainingKernelsSpecs } from './specs-training-kernels.js';
@@ -30,21 +30,21 @@ export const SWEPT_PACKAGES: SweptPackage[] = [
   { name: 'wrpn-layers', load: () => import('@lowbit/wrpn-layers'), specs: wrpnSpecs, pending: wrpnPending },
   // Every generic value, 1e9 included: wage-train checks sizes before it allocates.
   { name: 'wage-train', load: () => import('@lowbit/wage-train'), specs: wageSpecs, pending: wagePending },
-  // Ported by others while this sweep was written: findings reported, not failed (their files).
-  // 1e9 as a size is not tried on these two: an unchecked allocation (fames-appmul's keepAll(1e9) does one)
-  // would end the test process; the separate probe in the final report lists those exports.
+  // Every generic value, 1e9 included: fames-appmul checks sizes before it allocates; its pending entries are
+  // the simulation kernels' files (specs-fames.ts). The Node entry (file loaders) is swept on its own.
+  { name: 'fames-appmul', load: () => import('@lowbit/fames-appmul'), specs: famesSpecs, pending: famesPending },
   {
-    name: 'fames-appmul',
-    load: () => import('@lowbit/fames-appmul'),
-    specs: famesSpecs,
-    pending: { '*': 'packages/fames-appmul (its porter)' },
-    genericSkip: ['1e9'],
+    name: 'fames-appmul/node',
+    load: () => import('@lowbit/fames-appmul/node'),
+    specs: famesNodeSpecs,
+    pending: {},
   },
+  // Ported by others while this sweep was written: findings reported, not failed (their files).
   {
     name: 'training-kernels',
     load: () => import('@lowbit/training-kernels'),
     specs: trainingKernelsSpecs,
-    pending: { '*': 'packages/training-kernels (speed work in progress)' },
-    genericSkip: ['1e9'],
+    // every generic value, 1e9 included: its loops check sizes against the geometry before allocating
+    pending: {},
   },
 ];
