@@ -10,7 +10,7 @@ export * from './kernels/depthwise-backprop-filter.js';
 export * from './kernels/depthwise-backprop-input.js';
 export * from './kernels/max-pool-grad.js';
 export * from './kernels/batch-mat-mul-wasm.js';
-export * from './kernels/filter-grad-by-conv.js';
+export { filterGradByConv } from './kernels/filter-grad-by-conv.js';
 export * from './kernels/extract-patches.js';
 export * from './kernels/extract-patches-cpu.js';
 export * from './kernels/extract-patches-wasm.js';

@@ -121,8 +121,18 @@ export function restoreStockKernels(options?: RegisterOptions): void {
   }
 }
 
-/** True when our kernel is the one registered for `kernelName` on `backend`. */
+/**
+ * True when our kernel is the one registered for `kernelName` on `backend` (`'cpu'` or
+ * `'wasm'`; anything else throws LowbitConfigError).
+ *
+ * ```ts
+ * isTrainingKernelRegistered('Conv2DBackpropFilter', 'cpu'); // true after registerTrainingKernels()
+ * ```
+ */
 export function isTrainingKernelRegistered(kernelName: string, backend: TrainingBackend): boolean {
+  if (typeof kernelName !== 'string' || kernelName.length === 0)
+    throw new LowbitConfigError('kernelName', kernelName, 'expected a kernel name such as "Conv2DBackpropFilter"');
+  if (!TRAINING_BACKENDS.includes(backend)) throw new LowbitConfigError('backend', backend, "expected 'cpu' or 'wasm'");
   const ours = TRAINING_KERNELS[backend]?.find((k) => k.kernelName === kernelName);
   return ours !== undefined && tf.getKernel(kernelName, backend)?.kernelFunc === ours.kernelFunc;
 }

@@ -172,6 +172,30 @@ async function tryBackend(
   return { backend: name, ok: true, threads: 1, reason: 'cpu (pure JS) with lowbit training kernels' };
 }
 
+function checkLoaders(loaders: unknown): asserts loaders is BackendLoaders {
+  const proto = loaders !== null && typeof loaders === 'object' ? Object.getPrototypeOf(loaders) : undefined;
+  if (proto !== Object.prototype && proto !== null) {
+    throw new LowbitConfigError(
+      'selectBackend(loaders)',
+      loaders,
+      'expected { tensorflow, wasm, cpu } import functions',
+    );
+  }
+  for (const [k, v] of Object.entries(loaders as Record<string, unknown>)) {
+    if (!BACKEND_ORDER.includes(k as BackendName))
+      throw new LowbitConfigError(`selectBackend(loaders).${k}`, v, 'unknown key; known keys: tensorflow, wasm, cpu');
+  }
+  for (const name of BACKEND_ORDER) {
+    const loader = (loaders as Record<string, unknown>)[name];
+    if (typeof loader !== 'function')
+      throw new LowbitConfigError(
+        `selectBackend(loaders).${name}`,
+        loader,
+        'expected a function importing the backend',
+      );
+  }
+}
+
 /** Makes the fastest available backend current (awaits setBackend + ready) and says which and why. */
 export async function selectBackend(
   options: SelectBackendOptions = {},
@@ -198,6 +222,7 @@ export async function selectBackend(
     throw new LowbitConfigError('prefer', prefer, `expected one of ${BACKEND_ORDER.map((b) => `'${b}'`).join(', ')}`);
   }
   if (typeof log !== 'boolean') throw new LowbitConfigError('log', log, 'expected true or false');
+  checkLoaders(loaders);
   const order = prefer ? [prefer, ...BACKEND_ORDER.filter((b) => b !== prefer)] : [...BACKEND_ORDER];
   const attempts: BackendAttempt[] = [];
   for (const name of order) {

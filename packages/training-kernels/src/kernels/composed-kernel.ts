@@ -13,6 +13,7 @@
  * ```
  */
 import * as tf from '@tensorflow/tfjs-core';
+import { checkFunction, checkString } from '../check.js';
 
 export type ComposedImpl<A> = (inputs: Record<string, tf.Tensor>, attrs: A) => tf.Tensor;
 
@@ -34,7 +35,11 @@ export function asTensor(info: tf.TensorInfo, backend: tf.KernelBackend): { tens
   return { tensor: tf.engine().makeTensorFromTensorInfo(info, backend), owned: true };
 }
 
+/** The kernel config; a name that is not a non-empty string, or an `impl` that is not a function, throws LowbitConfigError. */
 export function composedKernel<A>(kernelName: string, backendName: string, impl: ComposedImpl<A>): tf.KernelConfig {
+  checkString('composedKernel(kernelName)', kernelName);
+  checkString('composedKernel(backendName)', backendName);
+  checkFunction('composedKernel(impl)', impl);
   return {
     kernelName,
     backendName,

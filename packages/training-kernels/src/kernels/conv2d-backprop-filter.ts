@@ -11,8 +11,18 @@
  * 84-97 s for one LeNet batch of 64 (docs/results/training-kernels.md).
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { composedKernel, toNhwc } from './composed-kernel.js';
-import { filterGradByConv } from './filter-grad-by-conv.js';
+import { LowbitConfigError } from '@lowbit/quant-core/errors';
+import {
+  checkConvAttrs,
+  checkGeometry,
+  checkInt,
+  checkShapeIs,
+  checkTensor4D,
+  checkValues,
+  convInfo,
+} from '../check.js';
+import { composedKernel, shapeToNhwc, toNhwc } from './composed-kernel.js';
+import { filterGradByConvUnchecked } from './filter-grad-by-conv.js';
 import { geometry, type Geometry } from './patches.js';
 
 function conv2dInfo(xNhwcShape: [number, number, number, number], attrs: tf.Conv2DBackpropFilterAttrs) {
@@ -29,24 +39,64 @@ function conv2dInfo(xNhwcShape: [number, number, number, number], attrs: tf.Conv
   );
 }
 
-/** The filter gradient from tf ops only (runs on any backend). */
+/**
+ * The filter gradient from tf ops only (runs on any backend): `x` and `dy` float32, in
+ * `attrs.dataFormat` (default NHWC); returns dW `attrs.filterShape`. Bad tensors or attrs (a
+ * shape that does not fit the convolution, an unknown key) throw LowbitConfigError.
+ *
+ * ```ts
+ * const dW = conv2dBackpropFilterComposed(x, dy, { strides: 1, pad: 'same', filterShape: [3, 3, 1, 8] });
+ * ```
+ */
 export function conv2dBackpropFilterComposed(
   x: tf.Tensor4D,
   dy: tf.Tensor4D,
   attrs: tf.Conv2DBackpropFilterAttrs,
 ): tf.Tensor4D {
-  const xs = toNhwc(x, attrs.dataFormat);
-  const dys = toNhwc(dy, attrs.dataFormat);
-  return filterGradByConv(xs, dys, geometry(conv2dInfo(xs.shape, attrs)));
+  const fn = 'conv2dBackpropFilterComposed';
+  checkTensor4D(`${fn}(x)`, x);
+  checkTensor4D(`${fn}(dy)`, dy);
+  const a = checkConvAttrs(fn, attrs, 'filterShape', false) as unknown as tf.Conv2DBackpropFilterAttrs;
+  const xShape = shapeToNhwc(x.shape, a.dataFormat);
+  const [, , ci, co] = a.filterShape;
+  if (xShape[3] !== ci)
+    throw new LowbitConfigError(`${fn}(x)`, x, `expected ${ci} channels (attrs.filterShape[2]), got ${xShape[3]}`);
+  const info = convInfo(fn, a as unknown as Record<string, unknown>, () => conv2dInfo(xShape, a));
+  const dyNhwc = [xShape[0], info.outHeight, info.outWidth, co];
+  checkShapeIs(`${fn}(dy)`, dy, a.dataFormat === 'NCHW' ? [dyNhwc[0], co, dyNhwc[1], dyNhwc[2]] : dyNhwc);
+  return tf.tidy(() => filterGradComposed(x, dy, a));
 }
 
-/** The filter gradient as a JS loop over NHWC arrays; returns dW [fh, fw, ci, co] (float32). */
+function filterGradComposed(x: tf.Tensor4D, dy: tf.Tensor4D, attrs: tf.Conv2DBackpropFilterAttrs): tf.Tensor4D {
+  const xs = toNhwc(x, attrs.dataFormat);
+  const dys = toNhwc(dy, attrs.dataFormat);
+  return filterGradByConvUnchecked(xs, dys, geometry(conv2dInfo(xs.shape, attrs)));
+}
+
+/**
+ * The filter gradient as a JS loop over NHWC arrays (`x` [batch, inHeight, inWidth, inChannels],
+ * `dy` [batch, outHeight, outWidth, outChannels]); returns dW [fh, fw, ci, co] (float32). A
+ * geometry that does not fit the arrays throws LowbitConfigError.
+ *
+ * ```ts
+ * const dW = conv2dBackpropFilterLoop(xValues, dyValues, geometry(convInfo), 8);
+ * ```
+ */
 export function conv2dBackpropFilterLoop(
   x: ArrayLike<number>,
   dy: ArrayLike<number>,
   g: Geometry,
   outChannels: number,
 ): Float32Array {
+  const fn = 'conv2dBackpropFilterLoop';
+  const geo = checkGeometry(`${fn}(g)`, g);
+  checkInt(`${fn}(outChannels)`, outChannels, 1);
+  checkValues(`${fn}(x)`, x, geo.batch * geo.inHeight * geo.inWidth * geo.inChannels);
+  checkValues(`${fn}(dy)`, dy, geo.batch * geo.outHeight * geo.outWidth * outChannels);
+  return filterGradLoop(x, dy, geo, outChannels);
+}
+
+function filterGradLoop(x: ArrayLike<number>, dy: ArrayLike<number>, g: Geometry, outChannels: number): Float32Array {
   const { batch, inHeight: H, inWidth: W, inChannels: ci, outHeight: oh, outWidth: ow } = g;
   const {
     filterHeight: fh,
@@ -85,7 +135,7 @@ export function conv2dBackpropFilterLoop(
 }
 
 const composedImpl = ({ x, dy }: Record<string, tf.Tensor>, attrs: tf.Conv2DBackpropFilterAttrs) =>
-  conv2dBackpropFilterComposed(x as tf.Tensor4D, dy as tf.Tensor4D, attrs);
+  filterGradComposed(x as tf.Tensor4D, dy as tf.Tensor4D, attrs);
 
 const composedCpu = composedKernel(tf.Conv2DBackpropFilter, 'cpu', composedImpl);
 
@@ -99,7 +149,7 @@ export const conv2dBackpropFilterCpuConfig: tf.KernelConfig = {
       return composedCpu.kernelFunc(args);
     const backend = args.backend as tf.KernelBackend;
     const info = conv2dInfo(x.shape as [number, number, number, number], attrs);
-    const values = conv2dBackpropFilterLoop(
+    const values = filterGradLoop(
       backend.readSync(x.dataId) as Float32Array,
       backend.readSync(dy.dataId) as Float32Array,
       geometry(info),

@@ -5,10 +5,52 @@
  * channel. The stock wasm backend has no depthwise backprop kernels.
  */
 import * as tf from '@tensorflow/tfjs-core';
+import { LowbitConfigError } from '@lowbit/quant-core/errors';
+import { checkConvAttrs, checkShapeIs, checkTensor4D, convInfo } from '../check.js';
 import { composedKernel } from './composed-kernel.js';
 import { fullCorrelationGrad, geometry } from './patches.js';
 
+/**
+ * dx `attrs.inputShape` (NHWC) of a depthwise conv from `dy` and the filter [fh, fw, ci,
+ * multiplier], float32. Bad tensors or attrs throw LowbitConfigError.
+ *
+ * ```ts
+ * const dx = depthwiseBackpropInputComposed(dy, filter, { strides: 1, dilations: 1, pad: 'same', inputShape: [1, 8, 8, 4] });
+ * ```
+ */
 export function depthwiseBackpropInputComposed(
+  dy: tf.Tensor4D,
+  filter: tf.Tensor4D,
+  attrs: tf.DepthwiseConv2dNativeBackpropInputAttrs,
+): tf.Tensor4D {
+  const fn = 'depthwiseBackpropInputComposed';
+  checkTensor4D(`${fn}(dy)`, dy);
+  checkTensor4D(`${fn}(filter)`, filter);
+  const a = checkConvAttrs(fn, attrs, 'inputShape', true) as unknown as tf.DepthwiseConv2dNativeBackpropInputAttrs;
+  const [, , ci, m] = filter.shape;
+  if (a.inputShape[3] !== ci) {
+    throw new LowbitConfigError(
+      `${fn}(filter)`,
+      filter,
+      `expected ${a.inputShape[3]} channels (attrs.inputShape[3]), got ${ci}`,
+    );
+  }
+  const info = convInfo(fn, a as unknown as Record<string, unknown>, () =>
+    tf.backend_util.computeConv2DInfo(
+      a.inputShape,
+      filter.shape,
+      a.strides,
+      a.dilations,
+      a.pad,
+      a.dimRoundingMode,
+      true,
+    ),
+  );
+  checkShapeIs(`${fn}(dy)`, dy, [a.inputShape[0], info.outHeight, info.outWidth, ci * m]);
+  return tf.tidy(() => depthwiseInputGrad(dy, filter, a));
+}
+
+function depthwiseInputGrad(
   dy: tf.Tensor4D,
   filter: tf.Tensor4D,
   attrs: tf.DepthwiseConv2dNativeBackpropInputAttrs,
@@ -36,7 +78,7 @@ export function depthwiseBackpropInputComposed(
 }
 
 const impl = ({ dy, filter }: Record<string, tf.Tensor>, attrs: tf.DepthwiseConv2dNativeBackpropInputAttrs) =>
-  depthwiseBackpropInputComposed(dy as tf.Tensor4D, filter as tf.Tensor4D, attrs);
+  depthwiseInputGrad(dy as tf.Tensor4D, filter as tf.Tensor4D, attrs);
 
 export const depthwiseBackpropInputCpuConfig = composedKernel(tf.DepthwiseConv2dNativeBackpropInput, 'cpu', impl);
 export const depthwiseBackpropInputWasmConfig = composedKernel(tf.DepthwiseConv2dNativeBackpropInput, 'wasm', impl);

@@ -19,6 +19,8 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type { GradConfig, KernelFunc, NamedAttrMap, Tensor, TensorInfo } from '@tensorflow/tfjs-core';
+import { LowbitConfigError } from '@lowbit/quant-core/errors';
+import { checkExtent, checkFunction, checkInt, checkKeys, checkOutputs, checkShape, checkValues } from '../check.js';
 
 export const EXTRACT_PATCHES = 'LowbitExtractPatches';
 export const EXTRACT_PATCHES_GRAD = 'LowbitExtractPatchesGrad';
@@ -66,12 +68,48 @@ function forEachPatchEntry(
   }
 }
 
-/** Forward loop: patches of `x` (`[B, H, W, C]`, flat). */
+const ATTR_KEYS = ['kh', 'kw', 'strideH', 'strideW', 'dilationH', 'dilationW', 'padTop', 'padLeft', 'outH', 'outW'];
+
+/**
+ * Checks patch attrs against the input shape `[B, H, W, C]` (taps and outputs must reach the
+ * input, see `checkExtent`); `extraKeys` are let through (the gradient kernel's `xShape`).
+ */
+function checkPatchesAttrs(fn: string, xShape: readonly number[], attrs: unknown, extraKeys: string[] = []) {
+  const a = checkKeys(`${fn}(attrs)`, attrs, [...ATTR_KEYS, ...extraKeys]);
+  for (const k of ATTR_KEYS) {
+    if ((k === 'dilationH' || k === 'dilationW') && a[k] === undefined) continue;
+    checkInt(`${fn}(attrs).${k}`, a[k], k.startsWith('pad') ? 0 : 1);
+  }
+  const p = a as unknown as ExtractPatchesAttrs;
+  const [, H, W] = xShape as number[];
+  checkExtent(`${fn}(attrs)`, 'Height', H!, p.kh, p.dilationH ?? 1, p.padTop);
+  checkExtent(`${fn}(attrs)`, 'Width', W!, p.kw, p.dilationW ?? 1, p.padLeft);
+  checkOutputs(`${fn}(attrs)`, 'outH', p.outH, p.strideH, p.padTop, H!);
+  checkOutputs(`${fn}(attrs)`, 'outW', p.outW, p.strideW, p.padLeft, W!);
+  return p;
+}
+
+/**
+ * Forward loop: patches of `x` (`[B, H, W, C]`, flat) as `[B, outH, outW, kh kw C]`. Values that
+ * do not fit `xShape`, or attrs whose taps or outputs miss the input, throw LowbitConfigError.
+ *
+ * ```ts
+ * extractPatchesLoop(x, [1, 4, 4, 1], { kh: 2, kw: 2, strideH: 2, strideW: 2, padTop: 0, padLeft: 0, outH: 2, outW: 2 });
+ * ```
+ */
 export function extractPatchesLoop(
   x: ArrayLike<number>,
   xShape: readonly number[],
   attrs: ExtractPatchesAttrs,
 ): Float32Array {
+  const fn = 'extractPatchesLoop';
+  const [B, H, W, C] = checkShape(`${fn}(xShape)`, xShape, 4);
+  const a = checkPatchesAttrs(fn, xShape, attrs);
+  checkValues(`${fn}(x)`, x, B! * H! * W! * C!);
+  return patchesLoop(x, xShape, a);
+}
+
+function patchesLoop(x: ArrayLike<number>, xShape: readonly number[], attrs: ExtractPatchesAttrs): Float32Array {
   const out = new Float32Array(xShape[0]! * attrs.outH * attrs.outW * attrs.kh * attrs.kw * xShape[3]!);
   forEachPatchEntry(xShape, attrs, (dst, src) => {
     if (src >= 0) out[dst] = x[src]!;
@@ -79,12 +117,27 @@ export function extractPatchesLoop(
   return out;
 }
 
-/** Gradient loop: `dy` of the patches back onto `[B, H, W, C]`. */
+/**
+ * Gradient loop: `dy` of the patches (`[B, outH, outW, kh kw C]`, flat) back onto `[B, H, W, C]`.
+ * Bad shapes or attrs throw LowbitConfigError, as for {@link extractPatchesLoop}.
+ *
+ * ```ts
+ * extractPatchesGradLoop(dy, [1, 4, 4, 1], { kh: 2, kw: 2, strideH: 2, strideW: 2, padTop: 0, padLeft: 0, outH: 2, outW: 2 });
+ * ```
+ */
 export function extractPatchesGradLoop(
   dy: ArrayLike<number>,
   xShape: readonly number[],
   attrs: ExtractPatchesAttrs,
 ): Float32Array {
+  const fn = 'extractPatchesGradLoop';
+  const [B, , , C] = checkShape(`${fn}(xShape)`, xShape, 4);
+  const a = checkPatchesAttrs(fn, xShape, attrs);
+  checkValues(`${fn}(dy)`, dy, B! * a.outH * a.outW * a.kh * a.kw * C!);
+  return patchesGradLoop(dy, xShape, a);
+}
+
+function patchesGradLoop(dy: ArrayLike<number>, xShape: readonly number[], attrs: ExtractPatchesAttrs): Float32Array {
   const dx = new Float32Array(xShape[0]! * xShape[1]! * xShape[2]! * xShape[3]!);
   forEachPatchEntry(xShape, attrs, (dst, src) => {
     if (src >= 0) dx[src] += dy[dst]!;
@@ -98,15 +151,53 @@ export interface PatchesBackendIo {
   write(backend: unknown, shape: number[], values: Float32Array): TensorInfo;
 }
 
-/** The forward (`grad: false`) or gradient kernel function over a backend's IO. */
+/**
+ * The forward (`grad: false`) or gradient kernel function over a backend's IO. The kernel checks
+ * its input (float32, rank 4; the gradient's `dy` of the patch shape) and attrs, since
+ * `runKernel(EXTRACT_PATCHES, ...)` has no tfjs op in front of it to do so: bad ones throw
+ * LowbitConfigError.
+ *
+ * ```ts
+ * const config = { kernelName: EXTRACT_PATCHES, backendName: 'cpu', kernelFunc: extractPatchesKernelFunc(cpuIo, false) };
+ * ```
+ */
 export function extractPatchesKernelFunc(io: PatchesBackendIo, grad: boolean): KernelFunc {
-  return ({ inputs, backend, attrs }) => {
-    const a = attrs as unknown as ExtractPatchesAttrs & { xShape: number[] };
-    const input = (grad ? inputs.dy : inputs.x) as TensorInfo;
+  checkKeys('extractPatchesKernelFunc(io)', io, ['read', 'write']);
+  checkFunction('extractPatchesKernelFunc(io).read', io.read);
+  checkFunction('extractPatchesKernelFunc(io).write', io.write);
+  if (typeof grad !== 'boolean')
+    throw new LowbitConfigError('extractPatchesKernelFunc(grad)', grad, 'expected true or false');
+  const fn = grad ? EXTRACT_PATCHES_GRAD : EXTRACT_PATCHES;
+  return (args) => {
+    if (args === null || typeof args !== 'object')
+      throw new LowbitConfigError(`${fn}(args)`, args, 'expected tfjs kernel arguments { inputs, backend, attrs }');
+    const { inputs, backend, attrs } = args;
+    const input = (grad ? inputs?.dy : inputs?.x) as TensorInfo | undefined;
+    const inputName = `${fn}(${grad ? 'dy' : 'x'})`;
+    if (
+      input === undefined ||
+      input === null ||
+      !Array.isArray(input.shape) ||
+      input.dtype !== 'float32' ||
+      input.shape.length !== 4
+    ) {
+      throw new LowbitConfigError(inputName, input, 'expected a rank-4 float32 tensor');
+    }
+    const xShape = grad
+      ? checkShape(`${fn}(attrs).xShape`, (attrs as { xShape?: unknown } | undefined)?.xShape, 4)
+      : input.shape;
+    const a = checkPatchesAttrs(fn, xShape, attrs, grad ? ['xShape'] : []);
+    const patchShape = [xShape[0]!, a.outH, a.outW, a.kh * a.kw * xShape[3]!];
+    if (grad && input.shape.some((d, i) => d !== patchShape[i])) {
+      throw new LowbitConfigError(
+        inputName,
+        input,
+        `expected shape [${patchShape.join(', ')}], got [${input.shape.join(', ')}]`,
+      );
+    }
     const values = io.read(backend, input);
-    if (grad) return io.write(backend, a.xShape, extractPatchesGradLoop(values, a.xShape, a));
-    const shape = [input.shape[0]!, a.outH, a.outW, a.kh * a.kw * input.shape[3]!];
-    return io.write(backend, shape, extractPatchesLoop(values, input.shape, a));
+    if (grad) return io.write(backend, xShape, patchesGradLoop(values, xShape, a));
+    return io.write(backend, patchShape, patchesLoop(values, xShape, a));
   };
 }
 

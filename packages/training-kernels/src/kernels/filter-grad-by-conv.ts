@@ -8,12 +8,29 @@
  * 350 ms for im2col + matMul.
  */
 import * as tf from '@tensorflow/tfjs-core';
+import { checkGeometry, checkShapeIs, checkTensor4D } from '../check.js';
 import type { Geometry } from './patches.js';
 
 /**
- * `x` [b, H, W, ci] and `dy` [b, outH, outW, co] in NHWC; returns [fh, fw, ci, co].
+ * `x` [b, H, W, ci] and `dy` [b, outH, outW, co] in NHWC (float32); returns [fh, fw, ci, co].
+ * Tensors that do not fit the geometry `g` throw LowbitConfigError.
+ *
+ * ```ts
+ * const dW = filterGradByConv(x, dy, geometry(tf.backend_util.computeConv2DInfo(...)));
+ * ```
  */
 export function filterGradByConv(x: tf.Tensor4D, dy: tf.Tensor4D, g: Geometry): tf.Tensor4D {
+  const fn = 'filterGradByConv';
+  const geo = checkGeometry(`${fn}(g)`, g);
+  checkTensor4D(`${fn}(x)`, x);
+  checkTensor4D(`${fn}(dy)`, dy);
+  checkShapeIs(`${fn}(x)`, x, [geo.batch, geo.inHeight, geo.inWidth, geo.inChannels]);
+  checkShapeIs(`${fn}(dy)`, dy, [geo.batch, geo.outHeight, geo.outWidth, dy.shape[3]]);
+  return tf.tidy(() => filterGradByConvUnchecked(x, dy, geo));
+}
+
+/** {@link filterGradByConv} without the checks (the kernels' path; package-internal). */
+export function filterGradByConvUnchecked(x: tf.Tensor4D, dy: tf.Tensor4D, g: Geometry): tf.Tensor4D {
   const rows = (g.outHeight - 1) * g.strideHeight + (g.filterHeight - 1) * g.dilationHeight + 1;
   const cols = (g.outWidth - 1) * g.strideWidth + (g.filterWidth - 1) * g.dilationWidth + 1;
   const padBottom = Math.max(0, rows - g.padTop - g.inHeight);

@@ -6,6 +6,7 @@
  * The wasm config runs the same pass on the wasm heap.
  */
 import * as tf from '@tensorflow/tfjs-core';
+import { checkExtent, checkInt, checkKeys, checkOutputs, checkValues } from '../check.js';
 import { simdHelpers } from './simd-helpers.js';
 import { heapOffset, type WasmBackendLike } from './wasm-heap.js';
 
@@ -109,8 +110,51 @@ function maxPool2x2GradInto(
   }
 }
 
-/** dx (NHWC, float32) of max pooling, from the pooled input `x` and the output gradient `dy`. */
+const POOL_KEYS = [
+  'batch',
+  'inHeight',
+  'inWidth',
+  'channels',
+  'outHeight',
+  'outWidth',
+  'filterHeight',
+  'filterWidth',
+  'strideHeight',
+  'strideWidth',
+  'padTop',
+  'padLeft',
+] as const;
+
+function checkPoolGeometry(argument: string, value: unknown): PoolGeometry {
+  const g = checkKeys(argument, value, POOL_KEYS);
+  for (const k of POOL_KEYS) checkInt(`${argument}.${k}`, g[k], /^(filter|stride|out)/.test(k) ? 1 : 0);
+  const p = g as unknown as PoolGeometry;
+  checkExtent(argument, 'Height', p.inHeight, p.filterHeight, 1, p.padTop);
+  checkExtent(argument, 'Width', p.inWidth, p.filterWidth, 1, p.padLeft);
+  checkOutputs(argument, 'outHeight', p.outHeight, p.strideHeight, p.padTop, p.inHeight);
+  checkOutputs(argument, 'outWidth', p.outWidth, p.strideWidth, p.padLeft, p.inWidth);
+  return p;
+}
+
+/**
+ * dx (NHWC, float32) of max pooling, from the pooled input `x` [batch, inHeight, inWidth,
+ * channels] and the output gradient `dy` [batch, outHeight, outWidth, channels]. A geometry that
+ * does not fit the arrays throws LowbitConfigError.
+ *
+ * ```ts
+ * const dx = maxPoolGradLoop(xValues, dyValues, { batch: 1, inHeight: 4, inWidth: 4, channels: 1, outHeight: 2,
+ *   outWidth: 2, filterHeight: 2, filterWidth: 2, strideHeight: 2, strideWidth: 2, padTop: 0, padLeft: 0 });
+ * ```
+ */
 export function maxPoolGradLoop(x: ArrayLike<number>, dy: ArrayLike<number>, g: PoolGeometry): Float32Array {
+  const fn = 'maxPoolGradLoop';
+  const geo = checkPoolGeometry(`${fn}(g)`, g);
+  checkValues(`${fn}(x)`, x, geo.batch * geo.inHeight * geo.inWidth * geo.channels);
+  checkValues(`${fn}(dy)`, dy, geo.batch * geo.outHeight * geo.outWidth * geo.channels);
+  return poolGradLoop(x, dy, geo);
+}
+
+function poolGradLoop(x: ArrayLike<number>, dy: ArrayLike<number>, g: PoolGeometry): Float32Array {
   const dx = new Float32Array(g.batch * g.inHeight * g.inWidth * g.channels);
   maxPoolGradInto(x, dy, dx, g);
   return dx;
@@ -149,7 +193,7 @@ export const maxPoolGradCpuConfig: tf.KernelConfig = {
     const { dy, input } = inputs as { dy: tf.TensorInfo; input: tf.TensorInfo };
     const g = poolGeometry(input, attrs as unknown as tf.MaxPoolGradAttrs);
     const b = backend as tf.KernelBackend;
-    const dx = maxPoolGradLoop(b.readSync(input.dataId) as Float32Array, b.readSync(dy.dataId) as Float32Array, g);
+    const dx = poolGradLoop(b.readSync(input.dataId) as Float32Array, b.readSync(dy.dataId) as Float32Array, g);
     return (b as unknown as { makeTensorInfo(s: number[], d: string, v: Float32Array): tf.TensorInfo }).makeTensorInfo(
       input.shape,
       'float32',
