@@ -9,7 +9,8 @@
  *   `appMulConv2d`, `appMulDepthwiseConv2d`; `setMultiplier(layer, m)`; the old layer names
  *   `LowbitAppMulDense` / `LowbitAppMulConv2D` load as aliases;
  * - bit-exact simulation ops on integer codes (`appMulMatMul`, `appMulConv2dCodes`,
- *   `appMulDepthwiseConv2dCodes`), with the `LowbitAppMulMatMul` kernel (cpu, wasm);
+ *   `appMulDepthwiseConv2dCodes`), with the `LowbitAppMulMatMul` and `LowbitAppMulConv2d`
+ *   kernels (cpu, wasm);
  * - counting matrices, loss estimates, the knapsack selection and a GA baseline.
  */
 import '@lowbit/quant-core';
@@ -34,6 +35,9 @@ export * from './appmul-registry.js';
 export * from './kernels/appmul-matmul.js';
 export * from './kernels/appmul-matmul-cpu.js';
 export * from './kernels/appmul-matmul-wasm.js';
+export * from './kernels/appmul-conv2d.js';
+export * from './kernels/appmul-conv2d-cpu.js';
+export * from './kernels/appmul-conv2d-wasm.js';
 export { registerAppMulKernels } from './kernels/register.js';
 export * from './simulate/reference.js';
 export * from './simulate/low-rank.js';

@@ -1,4 +1,4 @@
-// The LUT kernel on the wasm backend, inside the vitest worker (wasm SIMD, single-threaded,
+// The LUT kernels on the wasm backend, inside the vitest worker (wasm SIMD, single-threaded,
 // initialises here), against the scalar reference.
 import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -7,6 +7,8 @@ import { drumMultiplier } from '../families/drum.js';
 import { appMulMatMul } from '../simulate/appmul-matmul.js';
 import { appMulMatMulReference } from '../simulate/reference.js';
 import { extractPatches } from '../simulate/patches.js';
+import { appMulConv2dCodes } from '../simulate/appmul-conv2d.js';
+import { APPMUL_CONV2D } from './appmul-conv2d.js';
 import { APPMUL_MATMUL } from './appmul-matmul.js';
 import { EXTRACT_PATCHES } from '@lowbit/training-kernels';
 
@@ -45,6 +47,37 @@ describe('LowbitAppMulMatMul on wasm', () => {
     const w = tf.tensor2d([[1]], [1, 1], 'int32');
     expect(() => appMulMatMul(a, w, m, { path: 'lut', checkCodes: false })).toThrow(LowbitDataError);
     tf.dispose([a, w]);
+  });
+});
+
+describe('LowbitAppMulConv2d on wasm', () => {
+  it('is registered for wasm and equals the patches route bit for bit, no leaks', () => {
+    expect(tf.getKernel(APPMUL_CONV2D, 'wasm')).toBeDefined();
+    const m8 = drumMultiplier({ a: { bits: 8, signed: false }, w: { bits: 8, signed: true }, k: 4 });
+    let r = 5;
+    const next = () => (r = (Math.imul(r, 1664525) + 1013904223) >>> 0) / 2 ** 32;
+    const x = tf.tensor4d(
+      Int32Array.from({ length: 2 * 7 * 6 * 3 }, () => Math.floor(next() * 256)),
+      [2, 7, 6, 3],
+      'int32',
+    );
+    const w = tf.tensor4d(
+      Int32Array.from({ length: 3 * 3 * 3 * 5 }, () => Math.floor(next() * 256) - 128),
+      [3, 3, 3, 5],
+      'int32',
+    );
+    const before = tf.memory().numTensors;
+    for (const g of [
+      { padding: 'same' as const },
+      { strides: 2, padding: 'valid' as const, dilations: [1, 2] as [number, number] },
+    ]) {
+      const direct = appMulConv2dCodes(x, w, m8, { ...g, path: 'lut' });
+      const patches = appMulConv2dCodes(x, w, m8, { ...g, path: 'lut', patches: 'kernel' });
+      expect(Array.from(direct.dataSync())).toEqual(Array.from(patches.dataSync()));
+      tf.dispose([direct, patches]);
+    }
+    expect(tf.memory().numTensors).toBe(before);
+    tf.dispose([x, w]);
   });
 });
 

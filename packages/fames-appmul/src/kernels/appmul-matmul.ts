@@ -4,29 +4,26 @@
  * (exact while every sum stays inside int32).
  * Attributes: `table` (Int32Array, layout of `AppMul.table`), `bitsA`, `bitsW`, and the code
  * ranges `[aMin, aMax]`, `[wMin, wMax]`; a code outside its range is a LowbitDataError.
- * The cpu and wasm backends run the same JS loop ({@link appMulMatMulLoop}; configs
- * `appMulMatMulCpuConfig`, `appMulMatMulWasmConfig`); every other backend uses the composed
- * fallback {@link appMulMatMulComposed} (gather + sum, chunked over the batch).
+ * The cpu and wasm backends run the same JS loop ({@link appMulMatMulLoop}: the direct LUT conv
+ * loop on a 1x1 kernel; configs `appMulMatMulCpuConfig`, `appMulMatMulWasmConfig`); every other
+ * backend uses the composed fallback {@link appMulMatMulComposed} (gather + sum, chunked over the
+ * batch).
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { LowbitDataError } from '@lowbit/quant-core';
+import { appMulConv2dLoop, type LutAttrs } from './appmul-conv2d.js';
 
 export const APPMUL_MATMUL = 'LowbitAppMulMatMul';
 
-export interface AppMulMatMulAttrs {
-  table: Int32Array;
-  bitsA: number;
-  bitsW: number;
-  aMin: number;
-  aMax: number;
-  wMin: number;
-  wMax: number;
-}
+/** The table and the code ranges (see {@link LutAttrs}). */
+export type AppMulMatMulAttrs = LutAttrs;
+
+const NO_GEOMETRY = { strideH: 1, strideW: 1, dilationH: 1, dilationW: 1, padTop: 0, padLeft: 0, outH: 1 };
 
 /**
  * The kernel's loop, shared by every JS-loop backend: `a` is `[B, K]`, `w` is `[K, N]` (flat,
- * row-major codes); returns the `[B, N]` sums. The weight bit patterns are computed once; each
- * (b, k) picks its table row and adds it along n. A code outside its range is a LowbitDataError.
+ * row-major codes); returns the `[B, N]` sums. It is the direct LUT convolution
+ * ({@link appMulConv2dLoop}) of one image row of B pixels with K channels by a 1x1 kernel: 8 sums
+ * (2 rows x 4 columns) in locals per pass over k. A code outside its range is a LowbitDataError.
  */
 export function appMulMatMulLoop(
   av: ArrayLike<number>,
@@ -36,36 +33,8 @@ export function appMulMatMulLoop(
   N: number,
   attrs: AppMulMatMulAttrs,
 ): Int32Array {
-  const { table, bitsA, bitsW, aMin, aMax, wMin, wMax } = attrs;
-  const nW = 2 ** bitsW;
-  const maskA = 2 ** bitsA - 1;
-  const maskW = nW - 1;
-  const wPattern = new Int32Array(K * N);
-  for (let i = 0; i < K * N; i++) {
-    const c = wv[i];
-    if (!(c >= wMin && c <= wMax) || c !== Math.floor(c))
-      throw new LowbitDataError(
-        APPMUL_MATMUL,
-        `weight code ${c} at index ${i} is not an integer in [${wMin}, ${wMax}]`,
-      );
-    wPattern[i] = c & maskW;
-  }
-  const out = new Int32Array(B * N);
-  for (let b = 0; b < B; b++) {
-    const o = b * N;
-    for (let k = 0; k < K; k++) {
-      const c = av[b * K + k];
-      if (!(c >= aMin && c <= aMax) || c !== Math.floor(c))
-        throw new LowbitDataError(
-          APPMUL_MATMUL,
-          `activation code ${c} at index ${b * K + k} is not an integer in [${aMin}, ${aMax}]`,
-        );
-      const row = (c & maskA) * nW;
-      const wk = k * N;
-      for (let n = 0; n < N; n++) out[o + n] += table[row + wPattern[wk + n]];
-    }
-  }
-  return out;
+  const geometry = { ...attrs, ...NO_GEOMETRY, outW: B };
+  return appMulConv2dLoop(av, wv, [1, 1, B, K], [1, 1, K, N], geometry, APPMUL_MATMUL);
 }
 
 /**

@@ -1,18 +1,21 @@
 /**
- * The one place this package registers kernels with tfjs, at import: `LowbitAppMulMatMul` (cpu,
- * wasm) through quant-core's `registerKernelsOnce`, and the im2col kernel `LowbitExtractPatches`
- * that `@lowbit/training-kernels` owns (its `registerExtractPatches`). Both are new kernel names,
- * so nothing stock is replaced and registering twice is skipped. No gradient for the LUT kernel:
- * `appMulMatMul` and the AppMul arithmetic give the exact product's gradient (straight-through).
+ * The one place this package registers kernels with tfjs, at import: `LowbitAppMulMatMul` and
+ * `LowbitAppMulConv2d` (cpu, wasm) through quant-core's `registerKernelsOnce`, and the im2col
+ * kernel `LowbitExtractPatches` that `@lowbit/training-kernels` owns (its `registerExtractPatches`).
+ * All are new kernel names, so nothing stock is replaced and registering twice is skipped. No
+ * gradient for the LUT kernels: `appMulMatMul`, `appMulConv2dCodes` and the AppMul arithmetic give
+ * the exact product's gradient (straight-through).
  */
 import { registerKernelsOnce } from '@lowbit/quant-core';
 import { registerExtractPatches } from '@lowbit/training-kernels';
+import { appMulConv2dCpuConfig } from './appmul-conv2d-cpu.js';
+import { appMulConv2dWasmConfig } from './appmul-conv2d-wasm.js';
 import { appMulMatMulCpuConfig } from './appmul-matmul-cpu.js';
 import { appMulMatMulWasmConfig } from './appmul-matmul-wasm.js';
 
 /** Registers the kernels this package uses that are not registered yet (done on import). */
 export function registerAppMulKernels(): void {
-  registerKernelsOnce([appMulMatMulCpuConfig, appMulMatMulWasmConfig]);
+  registerKernelsOnce([appMulMatMulCpuConfig, appMulMatMulWasmConfig, appMulConv2dCpuConfig, appMulConv2dWasmConfig]);
   registerExtractPatches();
 }
 

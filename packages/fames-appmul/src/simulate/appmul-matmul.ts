@@ -22,18 +22,12 @@
  * ```
  */
 import * as tf from '@tensorflow/tfjs-core';
-import {
-  LowbitConfigError,
-  LowbitDataError,
-  checkInteger,
-  checkKnownKeys,
-  checkOneOf,
-  checkRank,
-} from '@lowbit/quant-core';
+import { LowbitConfigError, checkInteger, checkKnownKeys, checkOneOf, checkRank } from '@lowbit/quant-core';
 import type { AppMul } from '../appmul.js';
-import { APPMUL_MATMUL, appMulMatMulComposed, type AppMulMatMulAttrs } from '../kernels/appmul-matmul.js';
+import { APPMUL_MATMUL, appMulMatMulComposed } from '../kernels/appmul-matmul.js';
 import '../kernels/register.js';
 import { codeRange } from '../operand.js';
+import { checkAppMulCodes, lutAttrsOf } from './lut-codes.js';
 import { lowRankExactFor, lowRankFactors } from './low-rank.js';
 
 export type AppMulPath = 'auto' | 'lut' | 'low-rank';
@@ -65,24 +59,6 @@ export function chooseAppMulPath(
   return f && lowRankExactFor(m, f, K) ? 'low-rank' : 'lut';
 }
 
-function attrsOf(m: AppMul): AppMulMatMulAttrs {
-  const [aMin, aMax] = codeRange(m.a);
-  const [wMin, wMax] = codeRange(m.w);
-  return { table: m.table, bitsA: m.a.bits, bitsW: m.w.bits, aMin, aMax, wMin, wMax };
-}
-
-function checkCodeRange(name: string, x: tf.Tensor, lo: number, hi: number): void {
-  const [min, max] = tf
-    .tidy(() => [tf.min(x), tf.max(x)])
-    .map((t) => {
-      const v = t.dataSync()[0];
-      t.dispose();
-      return v;
-    });
-  if (x.size > 0 && (min < lo || max > hi))
-    throw new LowbitDataError('appMulMatMul', `${name} codes span [${min}, ${max}], outside [${lo}, ${hi}]`);
-}
-
 /** Forward value only (no gradient): float32 `[B, N]`. */
 function forward(
   a: tf.Tensor2D,
@@ -91,7 +67,7 @@ function forward(
   path: 'exact' | 'lut' | 'low-rank',
   maxRank: number,
 ): tf.Tensor2D {
-  const attrs = attrsOf(m);
+  const attrs = lutAttrsOf(m);
   if (path === 'exact') return tf.matMul(tf.cast(a, 'float32'), tf.cast(w, 'float32'));
   if (path === 'lut') {
     const ai = tf.cast(a, 'int32');
@@ -140,12 +116,7 @@ export function appMulMatMul(
     throw new LowbitConfigError('w', w, `expected ${a.shape[1]} rows to match a's inner dimension`);
   const maxRank = checkInteger('maxRank', options.maxRank ?? 8, 0, 256);
   const path = chooseAppMulPath(m, a.shape[1], options);
-  if (options.checkCodes ?? true) {
-    const [aMin, aMax] = codeRange(m.a);
-    const [wMin, wMax] = codeRange(m.w);
-    checkCodeRange('a', a, aMin, aMax);
-    checkCodeRange('w', w, wMin, wMax);
-  }
+  if (options.checkCodes ?? true) checkAppMulCodes(a, w, m);
   return tf.tidy(() => {
     const af = tf.cast(a, 'float32');
     const wf = tf.cast(w, 'float32');

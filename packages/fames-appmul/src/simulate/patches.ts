@@ -68,18 +68,25 @@ export function axisPadding(
   return [out, Math.floor(total / 2), total - Math.floor(total / 2)];
 }
 
-/** `[B, H, W, C]` -> `[B, Ho, Wo, kh kw C]` (float32); gradients flow back to `x`. */
-export function extractPatches(x: tf.Tensor4D, kh: number, kw: number, options: PatchOptions = {}): tf.Tensor4D {
-  checkRank('x', x, [4]);
-  checkKnownKeys('options', options, ['strides', 'padding', 'dilations', 'path']);
+/**
+ * The checked geometry of a `kh x kw` convolution over `x` (`[B, H, W, C]`): strides, dilations,
+ * leading padding and output size, as the patch and direct-convolution kernels take them.
+ * Throws a LowbitConfigError for a bad argument or a kernel larger than a 'valid' input.
+ */
+export function convGeometry(
+  x: tf.Tensor4D,
+  kh: number,
+  kw: number,
+  options: PatchGeometry = {},
+): Required<ExtractPatchesAttrs> {
   checkInteger('kh', kh, 1, 64);
   checkInteger('kw', kw, 1, 64);
   const s = normaliseStrides(options.strides);
   const d = normalisePair('dilations', options.dilations);
   const pad = checkOneOf('padding', options.padding ?? 'valid', ['valid', 'same'] as const);
-  const [B, H, W, C] = x.shape;
-  const [oh, padTop, padBottom] = axisPadding(H, kh, s[0], pad, d[0]);
-  const [ow, padLeft, padRight] = axisPadding(W, kw, s[1], pad, d[1]);
+  const [, H, W] = x.shape;
+  const [oh, padTop] = axisPadding(H, kh, s[0], pad, d[0]);
+  const [ow, padLeft] = axisPadding(W, kw, s[1], pad, d[1]);
   if (oh < 1 || ow < 1) {
     throw new LowbitConfigError(
       'x',
@@ -87,6 +94,31 @@ export function extractPatches(x: tf.Tensor4D, kh: number, kw: number, options: 
       `is smaller than the ${kh}x${kw} kernel (dilation ${d}) with 'valid' padding`,
     );
   }
+  return {
+    kh,
+    kw,
+    strideH: s[0],
+    strideW: s[1],
+    dilationH: d[0],
+    dilationW: d[1],
+    padTop,
+    padLeft,
+    outH: oh,
+    outW: ow,
+  };
+}
+
+/** `[B, H, W, C]` -> `[B, Ho, Wo, kh kw C]` (float32); gradients flow back to `x`. */
+export function extractPatches(x: tf.Tensor4D, kh: number, kw: number, options: PatchOptions = {}): tf.Tensor4D {
+  checkRank('x', x, [4]);
+  checkKnownKeys('options', options, ['strides', 'padding', 'dilations', 'path']);
+  const attrs = convGeometry(x, kh, kw, options);
+  const s = [attrs.strideH, attrs.strideW];
+  const d = [attrs.dilationH, attrs.dilationW];
+  const [B, H, W, C] = x.shape;
+  const pad = options.padding ?? 'valid';
+  const [oh, padTop, padBottom] = axisPadding(H, kh, s[0]!, pad, d[0]);
+  const [ow, padLeft, padRight] = axisPadding(W, kw, s[1]!, pad, d[1]);
   const how = checkOneOf('path', options.path ?? 'auto', ['auto', 'kernel', 'composed'] as const);
   const registered = tf.getKernel(EXTRACT_PATCHES, tf.getBackend()) !== undefined;
   if (how === 'kernel' && !registered) {
@@ -95,18 +127,6 @@ export function extractPatches(x: tf.Tensor4D, kh: number, kw: number, options: 
     throw new LowbitConfigError('path', how, why);
   }
   if (how === 'kernel' || (how === 'auto' && registered)) {
-    const attrs: ExtractPatchesAttrs = {
-      kh,
-      kw,
-      strideH: s[0],
-      strideW: s[1],
-      dilationH: d[0],
-      dilationW: d[1],
-      padTop,
-      padLeft,
-      outH: oh,
-      outW: ow,
-    };
     const namedAttrs = attrs as unknown as tf.NamedAttrMap;
     return tf.tidy(
       () => tf.engine().runKernel(EXTRACT_PATCHES, { x: tf.cast(x, 'float32') }, namedAttrs) as tf.Tensor4D,
