@@ -15,8 +15,11 @@
  * raw bytes out. The previous (v1, bit-by-bit) codec is timed against ours in a second
  * interleaved run (bench/results/dqa-codec-v1.json), from its test fixture.
  *
- *   npm run bench -w packages/dqa-activations            (after npm run build)
- *   cd packages/dqa-activations && npx tsx --conditions=@lowbit/source bench/codec.bench.ts
+ *   npm run bench -w packages/dqa-activations
+ *   (= tsx --conditions=@lowbit/source bench/codec.bench.ts: workspace packages from source, no build)
+ *
+ * Besides the wall-clock medians of tools/bench it records each variant's median CPU time
+ * (process.cpuUsage), which the other jobs on a shared machine do not inflate.
  *
  * Writes bench/results/dqa-codec.json (and dqa-codec-v1.json) at the repository root.
  */
@@ -72,6 +75,16 @@ if (!same(decodeActivations(encodedLayer).values, quantized.output))
 if (!same(inflateSync(deflated), rawBytes)) throw new Error('zlib round trip failed');
 
 const loadBefore = loadavg();
+const variants = [
+  { name: 'encode-layer-tables', run: () => encode(input, layerParams) },
+  { name: 'encode-channel-tables', run: () => encode(input, channelParams) },
+  { name: 'encode-direct', run: () => encode(input, directParams) },
+  { name: 'decode-layer-tables', run: () => decodeActivations(encodedLayer) },
+  { name: 'decode-channel-tables', run: () => decodeActivations(encodedChannel) },
+  { name: 'decode-direct', run: () => decodeActivations(encodedDirect) },
+  { name: 'zlib-deflateSync', run: () => deflateSync(rawBytes) },
+  { name: 'zlib-inflateSync', run: () => inflateSync(deflated) },
+];
 const result = await runBench(
   {
     name: 'dqa-codec',
@@ -89,17 +102,25 @@ const result = await runBench(
       float32Bytes: 4 * size,
     },
   },
-  [
-    { name: 'encode-layer-tables', run: () => encode(input, layerParams) },
-    { name: 'encode-channel-tables', run: () => encode(input, channelParams) },
-    { name: 'encode-direct', run: () => encode(input, directParams) },
-    { name: 'decode-layer-tables', run: () => decodeActivations(encodedLayer) },
-    { name: 'decode-channel-tables', run: () => decodeActivations(encodedChannel) },
-    { name: 'decode-direct', run: () => decodeActivations(encodedDirect) },
-    { name: 'zlib-deflateSync', run: () => deflateSync(rawBytes) },
-    { name: 'zlib-inflateSync', run: () => inflateSync(deflated) },
-  ],
+  variants,
 );
+// The same variants timed by the process's CPU time (process.cpuUsage: user + system, all threads,
+// GC included), interleaved the same way: on a machine shared with other jobs, wall-clock medians
+// include the time other processes hold the cores, CPU time does not (cache and memory contention
+// with them still counts).
+const cpuRounds = 9;
+const cpuIterations = 3;
+const cpuSamples = new Map<string, number[]>(variants.map((v) => [v.name, []]));
+for (let r = 0; r < cpuRounds; r++) {
+  for (const v of variants) {
+    const u0 = process.cpuUsage();
+    for (let i = 0; i < cpuIterations; i++) v.run();
+    const u = process.cpuUsage(u0);
+    cpuSamples.get(v.name)!.push((u.user + u.system) / 1000 / cpuIterations);
+  }
+}
+const medianOf = (xs: number[]) => [...xs].sort((a, b) => a - b)[xs.length >> 1];
+const cpuMedianMs = Object.fromEntries([...cpuSamples].map(([k, xs]) => [k, +medianOf(xs).toFixed(3)]));
 // The first codec in its own interleaved run (written to dqa-codec-v1.json): its garbage (it
 // allocates far more) would otherwise be collected during the other variants' timings.
 const v1 = await runBench(
@@ -134,6 +155,9 @@ const sizes = {
   dqaDirect: encodedDirect.length,
   zlibDeflate: deflated.length,
 };
+const cpuThroughput = Object.fromEntries(
+  Object.entries(cpuMedianMs).map(([k, ms]) => [k, +(size / 1e6 / (ms / 1000)).toFixed(1)]),
+);
 const summary = {
   ...result,
   meta: {
@@ -143,6 +167,11 @@ const summary = {
     loadAverage1mAfter: +loadAfter[0].toFixed(2),
   },
   throughputMBps: throughput,
+  cpuTime: {
+    how: `process.cpuUsage (user + system) per iteration, median of ${cpuRounds} interleaved rounds x ${cpuIterations}`,
+    medianMs: cpuMedianMs,
+    throughputMBps: cpuThroughput,
+  },
   float32ThroughputMBps: Object.fromEntries(Object.entries(throughput).map(([k, v]) => [k, +(4 * v).toFixed(1)])),
   // From the dqa-codec-v1 run, where both codecs were interleaved with each other.
   speedupVsV1: {
@@ -155,7 +184,7 @@ const summary = {
 writeFileSync(result.file, `${JSON.stringify(summary, null, 2)}\n`);
 
 console.log(
-  `\nMB/s of raw activation codes (1 byte per element, ${(size / 1e6).toFixed(3)} MB), median; load average ${loadBefore[0].toFixed(2)} -> ${loadAfter[0].toFixed(2)}:`,
+  `\nMB/s of raw activation codes (1 byte per element, ${(size / 1e6).toFixed(3)} MB), median wall clock and median CPU time; load average ${loadBefore[0].toFixed(2)} -> ${loadAfter[0].toFixed(2)}:`,
 );
 console.table(
   [
@@ -173,6 +202,8 @@ console.table(
     codec: what,
     'encode MB/s': +mbps(enc as string).toFixed(1),
     'decode MB/s': +mbps(dec as string).toFixed(1),
+    'encode MB/s (CPU time)': cpuThroughput[enc as string] ?? '-',
+    'decode MB/s (CPU time)': cpuThroughput[dec as string] ?? '-',
     bytes,
     'bits/activation': +((8 * (bytes as number)) / size).toFixed(3),
   })),

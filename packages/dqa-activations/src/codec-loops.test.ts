@@ -89,6 +89,8 @@ describe('codec loops', () => {
       [32, 300, 4, 3],
       [2, 5000, 4, 8],
       [4, 2100, 6, 1],
+      [4, 1001, 4, 2], // 4-bit pairs, an odd number of rows in the block
+      [6, 333, 4, 3],
     ];
     for (const [C, rows, bits, extraBits] of cases) {
       const scales = Array.from({ length: C }, () => Math.fround(0.01 + rand()));

@@ -396,18 +396,37 @@ function dequantizeNibbles(codeBytes: Uint8Array, errors: Uint8Array, p: Checked
       const step1 = j1 < 0 ? p.scales[c + 1] : p.scales[c + 1] / 2 ** m;
       let e0 = r0 * K + j0;
       let e1 = r0 * K + j1;
-      for (let i = r0 * C + c, o = (r0 * C + c) >>> 1; i < end; i += C, o += rowBytes) {
+      let i = r0 * C + c;
+      let o = i >>> 1;
+      // Two rows per step (fewer loop checks), then the odd last row.
+      for (; i + C < end; i += 2 * C, o += 2 * rowBytes) {
         const b = codeBytes[o];
+        const b2 = codeBytes[o + rowBytes];
         let q0 = (b << 28) >> 28;
         let q1 = (b << 24) >> 28;
+        let q2 = (b2 << 28) >> 28;
+        let q3 = (b2 << 24) >> 28;
         if (j0 >= 0) {
           q0 = (q0 << m) | errors[e0];
-          e0 += K;
+          q2 = (q2 << m) | errors[e0 + K];
+          e0 += 2 * K;
         }
         if (j1 >= 0) {
           q1 = (q1 << m) | errors[e1];
-          e1 += K;
+          q3 = (q3 << m) | errors[e1 + K];
+          e1 += 2 * K;
         }
+        values[i] = q0 * step0;
+        values[i + 1] = q1 * step1;
+        values[i + C] = q2 * step0;
+        values[i + C + 1] = q3 * step1;
+      }
+      if (i < end) {
+        const b = codeBytes[o];
+        let q0 = (b << 28) >> 28;
+        let q1 = (b << 24) >> 28;
+        if (j0 >= 0) q0 = (q0 << m) | errors[e0];
+        if (j1 >= 0) q1 = (q1 << m) | errors[e1];
         values[i] = q0 * step0;
         values[i + 1] = q1 * step1;
       }
