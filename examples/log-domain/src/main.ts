@@ -155,6 +155,7 @@ const trainedParts = (kind: QuantKind): Parts => ({
   input: () => activationQuantizer(kind, B, 'auto'),
 });
 
+const done: number[] = [];
 for (const seed of settings.seeds) {
   const float = lenet5(seed);
   const f = await trainNet(float, seed, 'float', true);
@@ -196,169 +197,176 @@ for (const seed of settings.seeds) {
     net.dispose();
     fixed.dispose();
   }
+  done.push(seed);
+  writePage();
 }
 
 // ---- Statistics and page ----
-const S = settings.seeds.length;
-const of = (key: string) => settings.seeds.map((s) => arms.find((a) => a.key === key && a.seed === s)!);
-const vec = (key: string) => concatSeeds(of(key).map((a) => a.correct));
-const accs = (key: string) => of(key).map((a) => 100 * accuracyOf(a.correct));
-const fmt = (key: string) => formatSpread(spread(accs(key)));
-const boot = { resamples: settings.resamples, seeds: S };
-const claims: Claim[] = [];
-for (const bits of settings.postTrainingBits) {
-  claims.push(
-    claim(`${bits}-bit log > ${bits}-bit linear activations, post-training${bits === 3 ? '' : ' (extra)'}`, {
-      vectors: [vec(`post-log-${bits}`), vec(`post-linear-${bits}`)],
-      statistic: ([a, b]) => a - b,
-      describe: `accuracy(log) - accuracy(linear), every hidden activation at ${bits} bits, float weights, FSR per method; points`,
-      ...boot,
+/** Writes the page from the seeds done so far (after each seed, so a run stopped early still leaves one). */
+function writePage(): void {
+  const S = done.length;
+  const of = (key: string) => done.map((s) => arms.find((a) => a.key === key && a.seed === s)!);
+  const vec = (key: string) => concatSeeds(of(key).map((a) => a.correct));
+  const accs = (key: string) => of(key).map((a) => 100 * accuracyOf(a.correct));
+  const fmt = (key: string) => formatSpread(spread(accs(key)));
+  const boot = { resamples: settings.resamples, seeds: S };
+  const claims: Claim[] = [];
+  for (const bits of settings.postTrainingBits) {
+    claims.push(
+      claim(`${bits}-bit log > ${bits}-bit linear activations, post-training${bits === 3 ? '' : ' (extra)'}`, {
+        vectors: [vec(`post-log-${bits}`), vec(`post-linear-${bits}`)],
+        statistic: ([a, b]) => a - b,
+        describe: `accuracy(log) - accuracy(linear), every hidden activation at ${bits} bits, float weights, FSR per method; points`,
+        ...boot,
+      }),
+    );
+  }
+  const trainingClaim = claim(`${B}-bit log training > ${B}-bit linear training (weights and activations)`, {
+    vectors: [vec('train-log'), vec('train-linear')],
+    statistic: ([a, b]) => a - b,
+    describe: `accuracy(trained with ${B}-bit log weights and activations) - accuracy(same with linear), points`,
+    ...boot,
+  });
+  claims.push(trainingClaim);
+
+  const floatSpread = spread(accs('float'));
+  const pct = (v: number) => v.toFixed(2);
+  const fsrText = (key: string) =>
+    of(key)
+      .map((a) => QUANTIZED_INPUTS.map((n) => a.fsr![n]).join('/'))
+      .join('; ');
+  const postTable = mdTable(
+    [
+      'bits',
+      'log: accuracy',
+      'linear: accuracy',
+      'log - linear (points)',
+      'log FSR per seed (conv2/fc1/fc2/out)',
+      'linear FSR per seed',
+    ],
+    settings.postTrainingBits.map((bits) => {
+      const l = accs(`post-log-${bits}`);
+      const n = accs(`post-linear-${bits}`);
+      return [
+        bits,
+        fmt(`post-log-${bits}`),
+        fmt(`post-linear-${bits}`),
+        formatSpread(spread(l.map((v, i) => v - n[i]))),
+        fsrText(`post-log-${bits}`),
+        fsrText(`post-linear-${bits}`),
+      ];
     }),
   );
-}
-const trainingClaim = claim(`${B}-bit log training > ${B}-bit linear training (weights and activations)`, {
-  vectors: [vec('train-log'), vec('train-linear')],
-  statistic: ([a, b]) => a - b,
-  describe: `accuracy(trained with ${B}-bit log weights and activations) - accuracy(same with linear), points`,
-  ...boot,
-});
-claims.push(trainingClaim);
-
-const floatSpread = spread(accs('float'));
-const pct = (v: number) => v.toFixed(2);
-const fsrText = (key: string) =>
-  of(key)
-    .map((a) => QUANTIZED_INPUTS.map((n) => a.fsr![n]).join('/'))
-    .join('; ');
-const postTable = mdTable(
-  [
-    'bits',
-    'log: accuracy',
-    'linear: accuracy',
-    'log - linear (points)',
-    'log FSR per seed (conv2/fc1/fc2/out)',
-    'linear FSR per seed',
-  ],
-  settings.postTrainingBits.map((bits) => {
-    const l = accs(`post-log-${bits}`);
-    const n = accs(`post-linear-${bits}`);
-    return [
-      bits,
-      fmt(`post-log-${bits}`),
-      fmt(`post-linear-${bits}`),
-      formatSpread(spread(l.map((v, i) => v - n[i]))),
-      fsrText(`post-log-${bits}`),
-      fsrText(`post-linear-${bits}`),
-    ];
-  }),
-);
-const trainTable = mdTable(
-  [
-    'arm',
-    'accuracy (fixed FSR)',
-    'gap to float (points)',
-    'accuracy with training-time auto FSR',
-    'FSR per seed (conv2/fc1/fc2/out)',
-  ],
-  [
-    ['float', formatSpread(floatSpread), '-', '-', '-'],
-    ...kinds.map((kind) => [
-      `${B}-bit ${kind} weights and activations`,
-      fmt(`train-${kind}`),
-      formatSpread(spread(accs('float').map((v, i) => v - accs(`train-${kind}`)[i]))),
-      formatSpread(spread(of(`train-${kind}`).map((a) => 100 * a.autoFsrAccuracy!))),
-      fsrText(`train-${kind}`),
+  const trainTable = mdTable(
+    [
+      'arm',
+      'accuracy (fixed FSR)',
+      'gap to float (points)',
+      'accuracy with training-time auto FSR',
+      'FSR per seed (conv2/fc1/fc2/out)',
+    ],
+    [
+      ['float', formatSpread(floatSpread), '-', '-', '-'],
+      ...kinds.map((kind) => [
+        `${B}-bit ${kind} weights and activations`,
+        fmt(`train-${kind}`),
+        formatSpread(spread(accs('float').map((v, i) => v - accs(`train-${kind}`)[i]))),
+        formatSpread(spread(of(`train-${kind}`).map((a) => 100 * a.autoFsrAccuracy!))),
+        fsrText(`train-${kind}`),
+      ]),
+    ],
+  );
+  const perSeed = mdTable(
+    [
+      'seed',
+      'float',
+      ...settings.postTrainingBits.flatMap((b) => [`post ${b}-bit log`, `post ${b}-bit linear`]),
+      `train ${B}-bit log`,
+      `train ${B}-bit linear`,
+    ],
+    done.map((s, i) => [
+      s,
+      pct(accs('float')[i]),
+      ...settings.postTrainingBits.flatMap((b) => [pct(accs(`post-log-${b}`)[i]), pct(accs(`post-linear-${b}`)[i])]),
+      pct(accs('train-log')[i]),
+      pct(accs('train-linear')[i]),
     ]),
-  ],
-);
-const perSeed = mdTable(
-  [
-    'seed',
-    'float',
-    ...settings.postTrainingBits.flatMap((b) => [`post ${b}-bit log`, `post ${b}-bit linear`]),
-    `train ${B}-bit log`,
-    `train ${B}-bit linear`,
-  ],
-  settings.seeds.map((s, i) => [
-    s,
-    pct(accs('float')[i]),
-    ...settings.postTrainingBits.flatMap((b) => [pct(accs(`post-log-${b}`)[i]), pct(accs(`post-linear-${b}`)[i])]),
-    pct(accs('train-log')[i]),
-    pct(accs('train-linear')[i]),
-  ]),
-);
-const curveKeys = ['float', 'train-log', 'train-linear'];
-const curveTable = mdTable(
-  ['epoch', 'learning rate', 'float: test % per seed', ...curveKeys.map((k) => `${k}: training loss per seed`)],
-  of('float')[0].curve!.map((row, e) => [
-    row.epoch,
-    row.learningRate.toExponential(2),
-    of('float')
-      .map((a) => pct(100 * (a.curve![e].testAccuracy ?? NaN)))
-      .join(' / '),
-    ...curveKeys.map((k) =>
-      of(k)
-        .map((a) => a.curve![e].loss.toFixed(4))
+  );
+  const curveKeys = ['float', 'train-log', 'train-linear'];
+  const curveTable = mdTable(
+    ['epoch', 'learning rate', 'float: test % per seed', ...curveKeys.map((k) => `${k}: training loss per seed`)],
+    of('float')[0].curve!.map((row, e) => [
+      row.epoch,
+      row.learningRate.toExponential(2),
+      of('float')
+        .map((a) => pct(100 * (a.curve![e].testAccuracy ?? NaN)))
         .join(' / '),
-    ),
-  ]),
-);
-const trainingSentence =
-  trainingClaim.verdict === 'holds'
-    ? `Log training beat linear training: ${trainingClaim.value.toFixed(2)} points (CI ${trainingClaim.lo.toFixed(2)} to ${trainingClaim.hi.toFixed(2)}).`
-    : `**Log training did not beat linear training** (${trainingClaim.verdict}): log - linear = ${trainingClaim.value.toFixed(2)} ` +
-      `points (CI ${trainingClaim.lo.toFixed(2)} to ${trainingClaim.hi.toFixed(2)}).`;
-const totalSeconds = seconds();
-const command = `npm start -w examples/log-domain${process.argv.length > 2 ? ` -- ${process.argv.slice(2).join(' ')}` : ''}`;
-const root = resolve(new URL('../../../', import.meta.url).pathname);
-const out = settings.out.startsWith('/') ? settings.out : join(root, settings.out);
-writeResult(out, {
-  title: `Log-domain quantization: controlled comparison on the conv LeNet${settings.quick ? ' (quick smoke run)' : ''}`,
-  command,
-  settings,
-  backend,
-  startedAt,
-  seconds: totalSeconds,
-  intro:
-    `${LENET5} on Fashion-MNIST (${train.count} training images, ${test.count} test images), ${S} seeds ` +
-    `(${settings.seeds.join(', ')}; each seed fixes the initialisation and the data order of every arm). Every ` +
-    `net: ${settings.epochs} epochs of Adam, batch ${settings.batchSize}, cosine learning rate ${settings.learningRate} ` +
-    `to ${settings.minLearningRate}. Float test accuracy ${formatSpread(floatSpread)}%. Quantized activations: the ` +
-    `inputs of conv2, fc1, fc2 and out (every hidden activation, after ReLU, unsigned); the pixels stay float. ` +
-    `LogQuant: base-2 \`LowbitLogQuantizer\` (0 and 2^b - 1 powers of two up to 2^FSR); LinearQuant: ` +
-    `\`LowbitLinearFsrQuantizer\` (step 2^(FSR-b), clipped at 2^FSR). FSR per layer and method: the best of ` +
-    `round(log2 max) + {${settings.fsrOffsets.join(', ')}} by cross-entropy on ${calib.count} calibration images ` +
-    `of the training split (greedy, layer by layer), never on the test set. Training arms: ${B}-bit weights ` +
-    `(log: signed LogQuant, FSR round(log2 max|w|) per tensor; linear: symmetric uniform over max|w|, ` +
-    `${2 ** (B - 1) - 1} levels a side) and ${B}-bit activations (FSR 'auto' per tensor while training), ` +
-    `straight-through gradients. ${trainingSentence}`,
-  sections: [
-    { heading: 'Post-training, float weights (%, mean ± sd over seeds)', markdown: postTable },
-    { heading: `Trained with ${B}-bit weights and activations (%, mean ± sd over seeds)`, markdown: trainTable },
-    { heading: 'Per seed (%)', markdown: perSeed },
-    {
-      heading:
-        'Learning curves (float: test accuracy after each epoch, for the record, no selection on it; all arms: training loss)',
-      markdown:
-        curveTable +
-        `\n\nTraining time per net: ${curveKeys
-          .map(
-            (k) =>
-              `${k} ${of(k)
-                .map((a) => `${a.trainSeconds!.toFixed(0)} s`)
-                .join(', ')}`,
-          )
-          .join('; ')}.`,
+      ...curveKeys.map((k) =>
+        of(k)
+          .map((a) => a.curve![e].loss.toFixed(4))
+          .join(' / '),
+      ),
+    ]),
+  );
+  const trainingSentence =
+    trainingClaim.verdict === 'holds'
+      ? `Log training beat linear training: ${trainingClaim.value.toFixed(2)} points (CI ${trainingClaim.lo.toFixed(2)} to ${trainingClaim.hi.toFixed(2)}).`
+      : `**Log training did not beat linear training** (${trainingClaim.verdict}): log - linear = ${trainingClaim.value.toFixed(2)} ` +
+        `points (CI ${trainingClaim.lo.toFixed(2)} to ${trainingClaim.hi.toFixed(2)}).`;
+  const totalSeconds = seconds();
+  const command = `npm start -w examples/log-domain${process.argv.length > 2 ? ` -- ${process.argv.slice(2).join(' ')}` : ''}`;
+  const root = resolve(new URL('../../../', import.meta.url).pathname);
+  const out = settings.out.startsWith('/') ? settings.out : join(root, settings.out);
+  writeResult(out, {
+    title:
+      `Log-domain quantization: controlled comparison on the conv LeNet${settings.quick ? ' (quick smoke run)' : ''}` +
+      (S < settings.seeds.length ? ` (partial: ${S} of ${settings.seeds.length} seeds done)` : ''),
+    command,
+    settings,
+    backend,
+    startedAt,
+    seconds: totalSeconds,
+    intro:
+      `${LENET5} on Fashion-MNIST (${train.count} training images, ${test.count} test images), ${S} seeds ` +
+      `(${done.join(', ')}; each seed fixes the initialisation and the data order of every arm). Every ` +
+      `net: ${settings.epochs} epochs of Adam, batch ${settings.batchSize}, cosine learning rate ${settings.learningRate} ` +
+      `to ${settings.minLearningRate}. Float test accuracy ${formatSpread(floatSpread)}%. Quantized activations: the ` +
+      `inputs of conv2, fc1, fc2 and out (every hidden activation, after ReLU, unsigned); the pixels stay float. ` +
+      `LogQuant: base-2 \`LowbitLogQuantizer\` (0 and 2^b - 1 powers of two up to 2^FSR); LinearQuant: ` +
+      `\`LowbitLinearFsrQuantizer\` (step 2^(FSR-b), clipped at 2^FSR). FSR per layer and method: the best of ` +
+      `round(log2 max) + {${settings.fsrOffsets.join(', ')}} by cross-entropy on ${calib.count} calibration images ` +
+      `of the training split (greedy, layer by layer), never on the test set. Training arms: ${B}-bit weights ` +
+      `(log: signed LogQuant, FSR round(log2 max|w|) per tensor; linear: symmetric uniform over max|w|, ` +
+      `${2 ** (B - 1) - 1} levels a side) and ${B}-bit activations (FSR 'auto' per tensor while training), ` +
+      `straight-through gradients. ${trainingSentence}`,
+    sections: [
+      { heading: 'Post-training, float weights (%, mean ± sd over seeds)', markdown: postTable },
+      { heading: `Trained with ${B}-bit weights and activations (%, mean ± sd over seeds)`, markdown: trainTable },
+      { heading: 'Per seed (%)', markdown: perSeed },
+      {
+        heading:
+          'Learning curves (float: test accuracy after each epoch, for the record, no selection on it; all arms: training loss)',
+        markdown:
+          curveTable +
+          `\n\nTraining time per net: ${curveKeys
+            .map(
+              (k) =>
+                `${k} ${of(k)
+                  .map((a) => `${a.trainSeconds!.toFixed(0)} s`)
+                  .join(', ')}`,
+            )
+            .join('; ')}.`,
+      },
+    ],
+    claims,
+    data: {
+      model: LENET5,
+      trainImages: train.count,
+      testImages: test.count,
+      calibrationImages: calib.count,
+      arms: arms.map(({ correct, ...a }) => ({ ...a, accuracy: accuracyOf(correct) })),
     },
-  ],
-  claims,
-  data: {
-    model: LENET5,
-    trainImages: train.count,
-    testImages: test.count,
-    calibrationImages: calib.count,
-    arms: arms.map(({ correct, ...a }) => ({ ...a, accuracy: accuracyOf(correct) })),
-  },
-});
-log(`wrote ${out}.md and .json in ${(totalSeconds / 60).toFixed(1)} min`);
+  });
+  log(`wrote ${out}.md and .json in ${(totalSeconds / 60).toFixed(1)} min`);
+}
 tf.dispose([yTrain, yCalib]);
