@@ -415,7 +415,14 @@ export const famesSpecs: PackageSpecs = {
       '5.apply': ['undefined'],
     },
   },
-  // simulate/*, kernels/* (the kernel speed work's files)
+};
+
+/**
+ * Specs of the exports in the AppMul simulation kernels' files (src/kernels/**, src/simulate/**), whose
+ * owner is speeding them up right now: swept in a bucket of their own whose findings are printed, not
+ * failed (see `famesSimulationEntry`).
+ */
+export const famesSimulationSpecs: PackageSpecs = {
   registerAppMulKernels: { valid: () => [] },
   appMulMatMul: {
     valid: () => [aCodes([2, 3]), wCodes([3, 2]), mul(), { path: 'lut', maxRank: 8, checkCodes: true }],
@@ -445,8 +452,6 @@ export const famesSpecs: PackageSpecs = {
     valid: () => [mul(), 3, { path: 'auto', maxRank: 8 }, 'cpu'],
     skip: { '2': ['undefined', '{}'], '2.path': ['undefined'], '2.maxRank': ['undefined'], '3': ['undefined'] },
   },
-  lutAttrsOf: { valid: () => [mul()] },
-  checkAppMulCodes: { valid: () => [aCodes([2, 3]), wCodes([3, 2]), mul()] },
   lowRankFactors: { valid: () => [mul(), 8], skip: { '1': ['undefined'] } },
   lowRankExactFor: { valid: () => [mul(), fames.lowRankFactors(mul(), 256), 3] },
   normalisePair: { valid: () => ['strides', [1, 2]], skip: { '1': ['undefined'] } },
@@ -495,26 +500,25 @@ export const famesNodeSpecs: PackageSpecs = {
   },
 };
 
-/**
- * fames-appmul files someone else edits right now (the AppMul simulation kernels' speed work):
- * their findings are printed, not failed.
- */
-const KERNELS = 'packages/fames-appmul/src/kernels/appmul-matmul.ts (AppMul kernel speed work)';
-const SIMULATE = 'packages/fames-appmul/src/simulate/appmul-matmul.ts (AppMul kernel speed work)';
-export const famesPending = {
-  appMulMatMulLoop: KERNELS,
-  appMulMatMulComposed: KERNELS,
-  appMulConv2dLoop: 'packages/fames-appmul/src/kernels/appmul-conv2d.ts (AppMul kernel speed work)',
-  appMulMatMul: SIMULATE,
-  chooseAppMulPath: SIMULATE,
-  lutAttrsOf: SIMULATE,
-  checkAppMulCodes: SIMULATE,
-  appMulConv2dCodes: 'packages/fames-appmul/src/simulate/appmul-conv2d.ts (AppMul kernel speed work)',
-  appMulDepthwiseConv2dCodes:
-    'packages/fames-appmul/src/simulate/appmul-depthwise-conv2d.ts (AppMul kernel speed work)',
-  appMulMatMulReference: 'packages/fames-appmul/src/simulate/reference.ts (AppMul kernel speed work)',
-  lowRankFactors: 'packages/fames-appmul/src/simulate/low-rank.ts (AppMul kernel speed work)',
-  lowRankExactFor: 'packages/fames-appmul/src/simulate/low-rank.ts (AppMul kernel speed work)',
-  normalisePair: 'packages/fames-appmul/src/simulate/patches.ts (AppMul kernel speed work)',
-  axisPadding: 'packages/fames-appmul/src/simulate/patches.ts (AppMul kernel speed work)',
+/** The simulation kernels' files, owned by the kernel speed work: their bucket is pending as a whole. */
+export const famesSimulationPending = {
+  '*': 'packages/fames-appmul/src/kernels/** and src/simulate/** (AppMul simulation kernels speed work)',
 };
+
+/**
+ * The main entry split in two: the exports with a spec in `famesSpecs` (and the constants), which must
+ * pass, and every other export (the simulation kernels', including ones added while that work goes on).
+ * A new export of the files owned here needs a spec in `famesSpecs`, or it lands in the pending bucket.
+ */
+export function splitFamesEntry(entry: Record<string, unknown>): {
+  own: Record<string, unknown>;
+  simulation: Record<string, unknown>;
+} {
+  const own: Record<string, unknown> = {};
+  const simulation: Record<string, unknown> = {};
+  for (const [name, value] of Object.entries(entry)) {
+    const isOwn = name in famesSpecs || (typeof value !== 'function' && !(name in famesSimulationSpecs));
+    (isOwn ? own : simulation)[name] = value;
+  }
+  return { own, simulation };
+}
