@@ -3,7 +3,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { LowbitDataError } from '@lowbit/quant-core';
+import { LowbitConfigError, LowbitDataError } from '@lowbit/quant-core';
 import type { AppMul } from '../appmul.js';
 import { brokenArrayMultiplier } from '../families/broken-array.js';
 import { drumMultiplier } from '../families/drum.js';
@@ -198,5 +198,42 @@ describe('appMulConv2dCodes: direct kernel = patches route', () => {
     expect(() => appMulConv2dCodes(bad, w1, m, { checkCodes: false })).toThrow(/activation code 256/);
     expect(() => appMulConv2dCodes(x, w, m, { pathh: 'lut' } as never)).toThrow(/options.pathh/);
     tf.dispose([xf, wf, dy, bad, w1]);
+  });
+});
+
+describe('appMulConv2dLoop / appMulMatMulLoop: arguments checked before any work', () => {
+  const m = designs[3]!; // a4u x w4s
+  const geometry = {
+    ...lutAttrsOf(m),
+    strideH: 1,
+    strideW: 1,
+    dilationH: 1,
+    dilationW: 1,
+    padTop: 0,
+    padLeft: 0,
+    outH: 1,
+    outW: 1,
+  };
+  const x = Int32Array.of(1, 2);
+  const w = Int32Array.of(1, 2, 3, -4);
+  const run =
+    (xs: number[], ws: number[], attrs = geometry, xv: ArrayLike<number> = x) =>
+    () =>
+      appMulConv2dLoop(xv, w, xs, ws, attrs);
+
+  it('gives typed errors naming what does not fit', () => {
+    expect(Array.from(run([1, 1, 1, 2], [1, 1, 2, 2])())).toEqual([
+      m.product(1, 1) + m.product(2, 3),
+      m.product(1, 2) + m.product(2, -4),
+    ]);
+    expect(run([1, 1, 2], [1, 1, 2, 2])).toThrow(/xShape/);
+    expect(run([1, 1, 1, 2], [1, 1, 3, 2])).toThrow(/expected 2 input channels/);
+    expect(run([1, 1, 1, 2], [1, 1, 2, 2], geometry, [1, 2, 3])).toThrow(LowbitDataError);
+    expect(run([1, 1, 1, 2], [1, 1, 2, 2], { ...geometry, table: new Int32Array(3) })).toThrow(/attrs.table/);
+    expect(run([1, 1, 1, 2], [1, 1, 2, 2], { ...geometry, outW: 2 })).toThrow(/attrs.outW/);
+    expect(run([1, 1, 1, 2], [1, 1, 2, 2], { ...geometry, padTop: 1 })).toThrow(/attrs.padTop/);
+    expect(run([1, 1, 1, 2], [1, 1, 2, 2], { ...geometry, strideH: 0 })).toThrow(LowbitConfigError);
+    // Huge sizes fail at the check, not after allocating or looping over them.
+    expect(() => appMulMatMulLoop(x, w, 1e9, 1e9, 1e9, lutAttrsOf(m))).toThrow(LowbitDataError);
   });
 });

@@ -12,7 +12,7 @@
  * const y = tf.engine().runKernel(APPMUL_CONV2D, { x, w }, attrs); // int32 [B, outH, outW, F]
  * ```
  */
-import { LowbitDataError } from '@lowbit/quant-core';
+import { LowbitConfigError, LowbitDataError, checkInteger } from '@lowbit/quant-core';
 
 export const APPMUL_CONV2D = 'LowbitAppMulConv2d';
 
@@ -73,9 +73,59 @@ function interleavedWeightPatterns(
 }
 
 /**
+ * Checks the loop's arguments before any work, so that every allocation and the loop itself are
+ * bounded by the input sizes: 4-D shapes of integers, values matching them, the table of
+ * `2^(b_a + b_w)` products, and a geometry whose windows start inside the (padded) input.
+ */
+function checkLoopArgs(
+  xv: ArrayLike<number>,
+  wv: ArrayLike<number>,
+  xShape: readonly number[],
+  wShape: readonly number[],
+  attrs: AppMulConv2dAttrs,
+  kernel: string,
+): void {
+  for (const [name, shape] of [
+    ['xShape', xShape],
+    ['wShape', wShape],
+  ] as const) {
+    if (!Array.isArray(shape) || shape.length !== 4 || !shape.every((d) => Number.isInteger(d) && d >= 1))
+      throw new LowbitConfigError(name, shape, 'expected 4 positive integer dimensions');
+  }
+  const [, H, W, C] = xShape;
+  const [kh, kw, cin] = wShape;
+  if (cin !== C) throw new LowbitConfigError('wShape', wShape, `expected ${C} input channels, as xShape has`);
+  for (const [name, values, shape] of [
+    ['x', xv, xShape],
+    ['w', wv, wShape],
+  ] as const) {
+    const size = shape.reduce((a, b) => a * b, 1);
+    if (values?.length !== size)
+      throw new LowbitDataError(kernel, `${name} holds ${values?.length} codes, its shape [${shape}] needs ${size}`);
+  }
+  if (attrs === null || typeof attrs !== 'object') throw new LowbitConfigError('attrs', attrs, 'expected an object');
+  const bitsA = checkInteger('attrs.bitsA', attrs.bitsA, 1, 12);
+  const bitsW = checkInteger('attrs.bitsW', attrs.bitsW, 1, 12);
+  if (!(attrs.table instanceof Int32Array) || attrs.table.length !== 2 ** (bitsA + bitsW))
+    throw new LowbitConfigError('attrs.table', attrs.table, `expected an Int32Array of 2^(${bitsA}+${bitsW}) products`);
+  for (const k of ['aMin', 'aMax', 'wMin', 'wMax'] as const) checkInteger(`attrs.${k}`, attrs[k], -(2 ** 12), 2 ** 12);
+  const sh = checkInteger('attrs.strideH', attrs.strideH, 1, 1024);
+  const sw = checkInteger('attrs.strideW', attrs.strideW, 1, 1024);
+  const dh = checkInteger('attrs.dilationH', attrs.dilationH, 1, 1024);
+  const dw = checkInteger('attrs.dilationW', attrs.dilationW, 1, 1024);
+  const padTop = checkInteger('attrs.padTop', attrs.padTop, 0, (kh! - 1) * dh);
+  const padLeft = checkInteger('attrs.padLeft', attrs.padLeft, 0, (kw! - 1) * dw);
+  // Every output row (column) starts its window inside the input or the leading padding.
+  checkInteger('attrs.outH', attrs.outH, 1, Math.floor((H! - 1 + padTop) / sh) + 1);
+  checkInteger('attrs.outW', attrs.outW, 1, Math.floor((W! - 1 + padLeft) / sw) + 1);
+}
+
+/**
  * The kernel's loop, shared by every JS-loop backend (and by `LowbitAppMulMatMul`, a 1x1
  * convolution of one image row of B pixels). Flat row-major codes `xv` `[B, H, W, C]`, `wv`
- * `[kh, kw, C, F]`; returns the int32 sums `[B, outH, outW, F]`.
+ * `[kh, kw, C, F]`; returns the int32 sums `[B, outH, outW, F]`. Shapes, table or geometry that do not
+ * fit are a LowbitConfigError, values that do not fill their shape or codes outside their range a
+ * LowbitDataError, all before the product loop (the checks of shapes and geometry before any allocation).
  *
  * How: activation codes become table row offsets `pattern(a) 2^b_w` in a zero-padded copy (row 0
  * is the code 0's), weights become interleaved column patterns; then per pair of output pixels
@@ -91,6 +141,7 @@ export function appMulConv2dLoop(
   attrs: AppMulConv2dAttrs,
   kernel = APPMUL_CONV2D,
 ): Int32Array {
+  checkLoopArgs(xv, wv, xShape, wShape, attrs, kernel);
   const [B, H, W, C] = xShape as [number, number, number, number];
   const [kh, kw, , F] = wShape as [number, number, number, number];
   const { table, bitsW, aMin, aMax, strideH: sh, strideW: sw, dilationH: dh, dilationW: dw } = attrs;
