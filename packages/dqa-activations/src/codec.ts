@@ -25,7 +25,7 @@
  * out-of-bounds read or a non-finite value, with work and memory linear in the input.
  *
  * Speed: one pass per stage over typed arrays (codec-loops.ts), table-driven Huffman coding
- * (huffman.ts) and a slicing-by-8 CRC; the bytes are those of the first, bit-by-bit codec
+ * (huffman.ts) and a slicing-by-16 CRC; the bytes are those of the first, bit-by-bit codec
  * (codec-v1-reference.fixture.ts, which the tests compare against).
  *
  * ```ts

@@ -2,7 +2,8 @@
  * CRC-32 (IEEE, the polynomial of zlib and quant-core's `crc32`) computed 16 bytes per step
  * ("slicing-by-16": sixteen 256-entry tables, 16 KB, four 32-bit word reads). Same value as
  * quant-core's byte-at-a-time `crc32`, several times faster on the codec's megabyte streams, where
- * the checksum is a large share of the decode time (half the steps of slicing-by-8). Pure JS, so it runs in the browser too.
+ * the checksum is a large share of the decode time (half the steps of slicing-by-8). Pure JS, so
+ * it runs in the browser too.
  *
  * ```ts
  * crc32Sliced(new TextEncoder().encode('123456789')); // 0xcbf43926, as crc32
