@@ -173,17 +173,17 @@ describe('wrpnDense / wrpnConv2d initial weights', () => {
     const x = tf.zeros([1, 12, 12, 32]);
     tf.dispose([wrpn.apply(x) as tf.Tensor, glorot.apply(x) as tf.Tensor, x]);
     expect(zeroFraction(glorot, 4)).toBe(1);
-    // U(-1, 1): P(|w| < 1/14) = 1/14.
-    expect(zeroFraction(wrpn, 4)).toBeGreaterThan(0.03);
-    expect(zeroFraction(wrpn, 4)).toBeLessThan(0.12);
+    // LowbitWrpnUniform: L = max(0.05, 1.5 / 7) = 0.214, so P(|w| < 1/14) = 1/3.
+    expect(zeroFraction(wrpn, 4)).toBeGreaterThan(0.25);
+    expect(zeroFraction(wrpn, 4)).toBeLessThan(0.42);
     const range = tf.tidy(() => [
       tf.min(wrpn.getWeights()[0]).dataSync()[0],
       tf.max(wrpn.getWeights()[0]).dataSync()[0],
     ]);
-    expect(range[0]).toBeLessThan(-0.9);
-    expect(range[1]).toBeGreaterThan(0.9);
-    expect(range[0]).toBeGreaterThanOrEqual(-1);
-    expect(range[1]).toBeLessThanOrEqual(1);
+    expect(range[0]).toBeLessThan(-0.2);
+    expect(range[1]).toBeGreaterThan(0.2);
+    expect(range[0]).toBeGreaterThanOrEqual(-1.5 / 7);
+    expect(range[1]).toBeLessThanOrEqual(1.5 / 7);
     wrpn.dispose();
     glorot.dispose();
   });
@@ -191,9 +191,9 @@ describe('wrpnDense / wrpnConv2d initial weights', () => {
   it("keeps an explicit kernelInitializer, and tfjs' default for a float kernel", () => {
     const init = (layer: LowbitQuantDense) =>
       layer.getConfig().kernelInitializer as { className: string; config: object };
-    expect(init(wrpnDense({ units: 2, weightBits: 4 }))).toMatchObject({
-      className: 'RandomUniform',
-      config: { minval: -1, maxval: 1 },
+    expect(init(wrpnDense({ units: 2, weightBits: 4 }))).toEqual({
+      className: 'LowbitWrpnUniform',
+      config: { bits: 4 },
     });
     // tfjs serializes glorotUniform and heNormal as VarianceScaling.
     expect(init(wrpnDense({ units: 2, weightBits: 32 }))).toMatchObject({
@@ -208,8 +208,8 @@ describe('wrpnDense / wrpnConv2d initial weights', () => {
 
   it('a wide 4-bit net gets gradients at its first layer (with Glorot weights it gets none)', () => {
     // Dense 1024 -> 1024 (4-bit) -> BN -> WRPN act -> 512 (4-bit) -> BN -> WRPN act -> 10.
-    const net = (kernelInitializer?: tfl.initializers.Initializer) => {
-      const init = kernelInitializer ? { kernelInitializer } : {};
+    const net = (glorot: boolean) => {
+      const init = glorot ? { kernelInitializer: tfl.initializers.glorotUniform({ seed: 1 }) } : {};
       return tfl.sequential({
         layers: [
           wrpnDense({ inputShape: [1024], units: 1024, weightBits: 4, useBias: false, name: 'h1', ...init }),
@@ -233,8 +233,8 @@ describe('wrpnDense / wrpnConv2d initial weights', () => {
         );
         return tf.max(tf.abs(g.grads[kernel.name])).dataSync()[0];
       });
-    const fixed = net();
-    const glorot = net(tfl.initializers.glorotUniform({ seed: 1 }));
+    const fixed = net(false);
+    const glorot = net(true);
     expect(firstLayerGradient(fixed)).toBeGreaterThan(1e-4);
     expect(firstLayerGradient(glorot)).toBe(0);
     tf.dispose([x, y]);

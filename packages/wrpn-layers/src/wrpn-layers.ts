@@ -17,14 +17,10 @@
  *
  * Bits: 1 to 16, or 32 for float (no quantizer), as `wrpnPolicy` counts them.
  *
- * Initial weights: with a quantized kernel and no `kernelInitializer`, `U(-1, 1)`, not tfjs'
- * Glorot default: WRPN's weight grid is fixed at
- * [-1, 1] (no scale), and Glorot's limit `sqrt(6 / (fanIn + fanOut))` falls below the first level's
- * rounding threshold `1 / (2 (2^(k-1) - 1))` once the fans are large, e.g. every 4-bit weight of a
- * LeNet's 64C5 on 32 channels rounds to 0. A layer whose weights are all 0 outputs 0 and passes no
- * gradient to the layers before it, so such a net does not train. WRPN layers are meant to be
- * followed by batch normalization (as `buildWrpnNet` does), which makes the weight scale
- * irrelevant to the forward pass.
+ * Initial weights: with a quantized kernel and no `kernelInitializer`, `LowbitWrpnUniform`
+ * (Glorot-uniform widened to reach the WRPN grid's first levels; see wrpn-init.ts): tfjs' Glorot
+ * default alone rounds every low-bit weight of a wide layer to 0 on WRPN's fixed grid, and such a
+ * net does not train.
  */
 import {
   checkInteger,
@@ -37,15 +33,9 @@ import {
   type QuantDenseArgs,
   type QuantizerIdentifier,
 } from '@lowbit/quant-core';
-import * as tfl from '@tensorflow/tfjs-layers';
 import { checkBits } from './policy.js';
+import { LowbitWrpnUniform } from './wrpn-init.js';
 import { wrpnQuantizerConfig } from './wrpn-activation.js';
-
-/**
- * The default initializer of a quantized WRPN kernel: `U(-1, 1)`, the WRPN weight range, so
- * weights start spread over the grid's levels at any bit width (2-bit ternary included).
- */
-const WRPN_KERNEL_INITIALIZER = { minval: -1, maxval: 1 } as const;
 
 /** What WRPN adds to a weight layer's arguments. */
 export interface WrpnLayerOptions {
@@ -63,7 +53,7 @@ export type WrpnConv2DArgs = Omit<QuantConv2DArgs, 'kernelQuantizer'> & WrpnLaye
 interface WrpnParts {
   width: number;
   /** The WRPN default initializer when the kernel is quantized and none was given; else undefined. */
-  kernelInitializer: tfl.initializers.Initializer | undefined;
+  kernelInitializer: LowbitWrpnUniform | undefined;
   kernelQuantizer: QuantizerIdentifier | null;
   inputQuantizer: QuantizerIdentifier | null | undefined;
 }
@@ -97,8 +87,7 @@ function wrpnParts<T extends WrpnLayerOptions & { kernelQuantizer?: unknown; inp
   const given = (rest as { kernelInitializer?: unknown }).kernelInitializer;
   const parts: WrpnParts = {
     width: checkInteger(`${factory}.width`, width, 1, 64),
-    kernelInitializer:
-      w !== 32 && given === undefined ? tfl.initializers.randomUniform(WRPN_KERNEL_INITIALIZER) : undefined,
+    kernelInitializer: w !== 32 && given === undefined ? new LowbitWrpnUniform({ bits: w }) : undefined,
     kernelQuantizer: w === 32 ? null : wrpnQuantizerConfig(w, 'weight'),
     inputQuantizer:
       a === 32 ? (rest.inputQuantizer as QuantizerIdentifier | null | undefined) : wrpnQuantizerConfig(a, 'activation'),
