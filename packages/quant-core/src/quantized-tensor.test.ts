@@ -271,6 +271,13 @@ describe('QuantizedTensor checks', () => {
     );
   });
 
+  it('rejects unknown keys of init (a misspelt zeroPoint would otherwise be dropped silently)', () => {
+    const init = { ...base, zeropoint: [3] } as unknown as QuantizedTensorInit;
+    expect(() => new QuantizedTensor(init)).toThrow(LowbitConfigError);
+    expect(() => new QuantizedTensor(init)).toThrow(/init\.zeropoint = \[3\] is invalid: unknown/);
+    expect(new QuantizedTensor({ ...base, zeroPoint: [0] }).zeroPoint).toEqual(Int32Array.of(0));
+  });
+
   it('fromBytes rejects non-zero padding bits, octave steps on linear codes and impossible channel counts', () => {
     const resign = (b: Uint8Array) => (
       new DataView(b.buffer).setUint32(b.length - 4, crc32(b.subarray(0, b.length - 4)), true),

@@ -43,7 +43,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { packBits, packSignedBits, unpackBits, unpackSignedBits } from './bitpack.js';
 import { LowbitConfigError, LowbitDataError } from './errors.js';
 import { crc32 } from './io/crc32.js';
-import { checkBoolean, checkInteger, checkOneOf } from './validate.js';
+import { checkBoolean, checkInteger, checkKnownKeys, checkOneOf } from './validate.js';
 
 const MAGIC = [0x4c, 0x42, 0x51, 0x54]; // "LBQT"
 const FORMAT_VERSION = 1;
@@ -69,6 +69,8 @@ export interface QuantizedTensorInit {
   stepsPerOctave?: number;
 }
 
+const INIT_KEYS = ['codes', 'shape', 'bits', 'signed', 'scale', 'zeroPoint', 'axis', 'encoding', 'stepsPerOctave'];
+
 export class QuantizedTensor {
   readonly codes: Int32Array;
   readonly shape: number[];
@@ -85,11 +87,13 @@ export class QuantizedTensor {
    * Int32Array of the shape's size with every code in {@link codeRange}, `axis` a valid axis of a
    * tensor of rank >= 1, `scale` one finite positive value per channel, `zeroPoint` one int32 per
    * channel, `stepsPerOctave` 1 or 2 for pow2 and 1 for linear, and every dequantized value finite
-   * in float32. Bad settings throw {@link LowbitConfigError}, inconsistent data {@link LowbitDataError}.
+   * in float32. Bad settings (an unknown key of `init` too) throw {@link LowbitConfigError}, inconsistent
+   * data {@link LowbitDataError}.
    */
   constructor(init: QuantizedTensorInit) {
     if (init === null || typeof init !== 'object')
       throw new LowbitConfigError('init', init, 'expected { codes, shape, bits, signed, scale, ... }');
+    checkKnownKeys('init', init, INIT_KEYS);
     this.bits = checkInteger('bits', init.bits, 1, 32);
     this.encoding = checkOneOf('encoding', init.encoding ?? 'linear', ['linear', 'pow2'] as const);
     this.stepsPerOctave = checkInteger('stepsPerOctave', init.stepsPerOctave ?? 1, 1, 2);

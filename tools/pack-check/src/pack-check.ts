@@ -78,6 +78,8 @@ export function lowbitClosure(name: string, pkgs: WorkspacePackage[]): string[] 
 export interface InstallResult {
   /** Names exported by the package's entry point, as a fresh Node process sees them. */
   exports: string[];
+  /** The same for each subpath entry of its `exports` map (`@lowbit/quant-core/node`, ...), by specifier. */
+  subpathExports: Record<string, string[]>;
   dir: string;
 }
 
@@ -108,10 +110,22 @@ export function installAndImport(
     "import '@tensorflow/tfjs-backend-cpu';",
     'await tf.setBackend("cpu");',
     `const m = await import(${JSON.stringify(name)});`,
-    'console.log(JSON.stringify(Object.keys(m).sort()));',
+    `const subpaths = ${JSON.stringify(subpathSpecifiers(name, workDir))};`,
+    'const sub = {};',
+    'for (const s of subpaths) sub[s] = Object.keys(await import(s)).sort();',
+    'console.log(JSON.stringify({ exports: Object.keys(m).sort(), sub }));',
   ].join('\n');
   const out = execFileSync(process.execPath, ['--input-type=module', '-e', script], { cwd: workDir, encoding: 'utf8' });
-  return { exports: JSON.parse(out.trim().split('\n').pop()!), dir: workDir };
+  const result = JSON.parse(out.trim().split('\n').pop()!) as { exports: string[]; sub: Record<string, string[]> };
+  return { exports: result.exports, subpathExports: result.sub, dir: workDir };
+}
+
+/** `name/sub` for each subpath of the installed package's `exports` map but `.`. */
+function subpathSpecifiers(name: string, workDir: string): string[] {
+  const json = JSON.parse(readFileSync(join(workDir, 'node_modules', name, 'package.json'), 'utf8'));
+  return Object.keys(json.exports ?? {})
+    .filter((s) => s !== '.')
+    .map((s) => `${name}${s.slice(1)}`);
 }
 
 /**

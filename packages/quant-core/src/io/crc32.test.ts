@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import * as zlib from 'node:zlib';
 import { describe, expect, it } from 'vitest';
+import { LowbitConfigError } from '../errors.js';
 import { crc32 } from './crc32.js';
 
 describe('crc32', () => {
@@ -21,5 +22,18 @@ describe('crc32', () => {
         expect(crc32(bytes.subarray(cut), crc32(bytes.subarray(0, cut)))).toBe(whole);
       }),
     );
+  });
+
+  it('rejects what is not bytes, and a previous value that is not a crc32 result', () => {
+    for (const bytes of [undefined, null, 'abc', [1, 2, 3], new Uint16Array(2), {}]) {
+      expect(() => crc32(bytes as Uint8Array)).toThrow(LowbitConfigError);
+    }
+    expect(() => crc32(undefined as unknown as Uint8Array)).toThrow(
+      /bytes = undefined is invalid: expected a Uint8Array/,
+    );
+    for (const previous of [-1, 2 ** 32, 0.5, NaN, '1']) {
+      expect(() => crc32(Uint8Array.of(1), previous as number)).toThrow(/previous = .* is invalid/);
+    }
+    expect(() => crc32(Uint8Array.of(1), 0xffffffff)).not.toThrow();
   });
 });

@@ -10,6 +10,8 @@
  * crc32(part2, crc32(part1));                    // same as crc32 of part1 followed by part2
  * ```
  */
+import { LowbitConfigError } from '../errors.js';
+
 let table: Uint32Array | undefined;
 
 function crcTable(): Uint32Array {
@@ -23,8 +25,16 @@ function crcTable(): Uint32Array {
   return table;
 }
 
-/** CRC-32 of `bytes`; pass a previous result as `previous` to continue over several chunks. */
+/**
+ * CRC-32 of `bytes`; pass a previous result as `previous` to continue over several chunks. Bytes
+ * that are not a Uint8Array, or a `previous` that is not an unsigned 32-bit integer, throw
+ * {@link LowbitConfigError}.
+ */
 export function crc32(bytes: Uint8Array, previous = 0): number {
+  if (!(bytes instanceof Uint8Array)) throw new LowbitConfigError('bytes', bytes, 'expected a Uint8Array');
+  if (!Number.isInteger(previous) || previous < 0 || previous > 0xffffffff) {
+    throw new LowbitConfigError('previous', previous, 'expected an earlier crc32 result (an integer 0..2^32-1)');
+  }
   const t = crcTable();
   let c = (previous ^ 0xffffffff) >>> 0;
   for (let i = 0; i < bytes.length; i++) c = t[(c ^ bytes[i]) & 0xff] ^ (c >>> 8);

@@ -268,6 +268,87 @@ describe('fileIO', () => {
   });
 });
 
+describe('loadModel leaks nothing when it rejects', () => {
+  /** Tensors left after `attempts` rejected loads of `dir` (each must reject with `error`). */
+  async function leftAfterRejectedLoads(dir: string, error: RegExp, attempts = 5): Promise<number[]> {
+    const left: number[] = [];
+    const before = tf.memory().numTensors;
+    for (let i = 0; i < attempts; i++) {
+      await expect(loadModel(dir)).rejects.toThrow(error);
+      left.push(tf.memory().numTensors - before);
+    }
+    return left;
+  }
+
+  /** Writes `json` as model.json of `dir`, and `weights` (with its integrity record) when given. */
+  async function rewrite(dir: string, json: LowbitModelJSON, weights?: Buffer): Promise<void> {
+    if (weights) {
+      const name = json.weightsManifest[0].paths[0];
+      const sha256 = createHash('sha256').update(weights).digest('hex');
+      json.lowbitIntegrity = { [name]: { byteLength: weights.byteLength, sha256 } };
+      await writeFile(join(dir, name), weights);
+    }
+    await writeFile(join(dir, 'model.json'), JSON.stringify(json));
+  }
+
+  it('weights of another model (shapes that do not fit the topology), renamed weights, an edited weights file, an unknown layer', async () => {
+    const { dir, model } = await savedDir();
+    const good = JSON.parse(await readFile(join(dir, 'model.json'), 'utf8')) as LowbitModelJSON;
+    const name = good.weightsManifest[0].paths[0];
+    const goodWeights = await readFile(join(dir, name));
+
+    // Another model's weights, internally consistent (manifest, sizes, SHA-256): only the topology disagrees.
+    const other = tfl.sequential();
+    other.add(tfl.layers.conv2d({ inputShape: [5, 5, 1], filters: 3, kernelSize: 3, activation: 'relu' }));
+    other.add(tfl.layers.flatten());
+    other.add(tfl.layers.dense({ units: 3 }));
+    const otherDir = join(root, `other${counter++}`);
+    await saveModel(other, otherDir);
+    other.dispose();
+    const otherJson = JSON.parse(await readFile(join(otherDir, 'model.json'), 'utf8')) as LowbitModelJSON;
+    const otherWeights = await readFile(join(otherDir, otherJson.weightsManifest[0].paths[0]));
+    const specs = otherJson.weightsManifest[0].weights.map((w, i) => ({
+      ...w,
+      name: good.weightsManifest[0].weights[i]!.name,
+    }));
+    await rewrite(dir, { ...good, weightsManifest: [{ paths: [name], weights: specs }] }, otherWeights);
+    expect(await leftAfterRejectedLoads(dir, /model\.json: the weights do not fit the model: Shape mismatch/)).toEqual([
+      0, 0, 0, 0, 0,
+    ]);
+    // Why loadModel does not just call tfjs's loader: that leaves the built model's 4 variables and the 4
+    // decoded weights behind on each such rejection (tfjs-layers 4.22).
+    const variables = () => Object.keys(tf.engine().state.registeredVariables);
+    const [tensorsBefore, variablesBefore] = [tf.memory().numTensors, new Set(variables())];
+    for (let i = 0; i < 2; i++) await expect(tfl.loadLayersModel(fileIO(dir))).rejects.toThrow(/Shape mismatch/);
+    expect(tf.memory().numTensors - tensorsBefore).toBe(2 * 8);
+    // the variables can still be found and freed; the decoded weights (8 tensors) stay unreachable in this worker
+    const leakedVariables = variables().filter((v) => !variablesBefore.has(v));
+    expect(leakedVariables).toHaveLength(2 * 4);
+    for (const v of leakedVariables) tf.engine().state.registeredVariables[v]!.dispose();
+
+    // The right weights under names the topology does not have.
+    const renamed = good.weightsManifest[0].weights.map((w) => ({ ...w, name: `renamed/${w.name}` }));
+    await rewrite(dir, { ...good, weightsManifest: [{ paths: [name], weights: renamed }] }, goodWeights);
+    expect(await leftAfterRejectedLoads(dir, /the weights do not fit the model: .*renamed\//)).toEqual([0, 0, 0, 0, 0]);
+
+    // An edited weights file (rejected by its SHA-256 before tfjs sees it) and a topology tfjs cannot build.
+    await rewrite(dir, { ...good }, goodWeights);
+    const edited = Buffer.from(goodWeights);
+    edited[5] ^= 0x10;
+    await writeFile(join(dir, name), edited);
+    expect(await leftAfterRejectedLoads(dir, /SHA-256 mismatch/)).toEqual([0, 0, 0, 0, 0]);
+    await rewrite(dir, { ...good, modelTopology: { class_name: 'NoSuchModel', config: {} } }, goodWeights);
+    expect(await leftAfterRejectedLoads(dir, /tfjs could not build the model/)).toEqual([0, 0, 0, 0, 0]);
+
+    // and the directory, put back, loads again (nothing above broke the loader)
+    await rewrite(dir, { ...good }, goodWeights);
+    const loaded = await loadModel(dir);
+    expect(Array.from(predict(loaded))).toEqual(Array.from(predict(model)));
+    loaded.dispose();
+    model.dispose();
+  });
+});
+
 describe('fileIO crash safety and bounded loading', () => {
   const sameWeights = (a: tfl.LayersModel, b: tfl.LayersModel) =>
     expect(b.getWeights().map((w) => Array.from(w.dataSync()))).toEqual(

@@ -20,6 +20,9 @@
  * `node:*` modules are reached only through `@lowbit/quant-core/node`, so the main entry
  * `@lowbit/quant-core` bundles for the browser.
  *
+ * Prefer {@link loadModel} to `tfl.loadLayersModel(fileIO(dir))`: when the weights do not fit the
+ * topology, tfjs's own loader leaks the model it built and the weights it decoded.
+ *
  * ```ts
  * registerFileIORouter();                                        // optional: 'file://' URLs
  * await model.save('file://./out/lenet');
@@ -71,18 +74,64 @@ export async function saveModel(
 }
 
 /**
- * `tfl.loadLayersModel(fileIO(dir), options)`. File defects throw {@link LowbitDataError}; a
- * topology tfjs cannot build (an unregistered layer class, say) throws a LowbitDataError naming
- * model.json and quoting tfjs's message.
+ * Loads the model saved in `dir`: `tfl.loadLayersModel(fileIO(dir), options)`, except that a
+ * rejected load leaves no tensor behind. File defects throw {@link LowbitDataError}; a topology
+ * tfjs cannot build (an unregistered layer class, say) or weights that do not fit it (other
+ * shapes, other names) throw a LowbitDataError naming model.json and quoting tfjs's message.
+ *
+ * ```ts
+ * const model = await loadModel('./out/lenet');
+ * ```
+ *
+ * Why not tfjs's loader as it is: when the weights do not fit the topology, tfjs-layers 4.22
+ * throws after building the model and decoding the weights, and disposes neither (8 tensors
+ * for a conv + dense model, per attempt). Here the model is built from the topology alone, then
+ * the weights are decoded and set inside a `tf.tidy`; when that fails the model is disposed.
+ * (The price: the layers' initializers run once before the weights overwrite them.)
  */
 export async function loadModel(dir: string, options?: tf.io.LoadOptions): Promise<tfl.LayersModel> {
   const handler = fileIO(dir);
   const artifacts = await handler.load!();
+  const path = join(checkDir(dir), MODEL_JSON_FILE);
+  const { weightData, weightSpecs, ...topology } = artifacts;
+  let model: tfl.LayersModel;
   try {
-    return await tfl.loadLayersModel({ load: async () => artifacts }, options);
+    model = await tfl.loadLayersModel({ load: async () => topology }, options);
   } catch (e) {
-    const path = join(checkDir(dir), MODEL_JSON_FILE);
     throw new LowbitDataError(path, `tfjs could not build the model: ${(e as Error).message}`);
+  }
+  if (weightData == null || weightSpecs == null) return model;
+  try {
+    await setWeights(model, weightData, weightSpecs, options?.strict ?? true);
+  } catch (e) {
+    model.optimizer?.dispose();
+    model.dispose();
+    throw new LowbitDataError(path, `the weights do not fit the model: ${(e as Error).message}`);
+  }
+  return model;
+}
+
+/** Decodes the weights and sets them (optimizer weights too), as tfjs's loader does, leaking nothing. */
+async function setWeights(
+  model: tfl.LayersModel,
+  weightData: tf.io.WeightData,
+  specs: tf.io.WeightsManifestEntry[],
+  strict: boolean,
+): Promise<void> {
+  const optimizerNames = specs.filter((s) => s.group === 'optimizer').map((s) => s.name);
+  const optimizerTensors = tf.tidy(() => {
+    const decoded = tf.io.decodeWeights(weightData, specs);
+    const modelWeights: tf.NamedTensorMap = {};
+    for (const s of specs) if (s.group !== 'optimizer') modelWeights[s.name] = decoded[s.name]!;
+    model.loadWeights(modelWeights, strict);
+    return optimizerNames.map((name) => decoded[name]!);
+  });
+  try {
+    if (model.optimizer != null && optimizerTensors.length > 0) {
+      await model.optimizer.setWeights(optimizerNames.map((name, i) => ({ name, tensor: optimizerTensors[i]! })));
+    }
+  } finally {
+    tf.dispose(optimizerTensors);
   }
 }
 

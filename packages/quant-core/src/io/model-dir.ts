@@ -59,7 +59,13 @@ export interface LowbitModelJSON extends tf.io.ModelJSON {
   lowbitIntegrity?: Record<string, WeightsFileIntegrity>;
 }
 
-/** The content-addressed name of a weights file whose SHA-256 (lower-case hex) is `sha256`. */
+/**
+ * The content-addressed name of a weights file whose SHA-256 (lower-case hex) is `sha256`.
+ *
+ * ```ts
+ * weightsFileName(createHash('sha256').update(bytes).digest('hex')); // 'weights.<16 hex digits>.bin'
+ * ```
+ */
 export function weightsFileName(sha256: string): string {
   if (typeof sha256 !== 'string' || !/^[0-9a-f]{64}$/.test(sha256)) {
     throw new LowbitConfigError('sha256', sha256, 'expected 64 lower-case hex digits');
@@ -109,6 +115,15 @@ const dirQueues = new Map<string, Promise<unknown>>();
  * Writes `content` into `dir` (created if needed) crash-safely, as described in the module docs,
  * and returns the model.json written and the weights file name. Throws {@link LowbitConfigError}
  * for a bad `dir` or specs that do not describe `weights`.
+ *
+ * ```ts
+ * const weightSpecs = [{ name: 'w', shape: [2], dtype: 'float32' as const }];
+ * const { weightsFile } = await writeModelDir('./out/net', {
+ *   modelJSON: { modelTopology: {}, format: 'layers-model' },
+ *   weightSpecs,
+ *   weights: new Uint8Array(Float32Array.of(0.5, -1).buffer),
+ * }); // weightsFile: 'weights.<16 hex digits of its SHA-256>.bin'
+ * ```
  */
 export async function writeModelDir(
   dir: string,
@@ -360,7 +375,12 @@ export function nodeModelFiles(dir: string): ModelFiles {
 /**
  * Loads the model directory `dir` (see {@link readModelFiles}). When model.json is replaced while
  * the load runs (a concurrent save switched models), the load starts over, up to 3 times, so it
- * returns the old model or the new one.
+ * returns the old model or the new one. Defects throw {@link LowbitDataError} naming the file.
+ *
+ * ```ts
+ * const { modelJSON, weightSpecs, weightData } = await readModelDir('./out/net');
+ * const weights = tf.io.decodeWeights(weightData, weightSpecs); // caller disposes the tensors
+ * ```
  */
 export async function readModelDir(dir: string, options: ReadModelOptions = {}): Promise<ModelDirRead> {
   const files = nodeModelFiles(dir);
