@@ -67,7 +67,12 @@ describe('argument checks of the exported kernels', () => {
   it('reject tensors that do not fit the attrs, and leak nothing either way', () => {
     const x = tf.ones([2, 4, 4, 2]) as tf.Tensor4D;
     const dy = tf.ones([2, 4, 4, 3]) as tf.Tensor4D;
-    const attrs = { strides: 1, pad: 'same' as const, filterShape: [3, 3, 2, 3] as [number, number, number, number] };
+    const attrs = {
+      strides: 1,
+      pad: 'same' as const,
+      dataFormat: 'NHWC' as const,
+      filterShape: [3, 3, 2, 3] as [number, number, number, number],
+    };
     const before = tf.memory().numTensors;
     for (let i = 0; i < 3; i++) {
       const dw = conv2dBackpropFilterComposed(x, dy, attrs);
