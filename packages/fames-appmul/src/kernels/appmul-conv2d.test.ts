@@ -14,9 +14,10 @@ import { codeRange } from '../operand.js';
 import { appMulConv2dCodes } from '../simulate/appmul-conv2d.js';
 import { appMulMatMulReference } from '../simulate/reference.js';
 import { APPMUL_CONV2D, appMulConv2dLoop } from './appmul-conv2d.js';
-import { appMulMatMulLoop } from './appmul-matmul.js';
+import { appMulMatMulComposed, appMulMatMulLoop } from './appmul-matmul.js';
 import { lutAttrsOf } from '../simulate/lut-codes.js';
 import { axisPadding } from '../simulate/patches.js';
+import { expectConfigError as configError } from '../test/config-error.js';
 import './register.js';
 
 const u = (bits: number) => ({ bits, signed: false });
@@ -194,7 +195,7 @@ describe('appMulConv2dCodes: direct kernel = patches route', () => {
     expect(tf.memory().numTensors).toBe(before);
     const bad = tf.tensor4d([[[[256]]]], [1, 1, 1, 1], 'int32');
     const w1 = tf.tensor4d([[[[1]]]], [1, 1, 1, 1], 'int32');
-    expect(() => appMulConv2dCodes(bad, w1, m)).toThrow(/a codes span \[256, 256\]/);
+    expect(() => appMulConv2dCodes(bad, w1, m)).toThrow(/x codes span \[256, 256\]/);
     expect(() => appMulConv2dCodes(bad, w1, m, { checkCodes: false })).toThrow(/activation code 256/);
     expect(() => appMulConv2dCodes(x, w, m, { pathh: 'lut' } as never)).toThrow(/options.pathh/);
     tf.dispose([xf, wf, dy, bad, w1]);
@@ -235,5 +236,55 @@ describe('appMulConv2dLoop / appMulMatMulLoop: arguments checked before any work
     expect(run([1, 1, 1, 2], [1, 1, 2, 2], { ...geometry, strideH: 0 })).toThrow(LowbitConfigError);
     // Huge sizes fail at the check, not after allocating or looping over them.
     expect(() => appMulMatMulLoop(x, w, 1e9, 1e9, 1e9, lutAttrsOf(m))).toThrow(LowbitDataError);
+  });
+
+  it('names the attribute, shape or array that is wrong; a batch of 0 gives no sums', () => {
+    configError(run([1, 1, 1, 2], [1, 1, 2, 2], { ...geometry, bogusKey: 1 } as never), 'attrs.bogusKey');
+    configError(run([1, 1, 1, 2], [1, 1, 2, 2], { ...geometry, kh: 2 } as never), 'attrs.kh');
+    expect(run([1, 1, 1, 2], [1, 1, 2, 2], { ...geometry, kh: 1, kw: 1 } as never)()).toHaveLength(2);
+    configError(run([1, 1, 1, 2], [1, 1, 2, 2], { ...geometry, bitsA: NaN }), 'attrs.bitsA');
+    configError(run([1, 1, 1, 2], [1, 1, 2, 2], null as never), 'attrs');
+    configError(run([1, 0, 1, 2], [1, 1, 2, 2]), 'xShape');
+    expect(run([1, 1, 1, 2], [1, 1, 2, 2], geometry, 'ab' as never)).toThrow(/x holds no array of codes/);
+    expect(run([1, 1, 1, 2], [1, 1, 2, 2], geometry, Float64Array.of(1, NaN))).toThrow(
+      /activation code NaN at index 1/,
+    );
+    expect(Array.from(run([0, 1, 1, 2], [1, 1, 2, 2], geometry, [])())).toEqual([]);
+  });
+
+  it('matmul loop: B, K, N checked against the arrays first; K = 0 sums to 0', () => {
+    const attrs = lutAttrsOf(m);
+    configError(() => appMulMatMulLoop(x, w, NaN, 1, 2, attrs), 'B');
+    configError(() => appMulMatMulLoop(x, w, 1, -1, 2, attrs), 'K');
+    configError(() => appMulMatMulLoop(x, w, 1, 2, 2.5, attrs), 'N');
+    expect(() => appMulMatMulLoop(x, w, 2, 2, 2, attrs)).toThrow(/a holds 2 codes, \[B, K\] = \[2, 2, 2\] needs 4/);
+    expect(() => appMulMatMulLoop(x, null as never, 1, 2, 2, attrs)).toThrow(LowbitDataError);
+    configError(() => appMulMatMulLoop(x, w, 1, 2, 2, { ...attrs, strideH: 2 } as never), 'attrs.strideH');
+    expect(Array.from(appMulMatMulLoop([], [], 2, 0, 3, attrs))).toEqual([0, 0, 0, 0, 0, 0]);
+    expect(Array.from(appMulMatMulLoop(x, w, 1, 2, 2, attrs))).toEqual([
+      m.product(1, 1) + m.product(2, 3),
+      m.product(1, 2) + m.product(2, -4),
+    ]);
+  });
+
+  it('composed matmul: tensors, attributes and codes checked (NaN and fractions too)', () => {
+    const attrs = lutAttrsOf(m);
+    const a = tf.tensor2d([[1, 2]], [1, 2], 'int32');
+    const wt = tf.tensor2d([1, 2, 3, -4], [2, 2], 'int32');
+    const y = appMulMatMulComposed(a, wt, attrs);
+    expect(Array.from(y.dataSync())).toEqual(Array.from(appMulMatMulLoop(x, w, 1, 2, 2, attrs)));
+    configError(() => appMulMatMulComposed(undefined as never, wt, attrs), 'a');
+    configError(() => appMulMatMulComposed(tf.zeros([2]) as never, wt, attrs), 'a.shape');
+    configError(() => appMulMatMulComposed(a, tf.zeros([3, 2]) as tf.Tensor2D, attrs), 'w');
+    configError(() => appMulMatMulComposed(a, wt, { ...attrs, table: new Int32Array(4) }), 'attrs.table');
+    const nan = tf.tensor2d([[1, NaN]]);
+    const half = tf.tensor2d([[1, 2.5]]);
+    const high = tf.tensor2d([[1, 16]], [1, 2], 'int32');
+    expect(() => appMulMatMulComposed(nan, wt, attrs)).toThrow(/a holds a code that is not an integer/);
+    expect(() => appMulMatMulComposed(half, wt, attrs)).toThrow(LowbitDataError);
+    expect(() => appMulMatMulComposed(high, wt, attrs)).toThrow(/a codes span \[1, 16\], outside \[0, 15\]/);
+    const empty = appMulMatMulComposed(tf.zeros([0, 2], 'int32') as tf.Tensor2D, wt, attrs);
+    expect(empty.shape).toEqual([0, 2]);
+    tf.dispose([a, wt, y, nan, half, high, empty]);
   });
 });

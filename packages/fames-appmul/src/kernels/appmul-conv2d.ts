@@ -13,6 +13,7 @@
  * ```
  */
 import { LowbitConfigError, LowbitDataError, checkInteger } from '@lowbit/quant-core';
+import { checkLutAttrs } from './check-lut-attrs.js';
 
 export const APPMUL_CONV2D = 'LowbitAppMulConv2d';
 
@@ -72,10 +73,14 @@ function interleavedWeightPatterns(
   return out;
 }
 
+/** The geometry attributes of `LowbitAppMulConv2d` (besides the table's). */
+const GEOMETRY_KEYS = ['strideH', 'strideW', 'dilationH', 'dilationW', 'padTop', 'padLeft', 'outH', 'outW'];
+
 /**
  * Checks the loop's arguments before any work, so that every allocation and the loop itself are
- * bounded by the input sizes: 4-D shapes of integers, values matching them, the table of
- * `2^(b_a + b_w)` products, and a geometry whose windows start inside the (padded) input.
+ * bounded by the input sizes: 4-D shapes of integers (the batch may be 0), arrays of values
+ * matching them, the table of `2^(b_a + b_w)` products, and a geometry whose windows start inside
+ * the (padded) input. `kh` / `kw` attributes (as `convGeometry` gives them) must match `wShape`.
  */
 function checkLoopArgs(
   xv: ArrayLike<number>,
@@ -89,8 +94,9 @@ function checkLoopArgs(
     ['xShape', xShape],
     ['wShape', wShape],
   ] as const) {
-    if (!Array.isArray(shape) || shape.length !== 4 || !shape.every((d) => Number.isInteger(d) && d >= 1))
-      throw new LowbitConfigError(name, shape, 'expected 4 positive integer dimensions');
+    const least = (i: number) => (name === 'xShape' && i === 0 ? 0 : 1);
+    if (!Array.isArray(shape) || shape.length !== 4 || !shape.every((d, i) => Number.isInteger(d) && d >= least(i)))
+      throw new LowbitConfigError(name, shape, 'expected 4 integer dimensions, each >= 1 (a batch of 0 is allowed)');
   }
   const [, H, W, C] = xShape;
   const [kh, kw, cin] = wShape;
@@ -100,15 +106,16 @@ function checkLoopArgs(
     ['w', wv, wShape],
   ] as const) {
     const size = shape.reduce((a, b) => a * b, 1);
-    if (values?.length !== size)
-      throw new LowbitDataError(kernel, `${name} holds ${values?.length} codes, its shape [${shape}] needs ${size}`);
+    const arrayLike = Array.isArray(values) || (ArrayBuffer.isView(values) && !(values instanceof DataView));
+    if (!arrayLike || values.length !== size) {
+      const held = arrayLike ? `${values.length} codes` : `no array of codes (${typeof values})`;
+      throw new LowbitDataError(kernel, `${name} holds ${held}, its shape [${shape}] needs ${size}`);
+    }
   }
-  if (attrs === null || typeof attrs !== 'object') throw new LowbitConfigError('attrs', attrs, 'expected an object');
-  const bitsA = checkInteger('attrs.bitsA', attrs.bitsA, 1, 12);
-  const bitsW = checkInteger('attrs.bitsW', attrs.bitsW, 1, 12);
-  if (!(attrs.table instanceof Int32Array) || attrs.table.length !== 2 ** (bitsA + bitsW))
-    throw new LowbitConfigError('attrs.table', attrs.table, `expected an Int32Array of 2^(${bitsA}+${bitsW}) products`);
-  for (const k of ['aMin', 'aMax', 'wMin', 'wMax'] as const) checkInteger(`attrs.${k}`, attrs[k], -(2 ** 12), 2 ** 12);
+  checkLutAttrs('attrs', attrs, [...GEOMETRY_KEYS, 'kh', 'kw']);
+  const geometry = attrs as AppMulConv2dAttrs & { kh?: unknown; kw?: unknown };
+  if (geometry.kh !== undefined) checkInteger('attrs.kh', geometry.kh, kh!, kh!);
+  if (geometry.kw !== undefined) checkInteger('attrs.kw', geometry.kw, kw!, kw!);
   const sh = checkInteger('attrs.strideH', attrs.strideH, 1, 1024);
   const sw = checkInteger('attrs.strideW', attrs.strideW, 1, 1024);
   const dh = checkInteger('attrs.dilationH', attrs.dilationH, 1, 1024);

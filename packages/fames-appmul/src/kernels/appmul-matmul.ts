@@ -10,7 +10,11 @@
  * batch).
  */
 import * as tf from '@tensorflow/tfjs-core';
+import { LowbitConfigError, LowbitDataError, checkInteger, checkTensor } from '@lowbit/quant-core';
 import { appMulConv2dLoop, type LutAttrs } from './appmul-conv2d.js';
+import { checkCodeTensor } from './check-codes.js';
+import { checkLutAttrs } from './check-lut-attrs.js';
+import { composedSums } from './composed-sums.js';
 
 export const APPMUL_MATMUL = 'LowbitAppMulMatMul';
 
@@ -19,11 +23,20 @@ export type AppMulMatMulAttrs = LutAttrs;
 
 const NO_GEOMETRY = { strideH: 1, strideW: 1, dilationH: 1, dilationW: 1, padTop: 0, padLeft: 0, outH: 1 };
 
+/** Largest size of one dimension the loops take (tfjs's own limit on a tensor's size). */
+const MAX_DIM = 2 ** 31 - 1;
+
 /**
  * The kernel's loop, shared by every JS-loop backend: `a` is `[B, K]`, `w` is `[K, N]` (flat,
  * row-major codes); returns the `[B, N]` sums. It is the direct LUT convolution
  * ({@link appMulConv2dLoop}) of one image row of B pixels with K channels by a 1x1 kernel: 8 sums
- * (2 rows x 4 columns) in locals per pass over k. A code outside its range is a LowbitDataError.
+ * (2 rows x 4 columns) in locals per pass over k. Checked before any work: `B`, `K`, `N` integers
+ * >= 0 that the arrays fill (LowbitConfigError / LowbitDataError), `attrs` the table attributes only;
+ * a code outside its range (or NaN) is a LowbitDataError. An empty product (`K = 0`) sums to 0.
+ *
+ * ```ts
+ * const y = appMulMatMulLoop(Int32Array.of(1, 2), Int32Array.of(3, -4), 1, 2, 1, lutAttrsOf(m)); // [M(1,3) + M(2,-4)]
+ * ```
  */
 export function appMulMatMulLoop(
   av: ArrayLike<number>,
@@ -33,38 +46,42 @@ export function appMulMatMulLoop(
   N: number,
   attrs: AppMulMatMulAttrs,
 ): Int32Array {
+  checkInteger('B', B, 0, MAX_DIM);
+  checkInteger('K', K, 0, MAX_DIM);
+  checkInteger('N', N, 0, MAX_DIM);
+  for (const [name, values, size, dims] of [
+    ['a', av, B * K, '[B, K]'],
+    ['w', wv, K * N, '[K, N]'],
+  ] as const) {
+    const arrayLike = Array.isArray(values) || (ArrayBuffer.isView(values) && !(values instanceof DataView));
+    if (!arrayLike || values.length !== size) {
+      const held = arrayLike ? `${values.length} codes` : `no array of codes (${typeof values})`;
+      throw new LowbitDataError(APPMUL_MATMUL, `${name} holds ${held}, ${dims} = [${B}, ${K}, ${N}] needs ${size}`);
+    }
+  }
+  checkLutAttrs('attrs', attrs);
+  if (B === 0 || N === 0 || K === 0) return new Int32Array(B * N);
   const geometry = { ...attrs, ...NO_GEOMETRY, outW: B };
   return appMulConv2dLoop(av, wv, [1, 1, B, K], [1, 1, K, N], geometry, APPMUL_MATMUL);
 }
 
 /**
  * Composed fallback from tf ops (any backend): the table re-ordered by code offset, gathered at
- * `(a - aMin) 2^b_w + (w - wMin)` and summed over k. Memory `chunk x K x N` per step. No code
- * range check (gather clamps or fails per backend): the public op checks ranges beforehand.
+ * `(a - aMin) 2^b_w + (w - wMin)` and summed over k. Memory `chunk x K x N` per step. Checks its
+ * arguments first: `a` `[B, K]` and `w` `[K, N]` tensors, the table attributes, and every code an
+ * integer in its range (one min / max read per operand; NaN is a LowbitDataError). Returns int32.
+ *
+ * ```ts
+ * const y = appMulMatMulComposed(tf.tensor2d([[1, 2]], [1, 2], 'int32'), tf.tensor2d([[3], [-4]], [2, 1], 'int32'), lutAttrsOf(m));
+ * ```
  */
 export function appMulMatMulComposed(a: tf.Tensor2D, w: tf.Tensor2D, attrs: AppMulMatMulAttrs): tf.Tensor2D {
-  return tf.tidy(() => {
-    const [B, K] = a.shape;
-    const N = w.shape[1];
-    const nA = 2 ** attrs.bitsA;
-    const nW = 2 ** attrs.bitsW;
-    const byOffset = new Int32Array(nA * nW);
-    for (let ia = 0; ia < nA; ia++)
-      for (let iw = 0; iw < nW; iw++) {
-        const pa = (attrs.aMin + ia) & (nA - 1);
-        const pw = (attrs.wMin + iw) & (nW - 1);
-        byOffset[ia * nW + iw] = attrs.table[pa * nW + pw];
-      }
-    const table = tf.tensor1d(byOffset, 'int32');
-    const rowIndex = tf.mul(tf.sub(tf.cast(a, 'int32'), tf.scalar(attrs.aMin, 'int32')), tf.scalar(nW, 'int32'));
-    const colIndex = tf.sub(tf.cast(w, 'int32'), tf.scalar(attrs.wMin, 'int32'));
-    const chunk = Math.max(1, Math.floor(4_000_000 / Math.max(1, K * N)));
-    const parts: tf.Tensor[] = [];
-    for (let b0 = 0; b0 < B; b0 += chunk) {
-      const rows = tf.slice(rowIndex, [b0, 0], [Math.min(chunk, B - b0), K]);
-      const index = tf.add(tf.expandDims(rows, 2), tf.expandDims(colIndex, 0)); // [b, K, N]
-      parts.push(tf.sum(tf.gather(table, index), 1));
-    }
-    return (parts.length === 1 ? parts[0] : tf.concat(parts, 0)) as tf.Tensor2D;
-  });
+  checkTensor('a', a, { rank: 2, dtype: ['int32', 'float32'] });
+  checkTensor('w', w, { rank: 2, dtype: ['int32', 'float32'] });
+  if (a.shape[1] !== w.shape[0])
+    throw new LowbitConfigError('w', w, `expected ${a.shape[1]} rows to match a's inner dimension`);
+  checkLutAttrs('attrs', attrs);
+  checkCodeTensor('appMulMatMulComposed', 'a', a, attrs.aMin, attrs.aMax);
+  checkCodeTensor('appMulMatMulComposed', 'w', w, attrs.wMin, attrs.wMax);
+  return composedSums(a, w, attrs);
 }

@@ -17,10 +17,10 @@
  * ```
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { LowbitConfigError, checkInteger, checkKnownKeys, checkRank } from '@lowbit/quant-core';
 import type { AppMul } from '../appmul.js';
 import { APPMUL_CONV2D, type AppMulConv2dAttrs } from '../kernels/appmul-conv2d.js';
 import { appMulMatMul, chooseAppMulPath, type AppMulMatMulOptions } from './appmul-matmul.js';
+import { checkConvArgs } from './check-conv-args.js';
 import { checkAppMulCodes, lutAttrsOf } from './lut-codes.js';
 import { EXTRACT_PATCHES, type ExtractPatchesAttrs } from '@lowbit/training-kernels';
 import { convGeometry, extractPatches, type PatchGeometry, type PatchesPath } from './patches.js';
@@ -51,16 +51,18 @@ function patchesRouteGradients(dy: tf.Tensor, x: tf.Tensor4D, w: tf.Tensor4D, ge
   return [dx.x(), dw];
 }
 
+/**
+ * Checked first ({@link checkConvArgs}; the geometry by `convGeometry`); with `checkCodes`
+ * (default) every code must be an integer in its operand's range (NaN is a LowbitDataError).
+ */
 export function appMulConv2dCodes(
   x: tf.Tensor4D,
   w: tf.Tensor4D,
   m: AppMul,
   options: AppMulConv2dOptions = {},
 ): tf.Tensor4D {
-  checkRank('x', x, [4]);
-  checkRank('w', w, [4]);
+  checkConvArgs(x, w, m, options);
   const [kh, kw, cin, cout] = w.shape;
-  if (x.shape[3] !== cin) throw new LowbitConfigError('w', w, `expected ${x.shape[3]} input channels to match x`);
   const { strides, padding, dilations, patches: path, ...mm } = options;
   const geometry = { strides, padding, dilations };
   const backend = tf.getBackend();
@@ -70,18 +72,19 @@ export function appMulConv2dCodes(
     tf.getKernel(EXTRACT_PATCHES, backend) !== undefined &&
     chooseAppMulPath(m, kh * kw * cin, mm) === 'lut';
   if (!direct) {
+    // Codes checked once on x and w (the patches add only the code 0), not again on the patches.
+    if (mm.checkCodes ?? true) checkAppMulCodes(x, w, m, 'appMulConv2dCodes', ['x', 'w']);
+    const matMulOptions = { ...mm, checkCodes: false };
     return tf.tidy(() => {
       const patches = extractPatches(x, kh, kw, { ...geometry, path });
       const [B, Ho, Wo, P] = patches.shape;
-      const y = appMulMatMul(tf.reshape(patches, [B * Ho * Wo, P]), tf.reshape(w, [P, cout]), m, mm);
+      const y = appMulMatMul(tf.reshape(patches, [B * Ho * Wo, P]), tf.reshape(w, [P, cout]), m, matMulOptions);
       return tf.reshape(y, [B, Ho, Wo, cout]);
     });
   }
-  checkKnownKeys('options', mm, ['path', 'maxRank', 'checkCodes']);
-  checkInteger('maxRank', mm.maxRank ?? 8, 0, 256);
   const patchGeometry = convGeometry(x, kh, kw, geometry);
   const attrs: AppMulConv2dAttrs = { ...lutAttrsOf(m), ...patchGeometry };
-  if (mm.checkCodes ?? true) checkAppMulCodes(x, w, m);
+  if (mm.checkCodes ?? true) checkAppMulCodes(x, w, m, 'appMulConv2dCodes', ['x', 'w']);
   return tf.tidy(() => {
     // Straight-through, as on the patches route: the gradient of the exact patches product.
     const op = tf.customGrad(((xf: tf.Tensor4D, wf: tf.Tensor4D, save: tf.GradSaveFunc) => {

@@ -13,6 +13,7 @@ import { appMulMatMulComposed } from '../kernels/appmul-matmul.js';
 import { codeRange } from '../operand.js';
 import { appMulMatMul, chooseAppMulPath } from './appmul-matmul.js';
 import { lowRankFactors } from './low-rank.js';
+import { expectConfigError } from '../test/config-error.js';
 import { appMulMatMulReference } from './reference.js';
 
 const u = (bits: number) => ({ bits, signed: false });
@@ -129,6 +130,53 @@ describe('appMulMatMul', () => {
     expect(() => appMulMatMul(ok, w, m, { pathh: 'lut' } as never)).toThrow(/options.pathh/);
     expect(() => appMulMatMul(tf.tensor1d([1]) as never, w, m)).toThrow(/rank 2/);
     tf.dispose([a, w, ok]);
+  });
+
+  it('checks its arguments once per call: m, options, NaN and fractional codes name what is wrong', () => {
+    const m = truncatedMultiplier({ a: u(4), w: s(4), columns: 2 });
+    const a = tf.tensor2d([[0, 15]], [1, 2], 'int32');
+    const w = tf.tensor2d([[1], [-8]], [2, 1], 'int32');
+    const before = tf.memory().numTensors;
+    expectConfigError(() => appMulMatMul(a, w, undefined as never), 'm');
+    expectConfigError(() => appMulMatMul(a, w, { a: u(4), w: s(4) } as never), 'm');
+    expectConfigError(() => appMulMatMul(undefined as never, w, m), 'a');
+    expectConfigError(() => appMulMatMul(a, w, m, null as never), 'options');
+    expectConfigError(() => appMulMatMul(a, w, m, { checkCodes: 'yes' as never }), 'checkCodes');
+    expectConfigError(() => appMulMatMul(a, w, m, { maxRank: -1 }), 'maxRank');
+    for (const path of ['lut', 'low-rank', 'auto'] as const) {
+      const nan = tf.tensor2d([[0, NaN]]);
+      const half = tf.tensor2d([[0, 2.5]]);
+      expect(() => appMulMatMul(nan, w, m, { path })).toThrow(/appMulMatMul: a holds a code that is not an integer/);
+      const halfW = tf.tensor2d([[1], [0.5]]);
+      expect(() => appMulMatMul(a, halfW, m, { path })).toThrow(/w holds a code that is not an integer/);
+      expect(() => appMulMatMul(half, w, m, { path })).toThrow(LowbitDataError);
+      tf.dispose([nan, half, halfW]);
+    }
+    // Unchecked codes are trusted, as documented: the LUT path casts NaN to the code 0, the
+    // low-rank path propagates it.
+    const nan = tf.tensor2d([[0, NaN]]);
+    const cast = appMulMatMul(nan, w, m, { path: 'lut', checkCodes: false });
+    expect(Array.from(cast.dataSync())).toEqual([m.product(0, 1) + m.product(0, -8)]);
+    cast.dispose();
+    const propagated = appMulMatMul(nan, w, m, { path: 'low-rank', checkCodes: false });
+    expect(Number.isNaN(propagated.dataSync()[0])).toBe(true);
+    tf.dispose([nan, propagated]);
+    // Empty operands give empty (or zero) sums.
+    const none = tf.zeros([0, 2], 'int32') as tf.Tensor2D;
+    const empty = appMulMatMul(none, w, m, { path: 'lut' });
+    expect(empty.shape).toEqual([0, 1]);
+    tf.dispose([none, empty]);
+    expect(tf.memory().numTensors).toBe(before);
+    tf.dispose([a, w]);
+  });
+
+  it('chooseAppMulPath names a bad multiplier, K, option or backend', () => {
+    const m = truncatedMultiplier({ a: u(4), w: s(4), columns: 2 });
+    expectConfigError(() => chooseAppMulPath(undefined as never, 3), 'm');
+    expectConfigError(() => chooseAppMulPath(m, NaN), 'K');
+    expectConfigError(() => chooseAppMulPath(m, 3, { bogus: 1 } as never), 'options.bogus');
+    expectConfigError(() => chooseAppMulPath(m, 3, {}, '' as never), 'backend');
+    expect(chooseAppMulPath(m, 3, { path: 'low-rank' }, 'webgl')).toBe('low-rank');
   });
 
   it('leaks no tensors across repeated forward and backward calls on every path', () => {

@@ -22,12 +22,20 @@
  * ```
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { LowbitConfigError, checkInteger, checkKnownKeys, checkOneOf, checkRank } from '@lowbit/quant-core';
+import {
+  LowbitConfigError,
+  checkBoolean,
+  checkInteger,
+  checkKnownKeys,
+  checkOneOf,
+  checkTensor,
+} from '@lowbit/quant-core';
 import type { AppMul } from '../appmul.js';
-import { APPMUL_MATMUL, appMulMatMulComposed } from '../kernels/appmul-matmul.js';
+import { APPMUL_MATMUL } from '../kernels/appmul-matmul.js';
+import { composedSums } from '../kernels/composed-sums.js';
 import '../kernels/register.js';
 import { codeRange } from '../operand.js';
-import { checkAppMulCodes, lutAttrsOf } from './lut-codes.js';
+import { checkAppMul, checkAppMulCodes, lutAttrsOf } from './lut-codes.js';
 import { lowRankExactFor, lowRankFactors } from './low-rank.js';
 
 export type AppMulPath = 'auto' | 'lut' | 'low-rank';
@@ -40,13 +48,27 @@ export interface AppMulMatMulOptions {
   checkCodes?: boolean;
 }
 
-/** The path `appMulMatMul` takes for `m` at inner dimension `K` on `backend` (default: the current one). */
+const OPTION_KEYS = ['path', 'maxRank', 'checkCodes'];
+
+/**
+ * The path `appMulMatMul` takes for `m` at inner dimension `K` on `backend` (default: the current
+ * one). Bad arguments are a LowbitConfigError naming them.
+ *
+ * ```ts
+ * chooseAppMulPath(truncatedMultiplier({ a: u8, w: u8, columns: 6 }), 64, {}, 'webgl'); // 'low-rank'
+ * ```
+ */
 export function chooseAppMulPath(
   m: AppMul,
   K: number,
   options: AppMulMatMulOptions = {},
   backend = tf.getBackend(),
 ): 'exact' | 'lut' | 'low-rank' {
+  checkAppMul('m', m);
+  checkInteger('K', K, 0, 2 ** 31 - 1);
+  checkKnownKeys('options', options, OPTION_KEYS);
+  if (typeof backend !== 'string' || backend.length === 0)
+    throw new LowbitConfigError('backend', backend, "expected a backend name such as 'cpu'");
   const path = checkOneOf('path', options.path ?? 'auto', ['auto', 'lut', 'low-rank'] as const);
   const maxRank = checkInteger('maxRank', options.maxRank ?? 8, 0, 256);
   if (path === 'lut') return 'lut';
@@ -74,7 +96,7 @@ function forward(
     const wi = tf.cast(w, 'int32');
     const y = tf.getKernel(APPMUL_MATMUL, tf.getBackend())
       ? (tf.engine().runKernel(APPMUL_MATMUL, { a: ai, w: wi }, attrs as unknown as tf.NamedAttrMap) as tf.Tensor2D)
-      : appMulMatMulComposed(ai, wi, attrs);
+      : composedSums(ai, wi, attrs);
     return tf.cast(y, 'float32');
   }
   const f = lowRankFactors(m, maxRank) ?? lowRankFactors(m, 256)!;
@@ -103,20 +125,30 @@ function forward(
   return (f.integer ? y : tf.round(y)) as tf.Tensor2D;
 }
 
+/**
+ * Checked once per call, before any work: `a` `[B, K]` and `w` `[K, N]` tensors (int32 or float32
+ * codes), `m` an AppMul, the options; with `checkCodes` (default) every code an integer in its
+ * operand's range, so NaN or a fraction is a LowbitDataError naming the operand. With
+ * `checkCodes: false` the codes are trusted (the AppMul arithmetic checks its own): the LUT path
+ * casts float codes to int32 (NaN becomes 0, fractions truncate) and its kernel still rejects an
+ * integer code outside its range; the exact and low-rank paths propagate NaN.
+ */
 export function appMulMatMul(
   a: tf.Tensor2D,
   w: tf.Tensor2D,
   m: AppMul,
   options: AppMulMatMulOptions = {},
 ): tf.Tensor2D {
-  checkKnownKeys('options', options, ['path', 'maxRank', 'checkCodes']);
-  checkRank('a', a, [2]);
-  checkRank('w', w, [2]);
+  checkTensor('a', a, { rank: 2, dtype: ['int32', 'float32'] });
+  checkTensor('w', w, { rank: 2, dtype: ['int32', 'float32'] });
+  checkAppMul('m', m);
+  checkKnownKeys('options', options, OPTION_KEYS);
   if (a.shape[1] !== w.shape[0])
     throw new LowbitConfigError('w', w, `expected ${a.shape[1]} rows to match a's inner dimension`);
   const maxRank = checkInteger('maxRank', options.maxRank ?? 8, 0, 256);
+  const checkCodes = checkBoolean('checkCodes', options.checkCodes ?? true);
   const path = chooseAppMulPath(m, a.shape[1], options);
-  if (options.checkCodes ?? true) checkAppMulCodes(a, w, m);
+  if (checkCodes) checkAppMulCodes(a, w, m);
   return tf.tidy(() => {
     const af = tf.cast(a, 'float32');
     const wf = tf.cast(w, 'float32');

@@ -17,9 +17,10 @@
  * f?.rank; f?.integer; // e.g. 4, true
  * ```
  */
-import { checkInteger } from '@lowbit/quant-core';
+import { LowbitConfigError, checkBoolean, checkFinite, checkInteger, checkKnownKeys } from '@lowbit/quant-core';
 import type { AppMul } from '../appmul.js';
 import { codeRange } from '../operand.js';
+import { checkAppMul } from './lut-codes.js';
 
 export interface LowRankFactors {
   rank: number;
@@ -35,8 +36,12 @@ export interface LowRankFactors {
 
 const cache = new WeakMap<AppMul, Map<number, LowRankFactors | null>>();
 
-/** Factors of `m`'s error table of rank <= `maxRank`, or null when its rank is higher. Cached. */
+/**
+ * Factors of `m`'s error table of rank <= `maxRank` (an integer from 0 to 256), or null when its
+ * rank is higher. Cached per multiplier and `maxRank`. Bad arguments: LowbitConfigError naming them.
+ */
 export function lowRankFactors(m: AppMul, maxRank = 16): LowRankFactors | null {
+  checkAppMul('m', m);
   checkInteger('maxRank', maxRank, 0, 256);
   let perRank = cache.get(m);
   if (!perRank) cache.set(m, (perRank = new Map()));
@@ -167,9 +172,17 @@ function invert(a: Float64Array, n: number): Float64Array {
  * Whether the low-rank path reproduces the exact integer sums in float32 for an inner dimension
  * `K`: integer factors need every partial sum below 2^24; rational factors need the worst-case
  * float32 error, bounded by `(K r + 2) 2^-23 K r max|U| max|V|`, below 0.25 (then rounding the
- * result recovers the integer). The exact part `A W` needs `K max|a| max|w| < 2^24`.
+ * result recovers the integer). The exact part `A W` needs `K max|a| max|w| < 2^24`. `f` must be
+ * factors of `m` ({@link lowRankFactors}; checked: fields and sizes), `K` an integer >= 0.
+ *
+ * ```ts
+ * lowRankExactFor(m, lowRankFactors(m, 256)!, 64); // true or false
+ * ```
  */
 export function lowRankExactFor(m: AppMul, f: LowRankFactors, K: number): boolean {
+  checkAppMul('m', m);
+  checkFactors('f', f, m);
+  checkInteger('K', K, 0, 2 ** 31 - 1);
   const maxA = Math.max(...codeRange(m.a).map(Math.abs));
   const maxW = Math.max(...codeRange(m.w).map(Math.abs));
   if (K * maxA * maxW >= 2 ** 24) return false;
@@ -177,4 +190,24 @@ export function lowRankExactFor(m: AppMul, f: LowRankFactors, K: number): boolea
   const magnitude = terms * f.maxAbsU * f.maxAbsV;
   if (f.integer) return magnitude < 2 ** 24;
   return (terms + 2) * 2 ** -23 * magnitude < 0.25;
+}
+
+/** `f` as {@link lowRankFactors} returns it for `m`: known fields, rank, sizes and bounds. */
+function checkFactors(argument: string, f: unknown, m: AppMul): void {
+  if (f === null || typeof f !== 'object' || Array.isArray(f))
+    throw new LowbitConfigError(argument, f, 'expected low-rank factors (lowRankFactors(m) of the same multiplier)');
+  checkKnownKeys(argument, f, ['rank', 'integer', 'u', 'v', 'maxAbsU', 'maxAbsV']);
+  const g = f as LowRankFactors;
+  const rank = checkInteger(`${argument}.rank`, g.rank, 0, 256);
+  checkBoolean(`${argument}.integer`, g.integer);
+  for (const [key, rows] of [
+    ['u', m.rows],
+    ['v', m.cols],
+  ] as const) {
+    const v = g[key];
+    if (!(v instanceof Float64Array) || v.length !== rows * rank)
+      throw new LowbitConfigError(`${argument}.${key}`, v, `expected a Float64Array of ${rows} x ${rank} factors of m`);
+  }
+  checkFinite(`${argument}.maxAbsU`, g.maxAbsU, { min: 0 });
+  checkFinite(`${argument}.maxAbsV`, g.maxAbsV, { min: 0 });
 }

@@ -1,7 +1,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
 import { LowbitConfigError } from '@lowbit/quant-core';
-import { extractPatches } from './patches.js';
+import { expectConfigError } from '../test/config-error.js';
+import { axisPadding, convGeometry, extractPatches, normalisePair } from './patches.js';
 
 /** Patches by explicit loops with tfjs's padding rule (taps `d` apart). */
 function patchesBrute(
@@ -98,6 +99,25 @@ describe('extractPatches', () => {
     expect(() => extractPatches(x, 1, 1, { stride: 1 } as never)).toThrow(/stride/);
     for (let i = 0; i < 3; i++) extractPatches(x, 2, 2, { strides: 2, padding: 'same' }).dispose();
     expect(tf.memory().numTensors).toBe(before);
+    x.dispose();
+  });
+
+  it('axisPadding, normalisePair and convGeometry name a bad argument (no NaN out)', () => {
+    expect(axisPadding(5, 2, 1, 'same')).toEqual([5, 0, 1]);
+    expect(axisPadding(2, 3, 1, 'valid')[0]).toBe(0); // the kernel does not fit: callers name their input
+    expectConfigError(() => axisPadding(NaN, 2, 1, 'same'), 'size');
+    expectConfigError(() => axisPadding(5, 0, 1, 'same'), 'k');
+    expectConfigError(() => axisPadding(5, 2, 1e9, 'same'), 'stride');
+    expectConfigError(() => axisPadding(5, 2, 1, 'full' as never), 'padding');
+    expectConfigError(() => axisPadding(5, 2, 1, 'same', 0.5), 'dilation');
+    expectConfigError(() => normalisePair([] as never, 1), 'argument');
+    expectConfigError(() => normalisePair('dilations', [1, 2, 3] as never), 'dilations');
+    const x = tf.zeros([1, 3, 3, 1]) as tf.Tensor4D;
+    expect(convGeometry(x, 2, 2, { padding: 'same' })).toMatchObject({ outH: 3, outW: 3, padTop: 0, padLeft: 0 });
+    expectConfigError(() => convGeometry(undefined as never, 2, 2), 'x');
+    expectConfigError(() => convGeometry(x, 2, 2, { path: 'kernel' } as never), 'options.path');
+    expectConfigError(() => convGeometry(x, 4, 2), 'x');
+    expectConfigError(() => convGeometry(tf.zeros([1, 0, 3, 1]) as tf.Tensor4D, 1, 1, { padding: 'same' }), 'x');
     x.dispose();
   });
 });

@@ -37,8 +37,17 @@ export interface PatchOptions extends PatchGeometry {
   path?: PatchesPath;
 }
 
-/** `[sh, sw]` (or dilations) from a number or a pair of positive integers. */
+/**
+ * `[sh, sw]` (or dilations) from a number or a pair of positive integers; `argument` names the
+ * option in the error.
+ *
+ * ```ts
+ * normalisePair('dilations', 2); // [2, 2]
+ * ```
+ */
 export function normalisePair(argument: string, value: number | [number, number] | undefined): [number, number] {
+  if (typeof argument !== 'string' || argument.length === 0)
+    throw new LowbitConfigError('argument', argument, 'expected the name of the option (a non-empty string)');
   const s = value ?? 1;
   const pair: unknown[] = Array.isArray(s) ? s : [s, s];
   if (pair.length !== 2) throw new LowbitConfigError(argument, value, 'expected a positive integer or a pair of them');
@@ -52,7 +61,14 @@ export function normaliseStrides(strides: PatchGeometry['strides']): [number, nu
 
 /**
  * Output size and leading / trailing padding of one spatial axis, as tfjs computes them, for a
- * kernel of `k` taps `dilation` apart.
+ * kernel of `k` taps `dilation` apart. Every argument is checked (LowbitConfigError naming it):
+ * `size` an integer >= 0, `k` >= 1, `stride` and `dilation` from 1 to 1024. An output size below
+ * 1 ('valid' padding, a kernel wider than the input) is returned as it is: callers name their
+ * input in the error.
+ *
+ * ```ts
+ * axisPadding(5, 2, 1, 'same'); // [5, 0, 1]
+ * ```
  */
 export function axisPadding(
   size: number,
@@ -61,6 +77,11 @@ export function axisPadding(
   padding: 'valid' | 'same',
   dilation = 1,
 ): [number, number, number] {
+  checkInteger('size', size, 0, 2 ** 31 - 1);
+  checkInteger('k', k, 1, 2 ** 31 - 1);
+  checkInteger('stride', stride, 1, 1024);
+  checkOneOf('padding', padding, ['valid', 'same'] as const);
+  checkInteger('dilation', dilation, 1, 1024);
   const extent = (k - 1) * dilation + 1;
   if (padding === 'valid') return [Math.ceil((size - extent + 1) / stride), 0, 0];
   const out = Math.ceil(size / stride);
@@ -71,7 +92,12 @@ export function axisPadding(
 /**
  * The checked geometry of a `kh x kw` convolution over `x` (`[B, H, W, C]`): strides, dilations,
  * leading padding and output size, as the patch and direct-convolution kernels take them.
- * Throws a LowbitConfigError for a bad argument or a kernel larger than a 'valid' input.
+ * Throws a LowbitConfigError for a bad argument (an unknown option too) or a kernel larger than a
+ * 'valid' input.
+ *
+ * ```ts
+ * convGeometry(x, 3, 3, { strides: 2, padding: 'same' }); // { kh: 3, ..., padTop: 0, outH: ... }
+ * ```
  */
 export function convGeometry(
   x: tf.Tensor4D,
@@ -79,6 +105,8 @@ export function convGeometry(
   kw: number,
   options: PatchGeometry = {},
 ): Required<ExtractPatchesAttrs> {
+  checkRank('x', x, [4]);
+  checkKnownKeys('options', options, ['strides', 'padding', 'dilations']);
   checkInteger('kh', kh, 1, 64);
   checkInteger('kw', kw, 1, 64);
   const s = normaliseStrides(options.strides);
@@ -91,7 +119,7 @@ export function convGeometry(
     throw new LowbitConfigError(
       'x',
       x.shape,
-      `is smaller than the ${kh}x${kw} kernel (dilation ${d}) with 'valid' padding`,
+      `is smaller than the ${kh}x${kw} kernel (dilation ${d}) with '${pad}' padding`,
     );
   }
   return {
@@ -112,7 +140,11 @@ export function convGeometry(
 export function extractPatches(x: tf.Tensor4D, kh: number, kw: number, options: PatchOptions = {}): tf.Tensor4D {
   checkRank('x', x, [4]);
   checkKnownKeys('options', options, ['strides', 'padding', 'dilations', 'path']);
-  const attrs = convGeometry(x, kh, kw, options);
+  const attrs = convGeometry(x, kh, kw, {
+    strides: options.strides,
+    padding: options.padding,
+    dilations: options.dilations,
+  });
   const s = [attrs.strideH, attrs.strideW];
   const d = [attrs.dilationH, attrs.dilationW];
   const [B, H, W, C] = x.shape;

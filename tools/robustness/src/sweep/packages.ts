@@ -2,13 +2,7 @@
 import type { PackageSpecs, PendingTable } from './spec.js';
 import { dqaPending, dqaSpecs } from './specs-dqa.js';
 import { hwModelPending, hwModelSpecs } from './specs-hw-model.js';
-import {
-  famesNodeSpecs,
-  famesSimulationPending,
-  famesSimulationSpecs,
-  famesSpecs,
-  splitFamesEntry,
-} from './specs-fames.js';
+import { famesNodeSpecs, famesSpecs } from './specs-fames.js';
 import { logDomainPending, logDomainSpecs } from './specs-log-domain.js';
 import { quantCorePending, quantCoreSpecs } from './specs-quant-core.js';
 import { trainingKernelsSpecs } from './specs-training-kernels.js';
@@ -36,21 +30,9 @@ export const SWEPT_PACKAGES: SweptPackage[] = [
   { name: 'wrpn-layers', load: () => import('@lowbit/wrpn-layers'), specs: wrpnSpecs, pending: wrpnPending },
   // Every generic value, 1e9 included: wage-train checks sizes before it allocates.
   { name: 'wage-train', load: () => import('@lowbit/wage-train'), specs: wageSpecs, pending: wagePending },
-  // Every generic value, 1e9 included: fames-appmul checks sizes before it allocates. Its main entry is swept
-  // in two parts: the exports with a spec in famesSpecs (must pass) and the simulation kernels' (src/kernels/**,
-  // src/simulate/**: another helper's work in progress, findings printed). The Node entry (file loaders) too.
-  {
-    name: 'fames-appmul',
-    load: async () => splitFamesEntry(await import('@lowbit/fames-appmul')).own,
-    specs: famesSpecs,
-    pending: {},
-  },
-  {
-    name: 'fames-appmul (simulation kernels)',
-    load: async () => splitFamesEntry(await import('@lowbit/fames-appmul')).simulation,
-    specs: famesSimulationSpecs,
-    pending: famesSimulationPending,
-  },
+  // Every generic value, 1e9 included: fames-appmul checks sizes before it allocates or loops (its
+  // simulation kernels included). The Node entry (file loaders) too.
+  { name: 'fames-appmul', load: () => import('@lowbit/fames-appmul'), specs: famesSpecs, pending: {} },
   {
     name: 'fames-appmul/node',
     load: () => import('@lowbit/fames-appmul/node'),

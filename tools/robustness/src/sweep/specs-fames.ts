@@ -110,7 +110,7 @@ writeFileSync(join(evoDir, 'multipliers.json'), JSON.stringify({ multipliers: { 
 
 const bits = (label: string, ...args: unknown[]): BadCase => ({ label, args: () => args });
 
-export const famesSpecs: PackageSpecs = {
+const famesLibrarySpecs: PackageSpecs = {
   // operand.ts
   checkOperand: { valid: () => ['a', u4()], bad: [bits('bits 9', 'a', { bits: 9, signed: false })] },
   codeRange: { valid: () => [s4()] },
@@ -417,12 +417,29 @@ export const famesSpecs: PackageSpecs = {
   },
 };
 
-/**
- * Specs of the exports in the AppMul simulation kernels' files (src/kernels/**, src/simulate/**), whose
- * owner is speeding them up right now: swept in a bucket of their own whose findings are printed, not
- * failed (see `famesSimulationEntry`).
- */
-export const famesSimulationSpecs: PackageSpecs = {
+const nanCodes = (shape: number[]) => {
+  const t = aCodes(shape);
+  const v = Float32Array.from(t.dataSync());
+  t.dispose();
+  v[1] = NaN;
+  return tf.tensor(v, shape, 'float32');
+};
+const convAttrs = () => ({
+  ...attrs(),
+  strideH: 1,
+  strideW: 1,
+  dilationH: 1,
+  dilationW: 1,
+  padTop: 0,
+  padLeft: 0,
+  outH: 3,
+  outW: 1,
+});
+const xLoopCodes = () => Int32Array.from({ length: 32 }, (_, i) => (i * 5) % 16);
+const wLoopCodes = () => Int32Array.from({ length: 24 }, (_, i) => ((i * 5) % 16) - 8);
+
+/** The AppMul simulation kernels (src/kernels/**, src/simulate/**). */
+const famesSimulationSpecs: PackageSpecs = {
   registerAppMulKernels: { valid: () => [] },
   appMulMatMul: {
     valid: () => [aCodes([2, 3]), wCodes([3, 2]), mul(), { path: 'lut', maxRank: 8, checkCodes: true }],
@@ -432,31 +449,103 @@ export const famesSimulationSpecs: PackageSpecs = {
       '3.maxRank': ['undefined'],
       '3.checkCodes': ['undefined'],
     },
+    nanCase: () => [nanCodes([2, 3]), wCodes([3, 2]), mul()],
+    bad: [
+      {
+        label: 'a code outside the range',
+        args: () => [tf.tensor2d([0, 16, 1, 2, 3, 4], [2, 3], 'int32'), wCodes([3, 2]), mul()],
+      },
+      { label: 'fractional codes', args: () => [tf.fill([2, 3], 2.5), wCodes([3, 2]), mul()] },
+    ],
   },
   appMulConv2dCodes: {
     valid: () => [aCodes([1, 4, 4, 2]), wCodes([2, 2, 2, 3]), mul(), { strides: 1, padding: 'valid', path: 'lut' }],
     skip: { '3': ['undefined', '{}'], '3.strides': ['undefined'], '3.padding': ['undefined'], '3.path': ['undefined'] },
+    nanCase: () => [nanCodes([1, 4, 4, 2]), wCodes([2, 2, 2, 3]), mul()],
+    bad: [
+      { label: 'a kernel larger than the input', args: () => [aCodes([1, 1, 1, 2]), wCodes([2, 2, 2, 3]), mul()] },
+      {
+        label: 'NaN codes on the patches route',
+        nan: true,
+        args: () => [nanCodes([1, 4, 4, 2]), wCodes([2, 2, 2, 3]), mul(), { patches: 'composed' }],
+      },
+    ],
   },
   appMulDepthwiseConv2dCodes: {
     valid: () => [aCodes([1, 4, 4, 2]), wCodes([2, 2, 2, 1]), mul(), { strides: 1, padding: 'same', path: 'lut' }],
     skip: { '3': ['undefined', '{}'], '3.strides': ['undefined'], '3.padding': ['undefined'], '3.path': ['undefined'] },
+    nanCase: () => [nanCodes([1, 4, 4, 2]), wCodes([2, 2, 2, 1]), mul()],
   },
   appMulMatMulLoop: {
     valid: () => [Int32Array.of(1, 2, 3, 4), Int32Array.of(-1, 2), 2, 2, 1, attrs()],
-    noGeneric:
-      'loops B times before any check (kernels/appmul-matmul.ts, owned by the kernel speed work): (1e9, 1e9, 1e9) takes ~30 s',
+    nanCase: () => [Float64Array.of(1, NaN, 3, 4), Int32Array.of(-1, 2), 2, 2, 1, attrs()],
+    bad: [
+      bits('huge sizes over small arrays', Int32Array.of(1, 2), Int32Array.of(1, 2), 1e9, 1e9, 1e9, attrs()),
+      bits('an activation code outside the range', Int32Array.of(1, 16, 3, 4), Int32Array.of(-1, 2), 2, 2, 1, attrs()),
+    ],
   },
-  appMulMatMulComposed: { valid: () => [aCodes([2, 3]), wCodes([3, 2]), attrs()] },
-  appMulMatMulReference: { valid: () => [Int32Array.of(1, 2, 3, 4), Int32Array.of(-1, 2), [2, 2, 1], mul()] },
+  appMulConv2dLoop: {
+    valid: () => [xLoopCodes(), wLoopCodes(), [2, 4, 2, 2], [2, 2, 2, 3], convAttrs()],
+    nanCase: () => [
+      Float64Array.from(xLoopCodes(), (c, i) => (i === 5 ? NaN : c)),
+      wLoopCodes(),
+      [2, 4, 2, 2],
+      [2, 2, 2, 3],
+      convAttrs(),
+    ],
+    bad: [
+      bits(
+        'a 1e9 x 1e9 input over a small array',
+        xLoopCodes(),
+        wLoopCodes(),
+        [1, 1e9, 1e9, 2],
+        [2, 2, 2, 3],
+        convAttrs(),
+      ),
+      bits('outH past the input', xLoopCodes(), wLoopCodes(), [2, 4, 2, 2], [2, 2, 2, 3], { ...convAttrs(), outH: 9 }),
+      bits("kh not the kernel's", xLoopCodes(), wLoopCodes(), [2, 4, 2, 2], [2, 2, 2, 3], { ...convAttrs(), kh: 3 }),
+    ],
+  },
+  appMulMatMulComposed: {
+    valid: () => [aCodes([2, 3]), wCodes([3, 2]), attrs()],
+    nanCase: () => [nanCodes([2, 3]), wCodes([3, 2]), attrs()],
+    bad: [{ label: 'a code outside the range', args: () => [aCodes([2, 3]), codes([3, 2], -9, 7), attrs()] }],
+  },
+  appMulMatMulReference: {
+    valid: () => [Int32Array.of(1, 2, 3, 4), Int32Array.of(-1, 2), [2, 2, 1], mul()],
+    nanCase: () => [Float64Array.of(1, NaN, 3, 4), Int32Array.of(-1, 2), [2, 2, 1], mul()],
+    bad: [
+      bits('K 0 with a huge output', Int32Array.of(), Int32Array.of(), [1e9, 0, 1e9], mul()),
+      bits('a code outside the range', Int32Array.of(1, 16, 3, 4), Int32Array.of(-1, 2), [2, 2, 1], mul()),
+    ],
+  },
   chooseAppMulPath: {
     valid: () => [mul(), 3, { path: 'auto', maxRank: 8 }, 'cpu'],
     skip: { '2': ['undefined', '{}'], '2.path': ['undefined'], '2.maxRank': ['undefined'], '3': ['undefined'] },
   },
   lowRankFactors: { valid: () => [mul(), 8], skip: { '1': ['undefined'] } },
-  lowRankExactFor: { valid: () => [mul(), fames.lowRankFactors(mul(), 256), 3] },
+  lowRankExactFor: {
+    valid: () => [mul(), fames.lowRankFactors(mul(), 256), 3],
+    bad: [
+      {
+        label: "another multiplier's factors",
+        args: () => [fames.exactMultiplier({ a: u2(), w: u2() }), fames.lowRankFactors(mul(), 256), 3],
+      },
+    ],
+  },
   normalisePair: { valid: () => ['strides', [1, 2]], skip: { '1': ['undefined'] } },
   normaliseStrides: { valid: () => [[1, 2]], skip: { '0': ['undefined'] } },
   axisPadding: { valid: () => [5, 2, 1, 'same', 1], skip: { '4': ['undefined'] } },
+  convGeometry: {
+    valid: () => [ramp([1, 4, 4, 2]), 2, 2, { strides: 1, padding: 'valid', dilations: 1 }],
+    skip: {
+      '3': ['undefined', '{}'],
+      '3.strides': ['undefined'],
+      '3.padding': ['undefined'],
+      '3.dilations': ['undefined'],
+    },
+    bad: [bits('a kernel larger than the input', ramp([1, 1, 1, 2]), 2, 2)],
+  },
   extractPatches: {
     valid: () => [ramp([1, 4, 4, 2]), 2, 2, { strides: 1, padding: 'valid', dilations: 1, path: 'auto' }],
     skip: {
@@ -468,6 +557,9 @@ export const famesSimulationSpecs: PackageSpecs = {
     },
   },
 };
+
+/** The main entry's spec tables: the library's and the simulation kernels'. */
+export const famesSpecs: PackageSpecs = { ...famesLibrarySpecs, ...famesSimulationSpecs };
 
 const evoFigures = () => ({ pwr: 0.391 });
 
@@ -499,26 +591,3 @@ export const famesNodeSpecs: PackageSpecs = {
     ],
   },
 };
-
-/** The simulation kernels' files, owned by the kernel speed work: their bucket is pending as a whole. */
-export const famesSimulationPending = {
-  '*': 'packages/fames-appmul/src/kernels/** and src/simulate/** (AppMul simulation kernels speed work)',
-};
-
-/**
- * The main entry split in two: the exports with a spec in `famesSpecs` (and the constants), which must
- * pass, and every other export (the simulation kernels', including ones added while that work goes on).
- * A new export of the files owned here needs a spec in `famesSpecs`, or it lands in the pending bucket.
- */
-export function splitFamesEntry(entry: Record<string, unknown>): {
-  own: Record<string, unknown>;
-  simulation: Record<string, unknown>;
-} {
-  const own: Record<string, unknown> = {};
-  const simulation: Record<string, unknown> = {};
-  for (const [name, value] of Object.entries(entry)) {
-    const isOwn = name in famesSpecs || (typeof value !== 'function' && !(name in famesSimulationSpecs));
-    (isOwn ? own : simulation)[name] = value;
-  }
-  return { own, simulation };
-}
