@@ -87,7 +87,7 @@ export function judge(f: Figure): Judgement {
     if (delta <= band + 1e-12) return { verdict: 'within noise', how: `${how}${why}` };
     // A spread from a few runs is itself noisy: say how the difference compares with the binomial band too.
     const binomial =
-      f.percent && f.binomialN
+      f.percent && f.binomialN && Math.min(f.before, f.after) >= 0
         ? `; 2 s.e. of a binomial difference on ${f.binomialN} images: ${show(binomialBand((f.before + f.after) / 2, f.binomialN))}`
         : '';
     return { verdict: 'changed', how: `${how}${binomial}${why}` };
