@@ -1,7 +1,7 @@
 /**
  * `npm start` (root) / `npm run start -w tools/suite`: the suite's entry point.
  *
- *   npm start                      # defaults: Fashion-MNIST, 6,000 train / 2,000 test, 2 epochs, all techniques
+ *   npm start                      # defaults: Fashion-MNIST, all 59,945 train / 10,000 test images, 1 epoch, all techniques
  *   npm start -- --quick           # 1,000 / 500 images, 1 epoch: a minute or two
  *   npm start -- --help            # every option
  */
