@@ -1,163 +1,147 @@
 /**
- * WRPN on Fashion-MNIST: trains {fp32, w8a8, w4a4, w2a4, w2a2} x width {1, 2, 3} LeNet-like
- * networks with identical training (same seed, data, data order, epochs, optimizer) and writes
- * test accuracy, bit-ops and weight memory to docs/results/wrpn.md and .json.
+ * WRPN on Fashion-MNIST as a controlled experiment: {fp32, w8a8, w4a4, w2a2} x width {1x, 2x}
+ * (3x with `--widths 1,2,3`), every arm at 3 seeds with the same budget (full training split,
+ * seeded data order, Adam with a step schedule), tested on the full 10,000-image test split;
+ * claims decided by a paired bootstrap over test images and seeds (`@lowbit/experiment-kit`).
  *
- *   npm run start -w examples/wrpn              # default grid (< 30 min on 2 cores)
- *   npm run start -w examples/wrpn -- --quick   # smoke run (< 2 min), writes docs/results/wrpn-quick.*
+ *   npm run start -w examples/wrpn              # default: writes docs/results/wrpn.md + .json
+ *   npm run start -w examples/wrpn -- --quick   # smoke run, writes docs/results/wrpn-quick.*
+ *
+ * With `--jobs N` (default 2) the arms are trained by N worker processes (one wasm thread each),
+ * which take the next unclaimed arm in seed-major order. Finished arms are kept under
+ * reports/wrpn-arms/<settings hash>/, so the same command run again resumes (`--fresh` retrains);
+ * `--report-only` writes the page from the finished arms without training.
  */
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, unlinkSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
-import * as tfl from '@tensorflow/tfjs-layers';
 import { loadFashionMnist } from '@lowbit/datasets';
-import { summary } from '@lowbit/hw-model';
 import { selectBackend } from '@lowbit/training-kernels';
-import { buildWrpnLenet, wrpnPolicy } from '@lowbit/wrpn-layers';
-import { configBits, parseSettings, type GridSettings } from './settings.js';
-import { writeReport, type CellResult } from './report.js';
+import { armList, armPath, armsFolder, claimPath, readArm, trainArm, writeArm, type ArmResult } from './arms.js';
+import { parseSettings, type GridSettings } from './settings.js';
+import { writeReport } from './report.js';
 
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
+const WORKER_ENV = 'LOWBIT_WRPN_WORKER';
 const log = (msg: string) => console.log(`[${new Date().toISOString().slice(11, 19)}] ${msg}`);
 
-/** Seeded permutation (mulberry32 + Fisher-Yates): the same data order for every cell. */
-function permutation(n: number, seed: number): Int32Array {
-  let a = seed >>> 0;
-  const rand = () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-  const p = Int32Array.from({ length: n }, (_, i) => i);
-  for (let i = n - 1; i > 0; i--) {
-    const j = Math.floor(rand() * (i + 1));
-    [p[i], p[j]] = [p[j], p[i]];
-  }
-  return p;
-}
-
-async function accuracy(model: tfl.LayersModel, images: tf.Tensor4D, labels: tf.Tensor1D): Promise<number> {
-  let correct = 0;
-  const n = images.shape[0];
-  for (let start = 0; start < n; start += 500) {
-    const size = Math.min(500, n - start);
-    correct += tf.tidy(() => {
-      const x = tf.slice(images, [start, 0, 0, 0], [size, -1, -1, -1]);
-      const y = tf.slice(labels, [start], [size]);
-      const pred = tf.argMax(model.predict(x) as tf.Tensor, -1);
-      return tf.sum(tf.cast(tf.equal(pred, tf.cast(y, 'int32')), 'int32')).dataSync()[0];
-    });
-  }
-  return correct / n;
-}
-
-async function trainCell(
-  s: GridSettings,
-  config: string,
-  width: number,
-  data: { x: tf.Tensor4D; y: tf.Tensor2D; testX: tf.Tensor4D; testY: tf.Tensor1D },
-): Promise<CellResult> {
-  const policy = wrpnPolicy(configBits(config));
-  const model = buildWrpnLenet({ conv1: s.conv1, conv2: s.conv2, fc: s.fc, width, policy, seed: s.seed });
-  const optimizer = tf.train.adam(s.lr);
-  model.compile({ optimizer, loss: 'categoricalCrossentropy' });
-  const started = Date.now();
-  let loss = NaN;
-  for (let epoch = 0; epoch < s.epochs; epoch++) {
-    const order = tf.tensor1d(permutation(s.train, s.seed * 1000 + epoch), 'int32');
-    const x = tf.gather(data.x, order);
-    const y = tf.gather(data.y, order);
-    const h = await model.fit(x, y, { epochs: 1, batchSize: s.batch, shuffle: false, verbose: 0 });
-    loss = (h.history.loss as number[])[0];
-    tf.dispose([order, x, y]);
-  }
-  const trainSeconds = (Date.now() - started) / 1000;
-  const acc = await accuracy(model, data.testX, data.testY);
-  const cost = summary(model);
-  const result: CellResult = {
-    config,
-    width,
-    policy: policy.label(),
-    testAccuracy: acc,
-    finalTrainLoss: loss,
-    bitOps: cost.totals.bitOps,
-    macs: cost.totals.macs,
-    weightBits: cost.totals.paramBits,
-    params: cost.totals.params,
-    paramsByBits: cost.totals.paramsByBits,
-    trainSeconds,
-  };
-  model.dispose();
-  optimizer.dispose();
-  return result;
-}
-
-/** `--report-only PATH.json`: re-renders PATH.md from a finished run's JSON (no training). */
-function reportOnly(jsonPath: string): void {
-  const saved = JSON.parse(readFileSync(jsonPath, 'utf8')) as {
-    command: string;
-    date: string;
-    backend: string;
-    totalSeconds: number;
-    settings: GridSettings;
-    results: CellResult[];
-  };
-  const { markdown } = writeReport(saved);
-  const mdPath = jsonPath.replace(/\.json$/, '.md');
-  writeFileSync(mdPath, markdown);
-  log(`wrote ${mdPath}`);
-}
-
-async function main() {
-  const only = process.argv.indexOf('--report-only');
-  // npm runs scripts in the package folder; INIT_CWD is where the user typed the command.
-  if (only >= 0) return reportOnly(resolve(process.env.INIT_CWD ?? process.cwd(), process.argv[only + 1] ?? ''));
-  const s = parseSettings(process.argv.slice(2));
+/** Trains every unfinished, unclaimed arm, in order; several processes can run this on one folder. */
+async function work(s: GridSettings, folder: string, tag: string, threads: number | 'auto'): Promise<string> {
   tf.enableProdMode();
-  // tfjs-node when installed, else wasm-SIMD (or cpu with --backend cpu) with the training kernels registered.
-  const { backend } = await selectBackend({ prefer: s.backend, log: false });
-  log(
-    `backend ${backend}; ${s.train} train / ${s.test} test images, ${s.epochs} epoch(s), batch ${s.batch}, adam ${s.lr}, seed ${s.seed}`,
-  );
-  const train = await loadFashionMnist({ split: 'train', limit: s.train });
-  const test = await loadFashionMnist({ split: 'test', limit: s.test });
+  const { backend, reason } = await selectBackend({ log: false, threads });
+  log(`${tag}backend ${backend} (${reason.split(';')[0]})`);
+  const train = await loadFashionMnist({ split: 'train', ...(s.train ? { limit: s.train } : {}) });
+  const test = await loadFashionMnist({ split: 'test', ...(s.test ? { limit: s.test } : {}) });
   const data = {
     x: train.images,
     y: tf.cast(tf.oneHot(train.labels, 10), 'float32') as tf.Tensor2D,
     testX: test.images,
-    testY: test.labels,
+    testLabels: Int32Array.from(test.labels.dataSync()),
   };
-  const results: CellResult[] = [];
-  const started = Date.now();
-  for (const config of s.configs) {
-    for (const width of s.widths) {
-      const r = await trainCell(s, config, width, data);
-      results.push(r);
+  try {
+    for (const arm of armList(s)) {
+      if (readArm(folder, arm)) continue;
+      let fd: number;
+      try {
+        fd = openSync(claimPath(folder, arm), 'wx');
+      } catch (e) {
+        if ((e as NodeJS.ErrnoException).code === 'EEXIST') continue; // another worker has it
+        throw e;
+      }
+      closeSync(fd);
+      log(`${tag}${arm.id}: ${arm.epochs} epoch(s) on ${train.count} images`);
+      const result = await trainArm(s, arm, data, (row) =>
+        log(
+          `${tag}${arm.id} epoch ${row.epoch}: lr ${row.learningRate.toPrecision(2)}, loss ${row.loss.toFixed(4)}, test ${(100 * (row.testAccuracy ?? NaN)).toFixed(2)}% (${row.seconds.toFixed(0)} s)`,
+        ),
+      );
+      writeArm(folder, result);
+      if (existsSync(claimPath(folder, arm))) unlinkSync(claimPath(folder, arm));
+      else log(`${tag}${arm.id}: its claim file was removed while training (another run of this command?)`);
       log(
-        `${config.padEnd(5)} x${width}: test accuracy ${(100 * r.testAccuracy).toFixed(2)}%, loss ${r.finalTrainLoss.toFixed(4)}, bit-ops ${(r.bitOps / 1e6).toFixed(1)} M, weights ${(r.weightBits / 8192).toFixed(1)} KiB, ${r.trainSeconds.toFixed(0)} s (tensors ${tf.memory().numTensors})`,
+        `${tag}${arm.id}: ${(100 * result.accuracy).toFixed(2)}%, ${result.trainSeconds.toFixed(0)} s wall, ${result.cpuSeconds.toFixed(0)} s CPU (tensors ${tf.memory().numTensors})`,
       );
     }
+  } finally {
+    tf.dispose([train.images, train.labels, test.images, test.labels, data.y]);
   }
-  const totalSeconds = (Date.now() - started) / 1000;
-  const out = resolve(repoRoot, s.out);
-  mkdirSync(dirname(out), { recursive: true });
-  const command = `npm run start -w examples/wrpn${process.argv.length > 2 ? ` -- ${process.argv.slice(2).join(' ')}` : ''}`;
-  const { markdown, json } = writeReport({
-    settings: s,
-    backend,
-    command,
-    date: new Date().toISOString(),
-    totalSeconds,
-    results,
+  return backend;
+}
+
+function runWorker(index: number, argv: string[]): Promise<void> {
+  return new Promise((done, fail) => {
+    const child = spawn(process.execPath, [...process.execArgv, fileURLToPath(import.meta.url), ...argv], {
+      env: { ...process.env, [WORKER_ENV]: String(index) },
+      stdio: ['ignore', 'inherit', 'inherit'],
+    });
+    child.on('error', fail);
+    child.on('exit', (code) => (code === 0 ? done() : fail(new Error(`worker ${index} exited with code ${code}`))));
   });
-  writeFileSync(`${out}.md`, markdown);
-  writeFileSync(`${out}.json`, json);
-  log(`wrote ${out}.md and ${out}.json (${totalSeconds.toFixed(0)} s)`);
-  tf.dispose([train.images, train.labels, test.images, test.labels, data.y]);
+}
+
+async function main() {
+  const argv = process.argv.slice(2);
+  const reportOnly = argv.includes('--report-only');
+  const s = parseSettings(argv.filter((a) => a !== '--report-only'));
+  const folder = armsFolder(repoRoot, s);
+  const worker = process.env[WORKER_ENV];
+  if (worker !== undefined) {
+    await work(s, folder, `w${worker} `, 1);
+    return;
+  }
+  const arms = armList(s);
+  const started = new Date();
+  let backend = 'wasm SIMD with @lowbit/training-kernels';
+  if (!reportOnly) {
+    if (s.fresh) for (const arm of arms) if (existsSync(armPath(folder, arm))) unlinkSync(armPath(folder, arm));
+    // Claims left by a stopped run: nobody is training those arms now.
+    if (existsSync(folder))
+      for (const f of readdirSync(folder)) if (f.endsWith('.claim')) unlinkSync(resolve(folder, f));
+    mkdirSync(folder, { recursive: true });
+    const todo = arms.filter((a) => !readArm(folder, a)).length;
+    log(`${arms.length} arms, ${arms.length - todo} already finished in ${folder}; ${s.jobs} worker(s)`);
+    if (s.jobs === 1) backend = `${await work(s, folder, '', 'auto')} (1 process)`;
+    else {
+      await Promise.all(Array.from({ length: s.jobs }, (_, i) => runWorker(i, argv)));
+      backend = `wasm SIMD with @lowbit/training-kernels, ${s.jobs} worker processes of 1 thread`;
+    }
+  }
+  const results: ArmResult[] = [];
+  const missing: string[] = [];
+  for (const arm of arms) {
+    const r = readArm(folder, arm);
+    if (r) results.push(r);
+    else missing.push(arm.id);
+  }
+  if (missing.length > 0) throw new Error(`arms not finished (run without --report-only): ${missing.join(', ')}`);
+  const trainArgs = argv.filter((a) => a !== '--report-only');
+  let run = {
+    command: `npm run start -w examples/wrpn${trainArgs.length > 0 ? ` -- ${trainArgs.join(' ')}` : ''}`,
+    backend,
+    startedAt: started,
+    seconds: (Date.now() - started.getTime()) / 1000,
+  };
+  const out = resolve(repoRoot, s.out);
+  // --report-only re-renders a page: keep the training run's command, start and wall time when the
+  // page there came from the same settings.
+  if (reportOnly && existsSync(`${out}.json`)) {
+    const previous = JSON.parse(readFileSync(`${out}.json`, 'utf8')) as {
+      command: string;
+      backend: string;
+      startedAt: string;
+      seconds: number;
+      settings: GridSettings;
+    };
+    if (JSON.stringify(previous.settings) === JSON.stringify(s)) {
+      run = { ...previous, startedAt: new Date(previous.startedAt) };
+    }
+  }
+  writeReport(out, { settings: s, results, ...run });
+  const { seconds } = run;
+  log(`wrote ${out}.md and ${out}.json (${(seconds / 60).toFixed(1)} min)`);
 }
 
 main().catch((e) => {

@@ -1,54 +1,92 @@
 /**
- * Command-line settings of the WRPN grid. Defaults are sized to finish in under 30 minutes on
- * 2 shared cores (see the README of this example); `--quick` in under 2 minutes.
+ * Command-line settings of the WRPN experiment. The defaults (full Fashion-MNIST training split,
+ * 2 epochs, 3 seeds, {fp32, w8a8, w4a4, w2a2} x {1x, 2x}, 2 worker processes) are sized from
+ * measured step costs to finish in under an hour on 2 idle cores (README); `--quick` is a smoke run.
+ *
+ * ```ts
+ * parseSettings(['--quick']).epochs;                       // 1
+ * parseSettings(['--widths', '1,2,3', '--seeds', '1,2,3']);  // the grid with 3x
+ * ```
  */
 import { LowbitConfigError } from '@lowbit/quant-core';
 
 export interface GridSettings {
   quick: boolean;
-  /** Training images (class-stratified subset of the Fashion-MNIST train split). */
+  /** Training images (the earliest of each class of the train split); 0 = all (59,945). */
   train: number;
-  /** Test images (class-stratified subset of the test split). */
+  /** Test images; 0 = the full 10,000-image test split. */
   test: number;
   epochs: number;
   batch: number;
+  /** Adam learning rate of the first epoch; multiplied by `lrDrop` every `lrDropEvery` epochs. */
   lr: number;
-  seed: number;
-  backend: 'wasm' | 'cpu';
+  lrDrop: number;
+  lrDropEvery: number;
+  /** Training seeds (initialisers and data order); every arm runs at every seed. */
+  seeds: number[];
   /** LeNet-like base sizes (width 1): conv1 C5 - MP2 - conv2 C5 - MP2 - fc - 10. */
   conv1: number;
   conv2: number;
   fc: number;
   widths: number[];
   configs: string[];
+  /** Worker processes training arms side by side (1 = in this process). */
+  jobs: number;
+  /** Also train fp32 1x (first seed) for twice the epochs, the schedule stretched, to show the plateau. */
+  plateauCheck: boolean;
   /** Output path without extension (.md and .json are written). */
   out: string;
+  /** Ignore finished arms cached by an earlier run with the same settings. */
+  fresh: boolean;
 }
 
 export const ALL_CONFIGS = ['fp32', 'w8a8', 'w4a4', 'w2a4', 'w2a2'];
+
+const HELP =
+  'known: --quick, --train N (0 = all), --test N (0 = all), --epochs N, --batch N, --lr X, --lr-drop X, ' +
+  '--lr-drop-every N, --seeds 1,2,3, --conv1 N, --conv2 N, --fc N, --widths 1,2, --configs fp32,w4a4,..., ' +
+  '--jobs N, --no-plateau-check, --fresh, --out PATH';
 
 export function parseSettings(argv: string[]): GridSettings {
   const quick = argv.includes('--quick');
   const s: GridSettings = {
     quick,
-    train: quick ? 256 : 2000,
-    test: quick ? 200 : 2000,
+    train: quick ? 1000 : 0,
+    test: quick ? 1000 : 0,
     epochs: quick ? 1 : 2,
     batch: 64,
     lr: 0.003,
-    seed: 42,
-    backend: 'wasm',
+    lrDrop: 0.3,
+    lrDropEvery: 1,
+    seeds: quick ? [1, 2] : [1, 2, 3],
     conv1: 8,
     conv2: 16,
     fc: 64,
-    widths: [1, 2, 3],
-    configs: ALL_CONFIGS,
+    widths: [1, 2],
+    configs: ['fp32', 'w8a8', 'w4a4', 'w2a2'],
+    jobs: quick ? 1 : 2,
+    plateauCheck: !quick,
     out: quick ? 'docs/results/wrpn-quick' : 'docs/results/wrpn',
+    fresh: false,
   };
   const int = (flag: string, v: string | undefined, min: number) => {
     const n = Number(v);
-    if (!Number.isInteger(n) || n < min) throw new LowbitConfigError(flag, v, `expected an integer >= ${min}`);
+    if (v === undefined || !Number.isInteger(n) || n < min) {
+      throw new LowbitConfigError(flag, v, `expected an integer >= ${min}`);
+    }
     return n;
+  };
+  const positive = (flag: string, v: string | undefined, max = Infinity) => {
+    const x = Number(v);
+    if (!(x > 0 && x <= max && Number.isFinite(x))) {
+      throw new LowbitConfigError(flag, v, `expected a number in (0, ${max}]`);
+    }
+    return x;
+  };
+  const list = (flag: string, v: string | undefined, min: number) => {
+    const items = (v ?? '').split(',').map((w) => int(flag, w, min));
+    if (new Set(items).size !== items.length) throw new LowbitConfigError(flag, v, 'expected distinct values');
+    return items;
   };
   for (let i = 0; i < argv.length; i++) {
     const flag = argv[i];
@@ -56,11 +94,19 @@ export function parseSettings(argv: string[]): GridSettings {
     switch (flag) {
       case '--quick':
         continue;
+      case '--no-plateau-check':
+        s.plateauCheck = false;
+        continue;
+      case '--fresh':
+        s.fresh = true;
+        continue;
       case '--train':
-        s.train = int(flag, value, 10);
+        s.train = int(flag, value, 0);
+        if (s.train > 0 && s.train < 10) throw new LowbitConfigError(flag, value, 'expected 0 (all) or >= 10');
         break;
       case '--test':
-        s.test = int(flag, value, 10);
+        s.test = int(flag, value, 0);
+        if (s.test > 0 && s.test < 10) throw new LowbitConfigError(flag, value, 'expected 0 (all) or >= 10');
         break;
       case '--epochs':
         s.epochs = int(flag, value, 1);
@@ -68,8 +114,17 @@ export function parseSettings(argv: string[]): GridSettings {
       case '--batch':
         s.batch = int(flag, value, 1);
         break;
-      case '--seed':
-        s.seed = int(flag, value, 0);
+      case '--lr':
+        s.lr = positive(flag, value);
+        break;
+      case '--lr-drop':
+        s.lrDrop = positive(flag, value, 1);
+        break;
+      case '--lr-drop-every':
+        s.lrDropEvery = int(flag, value, 1);
+        break;
+      case '--seeds':
+        s.seeds = list(flag, value, 0);
         break;
       case '--conv1':
         s.conv1 = int(flag, value, 1);
@@ -80,27 +135,20 @@ export function parseSettings(argv: string[]): GridSettings {
       case '--fc':
         s.fc = int(flag, value, 1);
         break;
-      case '--lr': {
-        const lr = Number(value);
-        if (!(lr > 0 && Number.isFinite(lr))) throw new LowbitConfigError(flag, value, 'expected a positive number');
-        s.lr = lr;
-        break;
-      }
-      case '--backend':
-        if (value !== 'wasm' && value !== 'cpu') throw new LowbitConfigError(flag, value, 'expected "wasm" or "cpu"');
-        s.backend = value;
+      case '--jobs':
+        s.jobs = int(flag, value, 1);
         break;
       case '--widths':
-        s.widths = (value ?? '').split(',').map((w) => int(flag, w, 1));
+        s.widths = list(flag, value, 1).sort((a, b) => a - b);
         break;
       case '--configs': {
-        const list = (value ?? '').split(',');
-        for (const c of list) {
+        const configs = (value ?? '').split(',');
+        for (const c of configs) {
           if (!ALL_CONFIGS.includes(c)) {
             throw new LowbitConfigError(flag, c, `expected some of ${ALL_CONFIGS.join(',')}`);
           }
         }
-        s.configs = list;
+        s.configs = ALL_CONFIGS.filter((c) => configs.includes(c));
         break;
       }
       case '--out':
@@ -108,14 +156,12 @@ export function parseSettings(argv: string[]): GridSettings {
         s.out = value;
         break;
       default:
-        throw new LowbitConfigError(
-          'argument',
-          flag,
-          'known: --quick, --train N, --test N, --epochs N, --batch N, --lr X, --seed N, --conv1 N, --conv2 N, ' +
-            '--fc N, --widths 1,2,3, --configs fp32,w4a4,..., --backend wasm|cpu, --out PATH',
-        );
+        throw new LowbitConfigError('argument', flag, HELP);
     }
     i++;
+  }
+  if (!s.configs.includes('fp32')) {
+    throw new LowbitConfigError('--configs', s.configs.join(','), 'fp32 is the same-width reference: include it');
   }
   return s;
 }
