@@ -22,6 +22,7 @@ export { channelMaxAbs, ChannelMaxAbs } from './calibration/channel-max-abs.js';
 export * from './quantizer.js';
 export * from './registry.js';
 export type { PartClass, PartIdentifier, SerializedPart } from './parts/part-registry.js';
+export { isTfjsInitializer, LowbitInitializer } from './parts/kernel-initializer.js';
 export * from './arithmetic.js';
 export * from './ops/ste.js';
 export * from './ops/fake-quant-affine.js';

@@ -31,7 +31,9 @@ import {
   checkFloatTensor,
   checkInteger,
   checkShape,
+  isTfjsInitializer,
   LowbitConfigError,
+  LowbitInitializer,
   roundHalfEven,
   SeededRng,
   wageClip,
@@ -106,15 +108,10 @@ export interface WageInitializerConfig {
   base?: InitializerIdentifier | null;
 }
 
-// tfjs-layers does not export its Initializer base class; every initializer it makes extends it,
-// and tfjs only accepts an instance of it as a kernelInitializer.
-type InitializerClass = abstract new () => Initializer;
-const TfjsInitializer = Object.getPrototypeOf(tfl.initializers.zeros().constructor) as InitializerClass;
-
 type InitializerFactories = Record<string, ((args?: object) => Initializer) | undefined>;
 
 function isInitializer(value: unknown): value is Initializer {
-  return value instanceof TfjsInitializer;
+  return isTfjsInitializer(value);
 }
 
 /** Resolves a tfjs initializer argument as tfjs layers do (names, instances, serialized configs). */
@@ -147,7 +144,7 @@ function resolveInitializer(identifier: InitializerIdentifier, argument: string)
  * no custom objects): {@link wageInitialKernel} for `(shape, bits, seed)`, or the draws of `base`
  * snapped to the k_W grid. Deterministic: the same shape and config give the same kernel.
  */
-export class LowbitWageInitializer extends TfjsInitializer {
+export class LowbitWageInitializer extends LowbitInitializer {
   static className = 'LowbitWageInitializer';
   readonly bits: number;
   readonly seed: number;
@@ -177,16 +174,6 @@ export class LowbitWageInitializer extends TfjsInitializer {
     const config: tf.serialization.ConfigDict = { bits: this.bits, seed: this.seed };
     if (this.base !== null) config.base = { className: this.base.getClassName(), config: this.base.getConfig() };
     return config;
-  }
-
-  static fromConfig<T extends tf.serialization.Serializable>(
-    cls: tf.serialization.SerializableConstructor<T>,
-    config: tf.serialization.ConfigDict,
-  ): T {
-    // tfjs's deserializer adds customObjects to the config it passes.
-    const rest = { ...config };
-    delete rest.customObjects;
-    return new cls(rest as never);
   }
 }
 tf.serialization.registerClass(LowbitWageInitializer);

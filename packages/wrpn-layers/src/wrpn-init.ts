@@ -18,12 +18,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
-import type { Initializer } from '@tensorflow/tfjs-layers/dist/initializers.js';
-import { checkInteger, checkKnownKeys, LowbitConfigError } from '@lowbit/quant-core';
-
-// tfjs-layers does not export its Initializer base class; tfjs only accepts an instance of it.
-type InitializerClass = abstract new () => Initializer;
-const TfjsInitializer = Object.getPrototypeOf(tfl.initializers.zeros().constructor) as InitializerClass;
+import { checkInteger, checkKnownKeys, LowbitConfigError, LowbitInitializer } from '@lowbit/quant-core';
 
 export interface WrpnUniformConfig {
   /** Weight bits k of the WRPN grid, 1-16. */
@@ -50,7 +45,7 @@ export function wrpnUniformLimit(shape: readonly number[], bits: number): number
   return Math.min(1, Math.max(glorot, 1.5 / (2 ** (bits - 1) - 1)));
 }
 
-export class LowbitWrpnUniform extends TfjsInitializer {
+export class LowbitWrpnUniform extends LowbitInitializer {
   static className = 'LowbitWrpnUniform';
   readonly bits: number;
   readonly seed: number | undefined;
@@ -73,16 +68,6 @@ export class LowbitWrpnUniform extends TfjsInitializer {
 
   override getConfig(): tf.serialization.ConfigDict {
     return this.seed === undefined ? { bits: this.bits } : { bits: this.bits, seed: this.seed };
-  }
-
-  static fromConfig<T extends tf.serialization.Serializable>(
-    cls: tf.serialization.SerializableConstructor<T>,
-    config: tf.serialization.ConfigDict,
-  ): T {
-    // tfjs's deserializer adds customObjects to the config it passes.
-    const rest = { ...config };
-    delete rest.customObjects;
-    return new cls(rest as never);
   }
 }
 tf.serialization.registerClass(LowbitWrpnUniform);
