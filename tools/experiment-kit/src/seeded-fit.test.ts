@@ -48,6 +48,7 @@ describe('schedules', () => {
     expect(c(0)).toBeCloseTo(1, 12);
     expect(c(4)).toBeCloseTo(0.1, 12);
     expect(c(2)).toBeCloseTo(0.55, 12);
+    expect(cosineSchedule(1, 5)(4)).toBeCloseTo(0.05, 12);
     expect(() => stepSchedule(0.1, { dropEvery: 0, factor: 0.5 })).toThrow(/dropEvery/);
   });
 });
