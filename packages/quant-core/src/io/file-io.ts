@@ -85,54 +85,41 @@ export async function saveModel(
  *
  * Why not tfjs's loader as it is: when the weights do not fit the topology, tfjs-layers 4.22
  * throws after building the model and decoding the weights, and disposes neither (8 tensors
- * for a conv + dense model, per attempt). Here the model is built from the topology alone, then
- * the weights are decoded and set inside a `tf.tidy`; when that fails the model is disposed.
- * (The price: the layers' initializers run once before the weights overwrite them.)
+ * for a conv + dense model, per attempt). Here tfjs's loader runs as it is (so, with the weights
+ * present, the layers are built with tfjs's fast zero initialization, not their initializers:
+ * a corrupt topology asking for huge layers costs an allocation, never minutes of random draws),
+ * inside an engine scope: when it throws, the scope's tensors (the decoded weights) and the
+ * variables the half-built model registered are disposed. The load awaits nothing but
+ * in-memory promises, so no other task's tensors fall into the scope.
  */
 export async function loadModel(dir: string, options?: tf.io.LoadOptions): Promise<tfl.LayersModel> {
   const handler = fileIO(dir);
   const artifacts = await handler.load!();
   const path = join(checkDir(dir), MODEL_JSON_FILE);
-  const { weightData, weightSpecs, ...topology } = artifacts;
+  const engine = tf.engine();
+  const variablesBefore = new Set(Object.keys(engine.registeredVariables));
+  engine.startScope();
   let model: tfl.LayersModel;
   try {
-    model = await tfl.loadLayersModel({ load: async () => topology }, options);
+    model = await tfl.loadLayersModel({ load: async () => artifacts }, options);
   } catch (e) {
-    throw new LowbitDataError(path, `tfjs could not build the model: ${(e as Error).message}`);
+    engine.endScope();
+    for (const [name, v] of Object.entries(engine.registeredVariables)) if (!variablesBefore.has(name)) v.dispose();
+    const message = (e as Error).message;
+    // tfjs throws ValueErrors for both; a topology it cannot build names an unknown class or a bad config.
+    const building = artifacts.weightData == null || /unknown|improper config|deserializ|not a class/i.test(message);
+    const what = building ? 'tfjs could not build the model' : 'the weights do not fit the model';
+    throw new LowbitDataError(path, `${what}: ${message}`);
   }
-  if (weightData == null || weightSpecs == null) return model;
-  try {
-    await setWeights(model, weightData, weightSpecs, options?.strict ?? true);
-  } catch (e) {
-    model.optimizer?.dispose();
-    model.dispose();
-    throw new LowbitDataError(path, `the weights do not fit the model: ${(e as Error).message}`);
-  }
+  // Success: keep every tensor made in the scope (the model owns what it kept; tfjs disposed the rest).
+  engine.endScope(scopeTensors(engine));
   return model;
 }
 
-/** Decodes the weights and sets them (optimizer weights too), as tfjs's loader does, leaking nothing. */
-async function setWeights(
-  model: tfl.LayersModel,
-  weightData: tf.io.WeightData,
-  specs: tf.io.WeightsManifestEntry[],
-  strict: boolean,
-): Promise<void> {
-  const optimizerNames = specs.filter((s) => s.group === 'optimizer').map((s) => s.name);
-  const optimizerTensors = tf.tidy(() => {
-    const decoded = tf.io.decodeWeights(weightData, specs);
-    const modelWeights: tf.NamedTensorMap = {};
-    for (const s of specs) if (s.group !== 'optimizer') modelWeights[s.name] = decoded[s.name]!;
-    model.loadWeights(modelWeights, strict);
-    return optimizerNames.map((name) => decoded[name]!);
-  });
-  try {
-    if (model.optimizer != null && optimizerTensors.length > 0) {
-      await model.optimizer.setWeights(optimizerNames.map((name, i) => ({ name, tensor: optimizerTensors[i]! })));
-    }
-  } finally {
-    tf.dispose(optimizerTensors);
-  }
+/** The tensors tracked by the engine's active scope (tfjs has no public call to end a scope keeping all). */
+function scopeTensors(engine: tf.Engine): tf.Tensor[] {
+  const track = (engine as unknown as { state?: { activeScope?: { track?: tf.Tensor[] } } }).state?.activeScope?.track;
+  return Array.isArray(track) ? track.filter((t) => !t.isDisposed) : [];
 }
 
 let routerRegistered = false;
