@@ -117,7 +117,7 @@ export async function loadModel(dir: string, options?: tf.io.LoadOptions): Promi
 }
 
 /** The tensors tracked by the engine's active scope (tfjs has no public call to end a scope keeping all). */
-function scopeTensors(engine: tf.Engine): tf.Tensor[] {
+function scopeTensors(engine: ReturnType<typeof tf.engine>): tf.Tensor[] {
   const track = (engine as unknown as { state?: { activeScope?: { track?: tf.Tensor[] } } }).state?.activeScope?.track;
   return Array.isArray(track) ? track.filter((t) => !t.isDisposed) : [];
 }
