@@ -7,3 +7,4 @@ export * from './stats.js';
 export * from './claims.js';
 export * from './seeded-fit.js';
 export * from './page.js';
+export * from './experiment-args.js';
