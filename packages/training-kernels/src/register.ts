@@ -22,6 +22,7 @@ import { maxPoolGradCpuConfig, maxPoolGradWasmConfig } from './kernels/max-pool-
 import { conv2dBackpropInputGemmWasmConfig } from './kernels/conv2d-backprop-input-gemm.js';
 import { identityWasmConfig } from './kernels/identity-wasm.js';
 import { sumWasmConfig } from './kernels/sum-wasm.js';
+import { tileWasmConfig } from './kernels/tile-wasm.js';
 import { batchMatMulWasmConfig } from './kernels/batch-mat-mul-wasm.js';
 import { extractPatchesCpuConfig, extractPatchesGradCpuConfig } from './kernels/extract-patches-cpu.js';
 import { extractPatchesGradConfig } from './kernels/extract-patches.js';
@@ -47,6 +48,7 @@ export const TRAINING_KERNELS: Readonly<Record<TrainingBackend, readonly tf.Kern
     maxPoolGradWasmConfig,
     identityWasmConfig,
     sumWasmConfig,
+    tileWasmConfig,
   ],
 };
 

@@ -146,6 +146,37 @@ describe('wasm training kernels match the stock cpu kernels', () => {
     });
   }
 
+  const tileCases: [number[], number[]][] = [
+    [
+      [1, 1, 1, 8],
+      [3, 5, 4, 1],
+    ], // the batch-norm gradient's tile: one row repeated
+    [
+      [1, 1, 7],
+      [2, 9, 1],
+    ], // an odd row length and repeat count (partial last copy)
+    [
+      [1, 3],
+      [1, 1],
+    ], // nothing repeated
+    [[5], [1]], // rank 1
+    [
+      [2, 1, 4],
+      [3, 2, 1],
+    ], // more than one row: stock
+    [
+      [1, 1, 4],
+      [2, 2, 3],
+    ], // the last axis repeated: stock
+  ];
+  for (const [shape, reps] of tileCases) {
+    it(`Tile ${JSON.stringify(shape)} by ${JSON.stringify(reps)}`, async () => {
+      const { expected, got } = await cpuAndWasm(tf.Tile, { x: random(size(shape), 17) }, { x: shape }, { reps });
+      expect(got.shape).toEqual(expected.shape);
+      expect(Array.from(got.values)).toEqual(Array.from(expected.values)); // copies: exact
+    });
+  }
+
   it('the SIMD helpers start on the wasm backend (so the tests above ran them)', async () => {
     await tf.setBackend('wasm');
     expect(simdHelpers(tf.backend())).not.toBeNull();
