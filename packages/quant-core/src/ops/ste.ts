@@ -46,6 +46,22 @@ export function unaryCustomGrad(
   return (x) => g(checkTensor('x', x, { dtype: 'float32' }));
 }
 
+/**
+ * The masked straight-through gradient: `dy` where `lo <= x <= hi`, 0 elsewhere (bounds are
+ * numbers, or tensors that broadcast against `x` for per-channel ranges). Spelled as
+ * `dy * (clip(x, lo, hi) == x)`: three elementwise passes instead of the five of
+ * `where(x >= lo && x <= hi, dy, 0)` (wasm, 1.18M values: 10.4 ms against 26.9 ms), the same
+ * values for every finite `dy` (a masked-out negative `dy` gives -0; an infinite one, NaN). NaN in
+ * `x` gives 0, as before.
+ */
+export function passInRange(dy: tf.Tensor, x: tf.Tensor, lo: number | tf.Tensor, hi: number | tf.Tensor): tf.Tensor {
+  return tf.tidy(() => {
+    const clipped =
+      typeof lo === 'number' && typeof hi === 'number' ? tf.clipByValue(x, lo, hi) : tf.minimum(tf.maximum(x, lo), hi);
+    return tf.mul(dy, tf.cast(tf.equal(clipped, x), dy.dtype));
+  });
+}
+
 /** Forward `forward(x)`, backward passes `dy` through unchanged. */
 export function straightThrough(x: tf.Tensor, forward: (x: tf.Tensor) => tf.Tensor): tf.Tensor {
   checkTensor('x', x, { dtype: 'float32' });
@@ -71,12 +87,7 @@ export function clipSte(x: tf.Tensor, lo: number, hi: number): tf.Tensor {
     save([input]);
     return {
       value: tf.clipByValue(input, lo, hi),
-      gradFunc: (dy, saved) =>
-        tf.tidy(() => {
-          const [inp] = saved;
-          const inside = tf.logicalAnd(tf.greaterEqual(inp, lo), tf.lessEqual(inp, hi));
-          return tf.where(inside, dy, tf.zerosLike(dy));
-        }),
+      gradFunc: (dy, saved) => passInRange(dy, saved[0], lo, hi),
     };
   });
   return f(x);

@@ -14,7 +14,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { LowbitConfigError } from '../errors.js';
-import { unaryCustomGrad } from '../ops/ste.js';
+import { passInRange, unaryCustomGrad } from '../ops/ste.js';
 import { QuantizedTensor } from '../quantized-tensor.js';
 import type { QuantizerCallOptions } from '../quantizer.js';
 import { checkFunction, checkInteger, checkKnownKeys, checkTensor, isTensorLike } from '../validate.js';
@@ -69,10 +69,7 @@ export function maskedSte(x: tf.Tensor, forward: (x: tf.Tensor) => tf.Tensor, lo
     save([input]);
     return {
       value: forward(input),
-      gradFunc: (dy, saved) =>
-        tf.tidy(() =>
-          tf.where(tf.logicalAnd(tf.greaterEqual(saved[0], lo), tf.lessEqual(saved[0], hi)), dy, tf.zerosLike(dy)),
-        ),
+      gradFunc: (dy, saved) => passInRange(dy, saved[0], lo, hi),
     };
   })(x);
 }

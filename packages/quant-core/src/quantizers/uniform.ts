@@ -45,7 +45,7 @@ import { SeededRng } from '../random.js';
 import { registerQuantizer } from '../registry.js';
 import { checkBoolean, checkFinite, checkInteger, checkOneOf, checkRange } from '../validate.js';
 import { checkBits, checkCallOptions, checkConfig, checkFloatTensor } from './common.js';
-import { unaryCustomGrad } from '../ops/ste.js';
+import { passInRange, unaryCustomGrad } from '../ops/ste.js';
 
 export type UniformRangeMode = 'minmax' | 'ema' | 'lsq';
 
@@ -331,13 +331,7 @@ export class LowbitUniformQuantizer extends Quantizer {
       return {
         value,
         gradFunc: (dy, saved) =>
-          tf.tidy(() => {
-            const inside = tf.logicalAnd(
-              tf.greaterEqual(saved[0], this.boundsOf(grid, rank, 'lo')),
-              tf.lessEqual(saved[0], this.boundsOf(grid, rank, 'hi')),
-            );
-            return tf.where(inside, dy, tf.zerosLike(dy));
-          }),
+          tf.tidy(() => passInRange(dy, saved[0], this.boundsOf(grid, rank, 'lo'), this.boundsOf(grid, rank, 'hi'))),
       };
     })(x);
   }
