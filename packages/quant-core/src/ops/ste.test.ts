@@ -49,6 +49,17 @@ describe('STE ops', () => {
     expect(values(passInRange(dy, x, lo, hi))).toEqual([1, 1, 0, 1, 0, 0]);
   });
 
+  it('passInRange names the bad argument: non-tensors, int32, mismatched dy, NaN or crossed bounds', () => {
+    const x = tf.tensor([0.5, 2]);
+    expect(() => passInRange(null as unknown as tf.Tensor, x, 0, 1)).toThrow(/dy.*expected a tf.Tensor/);
+    expect(() => passInRange(x, tf.tensor([1, 2], undefined, 'int32'), 0, 1)).toThrow(/x\.dtype.*float32/);
+    expect(() => passInRange(tf.tensor([1]), x, 0, 1)).toThrow(/dy\.shape.*shape of x/);
+    expect(() => passInRange(x, x, NaN, 1)).toThrow(/lo.*number/);
+    expect(() => passInRange(x, x, 1, 0)).toThrow(/hi.*hi >= lo/);
+    expect(() => passInRange(x, x, tf.tensor([0]), NaN)).toThrow(/hi.*number or a float32 tensor/);
+    expect(() => passInRange(x, x, {} as unknown as tf.Tensor, 1)).toThrow(/lo.*expected a tf.Tensor/);
+  });
+
   it('signSte maps 0 to +1 and uses the clipped straight-through gradient', () => {
     const x = tf.tensor([-3, -0.5, 0, 0.7, 1, 2]);
     expect(values(signSte(x))).toEqual([-1, -1, 1, 1, 1, 1]);

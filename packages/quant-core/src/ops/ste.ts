@@ -55,6 +55,18 @@ export function unaryCustomGrad(
  * `x` gives 0, as before.
  */
 export function passInRange(dy: tf.Tensor, x: tf.Tensor, lo: number | tf.Tensor, hi: number | tf.Tensor): tf.Tensor {
+  checkTensor('dy', dy, { dtype: 'float32' });
+  checkTensor('x', x, { dtype: 'float32' });
+  if (dy.shape.join(',') !== x.shape.join(',')) {
+    throw new LowbitConfigError('dy.shape', dy.shape, `expected the shape of x, [${x.shape.join(', ')}]`);
+  }
+  if (typeof lo === 'number' && typeof hi === 'number') checkClipBounds(lo, hi);
+  else {
+    if (typeof lo !== 'number') checkTensor('lo', lo, { dtype: 'float32' });
+    else if (Number.isNaN(lo)) throw new LowbitConfigError('lo', lo, 'expected a number or a float32 tensor');
+    if (typeof hi !== 'number') checkTensor('hi', hi, { dtype: 'float32' });
+    else if (Number.isNaN(hi)) throw new LowbitConfigError('hi', hi, 'expected a number or a float32 tensor');
+  }
   return tf.tidy(() => {
     const clipped =
       typeof lo === 'number' && typeof hi === 'number' ? tf.clipByValue(x, lo, hi) : tf.minimum(tf.maximum(x, lo), hi);
