@@ -90,7 +90,8 @@ export interface FitSeededOptions {
   onEpoch?: (row: CurveRow) => void;
 }
 
-function setLearningRate(optimizer: tf.Optimizer, lr: number): void {
+/** Sets a tfjs optimizer's learning rate (Adam, SGD, ...); throws for one that has none. */
+export function setLearningRate(optimizer: tf.Optimizer, lr: number): void {
   const o = optimizer as unknown as { setLearningRate?: (v: number) => void; learningRate?: number };
   if (typeof o.setLearningRate === 'function') o.setLearningRate(lr);
   else if (typeof o.learningRate === 'number') o.learningRate = lr;

@@ -22,6 +22,7 @@ import {
   setMultiplier,
 } from '@lowbit/fames-appmul';
 import { applyComposedDqa, composedNet, integerExportCheck, selectFc1Multiplier } from '@lowbit/example-composed';
+import { cosineSchedule, setLearningRate } from '@lowbit/experiment-kit';
 import type { Progress } from './progress.js';
 import type { TechniqueId } from './options.js';
 import { FAMES_BITS, famesNet, floatNet, logNet, wageNet, wrpnNet, type NetSizes } from './nets.js';
@@ -107,7 +108,9 @@ async function fitWithProgress(
   label: string,
   model: tfl.LayersModel,
   optimizer: tf.Optimizer,
+  learningRate: number,
 ): Promise<{ seconds: number; curve: CurvePoint[] }> {
+  const schedule = cosineSchedule(learningRate, ctx.epochs);
   model.compile({ optimizer, loss: 'categoricalCrossentropy', metrics: ['accuracy'] });
   const { train } = ctx.data;
   const batchesPerEpoch = Math.ceil(train.count / ctx.batchSize);
@@ -126,6 +129,7 @@ async function fitWithProgress(
       callbacks: {
         onEpochBegin: async (e) => {
           epoch = e;
+          setLearningRate(optimizer, schedule(e));
         },
         onBatchEnd: async (batch, logs) => {
           const loss = Number(logs?.loss);
@@ -152,7 +156,7 @@ async function trainedWithFit(
   const optimizer = tf.train.adam(learningRate);
   let trained: { seconds: number; curve: CurvePoint[] };
   try {
-    trained = await fitWithProgress(ctx, t.id, model, optimizer);
+    trained = await fitWithProgress(ctx, t.id, model, optimizer, learningRate);
   } finally {
     // Adam's moment variables: the model is not trained again (model.dispose() leaves a user-made optimizer alone).
     optimizer.dispose();
@@ -173,7 +177,7 @@ async function trainedWithFit(
 const float: Technique = {
   id: 'float',
   label: 'float32 baseline',
-  configuration: 'float32 weights and activations, Adam 1e-3',
+  configuration: 'float32 weights and activations, Adam 1e-3 cosine-decayed over the epochs to 1/20',
   run(ctx) {
     return trainedWithFit(ctx, this, floatNet(ctx.sizes, ctx.seed), 1e-3);
   },
@@ -182,7 +186,8 @@ const float: Technique = {
 const wrpn: Technique = {
   id: 'wrpn',
   label: 'WRPN w4a4 2x',
-  configuration: 'w4a4 inner layers, first/last layers 8-bit, 2x wide, batch norm, Adam 1e-3',
+  configuration:
+    'w4a4 inner layers, first/last layers 8-bit, 2x wide, batch norm, Adam 1e-3 cosine-decayed over the epochs to 1/20',
   run(ctx) {
     return trainedWithFit(ctx, this, wrpnNet(ctx.sizes, ctx.seed, 2, 4), 1e-3);
   },
@@ -191,7 +196,8 @@ const wrpn: Technique = {
 const log: Technique = {
   id: 'log',
   label: 'log-domain 4-bit',
-  configuration: '4-bit base-2 log weights and activations (first layer input 8-bit linear), STE, Adam 1e-3',
+  configuration:
+    '4-bit base-2 log weights and activations (first layer input 8-bit linear), STE, Adam 1e-3 cosine-decayed over the epochs to 1/20',
   run(ctx) {
     return trainedWithFit(ctx, this, logNet(ctx.sizes, ctx.seed, 4), 1e-3);
   },
@@ -295,7 +301,7 @@ const dqa: Technique = {
 const fames: Technique = {
   id: 'fames',
   label: 'FAMES AppMul',
-  configuration: `mixed precision (conv1 w${FAMES_BITS.conv1.weight}a${FAMES_BITS.conv1.input}, conv2 w${FAMES_BITS.conv2.weight}a${FAMES_BITS.conv2.input}, fc1 w${FAMES_BITS.fc1.weight}a${FAMES_BITS.fc1.input}, logits w${FAMES_BITS.logits.weight}a${FAMES_BITS.logits.input}), trained exact, then one approximate multiplier per layer chosen under a loss budget of 0.02`,
+  configuration: `mixed precision (conv1 w${FAMES_BITS.conv1.weight}a${FAMES_BITS.conv1.input}, conv2 w${FAMES_BITS.conv2.weight}a${FAMES_BITS.conv2.input}, fc1 w${FAMES_BITS.fc1.weight}a${FAMES_BITS.fc1.input}, logits w${FAMES_BITS.logits.weight}a${FAMES_BITS.logits.input}), trained exact (Adam 2e-3 cosine-decayed over the epochs to 1/20), then one approximate multiplier per layer chosen under a loss budget of 0.02`,
   async run(ctx) {
     const model = famesNet(ctx.sizes, ctx.seed);
     const trained = await trainedWithFit(ctx, this, model, 2e-3);
@@ -341,7 +347,7 @@ const composed: Technique = {
   id: 'composed',
   label: 'composed (WRPN+log+FAMES+DQA)',
   configuration:
-    'WRPN 2x w4a4 (first/last 8-bit), conv2 on 4-bit log-coded inputs, fc1 through a FAMES-chosen AppMul, DQA 4-bit (+3 on half the channels) on the hidden activations; Adam 1e-3',
+    'WRPN 2x w4a4 (first/last 8-bit), conv2 on 4-bit log-coded inputs, fc1 through a FAMES-chosen AppMul, DQA 4-bit (+3 on half the channels) on the hidden activations; Adam 1e-3 cosine-decayed over the epochs to 1/20',
   async run(ctx) {
     const model = composedNet({ conv1: ctx.sizes.conv1, conv2: ctx.sizes.conv2, fc: ctx.sizes.fc1, seed: ctx.seed });
     const trained = await trainedWithFit(ctx, this, model, 1e-3);
