@@ -1,6 +1,6 @@
 /**
- * Redraws a report's index.html from its summary.json (after changing the charts, or to get the
- * HTML back from a run whose chart step failed):
+ * Redraws a report's index.html and summary.md from its summary.json (after changing the charts or
+ * the Markdown, or to get the HTML back from a run whose chart step failed):
  *
  *   npm run report -w tools/suite -- reports/2026-11-21T23-59-01
  */
@@ -9,6 +9,7 @@ import { join, resolve } from 'node:path';
 import { renderCharts } from './report/charts.js';
 import { reportHtml } from './report/html.js';
 import type { SuiteSummary } from './suite-summary.js';
+import { summaryMarkdown } from './table.js';
 
 const dir = process.argv[2];
 if (!dir) {
@@ -18,4 +19,5 @@ if (!dir) {
 const folder = resolve(process.env.INIT_CWD ?? process.cwd(), dir);
 const summary = JSON.parse(readFileSync(join(folder, 'summary.json'), 'utf8')) as SuiteSummary;
 writeFileSync(join(folder, 'index.html'), reportHtml(summary, await renderCharts(summary.rows)));
-console.log(`written ${join(folder, 'index.html')}`);
+writeFileSync(join(folder, 'summary.md'), summaryMarkdown(summary));
+console.log(`written ${join(folder, 'index.html')} and summary.md`);

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { formatEnergy, formatTable, tableToMarkdown } from './table.js';
+import { formatEnergy, formatTable, mainJobVerdicts, summaryMarkdown, tableToMarkdown } from './table.js';
+import type { SuiteSummary } from './suite-summary.js';
 import { thinCurve } from './techniques.js';
 import type { TechniqueRow } from './suite-summary.js';
 
@@ -63,5 +64,60 @@ describe('thinCurve', () => {
     expect(thin.at(-1)).toEqual(curve.at(-1));
     expect(thin.map((p) => p.step)).toEqual([...thin.map((p) => p.step)].sort((a, b) => a - b));
     expect(thin[1].step - thin[0].step).toBe(3); // every 3rd of 450
+  });
+});
+
+describe('mainJobVerdicts', () => {
+  const summaryOf = (over: {
+    accuracy?: number;
+    seconds: number;
+    train: number;
+    quick?: boolean;
+    rows?: TechniqueRow[];
+  }) =>
+    ({
+      tool: '@lowbit/suite',
+      date: '2026-12-03',
+      command: 'npm start',
+      dataset: 'fashion',
+      backend: { name: 'wasm', reason: 'test' },
+      settings: {
+        trainSamples: over.train,
+        testSamples: 10_000,
+        calibrationSamples: 256,
+        epochs: 2,
+        batchSize: 64,
+        seed: 1,
+        quick: over.quick ?? false,
+        net: 'LeNet',
+      },
+      hwModel: { batchSize: 1, table: 'horowitz-45nm', weightMemory: 'dram', activationMemory: 'sram' },
+      rows: over.rows ?? [row({ accuracy: over.accuracy, configuration: 'c', notes: [] })],
+      skipped: [],
+      totalSeconds: over.seconds,
+    }) as SuiteSummary;
+
+  it('judges the full split, the float accuracy (>= 89%) and the 30-minute budget from the numbers', () => {
+    expect(mainJobVerdicts(summaryOf({ accuracy: 0.8921, seconds: 1500, train: 59_945 }))).toEqual([
+      '**holds**: every technique trains on the whole training split (59,945 images): 59,945 used',
+      '**holds**: the float32 baseline reaches about 90% (>= 89.0%): 89.21% after 2 epoch(s)',
+      '**holds**: the whole run takes under 30 minutes: 25.0 min',
+    ]);
+    const short = mainJobVerdicts(summaryOf({ accuracy: 0.8899, seconds: 1800, train: 6000 }));
+    expect(short.map((v) => v.split(':')[0])).toEqual(['**does not hold**', '**does not hold**', '**does not hold**']);
+    expect(mainJobVerdicts(summaryOf({ seconds: 10, train: 59_945, rows: [] }))[1]).toBe(
+      '**inconclusive**: the float32 baseline was not run',
+    );
+  });
+
+  it('summary.md carries the checks for a default run, not for a quick one', () => {
+    const md = summaryMarkdown(summaryOf({ accuracy: 0.88, seconds: 1500, train: 59_945 }));
+    expect(md).toContain('## Main-job checks');
+    expect(md).toContain(
+      '- **does not hold**: the float32 baseline reaches about 90% (>= 89.0%): 88.00% after 2 epoch(s)',
+    );
+    expect(summaryMarkdown(summaryOf({ accuracy: 0.5, seconds: 60, train: 1000, quick: true }))).not.toContain(
+      'Main-job checks',
+    );
   });
 });

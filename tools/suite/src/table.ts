@@ -5,6 +5,7 @@
  * console.log(formatTable(summary.rows));
  * ```
  */
+import { DEFAULTS } from './options.js';
 import type { SuiteSummary, TechniqueRow } from './suite-summary.js';
 
 export interface Column {
@@ -71,6 +72,29 @@ export function summaryMarkdown(s: SuiteSummary): string {
     '',
     ...s.rows.flatMap((r) => [`- ${r.label}: ${r.configuration}`, ...r.notes.map((n) => `  - ${n}`)]),
     ...s.skipped.map((k) => `- not run: ${k.id}: ${k.reason}`),
+    ...(s.settings.quick ? [] : ['', '## Main-job checks', '', ...mainJobVerdicts(s).map((v) => `- ${v}`)]),
     '',
   ].join('\n');
+}
+
+/** What the main job promises at its default settings: a converged float baseline in under 30 minutes. */
+export const MAIN_JOB_TARGETS = { floatAccuracy: 0.89, seconds: 30 * 60 } as const;
+
+/**
+ * The main job's claims, each judged from the summary's own numbers: the whole training split,
+ * the float32 baseline at about 90% (within a point: >= 89%) and the whole run under 30 minutes.
+ * A check that cannot be judged (no float row) says so.
+ */
+export function mainJobVerdicts(s: SuiteSummary): string[] {
+  const verdict = (ok: boolean) => (ok ? '**holds**' : '**does not hold**');
+  const st = s.settings;
+  const float = s.rows.find((r) => r.id === 'float');
+  const full = st.trainSamples >= DEFAULTS.trainSamples;
+  return [
+    `${verdict(full)}: every technique trains on the whole training split (${DEFAULTS.trainSamples.toLocaleString('en-US')} images): ${st.trainSamples.toLocaleString('en-US')} used`,
+    float
+      ? `${verdict(float.accuracy >= MAIN_JOB_TARGETS.floatAccuracy)}: the float32 baseline reaches about 90% (>= ${(100 * MAIN_JOB_TARGETS.floatAccuracy).toFixed(1)}%): ${(100 * float.accuracy).toFixed(2)}% after ${st.epochs} epoch(s)`
+      : '**inconclusive**: the float32 baseline was not run',
+    `${verdict(s.totalSeconds < MAIN_JOB_TARGETS.seconds)}: the whole run takes under ${MAIN_JOB_TARGETS.seconds / 60} minutes: ${(s.totalSeconds / 60).toFixed(1)} min`,
+  ];
 }
