@@ -174,32 +174,37 @@ async function trainedWithFit(
   };
 }
 
+/**
+ * Every technique trained with `model.fit` uses one schedule: Adam from 2e-3, cosine-decayed to
+ * 1/20 of it over the epochs (at two epochs: float32 89.65% against 88.20% from 1e-3).
+ */
+const ADAM_BASE_LR = 2e-3;
+const ADAM_SCHEDULE = 'Adam 2e-3 cosine-decayed over the epochs to 1/20';
+
 const float: Technique = {
   id: 'float',
   label: 'float32 baseline',
-  configuration: 'float32 weights and activations, Adam 1e-3 cosine-decayed over the epochs to 1/20',
+  configuration: `float32 weights and activations, ${ADAM_SCHEDULE}`,
   run(ctx) {
-    return trainedWithFit(ctx, this, floatNet(ctx.sizes, ctx.seed), 1e-3);
+    return trainedWithFit(ctx, this, floatNet(ctx.sizes, ctx.seed), ADAM_BASE_LR);
   },
 };
 
 const wrpn: Technique = {
   id: 'wrpn',
   label: 'WRPN w4a4 2x',
-  configuration:
-    'w4a4 inner layers, first/last layers 8-bit, 2x wide, batch norm, Adam 1e-3 cosine-decayed over the epochs to 1/20',
+  configuration: `w4a4 inner layers, first/last layers 8-bit, 2x wide, batch norm, ${ADAM_SCHEDULE}`,
   run(ctx) {
-    return trainedWithFit(ctx, this, wrpnNet(ctx.sizes, ctx.seed, 2, 4), 1e-3);
+    return trainedWithFit(ctx, this, wrpnNet(ctx.sizes, ctx.seed, 2, 4), ADAM_BASE_LR);
   },
 };
 
 const log: Technique = {
   id: 'log',
   label: 'log-domain 4-bit',
-  configuration:
-    '4-bit base-2 log weights and activations (first layer input 8-bit linear), STE, Adam 1e-3 cosine-decayed over the epochs to 1/20',
+  configuration: `4-bit base-2 log weights and activations (first layer input 8-bit linear), STE, ${ADAM_SCHEDULE}`,
   run(ctx) {
-    return trainedWithFit(ctx, this, logNet(ctx.sizes, ctx.seed, 4), 1e-3);
+    return trainedWithFit(ctx, this, logNet(ctx.sizes, ctx.seed, 4), ADAM_BASE_LR);
   },
 };
 
@@ -301,10 +306,10 @@ const dqa: Technique = {
 const fames: Technique = {
   id: 'fames',
   label: 'FAMES AppMul',
-  configuration: `mixed precision (conv1 w${FAMES_BITS.conv1.weight}a${FAMES_BITS.conv1.input}, conv2 w${FAMES_BITS.conv2.weight}a${FAMES_BITS.conv2.input}, fc1 w${FAMES_BITS.fc1.weight}a${FAMES_BITS.fc1.input}, logits w${FAMES_BITS.logits.weight}a${FAMES_BITS.logits.input}), trained exact (Adam 2e-3 cosine-decayed over the epochs to 1/20), then one approximate multiplier per layer chosen under a loss budget of 0.02`,
+  configuration: `mixed precision (conv1 w${FAMES_BITS.conv1.weight}a${FAMES_BITS.conv1.input}, conv2 w${FAMES_BITS.conv2.weight}a${FAMES_BITS.conv2.input}, fc1 w${FAMES_BITS.fc1.weight}a${FAMES_BITS.fc1.input}, logits w${FAMES_BITS.logits.weight}a${FAMES_BITS.logits.input}), trained exact (${ADAM_SCHEDULE}), then one approximate multiplier per layer chosen under a loss budget of 0.02`,
   async run(ctx) {
     const model = famesNet(ctx.sizes, ctx.seed);
-    const trained = await trainedWithFit(ctx, this, model, 2e-3);
+    const trained = await trainedWithFit(ctx, this, model, ADAM_BASE_LR);
     const exactAccuracy = trained.accuracy;
     const exactEnergy = summary(model, { batchSize: 1 }).totals;
     const { calib } = ctx.data;
@@ -346,11 +351,10 @@ const fames: Technique = {
 const composed: Technique = {
   id: 'composed',
   label: 'composed (WRPN+log+FAMES+DQA)',
-  configuration:
-    'WRPN 2x w4a4 (first/last 8-bit), conv2 on 4-bit log-coded inputs, fc1 through a FAMES-chosen AppMul, DQA 4-bit (+3 on half the channels) on the hidden activations; Adam 1e-3 cosine-decayed over the epochs to 1/20',
+  configuration: `WRPN 2x w4a4 (first/last 8-bit), conv2 on 4-bit log-coded inputs, fc1 through a FAMES-chosen AppMul, DQA 4-bit (+3 on half the channels) on the hidden activations; ${ADAM_SCHEDULE}`,
   async run(ctx) {
     const model = composedNet({ conv1: ctx.sizes.conv1, conv2: ctx.sizes.conv2, fc: ctx.sizes.fc1, seed: ctx.seed });
-    const trained = await trainedWithFit(ctx, this, model, 1e-3);
+    const trained = await trainedWithFit(ctx, this, model, ADAM_BASE_LR);
     const { calib } = ctx.data;
     const t0 = performance.now();
     const yCalib = oneHotLabels(calib.labels);
