@@ -55,7 +55,7 @@ async function work(s: GridSettings, folder: string, tag: string, threads: numbe
       log(`${tag}${arm.id}: ${arm.epochs} epoch(s) on ${train.count} images`);
       const result = await trainArm(s, arm, data, (row) =>
         log(
-          `${tag}${arm.id} epoch ${row.epoch}: lr ${row.learningRate.toPrecision(2)}, loss ${row.loss.toFixed(4)}, test ${(100 * (row.testAccuracy ?? NaN)).toFixed(2)}% (${row.seconds.toFixed(0)} s)`,
+          `${tag}${arm.id} epoch ${row.epoch}: lr ${row.learningRate.toPrecision(2)}, loss ${row.loss.toFixed(4)}${row.testAccuracy === undefined ? '' : `, test ${(100 * row.testAccuracy).toFixed(2)}%`} (${row.seconds.toFixed(0)} s)`,
         ),
       );
       writeArm(folder, result);
