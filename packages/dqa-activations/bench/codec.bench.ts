@@ -18,6 +18,9 @@
  *   npm run bench -w packages/dqa-activations
  *   (= tsx --conditions=@lowbit/source bench/codec.bench.ts: workspace packages from source, no build)
  *
+ * 'decode-layer-tables-into' decodes the same stream into one reused Float32Array
+ * (`decodeActivations(bytes, out)`), the way a stream of same-shaped batches decodes.
+ *
  * Besides the wall-clock medians of tools/bench it records each variant's median CPU time
  * (process.cpuUsage), which the other jobs on a shared machine do not inflate.
  *
@@ -74,12 +77,19 @@ if (!same(decodeActivations(encodedLayer).values, quantized.output))
   throw new Error('decode differs from the quantizer output');
 if (!same(inflateSync(deflated), rawBytes)) throw new Error('zlib round trip failed');
 
+// decodeActivations(bytes, out): the same decode into one reused array, as a stream of batches
+// would run; the difference to 'decode-layer-tables' is the cost of a fresh 4.7 MB output.
+const reusedOut = new Float32Array(size);
+if (!same(decodeActivations(encodedLayer, reusedOut).values, quantized.output))
+  throw new Error('decode into a given array differs from the quantizer output');
+
 const loadBefore = loadavg();
 const variants = [
   { name: 'encode-layer-tables', run: () => encode(input, layerParams) },
   { name: 'encode-channel-tables', run: () => encode(input, channelParams) },
   { name: 'encode-direct', run: () => encode(input, directParams) },
   { name: 'decode-layer-tables', run: () => decodeActivations(encodedLayer) },
+  { name: 'decode-layer-tables-into', run: () => decodeActivations(encodedLayer, reusedOut) },
   { name: 'decode-channel-tables', run: () => decodeActivations(encodedChannel) },
   { name: 'decode-direct', run: () => decodeActivations(encodedDirect) },
   { name: 'zlib-deflateSync', run: () => deflateSync(rawBytes) },
@@ -191,6 +201,12 @@ console.log(
 console.table(
   [
     ['DQA (layer tables)', 'encode-layer-tables', 'decode-layer-tables', encodedLayer.length],
+    [
+      'DQA (layer tables), decoded into a reused array',
+      'encode-layer-tables',
+      'decode-layer-tables-into',
+      encodedLayer.length,
+    ],
     ['DQA (channel tables)', 'encode-channel-tables', 'decode-channel-tables', encodedChannel.length],
     ['direct N-bit (same format)', 'encode-direct', 'decode-direct', encodedDirect.length],
     [

@@ -51,6 +51,29 @@ describe('encode / decode', () => {
     }
   });
 
+  it('decodes into a given Float32Array: the same values, returned as values; bad or corrupt input leaves it alone', () => {
+    const x = sample([3, 5, 4], 2);
+    const bytes = encode(x, params);
+    const fresh = decodeActivations(bytes).values;
+    const out = new Float32Array(60).fill(7);
+    const into = decodeActivations(bytes, out);
+    expect(into.values).toBe(out);
+    expect(Array.from(out)).toEqual(Array.from(fresh));
+    // Reused for a second stream of the same shape: overwritten with that stream's values.
+    const second = encode(sample([3, 5, 4], 3), params);
+    decodeActivations(second, out);
+    expect(Array.from(out)).toEqual(Array.from(decodeActivations(second).values));
+    const kept = new Float32Array(60).fill(7);
+    expect(() => decodeActivations(bytes, new Float32Array(59))).toThrow(/out\.length.*expected 60.*\[3, 5, 4\]/);
+    expect(() => decodeActivations(bytes, [] as unknown as Float32Array)).toThrow(/out.*Float32Array/);
+    const corrupt = bytes.slice();
+    corrupt[corrupt.length - 20] ^= 0x5a;
+    expect(() => decodeActivations(corrupt, kept)).toThrow(LowbitDataError);
+    expect(() => decodeActivations(resign(corrupt), kept)).toThrow(LowbitDataError);
+    expect(kept.every((v) => v === 7)).toBe(true);
+    x.dispose();
+  });
+
   it('reports section sizes that add up, and error bits that match the Huffman code', () => {
     const x = sample([64, 4], 7);
     const { bytes, stats } = encodeWithStats(x, params);

@@ -307,9 +307,21 @@ class Reader {
  * Every declared size is checked against the bytes present before anything of that size is
  * allocated, and the work is linear in the input: at most 4 elements per byte of codes, a bounded
  * number of steps per Huffman code, lookup tables no larger than a few times the symbols coded.
+ *
+ * `out`, when given, receives the values (and is returned as `values`) instead of a new array, so a
+ * stream of same-shaped batches decodes without allocating 4 bytes per element each time. It must
+ * be a Float32Array of exactly the decoded size; it is written only once the whole stream has
+ * been checked and decoded, so a corrupt stream leaves it as it was.
+ *
+ * ```ts
+ * const out = new Float32Array(64 * 24 * 24 * 32);
+ * for (const batch of streams) decodeActivations(batch, out); // out holds the latest batch
+ * ```
  */
-export function decodeActivations(bytes: Uint8Array): DecodedActivations {
+export function decodeActivations(bytes: Uint8Array, out?: Float32Array): DecodedActivations {
   if (!(bytes instanceof Uint8Array)) throw new LowbitConfigError('bytes', bytes, 'expected a Uint8Array');
+  if (out !== undefined && !(out instanceof Float32Array))
+    throw new LowbitConfigError('out', out, 'expected a Float32Array (or nothing, for a new one)');
   if (bytes.length < 12 + 4)
     throw new LowbitDataError(SOURCE, `truncated: ${bytes.length} bytes is shorter than the smallest header`);
   for (let i = 0; i < 4; i++) {
@@ -424,7 +436,13 @@ export function decodeActivations(bytes: Uint8Array): DecodedActivations {
       `error bitstream has ${errorBits - usedBits} bits left over after the last symbol`,
     );
   }
-  const values = new Float32Array(size);
+  if (out !== undefined && out.length !== size)
+    throw new LowbitConfigError(
+      'out.length',
+      out.length,
+      `expected ${size}, the element count of shape [${shape.join(', ')}]`,
+    );
+  const values = out ?? new Float32Array(size);
   dequantize(codeBytes, errors, params, values);
   return { shape, values, params };
 }
