@@ -1,12 +1,12 @@
 /**
  * Gradient of {@link LowbitFakeQuantAffine}: the straight-through estimator masked to the
  * representable range. `dx = dy` where `(qmin - zp) * step <= x <= (qmax - zp) * step`
- * (bounds included, per channel), 0 elsewhere ({@link passInRange}). Shared by the fused kernel (through
+ * (bounds included, per channel), 0 elsewhere ({@link maskInRange}). Shared by the fused kernel (through
  * `registerGradient`) and the composed fallback (through `tf.customGrad`), so both give the same
  * gradient on every backend.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { passInRange } from '../ops/ste.js';
+import { maskInRange } from '../ops/mask-in-range.js';
 import { type FakeQuantAffineAttrs, LowbitFakeQuantAffine } from './fake-quant-affine-kernel.js';
 
 /** Reshapes per-channel values so they broadcast along `axis` of a rank-`rank` tensor. */
@@ -26,14 +26,14 @@ export function fakeQuantAffineGrad(dy: tf.Tensor, x: tf.Tensor, attrs: FakeQuan
     const z = Math.fround(attrs.zeroPoint[0]);
     const toReal = (code: number) =>
       Math.fround(attrs.inverse === 1 ? Math.fround(code - z) / s : Math.fround(code - z) * s);
-    return passInRange(dy, x, toReal(attrs.qmin), toReal(attrs.qmax));
+    return maskInRange(dy, x, toReal(attrs.qmin), toReal(attrs.qmax));
   }
   return tf.tidy(() => {
     const s = channelTensor(attrs.scale, attrs.axis, x.rank);
     const z = channelTensor(attrs.zeroPoint, attrs.axis, x.rank);
     const toReal = (code: number) =>
       attrs.inverse === 1 ? tf.div(tf.sub(tf.scalar(code), z), s) : tf.mul(tf.sub(tf.scalar(code), z), s);
-    return passInRange(dy, x, toReal(attrs.qmin), toReal(attrs.qmax));
+    return maskInRange(dy, x, toReal(attrs.qmin), toReal(attrs.qmax));
   });
 }
 

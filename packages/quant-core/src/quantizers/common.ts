@@ -14,7 +14,8 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { LowbitConfigError } from '../errors.js';
-import { passInRange, unaryCustomGrad } from '../ops/ste.js';
+import { maskInRange } from '../ops/mask-in-range.js';
+import { unaryCustomGrad } from '../ops/ste.js';
 import { QuantizedTensor } from '../quantized-tensor.js';
 import type { QuantizerCallOptions } from '../quantizer.js';
 import { checkFunction, checkInteger, checkKnownKeys, checkTensor, isTensorLike } from '../validate.js';
@@ -69,7 +70,7 @@ export function maskedSte(x: tf.Tensor, forward: (x: tf.Tensor) => tf.Tensor, lo
     save([input]);
     return {
       value: forward(input),
-      gradFunc: (dy, saved) => passInRange(dy, saved[0], lo, hi),
+      gradFunc: (dy, saved) => maskInRange(dy, saved[0], lo, hi),
     };
   })(x);
 }

@@ -45,7 +45,8 @@ import { SeededRng } from '../random.js';
 import { registerQuantizer } from '../registry.js';
 import { checkBoolean, checkFinite, checkInteger, checkOneOf, checkRange } from '../validate.js';
 import { checkBits, checkCallOptions, checkConfig, checkFloatTensor } from './common.js';
-import { passInRange, unaryCustomGrad } from '../ops/ste.js';
+import { maskInRange } from '../ops/mask-in-range.js';
+import { unaryCustomGrad } from '../ops/ste.js';
 
 export type UniformRangeMode = 'minmax' | 'ema' | 'lsq';
 
@@ -331,7 +332,7 @@ export class LowbitUniformQuantizer extends Quantizer {
       return {
         value,
         gradFunc: (dy, saved) =>
-          tf.tidy(() => passInRange(dy, saved[0], this.boundsOf(grid, rank, 'lo'), this.boundsOf(grid, rank, 'hi'))),
+          tf.tidy(() => maskInRange(dy, saved[0], this.boundsOf(grid, rank, 'lo'), this.boundsOf(grid, rank, 'hi'))),
       };
     })(x);
   }
