@@ -1,8 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { formatEnergy, formatTable, mainJobVerdicts, summaryMarkdown, tableToMarkdown } from './table.js';
-import type { SuiteSummary } from './suite-summary.js';
+import type { SuiteSummary, TechniqueRow } from './suite-summary.js';
 import { thinCurve } from './techniques.js';
-import type { TechniqueRow } from './suite-summary.js';
 
 const row = (over: Partial<TechniqueRow>): TechniqueRow =>
   ({
