@@ -16,7 +16,7 @@
  *   npm run start -w examples/fames               # the experiment (see README for its time)
  *   npm run start -w examples/fames -- --quick    # smoke run: docs/results/fames-quick.*
  *
- * Options: --seeds 1,2,3 --train N --epochs E --test N --calib N --select N --draws D
+ * Options: --seeds 1,2,3 --train N (0: the whole split) --epochs E --batch B --test N --calib N --select N --draws D
  * --population P --generations G --max-mae M --backend wasm|cpu|tensorflow --out STEM.
  */
 import { cpus, loadavg } from 'node:os';
@@ -36,7 +36,7 @@ import {
   formatSpread,
   mdTable,
   spread,
-  stepSchedule,
+  cosineSchedule,
   writeResult,
   type Claim,
   type CurveRow,
@@ -65,6 +65,7 @@ const { values: args } = parseArgs({
     seeds: { type: 'string' },
     train: { type: 'string' },
     epochs: { type: 'string' },
+    batch: { type: 'string' },
     test: { type: 'string' },
     calib: { type: 'string' },
     select: { type: 'string' },
@@ -88,16 +89,18 @@ const settings = {
   seeds,
   /** The float baseline (its curve shows where training plateaus) is trained for the first seed. */
   floatSeeds: seeds.slice(0, 1),
-  trainImages: int('train', args.train, quick ? 1500 : 12000),
-  epochs: int('epochs', args.epochs, quick ? 1 : 4),
-  batchSize: 64,
-  learningRate: { base: 2e-3, dropEvery: 2, factor: 0.3 },
+  /** 0: every train-split image not held out for calibration and selection (59,317 of 59,945). */
+  trainImages: int('train', args.train, quick ? 1500 : 0, 0),
+  epochs: int('epochs', args.epochs, quick ? 1 : 6),
+  batchSize: int('batch', args.batch, quick ? 64 : 128),
+  /** Adam, cosine decay from base to min over the epochs (kit `cosineSchedule`), as the other experiments. */
+  learningRate: { base: 2e-3, min: 1e-4 },
   testImages: int('test', args.test, quick ? 1000 : 10000),
   calibrationImages: int('calib', args.calib, quick ? 32 : 128),
   selectionImages: int('select', args.select, quick ? 100 : 500),
   randomDraws: int('draws', args.draws, quick ? 2 : 3),
-  gaPopulation: int('population', args.population, quick ? 4 : 20, 2),
-  gaGenerations: int('generations', args.generations, quick ? 2 : 15, 0),
+  gaPopulation: int('population', args.population, quick ? 4 : 24, 2),
+  gaGenerations: int('generations', args.generations, quick ? 2 : 20, 0),
   /** The GA comparison's fixed loss budget (nats), tight enough that FAMES's selection is a trade-off. */
   gaFixedLossBudget: 0.001,
   /** Admission: exact plus designs with MAE <= this % of the product range (FAMES, GA, random). */
@@ -130,10 +133,17 @@ const backend = `${tf.getBackend()} (${backendChoice.reason.split(';')[0]})`;
 log(`backend ${backend}`);
 
 // ---- data: train / calibration / selection subsets of the train split, the test split -----------------
-const pool = await loadFashionMnist({
-  split: 'train',
-  limit: settings.trainImages + settings.calibrationImages + settings.selectionImages,
-});
+const heldOut = settings.calibrationImages + settings.selectionImages;
+const pool = await loadFashionMnist(
+  settings.trainImages === 0 ? { split: 'train' } : { split: 'train', limit: settings.trainImages + heldOut },
+);
+if (settings.trainImages === 0) settings.trainImages = pool.count - heldOut;
+if (settings.trainImages < 1 || settings.trainImages + heldOut > pool.count)
+  throw new LowbitConfigError(
+    '--train',
+    args.train,
+    `expected training + calibration + selection images <= the ${pool.count} of the train split`,
+  );
 const test = await loadFashionMnist({ split: 'test', limit: settings.testImages });
 const testLabels = Int32Array.from(test.labels.dataSync());
 const sliceOf = (start: number, n: number) => ({
@@ -149,7 +159,7 @@ const yCalib = tf.oneHot(calib.labels, 10);
 log(
   `data: ${settings.trainImages} train, ${settings.calibrationImages} calibration, ${settings.selectionImages} selection (train split), ${test.count} test images`,
 );
-const schedule = stepSchedule(settings.learningRate.base, settings.learningRate);
+const schedule = cosineSchedule(settings.learningRate.base, settings.epochs, settings.learningRate.min);
 
 // ---- float baseline ------------------------------------------------------------------------------------
 const floatRuns: { seed: number; curve: CurveRow[]; seconds: number }[] = [];
@@ -629,7 +639,7 @@ function writePage(partial: boolean): void {
       heading: 'Setup',
       markdown: [
         `- Net: ${NET_DESCRIPTION}. Weights: uniform symmetric per-channel; activations unsigned, EMA range (quant-core \`LowbitUniformQuantizer\`); every layer an \`appMulConv2d\` / \`appMulDense\`.`,
-        `- Training (every net, same budget): ${settings.epochs} epoch(s) over the first ${settings.trainImages} train-split images, batch ${settings.batchSize}, Adam, learning rate ${settings.learningRate.base} x ${settings.learningRate.factor} every ${settings.learningRate.dropEvery} epochs (kit \`stepSchedule\`), data order fixed by (seed, epoch) (kit \`fitSeeded\`), exact products. Never retrained after selection.`,
+        `- Training (every net, same budget): ${settings.epochs} epoch(s) over the first ${settings.trainImages} train-split images, batch ${settings.batchSize}, Adam, learning rate ${settings.learningRate.base} cosine-decayed to ${settings.learningRate.min} over the epochs (kit \`cosineSchedule\`), data order fixed by (seed, epoch) (kit \`fitSeeded\`), exact products. Never retrained after selection.`,
         `- Calibration (counting matrices, measured loss changes, GA fitness): the next ${settings.calibrationImages} train-split images; selection set (accuracy budget -> loss budget / MAE cap): the next ${settings.selectionImages}. Test: ${test.count} test images, used only for the reported figures.`,
         `- Candidates: \`appMulLibrary\` for every layer's operand widths (behavioural designs: truncation, broken array, LSB dropping, Mitchell, DRUM, UDM). **Energy from one source for every design**: the package's gate-count proxy (\`energyPj\`), times the layer's multiplications per image; the saving is against the all-exact net with the same proxy. (EvoApproxLib tables, whose energies come from published power figures, are not used, so the two sources are not mixed.)`,
         `- Admission: exact plus designs with MAE <= ${settings.maxMaePercent}% of the product range (FAMES, GA, random draws). FAMES: second-order estimates (\`estimateLossTerms\`, negative clamped to 0, \`layerChoices\`), knapsack per loss budget of [${settings.lossBudgetLadder.join(', ')}], the cheapest selection within ${settings.accuracyBudgetPoints} point of exact on the selection set. Cheapest-under-MAE: per layer the cheapest design with MAE <= cap, for caps [${settings.maeCapLadder.join(', ')}]%, the same selection-set rule. FAMES at a given energy: the knapsack at the smallest loss budget whose selection costs no more (bisection). Random: ${settings.randomDraws} draws per seed and arm, uniform among assignments whose energy is at most FAMES's (layers in random order, each uniform among the options that keep the rest feasible).`,
