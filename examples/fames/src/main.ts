@@ -746,7 +746,11 @@ function writePage(partial: boolean): void {
         ratioIntervals
           .map(
             ({ t, iv }) =>
-              `Geometric mean ratio at ${gaLabel(t)}: ${(10 ** iv.value).toFixed(1)}x (95% CI ${(10 ** iv.lo).toFixed(1)}x to ${(10 ** iv.hi).toFixed(1)}x).`,
+              `Geometric mean ratio at ${gaLabel(t)}: ${(10 ** iv.value).toFixed(1)}x (${
+                Number.isFinite(iv.lo)
+                  ? `95% CI ${(10 ** iv.lo).toFixed(1)}x to ${(10 ** iv.hi).toFixed(1)}x`
+                  : 'no interval from one seed'
+              }).`,
           )
           .join(' '),
     },

@@ -26,6 +26,37 @@ describe('claim', () => {
     const r = claim('worse > good', { vectors: [worse, good], statistic: ([a, b]) => a - b, describe: 'diff' });
     expect(r.verdict).toBe('does not hold');
   });
+  it('states an unbounded interval (one seed) in words and keeps it inconclusive', () => {
+    const lo = -Infinity;
+    const hi = Infinity;
+    const verdict = verdictOf(lo, hi, 0, 'above');
+    expect(verdict).toBe('inconclusive');
+    const line = claimLine({
+      name: 'x',
+      statistic: 'mean',
+      value: 1.5,
+      lo,
+      hi,
+      level: 0.95,
+      threshold: 0,
+      direction: 'above',
+      verdict,
+    });
+    expect(line).toBe('**inconclusive**: x. mean = +1.50 (no interval: too few samples; claimed > 0)');
+    expect(
+      claimLine({
+        name: 'x',
+        statistic: 'mean',
+        value: 1.5,
+        lo: 1,
+        hi: 2,
+        level: 0.95,
+        threshold: 0,
+        direction: 'above',
+        verdict: 'holds',
+      }),
+    ).toContain('95% CI +1.00 to +2.00');
+  });
   it('does not hold for identical arms and is inconclusive for equally accurate ones', () => {
     const c = claim('good > good', { vectors: [good, good.slice()], statistic: ([a, b]) => a - b, describe: 'diff' });
     expect(c.verdict).toBe('does not hold'); // interval is exactly [0, 0]: touches the threshold from below

@@ -90,6 +90,8 @@ export function claimLine(c: Claim): string {
     c.pValue === undefined ? '' : `; McNemar p = ${c.pValue < 1e-4 ? c.pValue.toExponential(1) : c.pValue.toFixed(4)}`;
   return (
     `**${c.verdict}**: ${c.name}. ${c.statistic} = ${fmt(c.value)} ` +
-    `(${Math.round(c.level * 100)}% CI ${fmt(c.lo)} to ${fmt(c.hi)}; claimed ${side} ${c.threshold}${p})`
+    // An unbounded interval (one seed, no resamples) is stated as such, not printed as -Infinity to +Infinity.
+    `(${Number.isFinite(c.lo) || Number.isFinite(c.hi) ? `${Math.round(c.level * 100)}% CI ${fmt(c.lo)} to ${fmt(c.hi)}` : 'no interval: too few samples'}; ` +
+    `claimed ${side} ${c.threshold}${p})`
   );
 }
