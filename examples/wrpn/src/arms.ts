@@ -95,7 +95,9 @@ export function armsFolder(root: string, s: GridSettings): string {
   return join(root, 'reports', 'wrpn-arms', hash);
 }
 
-export const armPath = (folder: string, arm: ArmSpec) => join(folder, `${arm.id}-e${arm.epochs}.json`);
+// The schedule is part of the name: the same epochs with another drop interval is another arm.
+export const armPath = (folder: string, arm: ArmSpec) =>
+  join(folder, `${arm.id}-e${arm.epochs}-d${arm.lrDropEvery}.json`);
 
 export function readArm(folder: string, arm: ArmSpec): ArmResult | null {
   const path = armPath(folder, arm);
