@@ -36,7 +36,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { LowbitConfigError, LowbitDataError, unpackBits } from '@lowbit/quant-core';
-import { crc32Sliced } from './crc32-sliced.js';
+import { crc32Fast } from './crc32-sliced.js';
 import {
   checkDqaParams,
   type CheckedDqaParams,
@@ -234,7 +234,7 @@ export function encodeWithStats(activations: tf.Tensor | ActivationValues, dqaPa
     throw new Error('DQA encode: Huffman bit count disagrees with the symbol counts (bug)');
   }
   o += errorByteLength;
-  view.setUint32(o, crc32Sliced(out.subarray(0, o)), true);
+  view.setUint32(o, crc32Fast(out.subarray(0, o)), true);
 
   let errorEntropyBits = 0;
   for (let t = 0; t < tableCount; t++) {
@@ -329,7 +329,7 @@ export function decodeActivations(bytes: Uint8Array, out?: Float32Array): Decode
       throw new LowbitDataError(SOURCE, 'bad magic: not a DQA activation stream (expected "LBDQ")');
   }
   const stored = new DataView(bytes.buffer, bytes.byteOffset + bytes.length - 4, 4).getUint32(0, true);
-  const actual = crc32Sliced(bytes.subarray(0, bytes.length - 4));
+  const actual = crc32Fast(bytes.subarray(0, bytes.length - 4));
   if (stored !== actual) {
     throw new LowbitDataError(
       SOURCE,

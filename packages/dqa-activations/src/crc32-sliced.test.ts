@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { crc32 } from '@lowbit/quant-core';
-import { crc32Sliced } from './crc32-sliced.js';
+import { crc32Fast, crc32Sliced, hasNativeCrc32 } from './crc32-sliced.js';
 
 describe('crc32Sliced', () => {
   it('gives the standard check value', () => {
@@ -17,6 +17,20 @@ describe('crc32Sliced', () => {
         expect(crc32Sliced(view, previous >>> 0)).toBe(crc32(view, previous >>> 0));
         const half = view.length >> 1;
         expect(crc32Sliced(view.subarray(half), crc32Sliced(view.subarray(0, half)))).toBe(crc32(view));
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('crc32Fast is native in this Node and equals crc32Sliced at every length, alignment and continuation (property)', () => {
+    // Node 20.20 here has process.getBuiltinModule and zlib.crc32; older runtimes fall back.
+    const [major, minor] = process.versions.node.split('.').map(Number);
+    expect(hasNativeCrc32).toBe(major > 22 || (major === 22 && minor >= 3) || (major === 20 && minor >= 16) || major === 21);
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 300 }), fc.nat(7), fc.nat(), (bytes, skip, previous) => {
+        const view = bytes.subarray(Math.min(skip, bytes.length));
+        expect(crc32Fast(view)).toBe(crc32Sliced(view));
+        expect(crc32Fast(view, previous >>> 0)).toBe(crc32Sliced(view, previous >>> 0));
       }),
       { numRuns: 300 },
     );

@@ -192,6 +192,35 @@ describe('bulk Huffman encode / decode', () => {
     expect(Array.from(out)).toEqual(Array.from(symbols));
   });
 
+  it('decodes any bytes, valid or corrupt, alike with one table and with that table twice (property)', () => {
+    // One table takes a loop of its own; the same table listed twice takes the general loop.
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1, max: 6 }),
+        fc.integer({ min: 1, max: MAX_CODE_LENGTH }),
+        fc.uint8Array({ maxLength: 200 }),
+        fc.integer({ min: 0, max: 600 }),
+        fc.integer({ min: 0, max: 2 ** 31 }),
+        (m, maxLength, bytes, count, seed) => {
+          let lengths = randomLengths(lcg(seed), 2 ** m, Math.max(maxLength, m));
+          if (lengths.every((l) => l === 0)) lengths = Uint8Array.from({ length: 2 ** m }, (_, s) => (s ? 0 : 1));
+          const table = new HuffmanTable(lengths);
+          const run = (tables: HuffmanTable[]) => {
+            const out = new Uint8Array(count);
+            try {
+              return { bits: huffmanDecodeInto(tables, bytes, bytes.length * 8, out), out: Array.from(out) };
+            } catch (e) {
+              expect(e).toBeInstanceOf(LowbitDataError);
+              return { error: (e as Error).message };
+            }
+          };
+          expect(run([table])).toEqual(run([table, table]));
+        },
+      ),
+      { numRuns: 400 },
+    );
+  });
+
   it('checks tables as HuffmanTable does (property)', () => {
     fc.assert(
       fc.property(fc.uint8Array({ minLength: 1, maxLength: 16 }), (raw) => {

