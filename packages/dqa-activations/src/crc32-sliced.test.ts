@@ -25,7 +25,9 @@ describe('crc32Sliced', () => {
   it('crc32Fast is native in this Node and equals crc32Sliced at every length, alignment and continuation (property)', () => {
     // Node 20.20 here has process.getBuiltinModule and zlib.crc32; older runtimes fall back.
     const [major, minor] = process.versions.node.split('.').map(Number);
-    expect(hasNativeCrc32).toBe(major > 22 || (major === 22 && minor >= 3) || (major === 20 && minor >= 16) || major === 21);
+    expect(hasNativeCrc32).toBe(
+      major > 22 || (major === 22 && minor >= 3) || (major === 20 && minor >= 16) || major === 21,
+    );
     fc.assert(
       fc.property(fc.uint8Array({ maxLength: 300 }), fc.nat(7), fc.nat(), (bytes, skip, previous) => {
         const view = bytes.subarray(Math.min(skip, bytes.length));

@@ -584,7 +584,8 @@ export function huffmanDecodeInto(
   // Up to four symbols are stored with one little-endian 32-bit write (bytes past the k decoded
   // are overwritten by the next lookups), so the last four are decoded one at a time.
   const view = new DataView(out.buffer, out.byteOffset, out.byteLength);
-  if (T === 1 && count >= 4) return decodeOneTable(set, lb, one, multiSymbols, multiMeta, padded, bitLength, view, out, count);
+  if (T === 1 && count >= 4)
+    return decodeOneTable(set, lb, one, multiSymbols, multiMeta, padded, bitLength, view, out, count);
   let buf = 0; // the next stream bits from bit 0; at least 16 valid after a refill
   let bufBits = 0;
   let p = 0;
