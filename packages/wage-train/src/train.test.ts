@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { describe, expect, it } from 'vitest';
 import { LowbitConfigError } from '@lowbit/quant-core';
-import { predictClasses, sseLoss, trainWage, wageErrorRate, wageSchedule } from './train.js';
+import { predictClasses, sseLoss, trainWage, wageErrorRate, wageSchedule, type WageEpochResult } from './train.js';
 import { tinyData, tinyWageModel } from './tiny-model.fixture.js';
 import { wageActivation, wageErrorQuantizer } from './activation.js';
 import { wageDense } from './wage-layers.js';
@@ -88,6 +88,26 @@ describe('trainWage', () => {
     });
     expect(history[0].batches).toBe(3);
     expect(seen).toEqual([0, 1, 2]);
+  });
+
+  it('reports each epoch as it ends, after its batches, with the entry it returns', async () => {
+    const { x, y } = tinyData(32);
+    const events: string[] = [];
+    const ended: WageEpochResult[] = [];
+    const history = await trainWage(tinyWageModel(1), x, y, {
+      epochs: 2,
+      batchSize: 16,
+      onBatchEnd: (e, b) => {
+        events.push(`batch ${e}.${b}`);
+      },
+      onEpochEnd: (r) => {
+        events.push(`epoch ${r.epoch}`);
+        ended.push(r);
+      },
+    });
+    expect(events).toEqual(['batch 0.0', 'batch 0.1', 'epoch 0', 'batch 1.0', 'batch 1.1', 'epoch 1']);
+    expect(ended).toEqual(history);
+    await rejectsConfigError(() => trainWage(tinyWageModel(1), x, y, { onEpochEnd: 'no' as never }), 'onEpochEnd');
   });
 
   it('rejects bad input', async () => {

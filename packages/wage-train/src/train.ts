@@ -111,6 +111,8 @@ export interface TrainWageOptions {
   maxBatchesPerEpoch?: number;
   /** Called after each batch with the epoch, batch index and mean loss per example. */
   onBatchEnd?: (epoch: number, batch: number, loss: number) => void | Promise<void>;
+  /** Called after each epoch with its entry of the returned history (as it finishes, for progress lines). */
+  onEpochEnd?: (result: WageEpochResult) => void | Promise<void>;
 }
 
 export interface WageEpochResult {
@@ -143,6 +145,7 @@ export async function trainWage(
     'seed',
     'maxBatchesPerEpoch',
     'onBatchEnd',
+    'onEpochEnd',
   ]);
   checkModel(model);
   checkModelInput(model, 'x', x);
@@ -166,6 +169,7 @@ export async function trainWage(
     });
   });
   if (o.onBatchEnd != null) checkFunction('onBatchEnd', o.onBatchEnd);
+  if (o.onEpochEnd != null) checkFunction('onEpochEnd', o.onEpochEnd);
   // NaN or Infinity in the data would reach the weights through the first gradient.
   checkFiniteValues('x', x, ': the training data must be finite');
   checkFiniteValues('y', y, ': the targets must be finite');
@@ -229,13 +233,15 @@ export async function trainWage(
           seen += idx.length;
           await o.onBatchEnd?.(epoch, batches, value / idx.length);
         }
-        history.push({
+        const result: WageEpochResult = {
           epoch,
           learningRate: stage.learningRate,
           loss: total / seen,
           batches,
           seconds: (Date.now() - started) / 1000,
-        });
+        };
+        history.push(result);
+        await o.onEpochEnd?.({ ...result });
       }
     }
   } finally {

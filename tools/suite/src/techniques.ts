@@ -226,7 +226,7 @@ const wage: Technique = {
     const curve: CurvePoint[] = [];
     const t0 = performance.now();
     try {
-      const epochs = await trainWage(model, x, y, {
+      await trainWage(model, x, y, {
         epochs: ctx.epochs,
         batchSize,
         gradientBits: 8,
@@ -236,8 +236,8 @@ const wage: Technique = {
           curve.push({ step: epoch * batchesPerEpoch + batch + 1, epoch: epoch + 1, loss });
           run.update({ epoch, batch: batch + 1, loss });
         },
+        onEpochEnd: (e) => run.epochEnd(e.epoch, e.loss),
       });
-      for (const e of epochs) run.epochEnd(e.epoch, e.loss);
     } finally {
       run.stop();
       tf.dispose([x, y]);
