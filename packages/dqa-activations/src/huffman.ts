@@ -577,15 +577,14 @@ export function huffmanDecodeInto(
   const sorted = set.sortedSymbols;
   const symbolCounts = set.symbolCounts;
   // The stream bytes with 12 zero bytes after them, so refills never read out of bounds (the
-  // checks before refills keep the reads within 8 bytes of the end, see decodeOneTable).
+  // checks before refills keep decodeOneTable's reads within 6 bytes past the end).
   const byteLength = (bitLength + 7) >>> 3;
   const padded = new Uint8Array(byteLength + 12);
   padded.set(bytes.subarray(0, byteLength));
   // Up to four symbols are stored with one little-endian 32-bit write (bytes past the k decoded
   // are overwritten by the next lookups), so the last four are decoded one at a time.
   const view = new DataView(out.buffer, out.byteOffset, out.byteLength);
-  if (T === 1 && count >= 4)
-    return decodeOneTable(set, lb, one, multiSymbols, multiMeta, padded, bitLength, view, out, count);
+  if (T === 1) return decodeOneTable(set, lb, one, multiSymbols, multiMeta, padded, bitLength, view, out, count);
   let buf = 0; // the next stream bits from bit 0; at least 16 valid after a refill
   let bufBits = 0;
   let p = 0;
@@ -663,64 +662,42 @@ function decodeOneTable(
   let bufBits = 0;
   let p = 0;
   let i = 0;
-  while (i <= lastMulti) {
+  while (i < count) {
     if (bufBits < 24) {
       if (p * 8 - bufBits > bitLength) throw pastEnd(bitLength);
-      // Whole bytes while they fit the 32-bit buffer: at least 24 valid bits after.
+      // Whole bytes while they fit the 32-bit buffer: more than 24 valid bits after.
       while (bufBits <= 24) {
         buf |= padded[p++] << bufBits;
         bufBits += 8;
       }
     }
+    // Here at least 24 bits are valid: enough for a code of up to 15 bits, or for two lookups of
+    // lb <= 11 bits.
     const at = buf & mask;
-    const x = multiMeta[at];
+    const x = i <= lastMulti ? multiMeta[at] : 0;
     if (x > 0) {
       view.setInt32(i, multiSymbols[at], true);
-      const l = x & 15;
-      buf >>>= l;
-      bufBits -= l;
+      buf >>>= x & 15;
+      bufBits -= x & 15;
       i += x >>> 4;
+      if (i > lastMulti) continue;
+      const at2 = buf & mask;
+      const x2 = multiMeta[at2];
+      if (x2 > 0) {
+        view.setInt32(i, multiSymbols[at2], true);
+        buf >>>= x2 & 15;
+        bufBits -= x2 & 15;
+        i += x2 >>> 4;
+      }
     } else {
-      // A code longer than the lookup needs up to 15 bits: top up first.
-      while (bufBits <= 24) {
-        buf |= padded[p++] << bufBits;
-        bufBits += 8;
-      }
-      const y = decodeLong(cpl, sorted, symbolCount, 0, A, buf);
+      // One symbol: one of the last four (a 32-bit write would pass the end of `out`), or a code
+      // longer than the lookup (decoded canonically).
+      let y = one[at];
+      if (y < 0) y = decodeLong(cpl, sorted, symbolCount, 0, A, buf);
       out[i++] = y >>> 6;
-      const l = y & 15;
-      buf >>>= l;
-      bufBits -= l;
-      continue;
+      buf >>>= y & 15;
+      bufBits -= y & 15;
     }
-    // A refill leaves at least 25 bits and the first lookup took at most lb <= 11: the buffer
-    // still holds lb valid bits for a second one.
-    if (i > lastMulti) continue;
-    const at2 = buf & mask;
-    const x2 = multiMeta[at2];
-    if (x2 > 0) {
-      view.setInt32(i, multiSymbols[at2], true);
-      const l = x2 & 15;
-      buf >>>= l;
-      bufBits -= l;
-      i += x2 >>> 4;
-    }
-  }
-  // The last symbols one at a time (a 32-bit write would pass the end of `out`).
-  while (i < count) {
-    if (bufBits <= 24) {
-      if (p * 8 - bufBits > bitLength) throw pastEnd(bitLength);
-      while (bufBits <= 24) {
-        buf |= padded[p++] << bufBits;
-        bufBits += 8;
-      }
-    }
-    let y = one[buf & mask];
-    if (y < 0) y = decodeLong(cpl, sorted, symbolCount, 0, A, buf);
-    out[i++] = y >>> 6;
-    const l = y & 15;
-    buf >>>= l;
-    bufBits -= l;
   }
   const used = p * 8 - bufBits;
   if (used > bitLength) throw pastEnd(bitLength);

@@ -8,9 +8,9 @@
  * ```
  */
 import * as zlib from 'node:zlib';
+import type { Crc32Function } from './native-crc32.browser.js';
 
-/** CRC-32 of `bytes` continuing `previous` (zlib's `crc32(data, value)`). */
-export type Crc32Function = (bytes: Uint8Array, previous?: number) => number;
+export type { Crc32Function };
 
 const candidate = (zlib as { crc32?: unknown }).crc32;
 
