@@ -1,8 +1,8 @@
 /**
  * Command-line settings of the WRPN experiment. The defaults (full Fashion-MNIST training split,
- * 8 epochs, 3 seeds, {fp32, w8a8, w4a4, w2a2} x {1x, 2x}, 2 worker processes) are sized to reach
- * the plateau of fp32 1x; they take about 80 minutes on 2 idle cores, over the hour the other
- * experiments keep to (README says why); `--quick` is a smoke run.
+ * 8 epochs, 3 seeds, {fp32, w8a8, w4a4, w2a2} x {1x, 2x}, 2 worker processes) take 76 minutes
+ * on 2 idle cores, over the hour the other experiments keep to, and still leave fp32 1x short of
+ * its plateau (README says by how much and why); `--quick` is a smoke run.
  *
  * ```ts
  * parseSettings(['--quick']).epochs;                       // 1
