@@ -55,7 +55,11 @@ export interface ExperimentData {
   testLabels: Int32Array;
 }
 
-/** Every arm of the settings, seed-major (a run stopped early has whole seeds done), plateau check last. */
+/**
+ * Every arm of the settings, seed-major (a run stopped early has whole seeds done), the plateau check
+ * first: it is the longest arm (twice the epochs), so started first it overlaps the grid instead of
+ * trailing it on one core.
+ */
 export function armList(s: GridSettings): ArmSpec[] {
   const arms: ArmSpec[] = [];
   for (const seed of s.seeds) {
@@ -75,7 +79,7 @@ export function armList(s: GridSettings): ArmSpec[] {
   }
   if (s.plateauCheck) {
     const seed = s.seeds[0];
-    arms.push({
+    arms.unshift({
       id: `fp32-x1-s${seed}-plateau`,
       config: 'fp32',
       width: 1,
