@@ -4,7 +4,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { LowbitConfigError, LowbitDataError } from '@lowbit/quant-core';
-import type { AppMul } from '../appmul.js';
+import { behaviouralAppMul, type AppMul } from '../appmul.js';
 import { brokenArrayMultiplier } from '../families/broken-array.js';
 import { drumMultiplier } from '../families/drum.js';
 import { mitchellMultiplier } from '../families/mitchell.js';
@@ -16,6 +16,7 @@ import { appMulMatMulReference } from '../simulate/reference.js';
 import { APPMUL_CONV2D, appMulConv2dLoop } from './appmul-conv2d.js';
 import { appMulMatMulComposed, appMulMatMulLoop } from './appmul-matmul.js';
 import { lutAttrsOf } from '../simulate/lut-codes.js';
+import { lowRankFactors } from '../simulate/low-rank.js';
 import { axisPadding } from '../simulate/patches.js';
 import { expectConfigError as configError } from '../test/config-error.js';
 import './register.js';
@@ -286,5 +287,64 @@ describe('appMulConv2dLoop / appMulMatMulLoop: arguments checked before any work
     const empty = appMulMatMulComposed(tf.zeros([0, 2], 'int32') as tf.Tensor2D, wt, attrs);
     expect(empty.shape).toEqual([0, 2]);
     tf.dispose([a, wt, y, nan, half, high, empty]);
+  });
+});
+
+describe('appMulConv2dCodes: low-rank route (one float conv of the product factors) = the naive loops', () => {
+  // Product-table ranks 1 to 7, and a table whose code 0 row is not zero (M(0, w) = w: padded taps count).
+  const offsetOne = behaviouralAppMul({ a: u(4), w: s(4) }, 'test', 'offset1', {}, (x, y) => (x + 1) * y, 0);
+  const lowRank = [designs[0]!, designs[1]!, designs[3]!, designs[4]!, offsetOne];
+
+  it('gives the same sums bit for bit on random shapes and geometries, without a patch matrix', async () => {
+    for (const m of lowRank) expect(lowRankFactors(m, 8, 'product'), m.name).not.toBeNull();
+    await fc.assert(
+      fc.asyncProperty(convCase, fc.integer({ min: 0, max: lowRank.length - 1 }), async (c, d) => {
+        const m = lowRank[d]!;
+        const [eh, ew] = [(c.kh - 1) * c.dilations[0] + 1, (c.kw - 1) * c.dilations[1] + 1];
+        fc.pre(c.padding === 'same' || (c.H >= eh && c.W >= ew));
+        const xShape = [c.B, c.H, c.W, c.C];
+        const wShape = [c.kh, c.kw, c.C, c.F];
+        const x = codesOf(m.a, c.B * c.H * c.W * c.C, c.seed);
+        const w = codesOf(m.w, c.kh * c.kw * c.C * c.F, c.seed + 1);
+        const want = conv2dReference(x, w, xShape, wShape, c.strides, c.dilations, c.padding, m);
+        const xt = tf.tensor4d(x, xShape as [number, number, number, number], 'int32');
+        const wt = tf.tensor4d(w, wShape as [number, number, number, number], 'int32');
+        const geometry = { strides: c.strides, dilations: c.dilations, padding: c.padding };
+        let y: tf.Tensor | undefined;
+        const { kernelNames } = await tf.profile(() => {
+          y = appMulConv2dCodes(xt, wt, m, { ...geometry, path: 'low-rank' });
+        });
+        expect(Array.from(y!.dataSync())).toEqual(want);
+        // Both strides and dilations above 1 are not a tf.conv2d: that case takes the patches route.
+        const factored = Math.max(...c.strides) === 1 || Math.max(...c.dilations) === 1;
+        expect(kernelNames.includes('LowbitExtractPatches')).toBe(!factored);
+        if (factored) expect(kernelNames).toContain('Conv2D');
+        tf.dispose([xt, wt, y!]);
+      }),
+      { numRuns: 80, seed: 20261204 },
+    );
+  });
+
+  it('gives the patches route gradients, leaks nothing across repeated steps', () => {
+    const m = offsetOne;
+    const x = tf.tensor4d(codesOf(m.a, 2 * 5 * 4 * 3, 9), [2, 5, 4, 3], 'float32');
+    const w = tf.tensor4d(codesOf(m.w, 3 * 3 * 3 * 4, 10), [3, 3, 3, 4], 'float32');
+    const dy = tf.randomUniform([2, 5, 4, 4], -1, 1, 'float32', 6);
+    const gradsOf = (options: { path: 'low-rank' | 'lut'; patches?: 'kernel' }) =>
+      tf.grads((a: tf.Tensor, b: tf.Tensor) =>
+        tf.sum(tf.mul(appMulConv2dCodes(a as tf.Tensor4D, b as tf.Tensor4D, m, { padding: 'same', ...options }), dy)),
+      )([x, w]);
+    const [dxLowRank, dwLowRank] = gradsOf({ path: 'low-rank' });
+    const [dxPatches, dwPatches] = gradsOf({ path: 'lut', patches: 'kernel' });
+    expect(Array.from(dxLowRank!.dataSync())).toEqual(Array.from(dxPatches!.dataSync()));
+    expect(Array.from(dwLowRank!.dataSync())).toEqual(Array.from(dwPatches!.dataSync()));
+    tf.dispose([dxLowRank!, dwLowRank!, dxPatches!, dwPatches!]);
+    const before = tf.memory().numTensors;
+    for (let i = 0; i < 3; i++) {
+      tf.dispose(appMulConv2dCodes(x, w, m, { padding: 'same', path: 'low-rank' }));
+      tf.dispose(gradsOf({ path: 'low-rank' }));
+    }
+    expect(tf.memory().numTensors).toBe(before);
+    tf.dispose([x, w, dy]);
   });
 });

@@ -4,7 +4,9 @@ import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LowbitDataError } from '@lowbit/quant-core';
 import { drumMultiplier } from '../families/drum.js';
-import { appMulMatMul } from '../simulate/appmul-matmul.js';
+import { appMulMatMul, chooseAppMulPath } from '../simulate/appmul-matmul.js';
+import { truncatedMultiplier } from '../families/truncated.js';
+import { CODE_FACTORS } from './code-factors.js';
 import { appMulMatMulReference } from '../simulate/reference.js';
 import { extractPatches } from '../simulate/patches.js';
 import { appMulConv2dCodes } from '../simulate/appmul-conv2d.js';
@@ -78,6 +80,45 @@ describe('LowbitAppMulConv2d on wasm', () => {
     }
     expect(tf.memory().numTensors).toBe(before);
     tf.dispose([x, w]);
+  });
+});
+
+describe('the low-rank path on wasm (auto for product tables of rank <= 8)', () => {
+  it('LowbitCodeFactors is registered; matmul and conv equal the LUT bit for bit; no leaks', () => {
+    expect(tf.getKernel(CODE_FACTORS, 'wasm')).toBeDefined();
+    const ops = { a: { bits: 8, signed: false }, w: { bits: 8, signed: true } };
+    let r = 9;
+    const next = () => (r = (Math.imul(r, 1664525) + 1013904223) >>> 0) / 2 ** 32;
+    const codes = (n: number, lo: number) => Int32Array.from({ length: n }, () => lo + Math.floor(next() * 256));
+    const x = tf.tensor4d(codes(2 * 7 * 6 * 3, 0), [2, 7, 6, 3], 'int32');
+    const w = tf.tensor4d(codes(3 * 3 * 3 * 5, -128), [3, 3, 3, 5], 'int32');
+    const a = tf.tensor2d(codes(4 * 27, 0), [4, 27], 'int32');
+    const w2 = tf.reshape(w, [27, 5]) as tf.Tensor2D;
+    const before = tf.memory().numTensors;
+    for (const m of [drumMultiplier({ ...ops, k: 4 }), truncatedMultiplier({ ...ops, columns: 6 })]) {
+      expect(chooseAppMulPath(m, 27)).toBe('low-rank');
+      for (const g of [{ padding: 'same' as const }, { strides: 2, padding: 'valid' as const }]) {
+        const auto = appMulConv2dCodes(x, w, m, g);
+        const lut = appMulConv2dCodes(x, w, m, { ...g, path: 'lut' });
+        expect(Array.from(auto.dataSync()), m.name).toEqual(Array.from(lut.dataSync()));
+        tf.dispose([auto, lut]);
+      }
+      const auto = appMulMatMul(a, w2, m);
+      expect(Array.from(auto.dataSync())).toEqual(
+        Array.from(appMulMatMulReference(a.dataSync(), w2.dataSync(), [4, 27, 5], m)),
+      );
+      auto.dispose();
+    }
+    expect(tf.memory().numTensors).toBe(before);
+    // A code out of range on the unchecked path: a typed error, and the output memory released.
+    const bad = tf.tensor2d([[300]], [1, 1], 'int32');
+    const one = tf.tensor2d([[1]], [1, 1], 'int32');
+    const ids = tf.engine().backend.numDataIds();
+    const drum = drumMultiplier({ ...ops, k: 4 });
+    expect(() => appMulMatMul(bad, one, drum, { checkCodes: false })).toThrow(/code 300 at index 0/);
+    expect(tf.engine().backend.numDataIds()).toBe(ids);
+    tf.dispose([bad, one]);
+    tf.dispose([x, w, a, w2]);
   });
 });
 

@@ -4,13 +4,15 @@
  *
  * Paths (`path`, default `'auto'`):
  * - `'lut'`: the `LowbitAppMulMatMul` kernel (JS loop on cpu and wasm, composed gather elsewhere).
- * - `'low-rank'`: `A W + sum_i U_i(A) V_i(W)` from tf ops on any backend, with the factors of
- *   {@link lowRankFactors} (one exact matmul plus one matmul of inner size K r).
- * - `'auto'`: the exact matmul for an exact table; where the LUT kernel is registered (cpu, wasm)
- *   the LUT kernel (measured faster than the low-rank path on both, see the README's bench); on
- *   other backends the low-rank path when the error table's rank is at most `maxRank` (default 8)
- *   and float32 provably gives the exact integers ({@link lowRankExactFor}), otherwise the
- *   composed LUT.
+ * - `'low-rank'`: `U(A) V(W)^T`, one float matmul of inner size K r, from the product table's
+ *   factors `M(a, w) = sum_i U_i(a) V_i(w)` ({@link lowRankFactors} of 'product'), the codes
+ *   mapped to their factors by the `LowbitCodeFactors` kernel. DRUM and operand-LSB designs are
+ *   rank 1 (one matmul), truncations and broken arrays rank 2 to 9, Mitchell 64.
+ * - `'auto'`: the exact matmul for an exact table; on the cpu backend, whose own float ops are JS
+ *   loops, the LUT kernel (measured faster than its float matmul and conv, see the README's bench);
+ *   elsewhere (wasm's XNNPACK, GPUs) the low-rank path when the product table's rank is at most
+ *   `maxRank` (default 8) and float32 provably gives the exact integers ({@link lowRankExactFor}),
+ *   otherwise the LUT.
  * Every path returns the exact integer sums (tests check each against the scalar reference).
  *
  * Gradient (`tf.grad` / training): straight-through, as if the multiplier were exact:
@@ -36,13 +38,14 @@ import { composedSums } from '../kernels/composed-sums.js';
 import '../kernels/register.js';
 import { codeRange } from '../operand.js';
 import { checkAppMul, checkAppMulCodes, lutAttrsOf } from './lut-codes.js';
-import { lowRankExactFor, lowRankFactors } from './low-rank.js';
+import { codeFactors } from '../kernels/code-factors.js';
+import { lowRankExactFor, lowRankFactors, offsetFactors, type LowRankFactors } from './low-rank.js';
 
 export type AppMulPath = 'auto' | 'lut' | 'low-rank';
 
 export interface AppMulMatMulOptions {
   path?: AppMulPath;
-  /** Largest error-table rank the `'auto'` path sends to the low-rank path. Default 8. */
+  /** Largest product-table rank the `'auto'` path sends to the low-rank path. Default 8. */
   maxRank?: number;
   /** Check that every code lies in its operand's range (reads two min/max scalars). Default true. */
   checkCodes?: boolean;
@@ -75,10 +78,18 @@ export function chooseAppMulPath(
   if (path === 'low-rank') return 'low-rank';
   const maxProduct = Math.max(...codeRange(m.a).map(Math.abs)) * Math.max(...codeRange(m.w).map(Math.abs));
   if (m.isExact() && K * maxProduct < 2 ** 24) return 'exact';
-  // A JS-loop LUT kernel (cpu, wasm) beats the low-rank path on both (README's bench).
-  if (tf.getKernel(APPMUL_MATMUL, backend)) return 'lut';
-  const f = lowRankFactors(m, maxRank);
-  return f && lowRankExactFor(m, f, K) ? 'low-rank' : 'lut';
+  // On cpu the JS LUT loop beats the backend's own (JS) float ops, so r of them lose (README's bench).
+  if (backend === 'cpu' && tf.getKernel(APPMUL_MATMUL, backend)) return 'lut';
+  const f = lowRankFactors(m, maxRank, 'product');
+  return f && f.rank > 0 && lowRankExactFor(m, f, K) ? 'low-rank' : 'lut';
+}
+
+/**
+ * The product-table factors the low-rank path uses for `m`: of rank <= `maxRank` when there are
+ * such, else the full factorisation (a forced `'low-rank'` path on a high-rank table).
+ */
+export function productFactors(m: AppMul, maxRank: number): LowRankFactors {
+  return lowRankFactors(m, maxRank, 'product') ?? lowRankFactors(m, 256, 'product')!;
 }
 
 /** Forward value only (no gradient): float32 `[B, N]`. */
@@ -99,29 +110,12 @@ function forward(
       : composedSums(ai, wi, attrs);
     return tf.cast(y, 'float32');
   }
-  const f = lowRankFactors(m, maxRank) ?? lowRankFactors(m, 256)!;
-  const [B, K] = a.shape;
-  const N = w.shape[1];
-  const r = f.rank;
-  const exact: tf.Tensor = tf.matMul(tf.cast(a, 'float32'), tf.cast(w, 'float32'));
-  if (r === 0) return exact as tf.Tensor2D;
-  // Factors re-ordered by code offset (code - min) so that gather indices are offsets.
-  const byOffset = (src: Float64Array, bits: number, min: number) => {
-    const n = 2 ** bits;
-    const out = new Float32Array(n * r);
-    for (let i = 0; i < n; i++) out.set(src.subarray(((min + i) & (n - 1)) * r, ((min + i) & (n - 1)) * r + r), i * r);
-    return tf.tensor2d(out, [n, r]);
-  };
-  const uA = tf.gather(
-    byOffset(f.u, m.a.bits, attrs.aMin),
-    tf.sub(tf.cast(a, 'int32'), tf.scalar(attrs.aMin, 'int32')),
-  ); // [B, K, r]
-  const vW = tf.gather(
-    byOffset(f.v, m.w.bits, attrs.wMin),
-    tf.sub(tf.cast(w, 'int32'), tf.scalar(attrs.wMin, 'int32')),
-  ); // [K, N, r]
-  const correction = tf.matMul(tf.reshape(uA, [B, K * r]), tf.reshape(tf.transpose(vW, [0, 2, 1]), [K * r, N]));
-  const y = tf.add(exact, correction);
+  const f = productFactors(m, maxRank);
+  if (f.rank === 0) return tf.mul(tf.matMul(tf.cast(a, 'float32'), tf.cast(w, 'float32')), 0); // an all-zero table
+  const ua = codeFactors(a, offsetFactors(m, f, 'a')) as tf.Tensor2D; // [B, K r]
+  // [K r, N] (factors along axis 0): the wasm backend's matmul is several times slower with a transposed right operand.
+  const vw = codeFactors(w, { ...offsetFactors(m, f, 'w'), axis: 0 }) as tf.Tensor2D;
+  const y = tf.matMul(ua, vw);
   return (f.integer ? y : tf.round(y)) as tf.Tensor2D;
 }
 

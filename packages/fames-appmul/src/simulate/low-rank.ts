@@ -1,28 +1,45 @@
 /**
- * Low-rank factorisation of an AppMul's error table, `E[a][w] = M(a, w) - a w = sum_i U[a][i] V[w][i]`,
- * so that an AppMul matrix product becomes one exact matmul plus a rank-r correction:
- * `sum_k M(A_bk, W_kn) = (A W)_bn + sum_i (U_i(A) V_i(W))_bn`.
+ * Low-rank factorisation of an AppMul's tables: the error `E[a][w] = M(a, w) - a w` (`of` 'error')
+ * or the whole product table `M[a][w]` (`of` 'product'), `T[a][w] = sum_i U[a][i] V[w][i]`. With
+ * the product table's factors an AppMul matrix product is one float product of mapped codes,
+ * `sum_k M(A_bk, W_kn) = sum_{k,i} U_i(A_bk) V_i(W_kn)`, an inner size of K r: the low-rank path
+ * of `appMulMatMul` and `appMulConv2dCodes`. (The error's factors give `A W` plus a rank-r
+ * correction, never fewer products: the product table's rank is at most the error's plus one.)
  *
- * How: rows of E are scanned in pattern order; a row that is not in the span of the rows kept so
- * far (Gram-Schmidt in float64) joins the basis `V` (integer rows of E). Every row is then written
- * in that basis by least squares. When all coefficients are integers and reproduce E exactly
- * (checked in integer arithmetic), the factorisation is **exact over the integers** (`integer:
- * true`): truncation, broken-array and operand-LSB designs have one, of rank <= b_a (their error is
- * linear in the bits of |a|). Otherwise the coefficients are rationals held in float64 (`integer:
- * false`) and the simulated sums are rounded to the nearest integer; {@link lowRankExactFor} says
- * when float32 arithmetic still guarantees the exact integer.
+ * How: rows of the table are scanned in pattern order; a row that is not in the span of the rows
+ * kept so far (Gram-Schmidt in float64) joins the basis `V` (integer rows of the table). Every row
+ * is then written in that basis by least squares. When all coefficients are integers and
+ * reproduce the table exactly (checked in integer arithmetic), the factorisation is **exact over
+ * the integers** (`integer: true`): truncation, broken-array and operand-LSB designs have one, of
+ * rank <= b_a (+1 for the product table; their error is linear in the bits of |a|), DRUM's product
+ * table `d(a) d(w)` is rank 1. Otherwise the coefficients are rationals held in float64
+ * (`integer: false`) and the simulated sums are rounded to the nearest integer;
+ * {@link lowRankExactFor} says when float32 arithmetic still guarantees the exact integer.
  *
  * ```ts
  * const f = lowRankFactors(truncatedMultiplier({ a: u8, w: u8, columns: 4 }));
  * f?.rank; f?.integer; // e.g. 4, true
+ * lowRankFactors(drumMultiplier({ a: u8, w: s8, k: 4 }), 8, 'product')?.rank; // 1
  * ```
  */
-import { LowbitConfigError, checkBoolean, checkFinite, checkInteger, checkKnownKeys } from '@lowbit/quant-core';
+import {
+  LowbitConfigError,
+  checkBoolean,
+  checkFinite,
+  checkInteger,
+  checkKnownKeys,
+  checkOneOf,
+} from '@lowbit/quant-core';
 import type { AppMul } from '../appmul.js';
 import { codeRange } from '../operand.js';
 import { checkAppMul } from './lut-codes.js';
 
+/** Which table is factored: the error `E = M - a w` or the whole product table `M`. */
+export type FactoredTable = 'error' | 'product';
+
 export interface LowRankFactors {
+  /** The table factored: `U V^T` equals `E` for 'error', `M` for 'product'. */
+  of: FactoredTable;
   rank: number;
   /** True when U and V are integer-valued and U V^T equals E exactly. */
   integer: boolean;
@@ -34,27 +51,29 @@ export interface LowRankFactors {
   maxAbsV: number;
 }
 
-const cache = new WeakMap<AppMul, Map<number, LowRankFactors | null>>();
+const cache = new WeakMap<AppMul, Map<string, LowRankFactors | null>>();
 
 /**
- * Factors of `m`'s error table of rank <= `maxRank` (an integer from 0 to 256), or null when its
- * rank is higher. Cached per multiplier and `maxRank`. Bad arguments: LowbitConfigError naming them.
+ * Factors of `m`'s error table (`of` 'error', the default) or whole product table (`of`
+ * 'product') of rank <= `maxRank` (an integer from 0 to 256), or null when its rank is higher.
+ * The product table's rank is at most the error table's plus one, and can be lower: DRUM's
+ * `M = d(a) d(w)` is rank 1 (its error, rank 2). Cached per multiplier, table and `maxRank`.
+ * Bad arguments: LowbitConfigError naming them.
  */
-export function lowRankFactors(m: AppMul, maxRank = 16): LowRankFactors | null {
+export function lowRankFactors(m: AppMul, maxRank = 16, of: FactoredTable = 'error'): LowRankFactors | null {
   checkAppMul('m', m);
   checkInteger('maxRank', maxRank, 0, 256);
+  checkOneOf('of', of, ['error', 'product'] as const);
   let perRank = cache.get(m);
   if (!perRank) cache.set(m, (perRank = new Map()));
-  if (perRank.has(maxRank)) return perRank.get(maxRank)!;
-  const result = factor(m, maxRank);
-  perRank.set(maxRank, result);
+  const key = `${of}:${maxRank}`;
+  if (perRank.has(key)) return perRank.get(key)!;
+  const result = factor(of === 'error' ? m.errorTable() : m.table, m.rows, m.cols, maxRank, of);
+  perRank.set(key, result);
   return result;
 }
 
-function factor(m: AppMul, maxRank: number): LowRankFactors | null {
-  const E = m.errorTable();
-  const rows = m.rows;
-  const cols = m.cols;
+function factor(E: Int32Array, rows: number, cols: number, maxRank: number, of: FactoredTable): LowRankFactors | null {
   const basisRows: number[] = [];
   const ortho: Float64Array[] = [];
   for (let p = 0; p < rows; p++) {
@@ -127,7 +146,7 @@ function factor(m: AppMul, maxRank: number): LowRankFactors | null {
       }
     if (integer) u.set(rounded);
   }
-  return { rank, integer, u, v, maxAbsU: maxAbs(u), maxAbsV: maxAbs(v) };
+  return { of, rank, integer, u, v, maxAbsU: maxAbs(u), maxAbsV: maxAbs(v) };
 }
 
 function maxAbs(x: Float64Array): number {
@@ -170,13 +189,15 @@ function invert(a: Float64Array, n: number): Float64Array {
 
 /**
  * Whether the low-rank path reproduces the exact integer sums in float32 for an inner dimension
- * `K`: integer factors need every partial sum below 2^24; rational factors need the worst-case
- * float32 error, bounded by `(K r + 2) 2^-23 K r max|U| max|V|`, below 0.25 (then rounding the
- * result recovers the integer). The exact part `A W` needs `K max|a| max|w| < 2^24`. `f` must be
- * factors of `m` ({@link lowRankFactors}; checked: fields and sizes), `K` an integer >= 0.
+ * `K`. Every partial sum of the `K r` terms, in whatever order a float kernel adds them, is at most
+ * `K S` with `S = max over (a, w) of sum_i |U_i(a) V_i(w)|`: integer factors need `K S < 2^24`;
+ * rational factors need the worst-case float32 error, bounded by `(K r + 2) 2^-23 K S`, below 0.25
+ * (then rounding the result recovers the integer). Error factors also need the exact part `A W`
+ * exact: `K max|a| max|w| < 2^24`. `f` must be factors of `m` ({@link lowRankFactors}; checked:
+ * fields and sizes), `K` an integer >= 0.
  *
  * ```ts
- * lowRankExactFor(m, lowRankFactors(m, 256)!, 64); // true or false
+ * lowRankExactFor(m, lowRankFactors(m, 256, 'product')!, 64); // true or false
  * ```
  */
 export function lowRankExactFor(m: AppMul, f: LowRankFactors, K: number): boolean {
@@ -185,19 +206,84 @@ export function lowRankExactFor(m: AppMul, f: LowRankFactors, K: number): boolea
   checkInteger('K', K, 0, 2 ** 31 - 1);
   const maxA = Math.max(...codeRange(m.a).map(Math.abs));
   const maxW = Math.max(...codeRange(m.w).map(Math.abs));
-  if (K * maxA * maxW >= 2 ** 24) return false;
+  // Error factors add to the exact product A W, which must be exact too.
+  if (f.of === 'error' && K * maxA * maxW >= 2 ** 24) return false;
   const terms = K * Math.max(1, f.rank);
-  const magnitude = terms * f.maxAbsU * f.maxAbsV;
+  // Any partial sum, in any order, is at most K times the largest |U_1 V_1| + ... + |U_r V_r|.
+  const magnitude = K * largestTermSum(f, m.rows, m.cols);
   if (f.integer) return magnitude < 2 ** 24;
   return (terms + 2) * 2 ** -23 * magnitude < 0.25;
+}
+
+const termSums = new WeakMap<LowRankFactors, number>();
+
+/** `max over (a, w) of sum_i |U_i(a) V_i(w)|` (cached per factors): the bound on one product's terms. */
+function largestTermSum(f: LowRankFactors, rows: number, cols: number): number {
+  const hit = termSums.get(f);
+  if (hit !== undefined) return hit;
+  const r = f.rank;
+  let largest = 0;
+  for (let p = 0; p < rows; p++)
+    for (let q = 0; q < cols; q++) {
+      let s = 0;
+      for (let i = 0; i < r; i++) s += Math.abs(f.u[p * r + i]! * f.v[q * r + i]!);
+      if (s > largest) largest = s;
+    }
+  termSums.set(f, largest);
+  return largest;
+}
+
+/** Factor tables of one operand, rows by code offset (code - min), as the `LowbitCodeFactors` kernel takes them. */
+export interface OffsetFactors {
+  factors: Float32Array;
+  min: number;
+  max: number;
+  rank: number;
+}
+
+const offsetTables = new WeakMap<LowRankFactors, { a: OffsetFactors; w: OffsetFactors }>();
+
+/**
+ * `f`'s U (side 'a') or V (side 'w') re-ordered from pattern order to code offset and held in
+ * float32 (exact for integer factors below 2^24; {@link lowRankExactFor} bounds the rest), for
+ * the `LowbitCodeFactors` kernel. Cached per factors. `f` must be factors of `m` of rank >= 1.
+ *
+ * ```ts
+ * const { factors, min, max, rank } = offsetFactors(m, lowRankFactors(m, 8, 'product')!, 'a');
+ * ```
+ */
+export function offsetFactors(m: AppMul, f: LowRankFactors, side: 'a' | 'w'): OffsetFactors {
+  checkAppMul('m', m);
+  checkFactors('f', f, m);
+  checkOneOf('side', side, ['a', 'w'] as const);
+  if (f.rank < 1)
+    throw new LowbitConfigError('f.rank', f.rank, 'expected factors of rank >= 1 (rank 0 is an all-zero table)');
+  let tables = offsetTables.get(f);
+  if (!tables) {
+    const table = (src: Float64Array, spec: AppMul['a']): OffsetFactors => {
+      const [min, max] = codeRange(spec);
+      const mask = 2 ** spec.bits - 1;
+      const r = f.rank;
+      const factors = new Float32Array((max - min + 1) * r);
+      for (let c = min; c <= max; c++) {
+        const p = c & mask; // the code's bit pattern: its row in pattern order
+        for (let i = 0; i < r; i++) factors[(c - min) * r + i] = src[p * r + i]!;
+      }
+      return { factors, min, max, rank: r };
+    };
+    tables = { a: table(f.u, m.a), w: table(f.v, m.w) };
+    offsetTables.set(f, tables);
+  }
+  return tables[side];
 }
 
 /** `f` as {@link lowRankFactors} returns it for `m`: known fields, rank, sizes and bounds. */
 function checkFactors(argument: string, f: unknown, m: AppMul): void {
   if (f === null || typeof f !== 'object' || Array.isArray(f))
     throw new LowbitConfigError(argument, f, 'expected low-rank factors (lowRankFactors(m) of the same multiplier)');
-  checkKnownKeys(argument, f, ['rank', 'integer', 'u', 'v', 'maxAbsU', 'maxAbsV']);
+  checkKnownKeys(argument, f, ['of', 'rank', 'integer', 'u', 'v', 'maxAbsU', 'maxAbsV']);
   const g = f as LowRankFactors;
+  checkOneOf(`${argument}.of`, g.of, ['error', 'product'] as const);
   const rank = checkInteger(`${argument}.rank`, g.rank, 0, 256);
   checkBoolean(`${argument}.integer`, g.integer);
   for (const [key, rows] of [
