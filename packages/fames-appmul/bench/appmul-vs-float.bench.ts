@@ -1,23 +1,26 @@
 /**
  * AppMul-simulated dense and conv2d against the float tfjs op of the same shapes, on the cpu and
  * the wasm backend (single-threaded, tfjs's default in Node), side by side in one process.
- * Run: `npm run bench -w packages/fames-appmul`. Writes `bench/results/appmul-{dense,conv2d,train}-{cpu,wasm}.json`
+ * Run: `npm run bench -w packages/fames-appmul`. Writes `bench/results/appmul-{dense,dense-wide,conv2d,train}-{cpu,wasm}.json`
  * (every variant's median and its ratio to the float op) and the summary `bench/results/appmul-vs-float.json`.
  *
- * Codes a8u x w8s (8-bit tables). Variants:
+ * Codes a8u x w8s (8-bit tables). Product-table ranks: DRUM k=4 1, 6-column truncation 7.
+ * Variants:
+ * - dense wide, batch 256, 512 -> 256 (16x the products): float, LUT and low-rank DRUM k=4;
  * - dense, batch 64, 256 -> 128: `float-matmul` (tf.matMul of the same codes in float32), the LUT
- *   kernel for a 6-column truncation (`lut-trunc6`) and DRUM k=4 (`lut-drum4`, high rank), and the
- *   low-rank path (`lowrank-trunc6`), and the loop this package had before (`lut-trunc6-previous-loop`,
- *   `previous-lut-loop.ts`);
+ *   kernel (`lut-trunc6`, `lut-drum4`), the low-rank path (`lowrank-trunc6`, `lowrank-drum4`: the
+ *   codes mapped to their product factors, one float matmul of inner size K r), and the loop this
+ *   package had before (`lut-trunc6-previous-loop`, `previous-lut-loop.ts`);
  * - conv2d, batch 32, 14x14x16, 3x3, 32 filters, 'same': `float-conv2d` (tf.conv2d), the direct LUT
- *   kernel (`lut-trunc6`, `lut-drum4`), the previous route, patch matrix then LUT matmul
+ *   kernel (`lut-trunc6`, `lut-drum4`), the low-rank path (`lowrank-trunc6`, `lowrank-drum4`: one
+ *   float conv of C r channels), the previous route, patch matrix then LUT matmul
  *   (`lut-trunc6-patches`), the route before this kernel, patches then the previous loop
- *   (`lut-trunc6-previous-route`); the low-rank path, seconds per call on cpu, is only checked for
- *   equal sums;
+ *   (`lut-trunc6-previous-route`);
  * - training step (forward + gradients of every weight, `tf.variableGrads`) of an `appMulConv2d`
  *   layer (the conv shape with batch 8) and an `appMulDense` layer, 8-bit quantizers: `float` (the
- *   same layer with exact products) against `lut-trunc6` (LUT forward, the exact product's
- *   straight-through gradient), with training-kernels' kernels registered (as the examples run;
+ *   same layer with exact products) against the 6-column truncation and DRUM k=4 on the path
+ *   `'auto'` takes (cpu: the LUT; wasm: low-rank), with the exact product's straight-through
+ *   gradient, with training-kernels' kernels registered (as the examples run;
  *   registered after the forward benches, so those time tfjs's stock float ops).
  * The float ops keep their weights, so the wasm backend reuses XNNPACK's packed weights, as it
  * does in inference.
@@ -34,8 +37,10 @@ import {
   appMulConv2dCodes,
   appMulDense,
   appMulMatMul,
+  chooseAppMulPath,
   drumMultiplier,
   extractPatches,
+  lowRankExactFor,
   lowRankFactors,
   truncatedMultiplier,
   type AppMul,
@@ -48,8 +53,14 @@ tf.enableProdMode();
 const ops = { a: { bits: 8, signed: false }, w: { bits: 8, signed: true } };
 const drum = drumMultiplier({ ...ops, k: 4 });
 const trunc = truncatedMultiplier({ ...ops, columns: 6 });
-const factors = lowRankFactors(trunc)!;
+/** Ranks of the product tables (the low-rank path's r). */
+const productRanks = {
+  trunc6: lowRankFactors(trunc, 16, 'product')!.rank,
+  drum4: lowRankFactors(drum, 16, 'product')!.rank,
+};
 const dense = { B: 64, K: 256, N: 128 };
+/** A dense layer 16x the work, with K as large as DRUM's float32 sums stay provably exact (K <= 512). */
+const denseWide = { B: 256, K: 512, N: 256 };
 const conv = { B: 32, H: 14, W: 14, C: 16, F: 32, k: 3, padding: 'same' as const };
 const rounds = 7;
 const trainConvBatch = 8;
@@ -121,13 +132,14 @@ async function benchBackend(backend: 'cpu' | 'wasm') {
       'int32',
     );
   sameSums('dense', [mm(trunc, 'lut'), mm(trunc, 'low-rank'), previousDense]);
+  sameSums('dense drum', [mm(drum, 'lut'), mm(drum, 'low-rank')]);
   out.push(
     await runBench(
       {
         name: `appmul-dense-${backend}`,
         baseline: 'float-matmul',
         rounds,
-        meta: { ...meta, shape: dense, truncRank: factors.rank },
+        meta: { ...meta, shape: dense, productRanks },
       },
       [
         { name: 'float-matmul', run: timed(() => tf.matMul(af, wf)) },
@@ -135,9 +147,37 @@ async function benchBackend(backend: 'cpu' | 'wasm') {
         { name: 'lut-trunc6-previous-loop', run: timed(previousDense) },
         { name: 'lut-drum4', run: timed(mm(drum, 'lut')) },
         { name: 'lowrank-trunc6', run: timed(mm(trunc, 'low-rank')) },
+        { name: 'lowrank-drum4', run: timed(mm(drum, 'low-rank')) },
       ],
     ),
   );
+
+  // The wide dense: fixed costs per call (code maps, a new weight matrix for XNNPACK) against 16x the products.
+  const aw = tf.tensor2d(codes(denseWide.B * denseWide.K, 0, 255), [denseWide.B, denseWide.K], 'int32');
+  const ww = tf.tensor2d(codes(denseWide.K * denseWide.N, -128, 127), [denseWide.K, denseWide.N], 'int32');
+  const [awf, wwf] = [tf.cast(aw, 'float32') as tf.Tensor2D, tf.cast(ww, 'float32') as tf.Tensor2D];
+  const mmWide = (m: AppMul, path: 'lut' | 'low-rank') => () => appMulMatMul(aw, ww, m, { path });
+  const wideExact = {
+    drum4: lowRankExactFor(drum, lowRankFactors(drum, 16, 'product')!, denseWide.K),
+    trunc6: lowRankExactFor(trunc, lowRankFactors(trunc, 16, 'product')!, denseWide.K),
+  };
+  sameSums('dense wide', [mmWide(drum, 'lut'), mmWide(drum, 'low-rank')]);
+  out.push(
+    await runBench(
+      {
+        name: `appmul-dense-wide-${backend}`,
+        baseline: 'float-matmul',
+        rounds,
+        meta: { ...meta, shape: denseWide, productRanks, lowRankProvablyExact: wideExact },
+      },
+      [
+        { name: 'float-matmul', run: timed(() => tf.matMul(awf, wwf)) },
+        { name: 'lut-drum4', run: timed(mmWide(drum, 'lut')) },
+        { name: 'lowrank-drum4', run: timed(mmWide(drum, 'low-rank')) },
+      ],
+    ),
+  );
+  tf.dispose([aw, ww, awf, wwf]);
 
   const x = tf.tensor4d(codes(conv.B * conv.H * conv.W * conv.C, 0, 255), [conv.B, conv.H, conv.W, conv.C], 'int32');
   const k = tf.tensor4d(codes(conv.k * conv.k * conv.C * conv.F, -128, 127), [conv.k, conv.k, conv.C, conv.F], 'int32');
@@ -152,18 +192,21 @@ async function benchBackend(backend: 'cpu' | 'wasm') {
     return tf.tensor4d(sums, [B, Ho, Wo, conv.F], 'int32');
   };
   sameSums('conv2d', [cv(trunc, 'lut'), cv(trunc, 'lut', 'kernel'), cv(trunc, 'low-rank'), previousConv]);
+  sameSums('conv2d drum', [cv(drum, 'lut'), cv(drum, 'low-rank')]);
   out.push(
     await runBench(
       {
         name: `appmul-conv2d-${backend}`,
         baseline: 'float-conv2d',
         rounds,
-        meta: { ...meta, shape: conv, truncRank: factors.rank },
+        meta: { ...meta, shape: conv, productRanks },
       },
       [
         { name: 'float-conv2d', run: timed(() => tf.conv2d(xf, kf, 1, conv.padding)) },
         { name: 'lut-trunc6', run: timed(cv(trunc, 'lut')) },
         { name: 'lut-drum4', run: timed(cv(drum, 'lut')) },
+        { name: 'lowrank-trunc6', run: timed(cv(trunc, 'low-rank')) },
+        { name: 'lowrank-drum4', run: timed(cv(drum, 'low-rank')) },
         { name: 'lut-trunc6-patches', run: timed(cv(trunc, 'lut', 'kernel')) },
         { name: 'lut-trunc6-previous-route', run: timed(previousConv) },
       ],
@@ -172,9 +215,11 @@ async function benchBackend(backend: 'cpu' | 'wasm') {
 
   const layers = {
     denseFloat: quantized(null, 'dense'),
-    denseLut: quantized(trunc, 'dense'),
+    denseTrunc: quantized(trunc, 'dense'),
+    denseDrum: quantized(drum, 'dense'),
     convFloat: quantized(null, 'conv2d'),
-    convLut: quantized(trunc, 'conv2d'),
+    convTrunc: quantized(trunc, 'conv2d'),
+    convDrum: quantized(drum, 'conv2d'),
   };
   const xDense = tf.randomUniform([dense.B, dense.K], 0, 1, 'float32', 1);
   const xConv = tf.randomUniform([trainConvBatch, conv.H, conv.W, conv.C], 0, 1, 'float32', 2);
@@ -191,13 +236,16 @@ async function benchBackend(backend: 'cpu' | 'wasm') {
           conv: { ...conv, B: trainConvBatch },
           trainingKernels: true,
           step: 'tf.variableGrads of sum(layer.apply(x)), 8-bit quantizers',
+          path: chooseAppMulPath(trunc, conv.k * conv.k * conv.C),
         },
       },
       [
         { name: 'conv2d-float', run: trainStep(layers.convFloat, xConv) },
-        { name: 'conv2d-lut-trunc6', run: trainStep(layers.convLut, xConv) },
+        { name: 'conv2d-trunc6', run: trainStep(layers.convTrunc, xConv) },
+        { name: 'conv2d-drum4', run: trainStep(layers.convDrum, xConv) },
         { name: 'dense-float', run: trainStep(layers.denseFloat, xDense) },
-        { name: 'dense-lut-trunc6', run: trainStep(layers.denseLut, xDense) },
+        { name: 'dense-trunc6', run: trainStep(layers.denseTrunc, xDense) },
+        { name: 'dense-drum4', run: trainStep(layers.denseDrum, xDense) },
       ],
     ),
   );
@@ -214,18 +262,26 @@ function ratio(r: BenchResult | undefined, variant: string, baseline: string): n
   return v && b ? +(b / v).toFixed(3) : null;
 }
 const summary = Object.fromEntries(
-  Object.entries(results).map(([backend, [d, c, t]]) => [
+  Object.entries(results).map(([backend, [d, dw, c, t]]) => [
     backend,
     {
       denseLutTrunc6: ratio(d, 'lut-trunc6', 'float-matmul'),
       denseLutDrum4: ratio(d, 'lut-drum4', 'float-matmul'),
+      denseLowRankTrunc6: ratio(d, 'lowrank-trunc6', 'float-matmul'),
+      denseLowRankDrum4: ratio(d, 'lowrank-drum4', 'float-matmul'),
+      denseWideLutDrum4: ratio(dw, 'lut-drum4', 'float-matmul'),
+      denseWideLowRankDrum4: ratio(dw, 'lowrank-drum4', 'float-matmul'),
       conv2dLutTrunc6: ratio(c, 'lut-trunc6', 'float-conv2d'),
       conv2dLutDrum4: ratio(c, 'lut-drum4', 'float-conv2d'),
+      conv2dLowRankTrunc6: ratio(c, 'lowrank-trunc6', 'float-conv2d'),
+      conv2dLowRankDrum4: ratio(c, 'lowrank-drum4', 'float-conv2d'),
       conv2dPatchesRoute: ratio(c, 'lut-trunc6-patches', 'float-conv2d'),
       denseNewLoopVsPrevious: ratio(d, 'lut-trunc6', 'lut-trunc6-previous-loop'),
       conv2dDirectVsPreviousRoute: ratio(c, 'lut-trunc6', 'lut-trunc6-previous-route'),
-      trainStepConv2d: ratio(t, 'conv2d-lut-trunc6', 'conv2d-float'),
-      trainStepDense: ratio(t, 'dense-lut-trunc6', 'dense-float'),
+      trainStepConv2dTrunc6: ratio(t, 'conv2d-trunc6', 'conv2d-float'),
+      trainStepConv2dDrum4: ratio(t, 'conv2d-drum4', 'conv2d-float'),
+      trainStepDenseTrunc6: ratio(t, 'dense-trunc6', 'dense-float'),
+      trainStepDenseDrum4: ratio(t, 'dense-drum4', 'dense-float'),
     },
   ]),
 );
