@@ -1,6 +1,7 @@
 /** `LowbitCodeFactors` for the cpu backend: {@link codeFactorsLoop} on the backend's own array. */
 import type { KernelConfig, KernelFunc, TensorInfo, TypedArray } from '@tensorflow/tfjs-core';
-import { CODE_FACTORS, checkCodeFactorsAttrs, codeFactorsLoop, codeFactorsShape } from './code-factors.js';
+import { checkCodeFactorsAttrs, codeFactorsShape } from './check-code-factors.js';
+import { CODE_FACTORS, codeFactorsLoop } from './code-factors.js';
 
 interface CpuBackendLike {
   data: { get(dataId: unknown): { values: TypedArray } };

@@ -5,7 +5,8 @@
  * it is released again if a code is out of range.
  */
 import type { KernelConfig, KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
-import { CODE_FACTORS, checkCodeFactorsAttrs, codeFactorsLoop, codeFactorsShape } from './code-factors.js';
+import { checkCodeFactorsAttrs, codeFactorsShape } from './check-code-factors.js';
+import { CODE_FACTORS, codeFactorsLoop } from './code-factors.js';
 
 interface WasmBackendLike {
   makeOutput(shape: number[], dtype: 'float32'): TensorInfo;

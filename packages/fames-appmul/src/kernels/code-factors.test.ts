@@ -5,7 +5,8 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { LowbitDataError } from '@lowbit/quant-core';
 import { expectConfigError } from '../test/config-error.js';
-import { CODE_FACTORS, codeFactors, codeFactorsComposed, codeFactorsLoop, codeFactorsShape } from './code-factors.js';
+import { codeFactorsShape } from './check-code-factors.js';
+import { CODE_FACTORS, codeFactors, codeFactorsComposed, codeFactorsLoop } from './code-factors.js';
 import './register.js';
 
 /** out[..., c r + j, rest] = F[x[..., c, rest] - min][j], written from the definition. */
@@ -87,6 +88,9 @@ describe('LowbitCodeFactors', () => {
     expectConfigError(() => codeFactorsLoop(Int32Array.of(0), { ...attrs, axis: 1 }), 'attrs.axis');
     expectConfigError(() => codeFactorsLoop(Int32Array.of(0), { ...attrs, extra: 1 } as never), 'attrs.extra');
     expectConfigError(() => codeFactorsLoop(Int32Array.of(0), attrs, [1], new Float32Array(1)), 'into');
+    expectConfigError(() => codeFactorsLoop(null as never, attrs), 'xv');
+    expectConfigError(() => codeFactorsLoop(Int32Array.of(0), attrs, [1.5] as never), 'shape[0]');
+    expectConfigError(() => codeFactors({} as never, attrs), 'x');
     nan.dispose();
   });
 });

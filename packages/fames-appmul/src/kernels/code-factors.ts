@@ -16,38 +16,18 @@
  * ```
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { LowbitConfigError, LowbitDataError, checkInteger, checkKnownKeys } from '@lowbit/quant-core';
+import { LowbitConfigError, LowbitDataError, checkTensor } from '@lowbit/quant-core';
+import {
+  checkCodeFactorsAttrs,
+  checkShape,
+  codeFactorsShape,
+  factorAxis,
+  type CodeFactorsAttrs,
+} from './check-code-factors.js';
+
+export type { CodeFactorsAttrs } from './check-code-factors.js';
 
 export const CODE_FACTORS = 'LowbitCodeFactors';
-
-export interface CodeFactorsAttrs {
-  factors: Float32Array;
-  min: number;
-  max: number;
-  rank: number;
-  /** The dimension whose size is multiplied by `rank` (its entry `c` becomes `c r .. c r + r - 1`). Default -1, the last. */
-  axis?: number;
-}
-
-/** Checks the attributes once per call: known keys, a code range of at most 2^12 codes, a table filling it. */
-export function checkCodeFactorsAttrs(argument: string, attrs: unknown): CodeFactorsAttrs {
-  if (attrs === null || typeof attrs !== 'object' || Array.isArray(attrs))
-    throw new LowbitConfigError(argument, attrs, 'expected an object with factors, min, max, rank (and axis)');
-  checkKnownKeys(argument, attrs, ['factors', 'min', 'max', 'rank', 'axis']);
-  const a = attrs as CodeFactorsAttrs;
-  if (a.axis !== undefined) checkInteger(`${argument}.axis`, a.axis, -(2 ** 8), 2 ** 8);
-  const min = checkInteger(`${argument}.min`, a.min, -(2 ** 12), 2 ** 12);
-  const max = checkInteger(`${argument}.max`, a.max, min, min + 2 ** 12 - 1);
-  const rank = checkInteger(`${argument}.rank`, a.rank, 1, 256);
-  const rows = max - min + 1;
-  if (!(a.factors instanceof Float32Array) || a.factors.length !== rows * rank)
-    throw new LowbitConfigError(
-      `${argument}.factors`,
-      a.factors,
-      `expected a Float32Array of ${rows} x ${rank} factors`,
-    );
-  return a;
-}
 
 /**
  * The kernel's loop on row-major codes `xv` of `shape` (default flat): returns the `xv.length r`
@@ -63,10 +43,13 @@ export function checkCodeFactorsAttrs(argument: string, attrs: unknown): CodeFac
 export function codeFactorsLoop(
   xv: ArrayLike<number>,
   attrs: CodeFactorsAttrs,
-  shape: readonly number[] = [xv.length],
+  shapeArg?: readonly number[],
   into?: Float32Array,
 ): Float32Array {
   const { factors, min, max, rank } = checkCodeFactorsAttrs('attrs', attrs);
+  const arrayLike = Array.isArray(xv) || (ArrayBuffer.isView(xv) && !(xv instanceof DataView));
+  if (!arrayLike) throw new LowbitConfigError('xv', xv, 'expected an array or typed array of codes');
+  const shape = shapeArg === undefined ? [xv.length] : checkShape('shape', shapeArg);
   const axis = factorAxis(shape, attrs.axis);
   const n = xv.length;
   const size = shape.reduce((p, d) => p * d, 1);
@@ -105,25 +88,12 @@ export function codeFactorsLoop(
   return out;
 }
 
-/** The factored axis of `shape` (`axis` from -rank to rank - 1, default the last), checked. */
-function factorAxis(shape: readonly number[], axis: number | undefined): number {
-  if (shape.length === 0) return 0;
-  const a = checkInteger('attrs.axis', axis ?? -1, -shape.length, shape.length - 1);
-  return a < 0 ? a + shape.length : a;
-}
-
-/** The output shape: `x`'s with dimension `axis` (default the last) times `rank` (a scalar is one code). */
-export function codeFactorsShape(shape: readonly number[], rank: number, axis?: number): number[] {
-  if (shape.length === 0) return [rank];
-  const a = factorAxis(shape, axis);
-  return shape.map((d, i) => (i === a ? d * rank : d));
-}
-
 /**
  * Composed fallback from tf ops (any backend): a gather of the factor rows at `x - min`, NaN
  * carried through `x - x`. Codes are trusted (the callers check them); returns float32.
  */
 export function codeFactorsComposed(x: tf.Tensor, attrs: CodeFactorsAttrs): tf.Tensor {
+  checkTensor('x', x, { dtype: ['int32', 'float32'] });
   const { factors, min, max, rank } = checkCodeFactorsAttrs('attrs', attrs);
   const shape = x.shape.length === 0 ? [1] : x.shape;
   const axis = factorAxis(shape, attrs.axis);
@@ -149,6 +119,8 @@ export function codeFactorsComposed(x: tf.Tensor, attrs: CodeFactorsAttrs): tf.T
  * ```
  */
 export function codeFactors(x: tf.Tensor, attrs: CodeFactorsAttrs): tf.Tensor {
+  checkTensor('x', x, { dtype: ['int32', 'float32'] });
+  checkCodeFactorsAttrs('attrs', attrs);
   if (tf.getKernel(CODE_FACTORS, tf.getBackend()) === undefined) return codeFactorsComposed(x, attrs);
   return tf.engine().runKernel(CODE_FACTORS, { x }, attrs as unknown as tf.NamedAttrMap) as tf.Tensor;
 }

@@ -435,6 +435,8 @@ const convAttrs = () => ({
   outH: 3,
   outW: 1,
 });
+/** The a-side product factors of `mul()` as the LowbitCodeFactors kernel takes them (rank 2: the sweep's tables). */
+const factorAttrs = () => ({ ...fames.offsetFactors(mul(), fames.productFactors(mul(), 8), 'a'), axis: -1 });
 const xLoopCodes = () => Int32Array.from({ length: 32 }, (_, i) => (i * 5) % 16);
 const wLoopCodes = () => Int32Array.from({ length: 24 }, (_, i) => ((i * 5) % 16) - 8);
 
@@ -524,6 +526,41 @@ const famesSimulationSpecs: PackageSpecs = {
     skip: { '2': ['undefined', '{}'], '2.path': ['undefined'], '2.maxRank': ['undefined'], '3': ['undefined'] },
   },
   lowRankFactors: { valid: () => [mul(), 8], skip: { '1': ['undefined'] } },
+  productFactors: { valid: () => [mul(), 8] },
+  offsetFactors: {
+    valid: () => [mul(), fames.productFactors(mul(), 8), 'a'],
+    bad: [
+      {
+        label: "another multiplier's factors",
+        args: () => [fames.exactMultiplier({ a: u2(), w: u2() }), fames.productFactors(mul(), 8), 'a'],
+      },
+    ],
+  },
+  codeFactorsLoop: {
+    valid: () => [Int32Array.of(0, 3, 15, 7), factorAttrs(), [2, 2]],
+    skip: { '2': ['undefined'], '1.axis': ['undefined'] },
+    nanCase: () => [Float64Array.of(0, NaN, 15, 7), factorAttrs(), [2, 2]],
+    nanPropagates: 'NaN codes give NaN factors (the docs say so: the low-rank path propagates NaN as tf ops do)',
+    bad: [
+      bits('a code outside the range', Int32Array.of(0, 16, 1, 2), factorAttrs(), [2, 2]),
+      bits('a fractional code', Float64Array.of(0, 1.5, 1, 2), factorAttrs(), [2, 2]),
+      bits('a shape the codes do not fill', Int32Array.of(0, 1, 1, 2), factorAttrs(), [3, 2]),
+      bits('factors of another size', Int32Array.of(0, 1), { ...factorAttrs(), rank: 3 }),
+    ],
+  },
+  codeFactorsComposed: {
+    valid: () => [aCodes([2, 3]), factorAttrs()],
+    skip: { '1.axis': ['undefined'] },
+    nanCase: () => [nanCodes([2, 3]), factorAttrs()],
+    nanPropagates: 'NaN codes give NaN factors (documented)',
+  },
+  codeFactors: {
+    valid: () => [aCodes([2, 3]), factorAttrs()],
+    skip: { '1.axis': ['undefined'] },
+    nanCase: () => [nanCodes([2, 3]), factorAttrs()],
+    nanPropagates: 'NaN codes give NaN factors (documented)',
+    bad: [{ label: 'a code outside the range', args: () => [codes([2, 3], 0, 20), factorAttrs()] }],
+  },
   lowRankExactFor: {
     valid: () => [mul(), fames.lowRankFactors(mul(), 256), 3],
     bad: [
