@@ -6,6 +6,7 @@
 import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { lowRankFactors } from '../src/index.js';
 import { loadEvoApproxLibrary } from '../src/node.js';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
@@ -32,6 +33,8 @@ const rows = lib.map((m) => {
     'ep% pub': p['ep%'],
     'ep% ours': +o.errorProbabilityPercent.toPrecision(4),
     'pJ/mul': +m.energyPj.toFixed(4),
+    // The product table's rank: the low-rank simulation path takes tables of rank <= 8 (README).
+    rank: lowRankFactors(m, 256, 'product')?.rank ?? 256,
     ok: ['mae%', 'wce%', 'mre%', 'ep%'].every((k, i) =>
       agrees([o.maePercent, o.wcePercent, o.mrePercent, o.errorProbabilityPercent][i], p[k]),
     ),
@@ -43,3 +46,7 @@ console.log(
   `${rows.length} multipliers; MAE%, WCE%, MRE% and EP% agree with the published figures to the printed digits for ${rows.length - failing.length}`,
 );
 if (failing.length) console.log('differing:', failing.map((r) => r.name).join(', '));
+const lowRank = rows.filter((r) => r.rank <= 8);
+console.log(
+  `${lowRank.length} of ${rows.length} have a product table of rank <= 8: ${lowRank.map((r) => `${r.name} (${r.rank})`).join(', ')}`,
+);
