@@ -19,9 +19,6 @@ export interface CodeFactorsAttrs {
   axis?: number;
 }
 
-/** Largest size of one dimension (tfjs's own limit on a tensor's size). */
-const MAX_DIM = 2 ** 31 - 1;
-
 /** Checks the attributes: known keys, a code range of at most 2^12 codes, a table filling it. */
 export function checkCodeFactorsAttrs(argument: string, attrs: unknown): CodeFactorsAttrs {
   if (attrs === null || typeof attrs !== 'object' || Array.isArray(attrs))
@@ -42,14 +39,6 @@ export function checkCodeFactorsAttrs(argument: string, attrs: unknown): CodeFac
   return a;
 }
 
-/** `shape` as an array of at most 8 sizes, each an integer in [0, 2^31 - 1]. */
-export function checkShape(argument: string, shape: unknown): readonly number[] {
-  if (!Array.isArray(shape) || shape.length > 8)
-    throw new LowbitConfigError(argument, shape, 'expected an array of at most 8 dimension sizes');
-  shape.forEach((d, i) => checkInteger(`${argument}[${i}]`, d, 0, MAX_DIM));
-  return shape as number[];
-}
-
 /** The factored axis of `shape` (`axis` from -rank to rank - 1, default the last), checked. */
 export function factorAxis(shape: readonly number[], axis: number | undefined): number {
   if (shape.length === 0) return 0;
@@ -57,10 +46,8 @@ export function factorAxis(shape: readonly number[], axis: number | undefined): 
   return a < 0 ? a + shape.length : a;
 }
 
-/** The output shape: `x`'s with dimension `axis` (default the last) times `rank` (a scalar is one code). */
+/** The output shape (of a checked shape and rank): `x`'s with dimension `axis` (default the last) times `rank` (a scalar is one code). */
 export function codeFactorsShape(shape: readonly number[], rank: number, axis?: number): number[] {
-  checkShape('shape', shape);
-  checkInteger('rank', rank, 1, 256);
   if (shape.length === 0) return [rank];
   const a = factorAxis(shape, axis);
   return shape.map((d, i) => (i === a ? d * rank : d));

@@ -89,7 +89,7 @@ describe('LowbitCodeFactors', () => {
     expectConfigError(() => codeFactorsLoop(Int32Array.of(0), { ...attrs, extra: 1 } as never), 'attrs.extra');
     expectConfigError(() => codeFactorsLoop(Int32Array.of(0), attrs, [1], new Float32Array(1)), 'into');
     expectConfigError(() => codeFactorsLoop(null as never, attrs), 'xv');
-    expectConfigError(() => codeFactorsLoop(Int32Array.of(0), attrs, [1.5] as never), 'shape[0]');
+    expectConfigError(() => codeFactorsLoop(Int32Array.of(0), attrs, [1.5] as never), 'shape');
     expectConfigError(() => codeFactors({} as never, attrs), 'x');
     nan.dispose();
   });

@@ -16,14 +16,8 @@
  * ```
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { LowbitConfigError, LowbitDataError, checkTensor } from '@lowbit/quant-core';
-import {
-  checkCodeFactorsAttrs,
-  checkShape,
-  codeFactorsShape,
-  factorAxis,
-  type CodeFactorsAttrs,
-} from './check-code-factors.js';
+import { LowbitConfigError, LowbitDataError, checkShape, checkTensor } from '@lowbit/quant-core';
+import { checkCodeFactorsAttrs, codeFactorsShape, factorAxis, type CodeFactorsAttrs } from './check-code-factors.js';
 
 export type { CodeFactorsAttrs } from './check-code-factors.js';
 
@@ -119,8 +113,7 @@ export function codeFactorsComposed(x: tf.Tensor, attrs: CodeFactorsAttrs): tf.T
  * ```
  */
 export function codeFactors(x: tf.Tensor, attrs: CodeFactorsAttrs): tf.Tensor {
-  checkTensor('x', x, { dtype: ['int32', 'float32'] });
-  checkCodeFactorsAttrs('attrs', attrs);
+  checkTensor('x', x, { dtype: ['int32', 'float32'] }); // the attributes: the kernel or the fallback checks them
   if (tf.getKernel(CODE_FACTORS, tf.getBackend()) === undefined) return codeFactorsComposed(x, attrs);
   return tf.engine().runKernel(CODE_FACTORS, { x }, attrs as unknown as tf.NamedAttrMap) as tf.Tensor;
 }
