@@ -49,7 +49,11 @@ export async function loadMnist(options: LoadOptions): Promise<LabeledImages> {
   const { split, limit, dataDir = mnistDataDir() } = checkLoadOptions('loadMnist', options);
   const imagePath = join(dataDir, FILES[split].images);
   const labelPath = join(dataDir, FILES[split].labels);
-  const [imageBytes, labelBytes] = await Promise.all([readBytes(imagePath), readBytes(labelPath)]);
+  // Both reads run at once, but a failure is reported in file order (images first), not by which read lost the race.
+  const [imageRead, labelRead] = await Promise.allSettled([readBytes(imagePath), readBytes(labelPath)]);
+  if (imageRead.status === 'rejected') throw imageRead.reason;
+  if (labelRead.status === 'rejected') throw labelRead.reason;
+  const [imageBytes, labelBytes] = [imageRead.value, labelRead.value];
   const images = parseIdx(imageBytes, imagePath, 3);
   const labels = parseIdx(labelBytes, labelPath, 1);
   const [n, rows, cols] = images.dims;
